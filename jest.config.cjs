@@ -1,0 +1,19 @@
+// Unit tests sit beside the code they prove; end-to-end tests live under test/e2e and need the
+// real API server the harness builds (see test/e2e/README.md).
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }] };
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/{core,plugin,webhook,test/emulator,schemas,scripts}/**/*.test.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+    },
+  ],
+};
