@@ -14,6 +14,10 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      // One API server for the whole run, shared by every e2e file (test/e2e/README.md).
+      globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
+      testTimeout: 120_000,
     },
   ],
 };

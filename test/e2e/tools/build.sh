@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Builds the pinned binaries the end-to-end tests run against: kube-apiserver and kubectl
+# (k8s.io/kubernetes), etcd and helm, from Go modules with the local Go toolchain.
+#
+# Builds are cached outside the repository, keyed by the versions below, so only the first run
+# pays (about 7 minutes on 2 cores). Progress goes to stderr; the last line on stdout is the
+# directory holding the four binaries.
+#
+# Environment:
+#   ASMPVL_TOOLS_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/asmpvl-tools)
+#   ASMPVL_GO           the go command to use (default: go on PATH, else /usr/local/go/bin/go)
+#   ASMPVL_TOOLS_JOBS   packages compiled in parallel (default: 2)
+set -euo pipefail
+
+# Pinned versions. kube-apiserver v1.37 supports etcd v3.5 and v3.6.
+readonly K8S_VERSION=v1.37.2
+readonly ETCD_VERSION=v3.6.6
+readonly HELM_VERSION=v3.19.0
+readonly BINARIES=(kube-apiserver kubectl etcd helm)
+
+readonly TEMPLATES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+log() { printf 'asmpvl-tools: %s\n' "$*" >&2; }
+die() { printf 'asmpvl-tools: error: %s\n' "$*" >&2; exit 1; }
+
+find_go() {
+  if [[ -n "${ASMPVL_GO:-}" ]]; then
+    command -v "$ASMPVL_GO" || die "ASMPVL_GO=$ASMPVL_GO is not an executable; point it at a go binary or unset it."
+    return
+  fi
+  command -v go && return
+  [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
+  die "the end-to-end tests need Go >= 1.26 to build kube-apiserver, kubectl, etcd and helm, and no 'go' was found.
+  Install Go (https://go.dev/doc/install), put its bin directory on PATH (or set ASMPVL_GO=/path/to/go),
+  and make sure the Go module proxy is reachable. The first build takes about 7 minutes and 4 GB of disk."
+}
+
+cache_dir() {
+  local root="${ASMPVL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/asmpvl-tools}"
+  echo "$root/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$("$GO" env GOOS)-$("$GO" env GOARCH)"
+}
+
+is_complete() {
+  local dir="$1" bin
+  for bin in "${BINARIES[@]}"; do [[ -x "$dir/bin/$bin" ]] || return 1; done
+}
+
+# Runs go at low priority: the machine's cores are shared with editors and other test runs.
+run_go() { nice -n 10 "$GO" "$@"; }
+
+# Writes go.mod from a template, filling in the pinned versions.
+write_go_mod() {
+  local template="$1" out_dir="$2"
+  mkdir -p "$out_dir"
+  sed -e "s/@K8S_VERSION@/$K8S_VERSION/" -e "s/@ETCD_VERSION@/$ETCD_VERSION/" \
+      -e "s/@HELM_VERSION@/$HELM_VERSION/" "$TEMPLATES/$template/go.mod.tmpl" > "$out_dir/go.mod"
+}
+
+# k8s.io/kubernetes replaces its k8s.io/* staging modules with ./staging paths, which only work
+# inside its own repository; a module that depends on it must replace each with the published
+# v0.x module of the same release. The list is read from that release's go.mod, not typed here.
+append_staging_replaces() {
+  local go_mod="$1" json release_mod staging_version="v0.${K8S_VERSION#v1.}"
+  json="$(run_go mod download -json "k8s.io/kubernetes@$K8S_VERSION")"
+  release_mod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
+  [[ -f "$release_mod" ]] || die "could not find the go.mod of k8s.io/kubernetes@$K8S_VERSION (go mod download printed: $json)"
+  local modules
+  modules="$(sed -n 's#^[[:space:]]*\(k8s\.io/[^[:space:]]*\) => \./staging/.*#\1#p' "$release_mod")"
+  [[ -n "$modules" ]] || die "no staging replaces found in $release_mod; has the layout of k8s.io/kubernetes changed?"
+  {
+    echo
+    echo "replace ("
+    while read -r module; do printf '\t%s => %s %s\n' "$module" "$module" "$staging_version"; done <<<"$modules"
+    echo ")"
+  } >> "$go_mod"
+  log "replaced $(wc -l <<<"$modules") k8s.io staging modules with $staging_version"
+}
+
+# go mod tidy resolves the versions k8s.io/kubernetes itself requires (minimal version
+# selection), so the build is reproducible without committing a go.sum.
+build_kubernetes() {
+  local work="$1/kubernetes" out="$1/bin"
+  write_go_mod kubernetes "$work"
+  append_staging_replaces "$work/go.mod"
+  local pkg=k8s.io/component-base/version client=k8s.io/client-go/pkg/version minor="${K8S_VERSION#v1.}"
+  minor="${minor%%.*}"
+  local version_flags="-X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  version_flags+=" -X $client.gitVersion=$K8S_VERSION -X $client.gitMajor=1 -X $client.gitMinor=$minor -X $client.gitTreeState=clean"
+  (cd "$work" && run_go mod tidy)
+  log "building kube-apiserver $K8S_VERSION (the long one: several minutes)"
+  (cd "$work" && run_go build -p "$JOBS" -trimpath -ldflags "-s -w $version_flags" -o "$out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  log "building kubectl $K8S_VERSION"
+  (cd "$work" && run_go build -p "$JOBS" -trimpath -ldflags "-s -w $version_flags" -o "$out/kubectl" k8s.io/kubernetes/cmd/kubectl)
+}
+
+build_etcd() {
+  local work="$1/etcd" out="$1/bin"
+  write_go_mod etcd "$work"
+  (cd "$work" && run_go mod tidy)
+  log "building etcd $ETCD_VERSION"
+  (cd "$work" && run_go build -p "$JOBS" -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3)
+}
+
+# Without the version ldflag `helm version` prints only v3.19.
+build_helm() {
+  local work="$1/helm" out="$1/bin"
+  write_go_mod helm "$work"
+  (cd "$work" && run_go mod tidy)
+  log "building helm $HELM_VERSION"
+  (cd "$work" && run_go build -p "$JOBS" -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+    -o "$out/helm" helm.sh/helm/v3/cmd/helm)
+}
+
+# Builds into a scratch directory and renames it into place, so an interrupted build never
+# looks complete to the next run.
+build_all() {
+  local dest="$1" scratch="$1.partial.$$"
+  trap 'rm -rf "$scratch"' EXIT
+  rm -rf "$scratch" && mkdir -p "$scratch/bin"
+  local started=$SECONDS
+  build_etcd "$scratch"
+  build_helm "$scratch"
+  build_kubernetes "$scratch"
+  rm -rf "$dest"
+  mv "$scratch" "$dest"
+  trap - EXIT
+  log "built ${BINARIES[*]} in $((SECONDS - started)) s"
+}
+
+main() {
+  GO="$(find_go)"
+  readonly GO
+  JOBS="${ASMPVL_TOOLS_JOBS:-2}"
+  export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
+  local dest
+  dest="$(cache_dir)"
+  mkdir -p "$(dirname "$dest")"
+  # One build at a time per cache: a second run waits for the first instead of racing it.
+  exec 9>"$dest.lock"
+  if ! flock -n 9; then
+    log "another build of $dest is running; waiting for it (up to 30 minutes)"
+    flock -w 1800 9 || die "timed out waiting for the build lock $dest.lock; if no build is running, delete that file."
+  fi
+  if is_complete "$dest"; then
+    log "using cached binaries in $dest/bin"
+  else
+    log "building into $dest (first run only; set ASMPVL_TOOLS_CACHE to move it)"
+    build_all "$dest"
+  fi
+  echo "$dest/bin"
+}
+
+main "$@"
