@@ -1,0 +1,247 @@
+/* Generated from schemas/asmpvlconfig.schema.json by `npm run gen`. Do not edit. */
+
+/**
+ * vSwitches of the cluster's VPC where the endpoint to Pilot is placed. Their zones must overlap the zones of asmVpcEndpoint.vSwitches.
+ *
+ * @minItems 1
+ * @maxItems 16
+ *
+ * Items: A vSwitch and the zone it is in.
+ */
+export type VSwitchList = {
+  /**
+   * ID of the vSwitch, e.g. vsw-bp1jsgsanpvxpj32yai50.
+   */
+  vSwitchId: string;
+  /**
+   * Zone of the vSwitch, e.g. cn-hangzhou-j. kubectl asmpvl connect looks it up when you leave it out on the command line.
+   */
+  zoneId: string;
+}[];
+/**
+ * vSwitches of the ASM VPC where the endpoints to each cluster's API server are placed. Their zones must overlap the zones of every cluster's vSwitches.
+ *
+ * @minItems 1
+ * @maxItems 16
+ *
+ * Items: A vSwitch and the zone it is in.
+ */
+export type VSwitchList1 = {
+  /**
+   * ID of the vSwitch, e.g. vsw-bp1jsgsanpvxpj32yai50.
+   */
+  vSwitchId: string;
+  /**
+   * Zone of the vSwitch, e.g. cn-hangzhou-j. kubectl asmpvl connect looks it up when you leave it out on the command line.
+   */
+  zoneId: string;
+}[];
+
+/**
+ * ASMPvlConfig declares which ACK clusters connect to the Alibaba Cloud Service Mesh control plane over PrivateLink, and through which vSwitches and zones. It is cluster-scoped and only the object named default is read.
+ */
+export interface ASMPvlConfig {
+  /**
+   * APIVersion of this object: istio.alibabacloud.com/v1beta1.
+   */
+  apiVersion: "istio.alibabacloud.com/v1beta1";
+  /**
+   * Kind of this object: ASMPvlConfig.
+   */
+  kind: "ASMPvlConfig";
+  /**
+   * Standard object metadata. The name must be default.
+   */
+  metadata: {
+    /**
+     * Name of the object. Only the ASMPvlConfig named default is read.
+     */
+    name?: string;
+  };
+  /**
+   * Wanted PrivateLink connectivity between the ASM control plane and each ACK cluster.
+   */
+  spec: {
+    /**
+     * One entry per data-plane ACK cluster. Each entry names the cluster and the vSwitches of its VPC where the endpoint that reaches the mesh's Pilot is placed.
+     *
+     * @maxItems 1000
+     *
+     * Items: An ACK cluster that joins the mesh over PrivateLink.
+     */
+    ackVpcEndpoint?: {
+      /**
+       * ID of the ACK cluster: c followed by 32 lower-case hexadecimal characters, as shown in the ACK console.
+       */
+      clusterId: string;
+      vSwitches: VSwitchList;
+    }[];
+    /**
+     * Where, in the ASM instance's VPC, the endpoints that reach each cluster's API server are placed.
+     */
+    asmVpcEndpoint: {
+      vSwitches: VSwitchList1;
+    };
+    /**
+     * Whether kubectl asmpvl connect appends each cluster's endpoint domain to that cluster's API server certificate SANs (Enabled), or leaves the SANs to you (Disabled). SANs already present are never removed.
+     */
+    sanSync?: "Enabled" | "Disabled";
+  };
+  /**
+   * Observed state of the PrivateLink links, written by kubectl asmpvl through the status subresource.
+   */
+  status?: {
+    /**
+     * The API-server links: for each ACK cluster, the endpoint service in the cluster's VPC that fronts its API server load balancer, and the endpoint in the ASM VPC that reaches it.
+     *
+     * @maxItems 1000
+     *
+     * Items: The API-server link of one ACK cluster.
+     */
+    clusters?: {
+      /**
+       * ID of the ACK cluster this link reaches.
+       */
+      clusterId: string;
+      pvlEndpoint?: EndpointStatus;
+      pvlEndpointService?: EndpointServiceStatus;
+    }[];
+    /**
+     * The Pilot links: one endpoint service in the ASM VPC fronting Pilot's load balancer, shared by every cluster, and one endpoint per cluster in that cluster's VPC.
+     */
+    pilot?: {
+      /**
+       * For each ACK cluster, the endpoint in its VPC that reaches Pilot.
+       *
+       * @maxItems 1000
+       *
+       * Items: The Pilot link of one ACK cluster.
+       */
+      clusters?: {
+        /**
+         * ID of the ACK cluster whose VPC holds this endpoint.
+         */
+        clusterId: string;
+        pvlEndpoint?: EndpointStatus1;
+      }[];
+      pvlEndpointService?: EndpointServiceStatus1;
+    };
+    /**
+     * Overall state: Available when every link is Active and Connected; Provisioning while links are being created; Degraded or Failed when a link is missing or broken (see conditions for what and why).
+     */
+    status?: string;
+    /**
+     * The metadata.generation of the spec this status was computed from.
+     */
+    observedGeneration?: number;
+    /**
+     * Conditions in the standard Kubernetes form, e.g. Ready, APIServerLinks, PilotLinks, SANSynced.
+     *
+     * @maxItems 32
+     *
+     * Items: One aspect of the state, with why it is so.
+     */
+    conditions?: {
+      /**
+       * Type of the condition, in CamelCase.
+       */
+      type: string;
+      /**
+       * True, False or Unknown.
+       */
+      status: "True" | "False" | "Unknown";
+      /**
+       * A CamelCase word saying why the condition is in this state.
+       */
+      reason?: string;
+      /**
+       * What is wrong and what to do, for a person.
+       */
+      message?: string;
+      /**
+       * When the condition last changed status.
+       */
+      lastTransitionTime?: string;
+      /**
+       * The metadata.generation this condition was computed from.
+       */
+      observedGeneration?: number;
+    }[];
+  };
+}
+/**
+ * The endpoint in the ASM VPC that reaches the cluster's API server.
+ */
+export interface EndpointStatus {
+  /**
+   * State of the endpoint's connection to its service: Pending, Connecting, Connected, Disconnecting, Disconnected, Deleting or ServiceDeleted.
+   */
+  connectionStatus?: string;
+  /**
+   * Private domain name of the endpoint, e.g. ep-xxx.epsrv-xxx.cn-hangzhou.privatelink.aliyuncs.com.
+   */
+  domainName?: string;
+  /**
+   * ID of the endpoint (ep-...).
+   */
+  id?: string;
+  /**
+   * State of the endpoint: Creating, Active, Pending or Deleting.
+   */
+  status?: string;
+}
+/**
+ * The endpoint service in the cluster's VPC that fronts its API server load balancer.
+ */
+export interface EndpointServiceStatus {
+  /**
+   * ID of the endpoint service (epsrv-...).
+   */
+  id?: string;
+  /**
+   * Name of the endpoint service, e.g. com.aliyuncs.privatelink.cn-hangzhou.epsrv-xxx.
+   */
+  name?: string;
+  /**
+   * State of the endpoint service: Creating, Pending, Active or Deleting.
+   */
+  status?: string;
+}
+/**
+ * The endpoint in the cluster's VPC that reaches Pilot.
+ */
+export interface EndpointStatus1 {
+  /**
+   * State of the endpoint's connection to its service: Pending, Connecting, Connected, Disconnecting, Disconnected, Deleting or ServiceDeleted.
+   */
+  connectionStatus?: string;
+  /**
+   * Private domain name of the endpoint, e.g. ep-xxx.epsrv-xxx.cn-hangzhou.privatelink.aliyuncs.com.
+   */
+  domainName?: string;
+  /**
+   * ID of the endpoint (ep-...).
+   */
+  id?: string;
+  /**
+   * State of the endpoint: Creating, Active, Pending or Deleting.
+   */
+  status?: string;
+}
+/**
+ * The endpoint service in the ASM VPC that fronts Pilot's load balancer.
+ */
+export interface EndpointServiceStatus1 {
+  /**
+   * ID of the endpoint service (epsrv-...).
+   */
+  id?: string;
+  /**
+   * Name of the endpoint service, e.g. com.aliyuncs.privatelink.cn-hangzhou.epsrv-xxx.
+   */
+  name?: string;
+  /**
+   * State of the endpoint service: Creating, Pending, Active or Deleting.
+   */
+  status?: string;
+}

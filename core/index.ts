@@ -1,0 +1,9 @@
+/** The validation core: one module, imported unchanged by the webhook and the plugin. */
+export * from './findings';
+export * from './json-patch';
+export * from './normalize';
+export { NAME_RULE_MESSAGE } from './rules';
+export { API_GROUP, API_VERSION, asmPvlConfigSchema, KIND, PLURAL, SINGLETON_NAME } from './schema';
+export * from './validate';
+export * from './zones';
+export type * from './generated/asmpvlconfig';

@@ -1,0 +1,101 @@
+import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import resourceSchema from '../schemas/asmpvlconfig.schema.json';
+import { childPath, type Finding, pointerToPath } from './findings';
+
+/** The one JSON Schema of ASMPvlConfig (schemas/asmpvlconfig.schema.json). */
+export const asmPvlConfigSchema = resourceSchema;
+
+export const API_GROUP = 'istio.alibabacloud.com';
+export const API_VERSION = 'v1beta1';
+export const KIND = 'ASMPvlConfig';
+export const PLURAL = 'asmpvlconfigs';
+/** Only this object is read; any other name is invalid. */
+export const SINGLETON_NAME = 'default';
+
+// Kubernetes schema extensions carry meaning for the API server, not for JSON Schema validation.
+const KUBERNETES_KEYWORDS = [
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-validations',
+  'x-kubernetes-preserve-unknown-fields',
+];
+
+function createAjv(options: { useDefaults: boolean }): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, useDefaults: options.useDefaults });
+  addFormats(ajv, ['date-time']);
+  ajv.addFormat('int64', true);
+  for (const keyword of KUBERNETES_KEYWORDS) ajv.addKeyword(keyword);
+  return ajv;
+}
+
+// Compiled once per process: the webhook validates on a hot path.
+const validateAgainstSchema = createAjv({ useDefaults: false }).compile(resourceSchema);
+const applySchemaDefaults = createAjv({ useDefaults: true }).compile(resourceSchema);
+
+/** Fills in the schema's `default`s in place (on a copy the caller owns). */
+export function applyDefaults(object: unknown): void {
+  applySchemaDefaults(object);
+}
+
+/** Everything the schema forbids, as findings with a field path and an actionable sentence. */
+export function schemaFindings(object: unknown): Finding[] {
+  if (validateAgainstSchema(object)) return [];
+  return (validateAgainstSchema.errors ?? []).map(findingFromAjvError);
+}
+
+function describe(schema: unknown): string {
+  const description = (schema as { description?: unknown } | undefined)?.description;
+  return typeof description === 'string' ? description : '';
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+function findingFromAjvError(error: ErrorObject): Finding {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const description = describe(error.parentSchema);
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const propertySchema = (error.parentSchema as { properties?: Record<string, unknown> }).properties?.[missing];
+      const what = describe(propertySchema);
+      return { path: childPath(path, missing), message: `required field is missing: add it${what ? ` (${lowerFirst(what)})` : ''}` };
+    }
+    case 'additionalProperties': {
+      const unknown = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      return { path: childPath(path, unknown), message: `unknown field: remove it or fix its spelling (known fields here: ${known.join(', ')})` };
+    }
+    case 'pattern':
+      return { path, message: `${quoted(error.data)} is not valid: expected ${lowerFirst(description)}` };
+    case 'enum':
+      return { path, message: `${quoted(error.data)} is not allowed: use one of ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}` };
+    case 'type':
+      return { path, message: `must be ${params.type === 'array' || params.type === 'object' || params.type === 'integer' ? `an ${params.type}` : `a ${String(params.type)}`}, not ${typeOf(error.data)}` };
+    case 'maxItems':
+      return { path, message: `has ${(error.data as unknown[]).length} entries; at most ${String(params.limit)} are allowed` };
+    case 'minItems':
+      return { path, message: `has ${(error.data as unknown[]).length} entries; list at least ${String(params.limit)}${description ? ` (${lowerFirst(description)})` : ''}` };
+    case 'maxLength':
+      return { path, message: `is ${(error.data as string).length} characters long; at most ${String(params.limit)} are allowed` };
+    case 'format':
+      return { path, message: `${quoted(error.data)} is not a valid ${String(params.format)}` };
+    default:
+      return { path, message: `${error.message ?? 'is invalid'}${description ? ` (${lowerFirst(description)})` : ''}` };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Finding, ValidationResult, ZonePolicy } from './findings';
+import type { JsonPatchOperation } from './json-patch';
+import { normalizeConfig } from './normalize';
+import { checkRules } from './rules';
+import { schemaFindings } from './schema';
+
+export interface ValidateOptions {
+  /** `overlap` (default): an unpaired vSwitch is a warning. `strict`: every vSwitch must pair. */
+  zonePolicy?: ZonePolicy;
+}
+
+function internalError(error: unknown): Finding {
+  return { path: '', message: `internal error while validating (please report it): ${error instanceof Error ? error.message : String(error)}` };
+}
+
+/**
+ * Validates one ASMPvlConfig as it stands: everything the schema forbids plus the rules a schema
+ * cannot say (name, zone pairing, one region, no duplicate clusters or vSwitches). Never throws.
+ */
+export function validateConfig(object: unknown, options: ValidateOptions = {}): ValidationResult {
+  try {
+    const rules = checkRules(object, options.zonePolicy ?? 'overlap');
+    return { errors: [...schemaFindings(object), ...rules.errors], warnings: rules.warnings };
+  } catch (error) {
+    return { errors: [internalError(error)], warnings: [] };
+  }
+}
+
+export interface CheckResult extends ValidationResult {
+  /** The object after defaulting and normalisation: what the API server would store. */
+  object: unknown;
+  /** The JSON Patch from the given object to `object`. */
+  patch: JsonPatchOperation[];
+}
+
+/** What admission does to an object: normalise (mutating webhook), then validate the result. */
+export function checkConfig(object: unknown, options: ValidateOptions = {}): CheckResult {
+  try {
+    const normalized = normalizeConfig(object);
+    const result = validateConfig(normalized.object, options);
+    return { object: normalized.object, patch: normalized.patch, errors: result.errors, warnings: [...normalized.warnings, ...result.warnings] };
+  } catch (error) {
+    return { object, patch: [], errors: [internalError(error)], warnings: [] };
+  }
+}
