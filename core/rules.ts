@@ -142,6 +142,7 @@ export function checkZonePairing(view: SpecView, zonePolicy: ZonePolicy): Valida
   if (asmZones.length === 0) return result;
   const unpaired = zonePolicy === 'strict' ? result.errors : result.warnings;
   const usedByClusters = new Set<string>();
+  let everyClusterPairs = true;
   for (const cluster of view.clusters) {
     const clusterZones = zonesOf(cluster.vSwitches);
     if (clusterZones.length === 0) continue;
@@ -149,14 +150,16 @@ export function checkZonePairing(view: SpecView, zonePolicy: ZonePolicy): Valida
     const paired = pairedZones(clusterZones, asmZones);
     if (paired.length === 0) {
       result.errors.push(noSharedZone(cluster, clusterZones, asmZones));
+      everyClusterPairs = false;
       continue;
     }
     for (const vSwitch of cluster.vSwitches) {
       if (vSwitch.zoneId !== undefined && !paired.includes(vSwitch.zoneId)) unpaired.push(unpairedClusterVSwitch(vSwitch, paired));
     }
   }
-  // With no cluster yet (before the first connect) every ASM vSwitch is idle by design, not a mistake.
-  if (usedByClusters.size === 0) return result;
+  // With no cluster yet (before the first connect) every ASM vSwitch is idle by design, not a mistake;
+  // and while a cluster pairs with nothing, its error already names the ASM zones.
+  if (usedByClusters.size === 0 || !everyClusterPairs) return result;
   for (const vSwitch of view.asmVSwitches) {
     if (vSwitch.zoneId !== undefined && !usedByClusters.has(vSwitch.zoneId)) unpaired.push(unpairedAsmVSwitch(vSwitch));
   }

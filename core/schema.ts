@@ -49,8 +49,9 @@ function describe(schema: unknown): string {
   return typeof description === 'string' ? description : '';
 }
 
+// Keeps acronyms (`ID`, `VPC`) intact: only a capitalised word is lower-cased.
 function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
+  return /^[A-Z](?![A-Z])/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 function quoted(value: unknown): string {
