@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { runCli } from '../cli';
+
+const fixture = (name: string) => join(__dirname, '../../test/fixtures', name);
+
+async function run(args: string[], stdinText = '') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += String(chunk)));
+  stderr.on('data', (chunk) => (err += String(chunk)));
+  const code = await runCli(args, { stdin: Readable.from([stdinText]), stdout, stderr, env: {}, colorDepth: 1 }, '/usr/local/bin/kubectl-asmpvl');
+  return { code, stdout: out, stderr: err };
+}
+
+describe('kubectl asmpvl validate', () => {
+  test('a valid file exits 0 and says so on stdout', async () => {
+    const result = await run(['validate', '-f', fixture('valid/one-cluster.yaml')]);
+    expect(result).toEqual({ code: 0, stdout: `${fixture('valid/one-cluster.yaml')}[0] asmpvlconfig/default: valid\n`, stderr: '' });
+  });
+
+  test('warnings go to stderr and do not fail', async () => {
+    const result = await run(['validate', '-f', fixture('warning/unpaired-vswitches.yaml')]);
+    expect(result.code).toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^warning: .*unpaired-vswitches\.yaml\[0\] asmpvlconfig\/default: spec\.ackVpcEndpoint\[0\]\.vSwitches\[1\]: vSwitch vsw-bp1kq2x9nd8ehk4a7mzte in zone cn-hangzhou-k/),
+      expect.stringMatching(/^warning: .*: spec\.asmVpcEndpoint\.vSwitches\[1\]: vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster/),
+    ]);
+  });
+
+  test('--zone-policy strict turns those warnings into errors and exits 1', async () => {
+    const result = await run(['validate', '-f', fixture('warning/unpaired-vswitches.yaml'), '--zone-policy', 'strict']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').map((line) => line.split(':')[0])).toEqual(['error', 'error']);
+  });
+
+  test('multi-document YAML from stdin: each error on its own line with index, name and path', async () => {
+    const input = ['valid/one-cluster.yaml', 'invalid/wrong-name.yaml', 'invalid/vendor-example.yaml']
+      .map((name) => require('node:fs').readFileSync(fixture(name), 'utf8'))
+      .join('\n---\n');
+    const result = await run(['validate', '-f', '-'], input);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('stdin[0] asmpvlconfig/default: valid\n');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('error: stdin[1] asmpvlconfig/foo: metadata.name: metadata.name must be "default": only the ASMPvlConfig named default is read, so rename this object to default');
+    expect(lines[1]).toMatch(/^error: stdin\[2\] asmpvlconfig\/default: spec\.ackVpcEndpoint\[0\]\.vSwitches: cluster c0123456789abcdef0123456789abcdef has vSwitches only in zone cn-hangzhou-j and the ASM vSwitches are only in zone cn-hangzhou-i/);
+  });
+
+  test('JSON input, a List, and objects of other kinds skipped', async () => {
+    const config = require('node:fs').readFileSync(fixture('valid/region-with-digit.json'), 'utf8');
+    const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [JSON.parse(config), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }] });
+    const result = await run(['validate', '-f', '-'], list);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('stdin[0] asmpvlconfig/default: valid\n');
+    expect(result.stderr).toBe('note: skipped 1 object(s) of other kinds\n');
+  });
+
+  test('-o json prints machine-readable findings', async () => {
+    const result = await run(['validate', '-f', fixture('invalid/malformed-vswitch.yaml'), '-o', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      valid: false,
+      objects: [
+        {
+          source: fixture('invalid/malformed-vswitch.yaml'),
+          index: 0,
+          name: 'default',
+          valid: false,
+          errors: [{ path: 'spec.ackVpcEndpoint[0].vSwitches[0].vSwitchId', message: expect.stringContaining('"vsw_bad!" is not valid') }],
+          warnings: [],
+        },
+      ],
+    });
+  });
+
+  test.each([
+    [['validate', '-f', '/nonexistent/config.yaml'], 'error: cannot read /nonexistent/config.yaml: no such file'],
+    [['validate', '-f', '-'], 'error: no ASMPvlConfig found in -'],
+    [['validate', '-f', 'x', '--zone-policy', 'loose'], 'Invalid value for --zone-policy'],
+    [['validate'], 'Command not found'],
+    [['validate', '-f', 'x', '--frobnicate'], 'Unsupported option name ("--frobnicate")'],
+  ])('%j is a usage or read error: exit 2', async (args, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  test('unparsable YAML is a read error naming the line', async () => {
+    const result = await run(['validate', '-f', '-'], 'spec: [unclosed\n  foo: : bar\n');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: cannot parse stdin \(line \d+, column \d+\): /);
+  });
+
+  test('--version and help name the plugin the way kubectl users type it', async () => {
+    expect((await run(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect((await run(['version'])).stdout).toMatch(/^kubectl-asmpvl \d+\.\d+\.\d+\n$/);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('kubectl asmpvl validate');
+  });
+});

@@ -1,0 +1,7 @@
+declare const ASMPVL_VERSION: string | undefined;
+
+/** The version of this build: stamped in by the bundler, read from package.json when run from source. */
+export function pluginVersion(): string {
+  if (typeof ASMPVL_VERSION === 'string') return ASMPVL_VERSION;
+  return (require('../package.json') as { version: string }).version;
+}
