@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: prints each section's figures as a table and writes them all to bench-results.json.
+ * Nothing here asserts on time; the figures are for people (and the README's performance section).
+ */
+import { writeFileSync } from 'node:fs';
+import { benchCore } from './core.bench';
+
+function table(rows: Array<Record<string, string | number>>): string {
+  const headers = Object.keys(rows[0] ?? {});
+  const cells = rows.map((row) => headers.map((header) => { const v = row[header]; return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(v < 10 ? 2 : 1) : String(v); }));
+  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i]!.length)));
+  const line = (values: string[]) => values.map((value, i) => value.padStart(widths[i]!)).join('  ');
+  return [line(headers), ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
+  console.log('1. Validation core: time per object (normalise + validate), by cluster count');
+  const core = benchCore();
+  results.core = core;
+  console.log(table(core.map((row) => ({ clusters: row.clusters, 'validate µs': row.validateMicroseconds, 'normalise+validate µs': row.checkMicroseconds, 'µs per cluster': row.microsecondsPerCluster }))));
+  writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nwrote bench-results.json');
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
