@@ -1,0 +1,136 @@
+/**
+ * Where the clients' settings come from: flags first, then the environment. One setting,
+ * `cloudEndpoint`, points every product at another endpoint (the emulator in tests).
+ */
+import Credential, { CLIProfileCredentialsProvider, Config as CredentialConfig, type CredentialsProvider } from '@alicloud/credentials';
+import type { CloudTimeouts } from './context';
+import type { Clock, CloudCallHook, RetryPolicy } from './retry';
+
+/** An AccessKey pair, optionally with an STS token. */
+export interface StaticCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface CloudSettings {
+  /** `cn-hangzhou`; flag `--region`, env ALIBABA_CLOUD_REGION_ID. */
+  region: string;
+  /** A profile of the Alibaba Cloud CLI config (~/.aliyun/config.json); flag `--profile`, env ALIBABA_CLOUD_PROFILE. */
+  profile?: string;
+  /**
+   * One URL for every product instead of their public hosts, e.g. `http://127.0.0.1:18080`;
+   * flag `--cloud-endpoint`, env ASMPVL_CLOUD_ENDPOINT.
+   */
+  cloudEndpoint?: string;
+  /**
+   * Explicit credentials. Without them: a profile when one is named, else the default chain
+   * (environment, OIDC/RRSA, CLI profile, credentials file, ECS instance RAM role, credentials URI).
+   */
+  credentials?: StaticCredentials | CredentialsProvider;
+  timeouts?: Partial<CloudTimeouts>;
+  retry?: Partial<RetryPolicy>;
+  /** Told after every attempt of every call (count calls, show progress). */
+  onCall?: CloudCallHook;
+  /** Aborting it (Ctrl-C) stops waiting between retries. */
+  signal?: AbortSignal;
+  /** For tests: a fake clock makes retries instant. */
+  clock?: Clock;
+}
+
+/** A setting that cannot work, named so a person can fix it. */
+export class CloudSettingsError extends Error {
+  override readonly name = 'CloudSettingsError';
+
+  constructor(
+    /** The flag or variable at fault. */
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override toString(): string {
+    return `${this.setting}: ${this.message}`;
+  }
+}
+
+export const cloudEnvironment = {
+  region: 'ALIBABA_CLOUD_REGION_ID',
+  profile: 'ALIBABA_CLOUD_PROFILE',
+  cloudEndpoint: 'ASMPVL_CLOUD_ENDPOINT',
+} as const;
+
+/** The flags a command passes; any of them may be absent. */
+export interface CloudFlags {
+  region?: string;
+  profile?: string;
+  cloudEndpoint?: string;
+}
+
+/** Region, profile and endpoint from flags, falling back to the environment. */
+export function resolveCloudSettings(flags: CloudFlags, env: NodeJS.ProcessEnv = process.env): Pick<CloudSettings, 'region' | 'profile' | 'cloudEndpoint'> {
+  const region = nonEmpty(flags.region) ?? nonEmpty(env[cloudEnvironment.region]);
+  if (!region) {
+    throw new CloudSettingsError('--region', `no region: pass --region (e.g. cn-hangzhou) or set ${cloudEnvironment.region}`);
+  }
+  return {
+    region,
+    profile: nonEmpty(flags.profile) ?? nonEmpty(env[cloudEnvironment.profile]),
+    cloudEndpoint: nonEmpty(flags.cloudEndpoint) ?? nonEmpty(env[cloudEnvironment.cloudEndpoint]),
+  };
+}
+
+// Region ids: `cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`.
+const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+export function checkRegion(region: string): string {
+  if (REGION_PATTERN.test(region)) return region;
+  throw new CloudSettingsError('--region', `"${region}" is not a region id (like cn-hangzhou or ap-southeast-1)`);
+}
+
+/** The host[:port] and protocol an SDK Config takes, from the cloudEndpoint URL. */
+export interface EndpointOverride {
+  endpoint: string;
+  protocol: 'http' | 'https';
+}
+
+/**
+ * Parses `http://127.0.0.1:18080` or `https://host`; a bare `host:port` means https. A path,
+ * query or credentials in the URL would be silently dropped by the SDK, so they are refused.
+ */
+export function parseCloudEndpoint(value: string): EndpointOverride {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new CloudSettingsError('--cloud-endpoint', `"${value}" is not a URL (like http://127.0.0.1:18080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CloudSettingsError('--cloud-endpoint', `"${value}" must be http:// or https://`);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+    throw new CloudSettingsError('--cloud-endpoint', `"${value}" must be scheme://host[:port] only, with no path, query or credentials`);
+  }
+  return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http' : 'https' };
+}
+
+/** The credential every client signs with. Nothing is read until the first call needs it. */
+export function credentialFor(settings: Pick<CloudSettings, 'credentials' | 'profile'>): Credential {
+  const given = settings.credentials;
+  if (given && 'getCredentials' in given) return new Credential(null, given);
+  if (given) {
+    const type = given.securityToken ? 'sts' : 'access_key';
+    return new Credential(new CredentialConfig({ type, ...given }));
+  }
+  if (settings.profile) {
+    return new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(settings.profile).build());
+  }
+  return new Credential();
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
