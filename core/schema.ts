@@ -44,9 +44,10 @@ export function schemaFindings(object: unknown): Finding[] {
   return (validateAgainstSchema.errors ?? []).map(findingFromAjvError);
 }
 
+// A description is a sentence; inside a finding it is a clause, so its full stop goes.
 function describe(schema: unknown): string {
   const description = (schema as { description?: unknown } | undefined)?.description;
-  return typeof description === 'string' ? description : '';
+  return typeof description === 'string' ? description.replace(/\.$/, '') : '';
 }
 
 // Keeps acronyms (`ID`, `VPC`) intact: only a capitalised word is lower-cased.

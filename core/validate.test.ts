@@ -164,7 +164,7 @@ describe('schema findings', () => {
     expect(validateConfig(loadFixture('invalid/malformed-vswitch.yaml')).errors).toEqual([
       {
         path: 'spec.ackVpcEndpoint[0].vSwitches[0].vSwitchId',
-        message: '"vsw_bad!" is not valid: expected a vSwitch ID: vsw- followed by lower-case letters and digits, e.g. vsw-bp1jsgsanpvxpj32yai50.',
+        message: '"vsw_bad!" is not valid: expected a vSwitch ID: vsw- followed by lower-case letters and digits, e.g. vsw-bp1jsgsanpvxpj32yai50',
       },
     ]);
   });
@@ -175,7 +175,7 @@ describe('schema findings', () => {
     expect(validateConfig(object).errors).toEqual([
       {
         path: 'spec.asmVpcEndpoint',
-        message: "required field is missing: add it (where, in the ASM instance's VPC, the endpoints that reach each cluster's API server are placed.)",
+        message: "required field is missing: add it (where, in the ASM instance's VPC, the endpoints that reach each cluster's API server are placed)",
       },
     ]);
   });
