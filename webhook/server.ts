@@ -27,6 +27,9 @@ export interface WebhookServerOptions {
   /** How long SIGTERM waits for in-flight reviews before closing connections. */
   drainTimeoutMs?: number;
   processMetrics?: boolean;
+  /** Slow or stalled clients are cut off after these (defaults 15 s and 10 s). */
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
 }
 
 export interface RunningWebhook {
@@ -153,7 +156,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const state: ServerState = { draining: false, inFlight: 0 };
   const server = createServer(
     // Slow or stalled clients are cut off instead of holding a socket forever.
-    { ...loadTls(options.tls), minVersion: 'TLSv1.2', requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 30_000 },
+    {
+      ...loadTls(options.tls),
+      minVersion: 'TLSv1.2',
+      requestTimeout: options.requestTimeoutMs ?? 15_000,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 1_000),
+      keepAliveTimeout: 30_000,
+    },
     createApp(options, metrics, state),
   );
   const stopWatching = watchTls(

@@ -139,7 +139,10 @@ function apiserverArgs(dir: string, etcdPort: number, securePort: number): strin
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     '--bind-address=127.0.0.1',
+    // Nothing outside this machine reaches the server, and the reconciler of the kubernetes
+    // Service's endpoints refuses a loopback address: turn it off rather than advertise another.
     '--advertise-address=127.0.0.1',
+    '--endpoint-reconciler-type=none',
     `--secure-port=${securePort}`,
     `--cert-dir=${join(dir, 'pki')}`,
     `--tls-cert-file=${pki('apiserver.crt')}`,
