@@ -63,14 +63,14 @@ export function createCloud(settings: CloudSettings): Cloud {
 // Every network call has a timeout and every retry a bound (STYLE §10): refuse settings without them.
 function checkBounds(timeouts: CloudTimeouts, retry: RetryPolicy): void {
   for (const [name, value] of Object.entries(timeouts)) {
-    if (!(value > 0 && Number.isFinite(value))) throw new CloudSettingsError(`timeouts.${name}`, `must be a positive number of milliseconds, got ${value}`);
+    if (!(value > 0 && Number.isFinite(value))) throw new CloudSettingsError(`timeouts.${name}`, `timeouts.${name} must be a positive number of milliseconds, got ${value}`);
   }
   if (!(Number.isInteger(retry.maxAttempts) && retry.maxAttempts >= 1)) {
-    throw new CloudSettingsError('retry.maxAttempts', `must be a whole number ≥ 1, got ${retry.maxAttempts}`);
+    throw new CloudSettingsError('retry.maxAttempts', `retry.maxAttempts must be a whole number ≥ 1, got ${retry.maxAttempts}`);
   }
   for (const name of ['baseDelayMs', 'maxDelayMs', 'maxElapsedMs'] as const) {
     const value = retry[name];
-    if (!(value >= 0 && Number.isFinite(value))) throw new CloudSettingsError(`retry.${name}`, `must be a finite number ≥ 0, got ${value}`);
+    if (!(value >= 0 && Number.isFinite(value))) throw new CloudSettingsError(`retry.${name}`, `retry.${name} must be a finite number ≥ 0, got ${value}`);
   }
 }
 

@@ -50,8 +50,9 @@ export class CloudSettingsError extends Error {
     super(message);
   }
 
+  /** The message names the setting already. */
   override toString(): string {
-    return `${this.setting}: ${this.message}`;
+    return this.message;
   }
 }
 
