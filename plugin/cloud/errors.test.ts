@@ -1,5 +1,6 @@
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
 import { CloudError, isRetryableAnswer, toCloudError } from './errors';
+import { CredentialsUnavailableError } from './settings';
 
 const subject = { product: 'PrivateLink' as const, action: 'CreateVpcEndpoint', resourceId: 'epsrv-1' };
 
@@ -100,7 +101,7 @@ describe('what the SDK throws becomes a CloudError', () => {
   });
 
   it('maps a failed credential chain to CredentialsUnavailable', () => {
-    const error = toCloudError(subject, new Error('unable to get credentials from any of the providers in the chain: the access key id is empty'));
+    const error = toCloudError(subject, new CredentialsUnavailableError('no credentials: unable to get credentials from any of the providers in the chain'));
     expect([error.code, error.retryable]).toEqual(['CredentialsUnavailable', false]);
   });
 

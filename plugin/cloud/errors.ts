@@ -255,7 +255,7 @@ export function toCloudError(subject: CallSubject, thrown: unknown): CloudError 
   if (thrown instanceof SyntaxError) {
     return new CloudError({ ...base, code: LocalErrorCode.invalidResponse, message: `the answer was not JSON: ${rawMessage}`, retryable: true });
   }
-  if (rawMessage.includes('unable to get credentials') || nodeCode === 'InvalidCredentials') {
+  if (name === 'CredentialsUnavailableError' || nodeCode === 'InvalidCredentials') {
     return new CloudError({ ...base, code: LocalErrorCode.credentials, message: rawMessage, retryable: false, notSent: true });
   }
   return new CloudError({ ...base, code: nodeCode || name || 'UnknownError', message: rawMessage, retryable: false });

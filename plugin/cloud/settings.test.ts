@@ -72,3 +72,14 @@ describe('credentials', () => {
     expect(credentialFor({}).getType()).toBe('default');
   });
 });
+
+it('a call without any credential fails with CredentialsUnavailable, before anything is sent', async () => {
+  const cloud = createCloud({
+    region: 'cn-hangzhou',
+    cloudEndpoint: 'http://127.0.0.1:1',
+    profile: 'no-such-profile',
+    retry: { maxAttempts: 1 },
+  });
+  const error = await cloud.privateLink.checkProductOpen().catch((thrown: unknown) => thrown);
+  expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: false, notSent: true });
+});

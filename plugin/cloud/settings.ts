@@ -117,18 +117,38 @@ export function parseCloudEndpoint(value: string): EndpointOverride {
   return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http' : 'https' };
 }
 
+/**
+ * Thrown when no credential can be had (empty chain, missing profile, unreachable instance
+ * metadata); the retry runner maps it to a CloudError with code CredentialsUnavailable.
+ */
+export class CredentialsUnavailableError extends Error {
+  override readonly name = 'CredentialsUnavailableError';
+}
+
+// Marks every failure to get a credential, whichever provider failed and however it said so.
+class LabelledCredential extends Credential {
+  override async getCredential(): ReturnType<Credential['getCredential']> {
+    try {
+      return await super.getCredential();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CredentialsUnavailableError(`no credentials: ${reason}`, { cause: error });
+    }
+  }
+}
+
 /** The credential every client signs with. Nothing is read until the first call needs it. */
 export function credentialFor(settings: Pick<CloudSettings, 'credentials' | 'profile'>): Credential {
   const given = settings.credentials;
-  if (given && 'getCredentials' in given) return new Credential(null, given);
+  if (given && 'getCredentials' in given) return new LabelledCredential(null, given);
   if (given) {
     const type = given.securityToken ? 'sts' : 'access_key';
-    return new Credential(new CredentialConfig({ type, ...given }));
+    return new LabelledCredential(new CredentialConfig({ type, ...given }));
   }
   if (settings.profile) {
-    return new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(settings.profile).build());
+    return new LabelledCredential(null, CLIProfileCredentialsProvider.builder().withProfileName(settings.profile).build());
   }
-  return new Credential();
+  return new LabelledCredential();
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
