@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const outputs: Array<[string, string]> = [
     ['charts/asmpvl/crds/asmpvlconfigs.istio.alibabacloud.com.yaml', crdYaml()],
     ['core/generated/asmpvlconfig.ts', await typescriptTypes()],
+    ['charts/asmpvl/values.schema.json', `${JSON.stringify({ $comment: 'Generated from schemas/helm-values.schema.json by `npm run gen`. Do not edit.', ...JSON.parse(readFileSync(join(root, 'schemas/helm-values.schema.json'), 'utf8')) }, null, 2)}\n`],
   ];
   const stale = outputs.filter(([file, content]) => {
     let current = '';

@@ -1,0 +1,148 @@
+{{/* Chart name, overridable with nameOverride. */}}
+{{- define "asmpvl.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Prefix of every resource name: "<release>-<chart>", or the release name alone when it already
+contains the chart name. Truncated so "<fullname>-webhook-tls" stays a valid DNS label.
+*/}}
+{{- define "asmpvl.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- $name := include "asmpvl.name" . }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 48 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* "<name>-<version>" as helm.sh/chart expects it. */}}
+{{- define "asmpvl.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that select the webhook pods; never change them (Deployment selectors are immutable). */}}
+{{- define "asmpvl.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "asmpvl.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: webhook
+{{- end }}
+
+{{/* Standard labels on every resource the chart renders. */}}
+{{- define "asmpvl.labels" -}}
+{{ include "asmpvl.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: asmpvl
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ include "asmpvl.chart" . }}
+{{- end }}
+
+{{/* Name of the webhook's Deployment, Service, ServiceAccount and PodDisruptionBudget. */}}
+{{- define "asmpvl.webhookName" -}}
+{{- printf "%s-webhook" (include "asmpvl.fullname" .) }}
+{{- end }}
+
+{{/*
+The Secret holding tls.crt, tls.key and ca.crt. cert-manager and the chart write differently
+named Secrets, so switching between the two never has Helm and cert-manager fight over one object.
+*/}}
+{{- define "asmpvl.tlsSecretName" -}}
+{{- if .Values.certManager.enabled }}
+{{- printf "%s-webhook-cert-manager-tls" (include "asmpvl.fullname" .) }}
+{{- else }}
+{{- printf "%s-webhook-tls" (include "asmpvl.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* DNS names the API server may use for the Service; the first is what it actually dials. */}}
+{{- define "asmpvl.serviceDNSNames" -}}
+{{- $service := include "asmpvl.webhookName" . }}
+{{- $namespace := .Release.Namespace }}
+{{- list (printf "%s.%s.svc" $service $namespace) (printf "%s.%s.svc.%s" $service $namespace .Values.clusterDomain) (printf "%s.%s" $service $namespace) $service | toJson }}
+{{- end }}
+
+{{/* Image reference: the digest when given, else the tag, else the chart's appVersion. */}}
+{{- define "asmpvl.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* True (non-empty) when the webhook runs out of cluster at webhook.url. */}}
+{{- define "asmpvl.outOfCluster" -}}
+{{- if .Values.webhook.url }}true{{ end }}
+{{- end }}
+
+{{/*
+Refuses combinations of values the schema cannot express, with a message that says what to do.
+Included by the webhook configurations, which every mode renders.
+*/}}
+{{- define "asmpvl.checkValues" -}}
+{{- if .Values.webhook.url }}
+{{- if not .Values.webhook.caBundle }}
+{{- fail "webhook.url is set but webhook.caBundle is empty: give the base64 PEM of the CA that signed the out-of-cluster webhook's certificate (base64 -w0 ca.crt)" }}
+{{- end }}
+{{- if not (contains "-----BEGIN CERTIFICATE-----" (b64dec .Values.webhook.caBundle)) }}
+{{- fail "webhook.caBundle does not decode to a PEM certificate: it must be the base64 of the CA's PEM file (base64 -w0 ca.crt), not the PEM itself" }}
+{{- end }}
+{{- if .Values.certManager.enabled }}
+{{- fail "certManager.enabled and webhook.url exclude each other: with webhook.url the webhook runs out of cluster with its own certificate, whose CA goes in webhook.caBundle" }}
+{{- end }}
+{{- else if .Values.webhook.caBundle }}
+{{- fail "webhook.caBundle is only used with webhook.url; for the in-cluster webhook the chart (or cert-manager) provides the CA. Unset it, or set webhook.url" }}
+{{- end }}
+{{- end }}
+
+{{/* cert-manager's cainjector fills caBundle from the serving Certificate's Secret. */}}
+{{- define "asmpvl.injectCAAnnotation" -}}
+{{- if and .Values.certManager.enabled (not (include "asmpvl.outOfCluster" .)) }}
+annotations:
+  cert-manager.io/inject-ca-from: {{ printf "%s/%s" .Release.Namespace (include "asmpvl.webhookName" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+What the mutating and validating webhooks share. Takes a dict: root (the chart context), path
+(/mutate or /validate) and caBundle (empty when cert-manager injects it).
+The rules match asmpvlconfigs and nothing else, not even its status subresource, so a webhook
+outage can never block any other write in the cluster (or the webhook's own pods).
+*/}}
+{{- define "asmpvl.admissionSettings" -}}
+{{- $root := .root -}}
+admissionReviewVersions:
+  - v1
+sideEffects: None
+failurePolicy: {{ $root.Values.webhook.failurePolicy }}
+matchPolicy: Equivalent
+timeoutSeconds: {{ $root.Values.webhook.timeoutSeconds }}
+rules:
+  - operations:
+      - CREATE
+      - UPDATE
+    apiGroups:
+      - istio.alibabacloud.com
+    apiVersions:
+      - v1beta1
+    resources:
+      - asmpvlconfigs
+    scope: Cluster
+clientConfig:
+  {{- if $root.Values.webhook.url }}
+  url: {{ printf "%s%s" (trimSuffix "/" $root.Values.webhook.url) .path | quote }}
+  {{- else }}
+  service:
+    name: {{ include "asmpvl.webhookName" $root }}
+    namespace: {{ $root.Release.Namespace }}
+    port: 443
+    path: {{ .path }}
+  {{- end }}
+  {{- with .caBundle }}
+  caBundle: {{ . }}
+  {{- end }}
+{{- end }}
