@@ -17,7 +17,7 @@ module.exports = {
       // One API server for the whole run, shared by every e2e file (test/e2e/README.md).
       globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/jest-setup.ts'],
     },
   ],
 };

@@ -32,7 +32,7 @@ find_go() {
   [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
   die "the end-to-end tests need Go >= 1.26 to build kube-apiserver, kubectl, etcd and helm, and no 'go' was found.
   Install Go (https://go.dev/doc/install), put its bin directory on PATH (or set ASMPVL_GO=/path/to/go),
-  and make sure the Go module proxy is reachable. The first build takes about 7 minutes and 4 GB of disk."
+  and make sure the Go module proxy is reachable. The first build takes about 7 minutes and 6 GB of disk."
 }
 
 cache_dir() {

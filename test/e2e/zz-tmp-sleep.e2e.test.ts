@@ -1,1 +1,0 @@
-test('sleeps', async () => { await new Promise((r) => setTimeout(r, 30_000)); }, 60_000);
