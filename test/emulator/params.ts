@@ -23,6 +23,11 @@ export class RpcParams {
     return [...this.values];
   }
 
+  /** The value as sent, unchecked (for logs). */
+  raw(name: string): string | undefined {
+    return this.values.get(name);
+  }
+
   has(name: string): boolean {
     return this.values.has(name) && this.values.get(name) !== "";
   }

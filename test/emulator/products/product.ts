@@ -46,6 +46,8 @@ export interface RoaContext {
   query: Map<string, string>;
   /** The parsed JSON body, or undefined when there is none. */
   body: unknown;
+  /** For bodies that carry it (ModifyCluster's request_id). */
+  requestId: string;
 }
 
 export interface RoaRoute {

@@ -1,0 +1,209 @@
+// One request through the emulator, independent of HTTP: find the product and action, inject
+// faults, verify the signature, apply due transitions, run the action (or replay it for a
+// repeated ClientToken), and say how to answer.
+import type { Cloud } from "./cloud";
+import { ApiError, roaErrorBody, rpcErrorBody } from "./errors";
+import { FaultInjector, throttlingError } from "./faults";
+import { callFingerprint, IdempotencyLedger } from "./idempotency";
+import { RpcParams } from "./params";
+import { PRODUCTS } from "./products";
+import type { Caller, Product, RoaProduct, RoaRoute, RpcAction, RpcProduct } from "./products/product";
+import { RateLimiter } from "./rate-limits";
+import { RequestLog, type RequestLogEntry } from "./request-log";
+import { NonceLedger, parseQuery, verifyRequest, type WireRequest } from "./signature";
+
+/** Everything a request can touch. */
+export interface EmulatorRuntime {
+  cloud: Cloud;
+  nonces: NonceLedger;
+  idempotency: IdempotencyLedger;
+  faults: FaultInjector;
+  rateLimits: RateLimiter;
+  log: RequestLog;
+  /** Waits; injectable so tests of latency need not sleep. */
+  sleep(ms: number): Promise<void>;
+}
+
+export type DispatchOutcome =
+  | { kind: "answer"; status: number; body: unknown; requestId: string }
+  /** Never answer. */
+  | { kind: "hang" }
+  /** The action was performed; destroy the connection without answering. */
+  | { kind: "drop" };
+
+function headerOf(request: WireRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+type Resolved =
+  | { style: "RPC"; product: RpcProduct; action: string; definition: RpcAction }
+  | { style: "ROA"; product: RoaProduct; action: string; route: RoaRoute; pathParams: string[] };
+
+function findRoute(product: RoaProduct, request: WireRequest): { route: RoaRoute; pathParams: string[] } | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(request.rawPath);
+  } catch {
+    return undefined;
+  }
+  for (const route of product.routes) {
+    if (route.method !== request.method.toUpperCase()) continue;
+    const match = route.path.exec(path);
+    if (match) return { route, pathParams: match.slice(1) };
+  }
+  return undefined;
+}
+
+/** Which product and action a request is for; throws the gateway's error when neither fits. */
+function resolve(request: WireRequest): Resolved {
+  const version = headerOf(request, "x-acs-version");
+  const product: Product | undefined = PRODUCTS.find((candidate) => candidate.version === version);
+  if (!product) throw new ApiError("InvalidVersion", `Specified parameter Version is not valid: ${version ?? "(no x-acs-version header)"}.`, 400);
+  const action = headerOf(request, "x-acs-action") ?? "";
+  if (product.style === "RPC") {
+    const definition = Object.hasOwn(product.actions, action) ? product.actions[action] : undefined;
+    if (!definition) throw new ApiError("InvalidAction.NotFound", `Specified api is not found, please check your url and method: ${action || "(no x-acs-action header)"} in ${product.name} ${product.version}.`, 404);
+    return { style: "RPC", product, action, definition };
+  }
+  const found = findRoute(product, request);
+  if (!found) throw new ApiError("InvalidAction.NotFound", `Specified api is not found, please check your url and method: ${request.method} ${request.rawPath}.`, 404);
+  return { style: "ROA", product, action: found.route.action, ...found };
+}
+
+/** Query parameters, plus the form body for RPC actions that send their parameters as a body. */
+function rpcParams(request: WireRequest): RpcParams {
+  const pairs = parseQuery(request.rawQuery);
+  const contentType = headerOf(request, "content-type") ?? "";
+  if (request.body.length > 0 && contentType.startsWith("application/x-www-form-urlencoded")) {
+    pairs.push(...parseQuery(request.body.toString("utf8")));
+  }
+  return new RpcParams(pairs);
+}
+
+function parseJsonBody(request: WireRequest): unknown {
+  if (request.body.length === 0) return undefined;
+  try {
+    return JSON.parse(request.body.toString("utf8"));
+  } catch {
+    throw new ApiError("InvalidParameter", "The request body is not valid JSON.", 400);
+  }
+}
+
+function runRpc(runtime: EmulatorRuntime, resolved: Extract<Resolved, { style: "RPC" }>, params: RpcParams, caller: Caller, entry: RequestLogEntry): Record<string, unknown> {
+  const { product, action, definition } = resolved;
+  const clientToken = product.clientTokens && definition.mutating ? params.optionalString("ClientToken", { maxLength: 64 }) : undefined;
+  if (clientToken === undefined) return definition.handle({ cloud: runtime.cloud, params, caller });
+  const fingerprint = callFingerprint(action, params.entries());
+  const replayed = runtime.idempotency.replay(caller.accountId, action, clientToken, fingerprint);
+  if (replayed) {
+    entry.replayed = true;
+    return replayed;
+  }
+  const body = definition.handle({ cloud: runtime.cloud, params, caller });
+  runtime.idempotency.remember(caller.accountId, action, clientToken, fingerprint, body);
+  return body;
+}
+
+function errorAnswer(error: ApiError, resolvedStyle: "RPC" | "ROA", product: Product | undefined, requestId: string, regionId: string): DispatchOutcome {
+  if (resolvedStyle === "ROA") return { kind: "answer", status: error.status, body: roaErrorBody(error, requestId), requestId };
+  const hostId = product?.style === "RPC" ? product.hostId(regionId) : `${product?.name ?? "openapi"}.aliyuncs.com`;
+  return { kind: "answer", status: error.status, body: rpcErrorBody(error, requestId, hostId, product?.style === "RPC" ? product.code : "Unknown"), requestId };
+}
+
+/** Handles one request end to end and records it in the request log. */
+export async function dispatch(runtime: EmulatorRuntime, request: WireRequest): Promise<DispatchOutcome> {
+  const started = Date.now();
+  const requestId = runtime.cloud.ids.requestId();
+  const regionId = runtime.cloud.world.regionId;
+  let resolved: Resolved;
+  try {
+    resolved = resolve(request);
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : new ApiError("InternalError", String(error), 500);
+    const entry = runtime.log.open({ time: new Date().toISOString(), product: "unknown", action: headerOf(request, "x-acs-action") ?? "", method: request.method, path: request.rawPath, mutating: false, dryRun: false, requestId });
+    const version = headerOf(request, "x-acs-version");
+    const product = PRODUCTS.find((candidate) => candidate.version === version);
+    const outcome = errorAnswer(apiError, product?.style ?? "RPC", product, requestId, regionId);
+    entry.status = apiError.status;
+    entry.code = apiError.code;
+    entry.durationMs = Date.now() - started;
+    return outcome;
+  }
+
+  const params = resolved.style === "RPC" ? safeRpcParams(request) : undefined;
+  const mutating = resolved.style === "RPC" ? resolved.definition.mutating : resolved.route.mutating;
+  const entry = runtime.log.open({
+    time: new Date().toISOString(),
+    product: resolved.product.name,
+    action: resolved.action,
+    method: request.method,
+    path: request.rawPath,
+    mutating,
+    dryRun: params?.value?.raw("DryRun") === "true",
+    requestId,
+    clientToken: params?.value?.raw("ClientToken"),
+  });
+  const finish = (outcome: DispatchOutcome): DispatchOutcome => {
+    entry.durationMs = Date.now() - started;
+    if (outcome.kind === "answer") {
+      entry.status = outcome.status;
+      const body = outcome.body as Record<string, unknown> | undefined;
+      if (outcome.status >= 400) entry.code = String(body?.Code ?? body?.code ?? "");
+    }
+    return outcome;
+  };
+  const addFault = (fault: NonNullable<RequestLogEntry["faults"]>[number]) => {
+    entry.faults = [...(entry.faults ?? []), fault];
+  };
+
+  try {
+    const latency = runtime.faults.latencyFor(resolved.action);
+    if (latency > 0) {
+      addFault("latency");
+      await runtime.sleep(latency);
+    }
+    const decision = runtime.faults.decide(resolved.action);
+    if (decision.kind === "hang") {
+      addFault("hang");
+      return finish({ kind: "hang" });
+    }
+    const now = runtime.cloud.settle();
+    const caller = verifyRequest(request, (id) => runtime.cloud.accessKey(id), runtime.nonces, now);
+    entry.accessKeyId = caller.accessKeyId;
+    if (decision.kind === "error") {
+      addFault(decision.fault);
+      throw decision.error;
+    }
+    if (!runtime.rateLimits.admit(resolved.action, now)) {
+      addFault("rate-limit");
+      throw throttlingError();
+    }
+    if (params?.error) throw params.error;
+
+    let body: unknown;
+    if (resolved.style === "RPC") {
+      body = { RequestId: requestId, ...runRpc(runtime, resolved, params!.value!, caller, entry) };
+    } else {
+      const query = new Map(parseQuery(request.rawQuery));
+      body = resolved.route.handle({ cloud: runtime.cloud, caller, pathParams: resolved.pathParams, query, body: parseJsonBody(request), requestId });
+    }
+    if (runtime.faults.takeDropResponse(resolved.action)) {
+      addFault("drop-response");
+      return finish({ kind: "drop" });
+    }
+    return finish({ kind: "answer", status: 200, body, requestId });
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : new ApiError("InternalError", `The emulator failed: ${(error as Error)?.stack ?? String(error)}`, 500);
+    return finish(errorAnswer(apiError, resolved.style, resolved.product, requestId, regionId));
+  }
+}
+
+/** Parameter parsing can fail (bad percent-encoding); defer the error until after the signature check. */
+function safeRpcParams(request: WireRequest): { value?: RpcParams; error?: ApiError } {
+  try {
+    return { value: rpcParams(request) };
+  } catch (error) {
+    return { error: error instanceof ApiError ? error : new ApiError("InvalidParameter", String(error)) };
+  }
+}
