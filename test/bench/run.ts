@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { benchCore } from './core.bench';
+import { benchWebhook } from './webhook.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
@@ -19,6 +20,16 @@ async function main(): Promise<void> {
   const core = benchCore();
   results.core = core;
   console.log(table(core.map((row) => ({ clusters: row.clusters, 'validate µs': row.validateMicroseconds, 'normalise+validate µs': row.checkMicroseconds, 'µs per cluster': row.microsecondsPerCluster }))));
+
+  console.log('\n2. Webhook /validate over TLS keep-alive, 10-cluster object, concurrency 32, vs. a bare HTTPS server with a fixed answer');
+  const webhook = await benchWebhook();
+  results.webhook = webhook;
+  console.log(table([
+    { server: 'asmpvl webhook', 'req/s': webhook.webhook.requestsPerSecond, 'p50 ms': webhook.webhook.p50Ms, 'p99 ms': webhook.webhook.p99Ms, 'non-2xx': webhook.webhook.non2xx, errors: webhook.webhook.errors },
+    { server: 'bare Node HTTPS', 'req/s': webhook.bare.requestsPerSecond, 'p50 ms': webhook.bare.p50Ms, 'p99 ms': webhook.bare.p99Ms, 'non-2xx': webhook.bare.non2xx, errors: webhook.bare.errors },
+  ]));
+  console.log(`throughput ratio (webhook / bare): ${webhook.throughputRatio.toFixed(2)}; p99 ratio: ${webhook.p99Ratio.toFixed(2)}`);
+
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench-results.json');
 }

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createCertificateAuthority, issueCertificate } from '../e2e/harness/certificates';
+import { configWithClusters } from './core.bench';
+
+const root = join(__dirname, '../..');
+const node = process.execPath;
+
+export interface LoadFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface WebhookBench {
+  concurrency: number;
+  durationSeconds: number;
+  webhook: LoadFigures;
+  bare: LoadFigures;
+  throughputRatio: number;
+  p99Ratio: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntilServing(port: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = require('node:net').connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`nothing listened on 127.0.0.1:${port} within 15 s`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function load(port: number, body: string, durationSeconds: number, concurrency: number): Promise<LoadFigures> {
+  const result = await autocannon({
+    url: `https://127.0.0.1:${port}/validate?timeout=5s`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: concurrency,
+    duration: durationSeconds,
+  });
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** /validate of the real webhook vs. a bare HTTPS server with a fixed answer, same machine, same load. */
+export async function benchWebhook(durationSeconds = 10, concurrency = 32): Promise<WebhookBench> {
+  const dir = mkdtempSync(join(tmpdir(), 'asmpvl-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const ca = createCertificateAuthority('asmpvl-bench-ca');
+    const serving = issueCertificate(ca, { commonName: 'bench', usage: 'server', ipAddresses: ['127.0.0.1'] });
+    const certFile = join(dir, 'tls.crt');
+    const keyFile = join(dir, 'tls.key');
+    writeFileSync(certFile, serving.certificatePem);
+    writeFileSync(keyFile, serving.privateKeyPem);
+    const object = configWithClusters(10);
+    const gvk = { group: 'istio.alibabacloud.com', version: 'v1beta1', kind: 'ASMPvlConfig' };
+    const body = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'b3c1d2e4-0000-4000-8000-000000000001', kind: gvk, resource: { group: gvk.group, version: gvk.version, resource: 'asmpvlconfigs' }, name: 'default', operation: 'CREATE', userInfo: { username: 'bench' }, object, oldObject: null, dryRun: false },
+    });
+
+    const webhookPort = await freePort();
+    // Default log level (info): one JSON line per review, as in production.
+    const webhook = spawn(node, [join(root, 'dist/asmpvl-webhook.cjs'), '--port', String(webhookPort), '--tls-cert-file', certFile, '--tls-private-key-file', keyFile], { stdio: 'ignore' });
+    children.push(webhook);
+    await waitUntilServing(webhookPort);
+    const barePort = await freePort();
+    const bare = spawn(node, ['--import', 'tsx', join(__dirname, 'bare-https-server.ts'), certFile, keyFile, String(barePort)], { stdio: 'ignore', cwd: root });
+    children.push(bare);
+    await waitUntilServing(barePort);
+
+    // Warm both up (JIT, TLS session setup), then measure one after the other under the same load.
+    await load(webhookPort, body, 2, concurrency);
+    await load(barePort, body, 2, concurrency);
+    const webhookFigures = await load(webhookPort, body, durationSeconds, concurrency);
+    const bareFigures = await load(barePort, body, durationSeconds, concurrency);
+    return {
+      concurrency,
+      durationSeconds,
+      webhook: webhookFigures,
+      bare: bareFigures,
+      throughputRatio: webhookFigures.requestsPerSecond / bareFigures.requestsPerSecond,
+      p99Ratio: webhookFigures.p99Ms / bareFigures.p99Ms,
+    };
+  } finally {
+    await Promise.all(children.map(stop));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
