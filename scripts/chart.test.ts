@@ -1,0 +1,356 @@
+/**
+ * Renders charts/asmpvl with the pinned helm (the one test/e2e/tools/build.sh builds) in each of its
+ * modes and checks what the API server would be given: webhook configurations that can only ever
+ * touch asmpvlconfigs, a caBundle that really signed the serving certificate, a restricted pod, and
+ * a values schema that refuses typos.
+ */
+import { spawnSync } from 'node:child_process';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { createCertificateAuthority } from '../test/e2e/harness/certificates';
+
+const REPO = join(__dirname, '..');
+const CHART = join(REPO, 'charts', 'asmpvl');
+const RELEASE = 'asmpvl';
+const NAMESPACE = 'asmpvl-system';
+const SERVICE = 'asmpvl-webhook';
+// The pinned API server's version. helm built from source reports v1.20 by default, which the
+// chart's kubeVersion (>=1.30) refuses.
+const KUBE_VERSION = 'v1.37.2';
+// Only the very first build.sh run compiles (minutes); afterwards it prints the cached directory.
+const BUILD_TIMEOUT_MS = 30 * 60_000;
+
+/** A rendered Kubernetes object; spec and webhooks are read field by field, so left untyped. */
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+  webhooks?: any[];
+  automountServiceAccountToken?: boolean;
+}
+
+interface HelmResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+let helmBinary = '';
+let helmHome = '';
+
+/** The pinned helm: from ASMPVL_E2E_BIN_DIR when set, else from build.sh's output. Never skips. */
+function findHelm(): string {
+  const tried: string[] = [];
+  const binDir = process.env.ASMPVL_E2E_BIN_DIR;
+  if (binDir) {
+    const helm = join(binDir, 'helm');
+    if (existsSync(helm)) return helm;
+    tried.push(`ASMPVL_E2E_BIN_DIR=${binDir} holds no helm binary`);
+  }
+  const built = spawnSync('bash', [join(REPO, 'test', 'e2e', 'tools', 'build.sh')], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  const printedDir = built.stdout?.trim().split('\n').pop() ?? '';
+  if (built.status === 0 && printedDir && existsSync(join(printedDir, 'helm'))) return join(printedDir, 'helm');
+  tried.push(`bash test/e2e/tools/build.sh exited ${built.status ?? built.signal} and printed ${JSON.stringify(printedDir)}:\n${built.stderr ?? built.error?.message}`);
+  throw new Error(
+    `The chart tests need the pinned helm and found none.\n${tried.join('\n')}\n` +
+      'Run `bash test/e2e/tools/build.sh` (needs Go; see test/e2e/README.md) or set ASMPVL_E2E_BIN_DIR to a directory holding helm.',
+  );
+}
+
+function helm(args: string[]): HelmResult {
+  const result = spawnSync(helmBinary, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    // Nothing from $HOME or a real cluster: `helm template` must render offline.
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(helmHome, 'cache'),
+      HELM_CONFIG_HOME: join(helmHome, 'config'),
+      HELM_DATA_HOME: join(helmHome, 'data'),
+      KUBECONFIG: join(helmHome, 'no-kubeconfig'),
+    },
+  });
+  return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
+}
+
+type Values = Record<string, string | number | boolean>;
+
+/** --set-string for strings, so helm never reads a value like "1" or "true" as another type. */
+function setFlags(values: Values): string[] {
+  return Object.entries(values).flatMap(([key, value]) => [typeof value === 'string' ? '--set-string' : '--set', `${key}=${value}`]);
+}
+
+function template(values: Values = {}): HelmResult {
+  return helm(['template', RELEASE, CHART, '--namespace', NAMESPACE, '--kube-version', KUBE_VERSION, ...setFlags(values)]);
+}
+
+/** Renders the chart and parses every document; fails the test with helm's stderr if it cannot. */
+function render(values: Values = {}): Manifest[] {
+  const result = template(values);
+  if (result.status !== 0) throw new Error(`helm template failed (exit ${result.status}):\n${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest !== null);
+}
+
+function only(manifests: Manifest[], kind: string): Manifest {
+  const found = manifests.filter((manifest) => manifest.kind === kind);
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind}, found ${found.length}`);
+  return found[0]!;
+}
+
+function kinds(manifests: Manifest[]): string[] {
+  return manifests.map((manifest) => manifest.kind).sort();
+}
+
+function webhookOf(manifests: Manifest[], kind: 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration'): any {
+  const configuration = only(manifests, kind);
+  expect(configuration.webhooks).toHaveLength(1);
+  return configuration.webhooks![0];
+}
+
+function pemOf(base64: string | undefined): string {
+  if (!base64) throw new Error('expected a base64 value, found none');
+  return Buffer.from(base64, 'base64').toString('utf8');
+}
+
+const ASMPVLCONFIGS_ONLY = [
+  { operations: ['CREATE', 'UPDATE'], apiGroups: ['istio.alibabacloud.com'], apiVersions: ['v1beta1'], resources: ['asmpvlconfigs'], scope: 'Cluster' },
+];
+const OUT_OF_CLUSTER_URL = 'https://127.0.0.1:9443';
+const outOfClusterCA = createCertificateAuthority('asmpvl-chart-test-ca').certificatePem;
+const outOfClusterValues = { 'webhook.url': OUT_OF_CLUSTER_URL, 'webhook.caBundle': Buffer.from(outOfClusterCA).toString('base64') };
+
+beforeAll(() => {
+  helmBinary = findHelm();
+  helmHome = mkdtempSync(join(tmpdir(), 'asmpvl-chart-test-'));
+}, BUILD_TIMEOUT_MS + 10_000);
+
+afterAll(() => {
+  if (helmHome) rmSync(helmHome, { recursive: true, force: true });
+});
+
+describe('helm lint --strict', () => {
+  test.each<[string, Values]>([
+    ['default values', {}],
+    ['cert-manager', { 'certManager.enabled': true }],
+    ['webhook.url', outOfClusterValues],
+  ])('passes with %s', (_mode, values) => {
+    const result = helm(['lint', '--strict', CHART, '--kube-version', KUBE_VERSION, ...setFlags(values)]);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+});
+
+describe('default mode: in-cluster webhook with a Helm-generated certificate', () => {
+  let manifests: Manifest[];
+  beforeAll(() => {
+    manifests = render();
+  });
+
+  test('renders the webhook, its TLS Secret and both webhook configurations, and nothing from cert-manager', () => {
+    expect(kinds(manifests)).toEqual(['Deployment', 'MutatingWebhookConfiguration', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration']);
+  });
+
+  test.each(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const)('%s matches asmpvlconfigs only, with safe settings', (kind) => {
+    const webhook = webhookOf(manifests, kind);
+    const path = kind === 'MutatingWebhookConfiguration' ? '/mutate' : '/validate';
+    expect(webhook).toMatchObject({
+      name: `${path.slice(1)}.asmpvlconfigs.istio.alibabacloud.com`,
+      rules: ASMPVLCONFIGS_ONLY,
+      sideEffects: 'None',
+      admissionReviewVersions: ['v1'],
+      failurePolicy: 'Fail',
+      timeoutSeconds: 5,
+      matchPolicy: 'Equivalent',
+      clientConfig: { service: { name: SERVICE, namespace: NAMESPACE, port: 443, path } },
+    });
+    expect(webhook.rules).toEqual(ASMPVLCONFIGS_ONLY);
+    expect(webhook.namespaceSelector).toBeUndefined();
+    expect(webhook.objectSelector).toBeUndefined();
+    expect(webhook.clientConfig.url).toBeUndefined();
+    expect(webhook.reinvocationPolicy).toBe(kind === 'MutatingWebhookConfiguration' ? 'Never' : undefined);
+  });
+
+  test('the caBundle is the CA that signed the serving certificate, which names the Service', () => {
+    const secret = only(manifests, 'Secret');
+    const caBundle = webhookOf(manifests, 'MutatingWebhookConfiguration').clientConfig.caBundle;
+    expect(webhookOf(manifests, 'ValidatingWebhookConfiguration').clientConfig.caBundle).toBe(caBundle);
+    expect(secret.data!['ca.crt']).toBe(caBundle);
+    const ca = new X509Certificate(pemOf(caBundle));
+    const serving = new X509Certificate(pemOf(secret.data!['tls.crt']));
+    expect(ca.ca).toBe(true);
+    expect(serving.ca).toBe(false);
+    expect(serving.checkIssued(ca)).toBe(true);
+    expect(serving.verify(ca.publicKey)).toBe(true);
+    expect(serving.checkPrivateKey(createPrivateKey(pemOf(secret.data!['tls.key'])))).toBe(true);
+    const sans = serving.subjectAltName!.split(', ');
+    expect(sans).toEqual(expect.arrayContaining([`DNS:${SERVICE}.${NAMESPACE}.svc`, `DNS:${SERVICE}.${NAMESPACE}.svc.cluster.local`]));
+    expect(secret).toMatchObject({ type: 'kubernetes.io/tls', metadata: { name: `${SERVICE}-tls`, namespace: NAMESPACE } });
+  });
+
+  test('the Deployment runs two spread replicas that roll without a gap and probe over HTTPS', () => {
+    const deployment = only(manifests, 'Deployment');
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(pod.topologySpreadConstraints).toEqual([expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1, labelSelector: { matchLabels: deployment.spec.selector.matchLabels } })]);
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } } },
+    ]);
+    expect(container.ports).toEqual([{ name: 'https', containerPort: 9443, protocol: 'TCP' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(container.args).toEqual(['--port=9443', '--tls-cert-file=/etc/asmpvl/tls/tls.crt', '--tls-private-key-file=/etc/asmpvl/tls/tls.key', '--zone-policy=overlap', '--log-level=info']);
+    expect(container.image).toBe('asmpvl-webhook:0.1.0');
+    // The webhook reloads its certificate files itself: no checksum annotation restarts the pods.
+    expect(deployment.spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('the pod meets Pod Security restricted and has no API access', () => {
+    const deployment = only(manifests, 'Deployment');
+    const serviceAccount = only(manifests, 'ServiceAccount');
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(serviceAccount.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
+    expect(container.volumeMounts).toEqual([
+      { name: 'tls', mountPath: '/etc/asmpvl/tls', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'tls', secret: { secretName: only(manifests, 'Secret').metadata.name, defaultMode: 0o440 } },
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ]);
+  });
+
+  test('the Service sends 443 to the pods on 9443 and the PodDisruptionBudget lets one go at a time', () => {
+    const deployment = only(manifests, 'Deployment');
+    const service = only(manifests, 'Service');
+    const budget = only(manifests, 'PodDisruptionBudget');
+    expect(service.metadata.name).toBe(SERVICE);
+    expect(service.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
+    expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    expect(budget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: deployment.spec.selector.matchLabels } });
+  });
+
+  test('every object carries the standard labels', () => {
+    for (const manifest of manifests) {
+      expect(Object.keys(manifest.metadata.labels ?? {}).sort()).toEqual([
+        'app.kubernetes.io/component',
+        'app.kubernetes.io/instance',
+        'app.kubernetes.io/managed-by',
+        'app.kubernetes.io/name',
+        'app.kubernetes.io/part-of',
+        'app.kubernetes.io/version',
+        'helm.sh/chart',
+      ]);
+    }
+  });
+});
+
+describe('values reach the webhook configurations and the webhook', () => {
+  test('failurePolicy, timeoutSeconds, zonePolicy and logLevel', () => {
+    const manifests = render({ 'webhook.failurePolicy': 'Ignore', 'webhook.timeoutSeconds': 3, 'webhook.zonePolicy': 'strict', 'webhook.logLevel': 'debug' });
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const) {
+      expect(webhookOf(manifests, kind)).toMatchObject({ failurePolicy: 'Ignore', timeoutSeconds: 3 });
+    }
+    const args: string[] = only(manifests, 'Deployment').spec.template.spec.containers[0].args;
+    expect(args).toEqual(expect.arrayContaining(['--zone-policy=strict', '--log-level=debug']));
+  });
+
+  test('two renders without a cluster to look the Secret up in make two different CAs (the helm template caveat)', () => {
+    const first = webhookOf(render(), 'ValidatingWebhookConfiguration').clientConfig.caBundle;
+    const second = webhookOf(render(), 'ValidatingWebhookConfiguration').clientConfig.caBundle;
+    expect(first).not.toBe(second);
+  });
+});
+
+describe('cert-manager mode', () => {
+  let manifests: Manifest[];
+  beforeAll(() => {
+    manifests = render({ 'certManager.enabled': true });
+  });
+
+  test('renders a self-signed CA chain and the serving Certificate instead of a Secret', () => {
+    expect(kinds(manifests)).toEqual([
+      'Certificate',
+      'Certificate',
+      'Deployment',
+      'Issuer',
+      'Issuer',
+      'MutatingWebhookConfiguration',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    const issuers = manifests.filter((manifest) => manifest.kind === 'Issuer');
+    const certificates = manifests.filter((manifest) => manifest.kind === 'Certificate');
+    const selfSigned = issuers.find((issuer) => issuer.spec.selfSigned)!;
+    const caIssuer = issuers.find((issuer) => issuer.spec.ca)!;
+    const caCertificate = certificates.find((certificate) => certificate.spec.isCA)!;
+    const serving = certificates.find((certificate) => !certificate.spec.isCA)!;
+    expect(caCertificate.spec.issuerRef).toMatchObject({ kind: 'Issuer', name: selfSigned.metadata.name });
+    expect(caIssuer.spec.ca.secretName).toBe(caCertificate.spec.secretName);
+    expect(serving.spec.issuerRef).toMatchObject({ kind: 'Issuer', name: caIssuer.metadata.name });
+    expect(serving.spec.dnsNames).toEqual(expect.arrayContaining([`${SERVICE}.${NAMESPACE}.svc`, `${SERVICE}.${NAMESPACE}.svc.cluster.local`]));
+    const tlsVolume = only(manifests, 'Deployment').spec.template.spec.volumes.find((volume: { name: string }) => volume.name === 'tls');
+    expect(tlsVolume.secret.secretName).toBe(serving.spec.secretName);
+  });
+
+  test.each(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const)('%s gets its caBundle injected from the serving Certificate', (kind) => {
+    const serving = manifests.find((manifest) => manifest.kind === 'Certificate' && !manifest.spec.isCA)!;
+    expect(only(manifests, kind).metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': `${NAMESPACE}/${serving.metadata.name}` });
+    expect(webhookOf(manifests, kind).clientConfig.caBundle).toBeUndefined();
+    expect(webhookOf(manifests, kind).rules).toEqual(ASMPVLCONFIGS_ONLY);
+  });
+});
+
+describe('webhook.url mode: the webhook runs out of cluster', () => {
+  test('only the two webhook configurations are rendered, calling <url>/mutate and <url>/validate with the given CA', () => {
+    const manifests = render({ ...outOfClusterValues, 'webhook.url': `${OUT_OF_CLUSTER_URL}/` });
+    expect(kinds(manifests)).toEqual(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    for (const [kind, path] of [['MutatingWebhookConfiguration', '/mutate'], ['ValidatingWebhookConfiguration', '/validate']] as const) {
+      const webhook = webhookOf(manifests, kind);
+      expect(webhook.clientConfig).toEqual({ url: `${OUT_OF_CLUSTER_URL}${path}`, caBundle: outOfClusterValues['webhook.caBundle'] });
+      expect(webhook.rules).toEqual(ASMPVLCONFIGS_ONLY);
+      expect(webhook).toMatchObject({ sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', timeoutSeconds: 5 });
+      expect(only(manifests, kind).metadata.annotations).toBeUndefined();
+    }
+  });
+});
+
+describe('values the chart refuses', () => {
+  test.each<[string, Values, string]>([
+    ['a misspelt key', { 'webhook.failurPolicy': 'Ignore' }, "additional properties 'failurPolicy' not allowed"],
+    ['a misspelt top-level key', { replicas: 3 }, "additional properties 'replicas' not allowed"],
+    ['an unknown zone policy', { 'webhook.zonePolicy': 'loose' }, "value must be one of 'overlap', 'strict'"],
+    ['a timeout above 30 s', { 'webhook.timeoutSeconds': 31 }, '/webhook/timeoutSeconds'],
+    ['a plain-HTTP webhook URL', { 'webhook.url': 'http://127.0.0.1:9443', 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] }, '/webhook/url'],
+    ['webhook.url without caBundle', { 'webhook.url': OUT_OF_CLUSTER_URL }, 'webhook.url is set but webhook.caBundle is empty'],
+    ['a caBundle that decodes to no PEM certificate', { ...outOfClusterValues, 'webhook.caBundle': Buffer.from('not a certificate').toString('base64') }, 'does not decode to a PEM certificate'],
+    ['caBundle without webhook.url', { 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] }, 'webhook.caBundle is only used with webhook.url'],
+    ['webhook.url together with cert-manager', { ...outOfClusterValues, 'certManager.enabled': true }, 'certManager.enabled and webhook.url exclude each other'],
+  ])('%s', (_what, values, message) => {
+    const result = template(values);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+});
