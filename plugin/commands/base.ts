@@ -1,0 +1,62 @@
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import type { Cloud } from '../cloud';
+import { ExitCode } from '../exit-codes';
+import type { Kube } from '../kube';
+
+/** Parses kubectl-style durations: `30s`, `5m`, `1h`, `1m30s`, a bare number of seconds, or `0` for none. */
+export function parseDuration(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text);
+  if (!match || text === '') return undefined;
+  const [, h = '0', m = '0', s = '0', ms = '0'] = match;
+  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000 + Number(ms);
+}
+
+const isDuration = t.makeValidator<unknown, string>({
+  test: (value, state): value is string => {
+    if (typeof value === 'string' && parseDuration(value) !== undefined) return true;
+    state?.errors?.push(`${state.p ?? 'value'}: expected a duration like 30s, 5m or 1h (got ${JSON.stringify(value)})`);
+    return false;
+  },
+});
+
+/**
+ * Flags every command that talks to a cluster or the cloud shares, named as kubectl users expect.
+ * Clients are made lazily, and the heavy modules (client-node, the cloud SDKs) are loaded only by
+ * the commands that use them, so `validate` and `--help` start fast.
+ */
+export abstract class ClusterCommand extends Command {
+  kubeconfig = Option.String('--kubeconfig', { description: 'Path to the kubeconfig of the ASM instance (default: KUBECONFIG, then ~/.kube/config)' });
+  kubeContext = Option.String('--context', { description: 'The kubeconfig context to use' });
+  requestTimeout = Option.String('--request-timeout', '30s', { description: 'Timeout of one Kubernetes API request, e.g. 5s or 1m; 0 for none', validator: isDuration });
+  region = Option.String('--region', { description: 'Alibaba Cloud region, e.g. cn-hangzhou (default: ALIBABA_CLOUD_REGION_ID)' });
+  profile = Option.String('--profile', { description: 'Alibaba Cloud CLI profile to take credentials from (default: ALIBABA_CLOUD_PROFILE or the default chain)' });
+  cloudEndpoint = Option.String('--cloud-endpoint', { description: 'Send every cloud API call to this URL instead (e.g. a local emulator); also ASMPVL_CLOUD_ENDPOINT' });
+  verbose = Option.Counter('-v,--verbose', 0, { description: 'More detail: each cloud call with its request id' });
+
+  private kubeClient?: Kube;
+
+  /** The Kubernetes client for the chosen kubeconfig and context. */
+  async kube(): Promise<Kube> {
+    if (!this.kubeClient) {
+      const { Kube } = await import('../kube');
+      this.kubeClient = Kube.connect({ kubeconfig: this.kubeconfig, context: this.kubeContext, requestTimeoutMs: parseDuration(this.requestTimeout) ?? 30_000 });
+    }
+    return this.kubeClient;
+  }
+
+  /** The cloud clients, all pointed at the same endpoint and sharing one credential chain. */
+  async cloud(onCall?: Parameters<typeof import('../cloud').createCloud>[0]['onCall']): Promise<Cloud> {
+    const { createCloud, resolveCloudSettings } = await import('../cloud');
+    return createCloud({ ...resolveCloudSettings({ region: this.region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }), onCall });
+  }
+
+  /** Prints a failure as `error: …` (never a stack trace) and returns the exit code for it. */
+  protected report(error: unknown): number {
+    const message = error instanceof Error ? error.message : String(error);
+    this.context.stderr.write(`error: ${message}\n`);
+    if (this.verbose > 1 && error instanceof Error && error.stack) this.context.stderr.write(`${error.stack}\n`);
+    return ExitCode.Failed;
+  }
+}

@@ -1,0 +1,147 @@
+import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { API_GROUP, API_VERSION, KIND, PLURAL, SINGLETON_NAME } from '../../core';
+import type { ASMPvlConfig } from '../../core';
+import { type KubeSettings, loadKubeConfig, withTimeout } from './connection';
+import { KubeError, toKubeError } from './errors';
+
+export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
+export type AsmPvlSpec = ASMPvlConfig['spec'];
+
+/** The object as read back from the API server, with the metadata we use. */
+export type StoredConfig = ASMPvlConfig & { metadata: { name: string; resourceVersion?: string; generation?: number; uid?: string } };
+
+const OBJECT = { group: API_GROUP, version: API_VERSION, plural: PLURAL, name: SINGLETON_NAME };
+const CONFLICT_RETRIES = 5;
+/** Who wrote a field, in managedFields and audit logs. */
+export const FIELD_MANAGER = 'kubectl-asmpvl';
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 404;
+}
+
+function isConflict(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 409;
+}
+
+/**
+ * The plugin's view of the ASM cluster: the `default` ASMPvlConfig, its status subresource, and the
+ * CRD. Spec edits go through the API server (so admission applies) with optimistic concurrency;
+ * status writes go to /status with the resourceVersion they were computed from.
+ */
+export class Kube {
+  readonly server: string;
+  readonly contextName: string;
+  private readonly objects: CustomObjectsApi;
+
+  constructor(
+    readonly config: KubeConfig,
+    private readonly settings: KubeSettings,
+  ) {
+    this.server = config.getCurrentCluster()?.server ?? '';
+    this.contextName = config.getCurrentContext();
+    this.objects = config.makeApiClient(CustomObjectsApi);
+  }
+
+  static connect(settings: KubeSettings): Kube {
+    return new Kube(loadKubeConfig(settings), settings);
+  }
+
+  get requestTimeoutMs(): number {
+    return this.settings.requestTimeoutMs;
+  }
+
+  /** Runs one API call with the request timeout, mapping failures to a KubeError that says what we were doing. */
+  async call<T>(doing: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(request(), this.settings.requestTimeoutMs, doing);
+    } catch (error) {
+      if (isNotFound(error) || isConflict(error)) throw error;
+      throw toKubeError(error, doing, this.server);
+    }
+  }
+
+  /** The `default` ASMPvlConfig, or undefined when it does not exist yet. */
+  async getConfig(): Promise<StoredConfig | undefined> {
+    try {
+      return (await this.call(`reading ${KIND.toLowerCase()}/default`, () => this.objects.getClusterCustomObject(OBJECT))) as StoredConfig;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      const body = String((error as { body?: unknown }).body ?? '');
+      // A 404 for the whole resource type means the CRD is missing, not the object.
+      if (/the server could not find the requested resource/.test(body) || !(await this.crdInstalled())) {
+        throw new KubeError(`the ${KIND} CRD is not installed on ${this.server}: install the chart (helm install asmpvl charts/asmpvl) or apply charts/asmpvl/crds/`, 404, 'NotFound');
+      }
+      return undefined;
+    }
+  }
+
+  async crdInstalled(): Promise<boolean> {
+    const api = this.config.makeApiClient(ApiextensionsV1Api);
+    try {
+      await this.call('reading the CRD', () => api.readCustomResourceDefinition({ name: `${PLURAL}.${API_GROUP}` }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Edits the spec through the API server (admission applies: the webhook defaults and may refuse),
+   * retrying on a conflicting concurrent write. `edit` gets the current object (undefined when there
+   * is none) and returns the whole new object.
+   */
+  async updateSpec(edit: (current: StoredConfig | undefined) => ASMPvlConfig, options: { dryRun?: boolean } = {}): Promise<StoredConfig> {
+    const dryRun = options.dryRun ? 'All' : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getConfig();
+      const next = edit(current);
+      try {
+        if (current === undefined) {
+          return (await this.call('creating asmpvlconfig/default', () =>
+            this.objects.createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+          )) as StoredConfig;
+        }
+        const body = { ...next, metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion } };
+        return (await this.call('updating asmpvlconfig/default', () => this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: FIELD_MANAGER }))) as StoredConfig;
+      } catch (error) {
+        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
+        throw toKubeError(error, 'updating asmpvlconfig/default', this.server);
+      }
+    }
+  }
+
+  /**
+   * Writes the status subresource from the current object, with that object's resourceVersion, so a
+   * concurrent write is never overwritten: on a conflict the status is computed again from what is there.
+   */
+  async writeStatus(compute: (current: StoredConfig) => AsmPvlStatus): Promise<StoredConfig> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getConfig();
+      if (current === undefined) throw new KubeError('asmpvlconfig/default was deleted while provisioning; nothing to write status to');
+      const body = { ...current, status: compute(current) };
+      try {
+        return (await this.call('writing the status of asmpvlconfig/default', () =>
+          this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: FIELD_MANAGER }),
+        )) as StoredConfig;
+      } catch (error) {
+        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
+        throw toKubeError(error, 'writing the status of asmpvlconfig/default', this.server);
+      }
+    }
+  }
+
+  /** A server-side dry-run create: what admission says about `object`, without storing anything. */
+  async dryRunCreate(object: unknown): Promise<{ accepted: boolean; message: string }> {
+    try {
+      await this.call('dry-run create', () =>
+        this.objects.createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body: object, dryRun: 'All', fieldManager: FIELD_MANAGER }),
+      );
+      return { accepted: true, message: '' };
+    } catch (error) {
+      const kubeError = toKubeError(error, 'dry-run create', this.server);
+      if (kubeError.status === undefined) throw kubeError;
+      return { accepted: false, message: kubeError.message };
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { hostname } from 'node:os';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { KubeError, toKubeError } from './errors';
+import type { Kube } from './kube';
+
+const LEASE = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+export const LEASE_NAME = 'asmpvl-provisioning';
+export const LEASE_NAMESPACE = 'kube-system';
+
+interface LeaseObject {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string };
+}
+
+// Lease times are MicroTime: RFC 3339 with exactly six fractional digits.
+function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** The identity written into the Lease: which process on which machine holds it. */
+export function holderIdentity(): string {
+  return `kubectl-asmpvl@${hostname()}/${process.pid}`;
+}
+
+export interface HeldLease {
+  holder: string;
+  release(): Promise<void>;
+}
+
+/**
+ * A Lease in the ASM cluster that serialises provisioning: two `connect` runs at once would both
+ * create endpoint services. Taken with optimistic concurrency (create, or replace at the
+ * resourceVersion read), renewed while held, and taken over only once it has expired (a killed run).
+ */
+export async function acquireProvisioningLease(kube: Kube, options: { ttlSeconds: number; holder?: string; now?: () => Date }): Promise<HeldLease> {
+  const api = kube.config.makeApiClient(CustomObjectsApi);
+  const holder = options.holder ?? holderIdentity();
+  const now = options.now ?? (() => new Date());
+  const desired = (resourceVersion?: string): LeaseObject => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: { holderIdentity: holder, leaseDurationSeconds: options.ttlSeconds, acquireTime: microTime(now()), renewTime: microTime(now()) },
+  });
+  const target = { ...LEASE, namespace: LEASE_NAMESPACE, name: LEASE_NAME };
+  let current: LeaseObject | undefined;
+  try {
+    current = (await kube.call('reading the provisioning lease', () => api.getNamespacedCustomObject(target))) as LeaseObject;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 404) throw toKubeError(error, 'reading the provisioning lease', kube.server);
+  }
+  if (current?.spec.holderIdentity && current.spec.holderIdentity !== holder) {
+    const renewed = Date.parse(current.spec.renewTime ?? '') || 0;
+    const expires = renewed + (current.spec.leaseDurationSeconds ?? 0) * 1000;
+    if (expires > now().getTime()) {
+      throw new KubeError(
+        `another run is provisioning (${current.spec.holderIdentity} holds lease ${LEASE_NAMESPACE}/${LEASE_NAME} until ${new Date(expires).toISOString()}); wait for it to finish and run again`,
+        409,
+        'Conflict',
+      );
+    }
+  }
+  try {
+    if (current === undefined) {
+      await kube.call('taking the provisioning lease', () => api.createNamespacedCustomObject({ ...LEASE, namespace: LEASE_NAMESPACE, body: desired() }));
+    } else {
+      await kube.call('taking the provisioning lease', () => api.replaceNamespacedCustomObject({ ...target, body: desired(current!.metadata.resourceVersion) }));
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 409) throw new KubeError(`another run took lease ${LEASE_NAMESPACE}/${LEASE_NAME} at the same moment; wait for it to finish and run again`, 409, 'Conflict');
+    throw toKubeError(error, 'taking the provisioning lease', kube.server);
+  }
+  const renew = setInterval(() => {
+    void (async () => {
+      try {
+        const lease = (await api.getNamespacedCustomObject(target)) as LeaseObject;
+        if (lease.spec.holderIdentity !== holder) return;
+        lease.spec.renewTime = microTime(now());
+        await api.replaceNamespacedCustomObject({ ...target, body: lease });
+      } catch {
+        // A missed renewal only shortens the lease; the next one retries.
+      }
+    })();
+  }, (options.ttlSeconds * 1000) / 3);
+  renew.unref();
+  return {
+    holder,
+    release: async () => {
+      clearInterval(renew);
+      try {
+        const lease = (await api.getNamespacedCustomObject(target)) as LeaseObject;
+        if (lease.spec.holderIdentity !== holder) return;
+        await api.deleteNamespacedCustomObject({ ...target, body: { preconditions: { resourceVersion: lease.metadata.resourceVersion } } });
+      } catch {
+        // An unreleased lease expires by itself after its TTL.
+      }
+    },
+  };
+}
