@@ -1,7 +1,7 @@
 // The emulator over HTTP, driven by the real SDKs: signing as the SDKs do it, ClientToken
 // idempotency, fault injection, the request log and the control endpoints.
 import { DescribeVSwitchesRequest } from "@alicloud/vpc20160428";
-import { startEmulator, type RunningEmulator } from "./index";
+import { startEmulator, type EmulatorState, type RequestLogEntry, type RunningEmulator } from "./index";
 import { pollUntil, sdkClients, sleep } from "./testing/sdk";
 import { twoClusters } from "./testing/worlds";
 import type { World } from "./world";
@@ -210,7 +210,7 @@ describe("control endpoints", () => {
     expect([posted.status, await posted.json()]).toEqual([200, { throttleRate: 1, actions: ["DescribeZones"], dropResponseOnce: [] }]);
     expect((await failure(sdkClients(emulator).privateLink("DescribeZones"))).code).toBe("Throttling.User");
     const refused = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ throttleRate: 3 }) });
-    expect([refused.status, (await refused.json()).error]).toEqual([400, "faults.throttleRate must be between 0 and 1, got 3"]);
+    expect([refused.status, ((await refused.json()) as { error: string }).error]).toEqual([400, "faults.throttleRate must be between 0 and 1, got 3"]);
   });
 
   it("reports the inventory at GET /_emulator/state and the requests at GET /_emulator/requests; POST /_emulator/reset forgets both", async () => {
@@ -218,11 +218,11 @@ describe("control endpoints", () => {
     const serviceId = await activeService(clients);
     const { EndpointId } = await clients.privateLink("CreateVpcEndpoint", endpointParams(serviceId));
     await pollUntil(() => clients.privateLink("GetVpcEndpointAttribute", { EndpointId }), (body) => body.ConnectionStatus === "Connected");
-    const state = await (await fetch(`${emulator.url}/_emulator/state`)).json();
+    const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as EmulatorState;
     expect(state.connections).toEqual([{ serviceId, endpointId: EndpointId, endpointVpcId: mesh.vpcId, connectionStatus: "Connected", zones: [{ zoneId: "cn-hangzhou-j", zoneStatus: "Connected" }] }]);
-    expect(state.clusters.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(world.clusters.map((cluster) => cluster.clusterId));
-    const requests = await (await fetch(`${emulator.url}/_emulator/requests`)).json();
-    expect(requests.filter((entry: { mutating: boolean }) => entry.mutating).map((entry: { action: string }) => entry.action)).toEqual(["CreateVpcEndpointService", "CreateVpcEndpoint"]);
+    expect(state.clusters.map((cluster) => cluster.clusterId)).toEqual(world.clusters.map((cluster) => cluster.clusterId));
+    const requests = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as RequestLogEntry[];
+    expect(requests.filter((entry) => entry.mutating).map((entry) => entry.action)).toEqual(["CreateVpcEndpointService", "CreateVpcEndpoint"]);
     await fetch(`${emulator.url}/_emulator/reset`, { method: "POST" });
     expect([emulator.state().endpointServices, emulator.requests()]).toEqual([[], []]);
   });
@@ -232,7 +232,7 @@ describe("control endpoints", () => {
     expect(await failure(clients.privateLink("DescribeNothing")).then((error) => [error.code, error.statusCode])).toEqual(["InvalidAction.NotFound", 404]);
     // The product is told by x-acs-version before any signature check.
     const response = await fetch(`${emulator.url}/`, { method: "POST", headers: { "x-acs-version": "1999-01-01", "x-acs-action": "DescribeZones" } });
-    const wrongVersion = { code: (await response.json()).Code, statusCode: response.status };
+    const wrongVersion = { code: ((await response.json()) as { Code: string }).Code, statusCode: response.status };
     expect([wrongVersion.code, wrongVersion.statusCode]).toEqual(["InvalidVersion", 400]);
   });
 });
