@@ -1,0 +1,96 @@
+import { parse } from 'yaml';
+import { fixtureNames, loadFixture } from '../../test/fixtures';
+import { renderStatus, renderStatusTable } from './status-table';
+import { statusView } from './status-view';
+
+type Config = Parameters<typeof renderStatusTable>[0];
+const status = (name: string) => loadFixture(`status/${name}.yaml`) as unknown as Config;
+
+describe('renderStatusTable', () => {
+  test.each(fixtureNames('status').map((path) => path.replace(/^status\/|\.yaml$/g, '')))('%s', (name) => {
+    expect(renderStatusTable(status(name))).toMatchSnapshot('table');
+    expect(renderStatusTable(status(name), { wide: true })).toMatchSnapshot('wide');
+  });
+
+  test('every line of the table is trimmed and the columns line up under their headers', () => {
+    const lines = renderStatusTable(status('available')).split('\n');
+    expect(lines.every((line) => line === line.trimEnd())).toBe(true);
+    const header = lines[0]!;
+    for (const column of ['PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN']) {
+      const start = header.indexOf(column);
+      for (const row of lines.slice(1, 3)) expect(row.slice(start - 3, start + 1)).toMatch(/^   \S$/);
+    }
+    expect(lines[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced$/);
+  });
+
+  test('a spec without clusters says how to add one', () => {
+    const config = { ...status('no-status'), spec: { asmVpcEndpoint: status('no-status').spec.asmVpcEndpoint } };
+    expect(renderStatusTable(config)).toBe(
+      'No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.\n\nPilot service: none\nOverall: Unknown (0 of 0 clusters connected)\n',
+    );
+  });
+});
+
+describe('statusView: what the exit code follows', () => {
+  test.each([
+    ['available', true],
+    ['provisioning', false],
+    ['degraded', false],
+    // Available, but for an older spec.
+    ['stale-san-disabled', false],
+    ['no-status', false],
+  ])('%s: available=%s', (name, available) => {
+    expect(statusView(status(name)).available).toBe(available);
+  });
+
+  test('links: connected, pending, broken, absent', () => {
+    const view = statusView(status('degraded'));
+    expect(view.rows.map((row) => [row.clusterId, row.apiServer.state, row.pilot.state, row.san])).toEqual([
+      ['c84974f524e2045c87dccadff91a71708', 'connected', 'connected', 'synced'],
+      ['cab1659d273777fbbeb08d1f747ad55b7', 'broken', 'connected', 'waiting'],
+      ['c0123456789abcdef0123456789abcdef', 'connected', 'absent', 'unknown'],
+    ]);
+    expect(statusView(status('provisioning')).rows.map((row) => [row.apiServer.state, row.pilot.state])).toEqual([
+      ['connected', 'connected'],
+      ['pending', 'absent'],
+    ]);
+  });
+
+  test('a service that is not Active keeps the link pending and shows in the cell', () => {
+    const config = status('available');
+    config.status!.clusters![0]!.pvlEndpointService!.status = 'Pending';
+    const row = statusView(config).rows[0]!;
+    expect(row.apiServer).toMatchObject({ state: 'pending', text: 'Active/Connected (service Pending)' });
+  });
+
+  test('a Pilot service that is going away breaks every Pilot link', () => {
+    const config = status('available');
+    config.status!.pilot!.pvlEndpointService!.status = 'Deleting';
+    expect(statusView(config).rows.map((row) => row.pilot.state)).toEqual(['broken', 'broken']);
+    expect(statusView(config).available).toBe(false);
+  });
+
+  test('Available in status but a link missing from it: not available, and a note says so', () => {
+    const config = status('available');
+    config.status!.pilot!.clusters!.pop();
+    const view = statusView(config);
+    expect(view.available).toBe(false);
+    expect(view.notes).toContain(
+      'the status says Available but does not record both links as Active/Connected for cab1659d273777fbbeb08d1f747ad55b7: run kubectl asmpvl status --refresh',
+    );
+  });
+});
+
+describe('renderStatus -o json / -o yaml', () => {
+  test('print the status object exactly, field names as the vendor contract has them', () => {
+    const config = status('available');
+    expect(JSON.parse(renderStatus(config, 'json'))).toEqual(config.status);
+    expect(parse(renderStatus(config, 'yaml'))).toEqual(config.status);
+    expect(renderStatus(config, 'yaml')).toMatch(/^clusters:\n  - clusterId: c84974f524e2045c87dccadff91a71708\n    pvlEndpoint:\n      connectionStatus: Connected\n/);
+  });
+
+  test('no status yet: an empty object', () => {
+    expect(renderStatus(status('no-status'), 'json')).toBe('{}\n');
+    expect(renderStatus(status('no-status'), 'yaml')).toBe('{}\n');
+  });
+});

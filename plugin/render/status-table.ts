@@ -1,0 +1,88 @@
+/**
+ * The status of `asmpvlconfig/default` as text: a kubectl-style table (upper-case headers, columns
+ * separated by spaces, no borders) drawn with cli-table3, or the status object as JSON or YAML.
+ * Pure: the same object always renders the same text.
+ */
+import Table from 'cli-table3';
+import { stringify } from 'yaml';
+import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
+import { type ClusterRow, type SanState, statusView } from './status-view';
+
+export type StatusFormat = 'table' | 'wide' | 'json' | 'yaml';
+export const STATUS_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+
+type Config = ASMPvlConfig & { metadata: { generation?: number } };
+
+const NO_BORDERS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
+};
+
+const SAN_TEXT: Record<SanState, string> = {
+  synced: 'synced',
+  'not-synced': 'not synced',
+  waiting: 'waiting for link',
+  off: 'off (sanSync: Disabled)',
+  unknown: 'unknown',
+};
+
+const dash = (value: string | undefined) => value || '-';
+
+function cells(row: ClusterRow, wide: boolean): string[] {
+  const cluster = row.inSpec ? row.clusterId : `${row.clusterId} (not in spec)`;
+  const zones = row.inSpec ? row.pairedZones.join(',') || 'none' : '-';
+  const base = [cluster, zones, row.apiServer.text, row.pilot.text, row.inSpec ? SAN_TEXT[row.san] : '-'];
+  if (!wide) return base;
+  return [...base, dash(row.apiServer.serviceId), dash(row.apiServer.endpointId), dash(row.apiServer.domainName), dash(row.pilot.endpointId), dash(row.pilot.domainName)];
+}
+
+const HEADERS = ['CLUSTER', 'PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN'];
+const WIDE_HEADERS = ['API SERVER SERVICE', 'API SERVER ENDPOINT', 'API SERVER DOMAIN', 'PILOT ENDPOINT', 'PILOT DOMAIN'];
+
+function table(rows: ClusterRow[], wide: boolean): string {
+  const drawn = new Table({
+    head: wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS,
+    chars: NO_BORDERS,
+    // Colour is the caller's business: the table itself stays plain text.
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
+  });
+  for (const row of rows) drawn.push(cells(row, wide));
+  return drawn
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}
+
+/**
+ * The table `kubectl asmpvl status` prints: per cluster its paired zones, API-server link and Pilot
+ * link (endpoint status / connection status), SANs; then the shared Pilot service, the overall
+ * line, and notes saying what to do. `wide` adds the endpoint and service ids and domains.
+ */
+export function renderStatusTable(config: Config, options: { wide?: boolean } = {}): string {
+  const wide = options.wide ?? false;
+  const view = statusView(config);
+  const lines: string[] = [];
+  if (view.rows.length === 0) lines.push('No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.');
+  else lines.push(table(view.rows, wide));
+  lines.push('');
+  const service = view.pilotService;
+  const serviceText = service?.id || service?.status ? `${service.id ?? 'unknown id'} ${service.status ?? 'Unknown'}${wide && service.name ? ` (${service.name})` : ''}` : 'none';
+  lines.push(`Pilot service: ${serviceText}`);
+  lines.push(`Overall: ${view.overall} (${view.summary})`);
+  for (const note of view.notes) lines.push(`  - ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The status object alone, as `-o json` or `-o yaml` prints it (`{}` when there is none yet). */
+export function renderStatusDocument(config: Config, format: 'json' | 'yaml'): string {
+  const status = config.status ?? {};
+  return format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : stringify(status);
+}
+
+/** Any of the formats, for commands that take `-o`. */
+export function renderStatus(config: Config, format: StatusFormat): string {
+  if (format === 'json' || format === 'yaml') return renderStatusDocument(config, format);
+  return renderStatusTable(config, { wide: format === 'wide' });
+}

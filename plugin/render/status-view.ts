@@ -1,0 +1,167 @@
+/**
+ * What `kubectl asmpvl status` shows, decided from the object alone: one row per cluster with its
+ * paired zones, both links and its SANs, the shared Pilot service, the overall state and the notes
+ * a person needs to act. Pure: the table, the exit code and `--watch` all read this one view.
+ */
+import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
+// core/zones, not core/index: the index compiles the JSON Schema at load, which `status` never needs.
+import { pairedZones } from '../../core/zones';
+
+type Status = NonNullable<ASMPvlConfig['status']>;
+type Condition = NonNullable<Status['conditions']>[number];
+
+interface EndpointRecord {
+  id?: string;
+  status?: string;
+  connectionStatus?: string;
+  domainName?: string;
+}
+
+interface ServiceRecord {
+  id?: string;
+  name?: string;
+  status?: string;
+}
+
+/** connected: Active and Connected; pending: on its way; broken: going or gone; absent: nothing recorded. */
+export type LinkState = 'connected' | 'pending' | 'broken' | 'absent';
+
+export interface LinkView {
+  state: LinkState;
+  /** `Active/Connected`, `Creating/Pending (service Creating)`, `none`. */
+  text: string;
+  serviceId?: string;
+  endpointId?: string;
+  domainName?: string;
+}
+
+/** synced: the endpoint domain is in the API server certificate; off: spec.sanSync is Disabled. */
+export type SanState = 'synced' | 'not-synced' | 'waiting' | 'off' | 'unknown';
+
+export interface ClusterRow {
+  clusterId: string;
+  /** False for a cluster that status still records but the spec no longer lists (being disconnected). */
+  inSpec: boolean;
+  /** Zones both this cluster's vSwitches and the ASM vSwitches are in: where endpoints can go. */
+  pairedZones: string[];
+  apiServer: LinkView;
+  pilot: LinkView;
+  san: SanState;
+}
+
+export interface StatusView {
+  rows: ClusterRow[];
+  pilotService?: ServiceRecord;
+  /** status.status as recorded, or `Unknown` when there is no status yet. */
+  overall: string;
+  /** Everything in the spec is Available in a status computed from the current spec: exit code 0. */
+  available: boolean;
+  /** `2 of 2 clusters connected`. */
+  summary: string;
+  /** What is wrong or stale, each a sentence saying what to do. */
+  notes: string[];
+}
+
+// Connection and endpoint states that only lead away from a working link (reference §2, States).
+const BROKEN = new Set(['Disconnecting', 'Disconnected', 'Deleting', 'ServiceDeleted', 'Inactive', 'Failed']);
+
+export const SAN_CONDITION = 'SANSynced';
+
+function linkView(service: ServiceRecord | undefined, endpoint: EndpointRecord | undefined): LinkView {
+  const ids = { serviceId: service?.id, endpointId: endpoint?.id, domainName: endpoint?.domainName };
+  const serviceNote = service?.status && service.status !== 'Active' ? ` (service ${service.status})` : '';
+  if (!endpoint?.id && !endpoint?.status) {
+    if (!service?.id && !service?.status) return { state: 'absent', text: 'none', ...ids };
+    return { state: BROKEN.has(service.status ?? '') ? 'broken' : 'pending', text: `no endpoint (service ${service.status ?? 'Unknown'})`, ...ids };
+  }
+  const text = `${endpoint.status ?? 'Unknown'}/${endpoint.connectionStatus ?? 'Unknown'}${serviceNote}`;
+  if ([endpoint.status, endpoint.connectionStatus, service?.status].some((state) => BROKEN.has(state ?? ''))) return { state: 'broken', text, ...ids };
+  const serviceActive = service === undefined || service.status === 'Active';
+  const connected = endpoint.status === 'Active' && endpoint.connectionStatus === 'Connected' && serviceActive;
+  return { state: connected ? 'connected' : 'pending', text, ...ids };
+}
+
+function conditionOf(status: Status | undefined, type: string): Condition | undefined {
+  return status?.conditions?.find((condition) => condition.type === type);
+}
+
+/**
+ * The SANs of one cluster. The status holds one SANSynced condition for all clusters; when it is
+ * False its message names the clusters still missing their domain, so a cluster it does not name
+ * is synced.
+ */
+function sanOf(config: ASMPvlConfig, clusterId: string, apiServer: LinkView): SanState {
+  if (config.spec.sanSync === 'Disabled') return 'off';
+  const condition = conditionOf(config.status, SAN_CONDITION);
+  if (condition?.status === 'True') return 'synced';
+  if (apiServer.state !== 'connected') return 'waiting';
+  if (condition?.status === 'False') {
+    const named = condition.message?.includes(clusterId) ?? false;
+    const namesAnyCluster = (config.spec.ackVpcEndpoint ?? []).some((cluster) => condition.message?.includes(cluster.clusterId));
+    return named || !namesAnyCluster ? 'not-synced' : 'synced';
+  }
+  return 'unknown';
+}
+
+function clusterIds(config: ASMPvlConfig): { id: string; inSpec: boolean }[] {
+  const inSpec = (config.spec.ackVpcEndpoint ?? []).map((cluster) => cluster.clusterId);
+  const recorded = [...(config.status?.clusters ?? []), ...(config.status?.pilot?.clusters ?? [])].map((cluster) => cluster.clusterId);
+  const leftovers = [...new Set(recorded)].filter((id) => !inSpec.includes(id));
+  return [...inSpec.map((id) => ({ id, inSpec: true })), ...leftovers.map((id) => ({ id, inSpec: false }))];
+}
+
+function staleNote(config: ASMPvlConfig & { metadata: { generation?: number } }): string | undefined {
+  const observed = config.status?.observedGeneration;
+  const generation = config.metadata.generation;
+  if (observed === undefined || generation === undefined || observed >= generation) return undefined;
+  return `the status was computed for generation ${observed} of the spec, which is now at generation ${generation}: run kubectl asmpvl connect for the changed clusters, or kubectl asmpvl status --refresh to read the cloud again`;
+}
+
+function conditionNotes(status: Status | undefined): string[] {
+  return (status?.conditions ?? [])
+    .filter((condition) => condition.status !== 'True')
+    .map((condition) => `${condition.type} is ${condition.status}${condition.reason ? ` (${condition.reason})` : ''}${condition.message ? `: ${condition.message}` : ''}`);
+}
+
+/** Builds the view of the object: rows in spec order, then clusters only the status still records. */
+export function statusView(config: ASMPvlConfig & { metadata: { generation?: number } }): StatusView {
+  const status = config.status;
+  const asmZones = config.spec.asmVpcEndpoint?.vSwitches?.map((vSwitch) => vSwitch.zoneId) ?? [];
+  const rows = clusterIds(config).map(({ id, inSpec }): ClusterRow => {
+    const spec = config.spec.ackVpcEndpoint?.find((cluster) => cluster.clusterId === id);
+    const apiLink = status?.clusters?.find((cluster) => cluster.clusterId === id);
+    const pilotLink = status?.pilot?.clusters?.find((cluster) => cluster.clusterId === id);
+    const apiServer = linkView(apiLink?.pvlEndpointService, apiLink?.pvlEndpoint);
+    // The Pilot service is shared and has a line of its own; a link is only as good as that service.
+    const pilot = linkView(pilotLink?.pvlEndpoint ? status?.pilot?.pvlEndpointService : undefined, pilotLink?.pvlEndpoint);
+    return {
+      clusterId: id,
+      inSpec,
+      pairedZones: spec ? pairedZones(spec.vSwitches.map((vSwitch) => vSwitch.zoneId), asmZones) : [],
+      apiServer,
+      pilot,
+      san: inSpec ? sanOf(config, id, apiServer) : 'unknown',
+    };
+  });
+  const wanted = rows.filter((row) => row.inSpec);
+  const connected = wanted.filter((row) => row.apiServer.state === 'connected' && row.pilot.state === 'connected');
+  const overall = status?.status ?? 'Unknown';
+  const stale = staleNote(config);
+  const notes = [...(stale ? [stale] : []), ...conditionNotes(status)];
+  if (status === undefined && wanted.length > 0) notes.push('no status yet: run kubectl asmpvl connect <clusterId> to provision the links, or kubectl asmpvl status --refresh if they exist already');
+  if (overall === 'Available' && connected.length < wanted.length) {
+    const missing = wanted.filter((row) => !connected.includes(row)).map((row) => row.clusterId);
+    notes.push(`the status says Available but does not record both links as Active/Connected for ${missing.join(', ')}: run kubectl asmpvl status --refresh`);
+  }
+  for (const row of rows.filter((candidate) => !candidate.inSpec)) {
+    notes.push(`${row.clusterId} is in the status but no longer in the spec: run kubectl asmpvl disconnect ${row.clusterId} to remove its links`);
+  }
+  return {
+    rows,
+    pilotService: status?.pilot?.pvlEndpointService,
+    overall,
+    available: overall === 'Available' && connected.length === wanted.length && stale === undefined,
+    summary: `${connected.length} of ${wanted.length} ${wanted.length === 1 ? 'cluster' : 'clusters'} connected`,
+    notes,
+  };
+}
