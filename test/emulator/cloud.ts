@@ -166,6 +166,11 @@ export class Cloud {
   private readonly clock: () => number;
   private readonly meshView: (cloud: Cloud, member: MeshMember) => MeshClusterView;
   private readonly allocatedIps = new Map<string, number>();
+  // The world does not change after load; indexed so that worlds of thousands of clusters stay fast.
+  private readonly vpcIndex: Map<string, World["vpcs"][number]>;
+  private readonly vSwitchIndex: Map<string, WorldVSwitch>;
+  private readonly loadBalancerIndex: Map<string, WorldLoadBalancer>;
+  private readonly clusterIndex: Map<string, WorldCluster>;
   /** The time transitions are judged against: the request's time, or a transition's own time while it applies. */
   private instant: number;
 
@@ -176,6 +181,10 @@ export class Cloud {
     this.ids = new IdSource(options.seed === undefined ? Math.random : seededRandom(options.seed));
     this.meshView = options.meshView ?? ((_, member) => (member.joined ? { state: "running", errorMessage: "" } : { state: "pending", errorMessage: "" }));
     this.instant = this.clock();
+    this.vpcIndex = new Map(this.world.vpcs.map((vpc) => [vpc.vpcId, vpc]));
+    this.vSwitchIndex = new Map(this.world.vSwitches.map((vSwitch) => [vSwitch.vSwitchId, vSwitch]));
+    this.loadBalancerIndex = new Map(this.world.loadBalancers.map((lb) => [lb.loadBalancerId, lb]));
+    this.clusterIndex = new Map(this.world.clusters.map((cluster) => [cluster.clusterId, cluster]));
     for (const cluster of this.world.clusters) {
       this.clusters.set(cluster.clusterId, { clusterId: cluster.clusterId, state: cluster.state ?? "running", extraSans: [...cluster.extraSans], updated: isoSeconds(this.instant) });
     }
@@ -218,20 +227,20 @@ export class Cloud {
   }
 
   vSwitch(vSwitchId: string): WorldVSwitch | undefined {
-    return this.world.vSwitches.find((vSwitch) => vSwitch.vSwitchId === vSwitchId);
+    return this.vSwitchIndex.get(vSwitchId);
   }
 
   loadBalancer(loadBalancerId: string): WorldLoadBalancer | undefined {
-    return this.world.loadBalancers.find((lb) => lb.loadBalancerId === loadBalancerId);
+    return this.loadBalancerIndex.get(loadBalancerId);
   }
 
   cluster(clusterId: string): WorldCluster | undefined {
-    return this.world.clusters.find((cluster) => cluster.clusterId === clusterId);
+    return this.clusterIndex.get(clusterId);
   }
 
   /** The account that owns a VPC (default: the first account). */
   vpcOwner(vpcId: string): string | undefined {
-    const vpc = this.world.vpcs.find((candidate) => candidate.vpcId === vpcId);
+    const vpc = this.vpcIndex.get(vpcId);
     if (!vpc) return undefined;
     return vpc.accountId ?? this.world.accounts[0]!.accountId;
   }
