@@ -13,7 +13,8 @@ export function parseDuration(text: string): number | undefined {
   return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000 + Number(ms);
 }
 
-const isDuration = t.makeValidator<unknown, string>({
+/** Accepts what parseDuration reads, for a `--timeout`-style option. */
+export const isDuration = t.makeValidator<unknown, string>({
   test: (value, state): value is string => {
     if (typeof value === 'string' && parseDuration(value) !== undefined) return true;
     state?.errors?.push(`${state.p ?? 'value'}: expected a duration like 30s, 5m or 1h (got ${JSON.stringify(value)})`);
