@@ -136,6 +136,8 @@ export interface CloudOptions {
   seed?: number;
   /** How the mesh sees a cluster; set by the servicemesh product (causal model). */
   meshView?: (cloud: Cloud, member: MeshMember) => MeshClusterView;
+  /** Whether the next cluster task fails (fault injection); default never. */
+  clusterTaskFails?: () => boolean;
 }
 
 /** ISO-8601 without milliseconds, the way the APIs print times. */
@@ -165,6 +167,8 @@ export class Cloud {
   readonly privateLinkOpen = new Set<string>();
   private readonly clock: () => number;
   private readonly meshView: (cloud: Cloud, member: MeshMember) => MeshClusterView;
+  /** Asked once per cluster task as it starts: true makes it end in `fail`. */
+  readonly clusterTaskFails: () => boolean;
   private readonly allocatedIps = new Map<string, number>();
   // The world does not change after load; indexed so that worlds of thousands of clusters stay fast.
   private readonly vpcIndex: Map<string, World["vpcs"][number]>;
@@ -180,6 +184,7 @@ export class Cloud {
     this.clock = options.clock ?? Date.now;
     this.ids = new IdSource(options.seed === undefined ? Math.random : seededRandom(options.seed));
     this.meshView = options.meshView ?? ((_, member) => (member.joined ? { state: "running", errorMessage: "" } : { state: "pending", errorMessage: "" }));
+    this.clusterTaskFails = options.clusterTaskFails ?? (() => false);
     this.instant = this.clock();
     this.vpcIndex = new Map(this.world.vpcs.map((vpc) => [vpc.vpcId, vpc]));
     this.vSwitchIndex = new Map(this.world.vSwitches.map((vSwitch) => [vSwitch.vSwitchId, vSwitch]));

@@ -48,6 +48,7 @@ export class Emulator {
 
   private newCloud(): Cloud {
     return new Cloud({
+      clusterTaskFails: () => this.runtime.faults.takeClusterTaskFailure(),
       world: structuredClone(this.world),
       delays: resolveDelays(this.options.delays),
       clock: this.options.clock,

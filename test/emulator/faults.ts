@@ -29,6 +29,11 @@ export interface EmulatorFaults {
    * performed and then its connection is destroyed without an answer, as when a response is lost.
    */
   dropResponseOnce?: string[];
+  /**
+   * One-shot: the next N ACK cluster tasks (SAN updates) end in `fail` with the SANs unchanged,
+   * as when the API server restart goes wrong.
+   */
+  failClusterTasks?: number;
   /** Seed for sampling the rates; default 1. */
   seed?: number;
 }
@@ -48,6 +53,9 @@ export function checkFaults(faults: EmulatorFaults): EmulatorFaults {
   checkRate("serverErrorRate", faults.serverErrorRate);
   checkRate("hangRate", faults.hangRate);
   if (faults.latencyMs !== undefined && !(faults.latencyMs >= 0)) throw new RangeError(`faults.latencyMs must be >= 0, got ${faults.latencyMs}`);
+  if (faults.failClusterTasks !== undefined && !(Number.isInteger(faults.failClusterTasks) && faults.failClusterTasks >= 0)) {
+    throw new RangeError(`faults.failClusterTasks must be a whole number, got ${faults.failClusterTasks}`);
+  }
   if (faults.serverErrorCode !== undefined && !["ServiceUnavailable", "InternalError"].includes(faults.serverErrorCode)) {
     throw new RangeError(`faults.serverErrorCode must be ServiceUnavailable or InternalError, got ${faults.serverErrorCode}`);
   }
@@ -67,6 +75,7 @@ export class FaultInjector {
   private faults: EmulatorFaults = {};
   private random: () => number = seededRandom(1);
   private drops: string[] = [];
+  private clusterTaskFailures = 0;
 
   constructor(faults: EmulatorFaults = {}) {
     this.set(faults);
@@ -77,10 +86,11 @@ export class FaultInjector {
     this.faults = structuredClone(checkFaults(faults));
     this.random = seededRandom(faults.seed ?? 1);
     this.drops = [...(faults.dropResponseOnce ?? [])];
+    this.clusterTaskFailures = faults.failClusterTasks ?? 0;
   }
 
   current(): EmulatorFaults {
-    return { ...structuredClone(this.faults), dropResponseOnce: [...this.drops] };
+    return { ...structuredClone(this.faults), dropResponseOnce: [...this.drops], ...(this.clusterTaskFailures > 0 ? { failClusterTasks: this.clusterTaskFailures } : {}) };
   }
 
   private applies(action: string): boolean {
@@ -110,6 +120,13 @@ export class FaultInjector {
     const index = this.drops.indexOf(action);
     if (index < 0) return false;
     this.drops.splice(index, 1);
+    return true;
+  }
+
+  /** Consumes one armed cluster task failure, if any. */
+  takeClusterTaskFailure(): boolean {
+    if (this.clusterTaskFailures === 0) return false;
+    this.clusterTaskFailures--;
     return true;
   }
 }

@@ -1,7 +1,7 @@
 // npm run emulator -- --port 18080 --world test/emulator/worlds/two-clusters.json [--delay-ms 200]
 //   [--throttle-rate 0.1] [--server-error-rate 0.05] [--server-error-code InternalError]
 //   [--latency-ms 50] [--hang-rate 0.01] [--fault-actions CreateVpcEndpoint,DescribeZones]
-//   [--drop-response-once CreateVpcEndpoint] [--rate-limit CreateVpcEndpoint=2 --rate-limit '*=20']
+//   [--drop-response-once CreateVpcEndpoint] [--fail-cluster-tasks 1] [--rate-limit CreateVpcEndpoint=2 --rate-limit '*=20']
 //   [--seed 7]
 // Prints one JSON line with the endpoint and credentials once it listens; stops on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
@@ -12,7 +12,7 @@ import type { RateLimits } from "./rate-limits";
 
 const USAGE = `usage: npm run emulator -- [--port N] [--host H] [--world FILE] [--delay-ms N] [--delays JSON]
   [--throttle-rate R] [--throttle-code CODE] [--server-error-rate R] [--server-error-code ServiceUnavailable|InternalError]
-  [--latency-ms N] [--hang-rate R] [--fault-actions A,B] [--drop-response-once A,B] [--fault-seed N]
+  [--latency-ms N] [--hang-rate R] [--fault-actions A,B] [--drop-response-once A,B] [--fault-seed N] [--fail-cluster-tasks N]
   [--rate-limit ACTION=PER_SECOND]... [--seed N]
 See test/emulator/README.md.`;
 
@@ -47,6 +47,7 @@ function readOptions(argv: string[]) {
       "fault-actions": { type: "string" },
       "drop-response-once": { type: "string" },
       "fault-seed": { type: "string" },
+      "fail-cluster-tasks": { type: "string" },
       "rate-limit": { type: "string", multiple: true },
       seed: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -75,6 +76,7 @@ function readOptions(argv: string[]) {
     actions: list(values["fault-actions"]),
     dropResponseOnce: list(values["drop-response-once"]),
     seed: number("fault-seed", values["fault-seed"]),
+    failClusterTasks: number("fail-cluster-tasks", values["fail-cluster-tasks"]),
   };
   const rateLimits: RateLimits = {};
   for (const entry of values["rate-limit"] ?? []) {

@@ -97,6 +97,18 @@ describe("ModifyCluster (API server certificate SANs) and DescribeTaskInfo", () 
     expect(emulator.state().clusterTasks).toEqual([expect.objectContaining({ taskId: body!.taskId, sanAction: "append", subjectAlternativeNames: [domain], state: "success" })]);
   });
 
+  it("ends a task in fail with the SANs unchanged when a failure is injected, and the next one succeeds", async () => {
+    const { cs } = sdkClients(emulator);
+    emulator.setFaults({ failClusterTasks: 1 });
+    const failed = (await cs.modifyCluster(cluster1.clusterId, sansChange("append", ["a.example.com"]))).body!;
+    const task = await pollUntil(() => cs.describeTaskInfo(failed.taskId!), (response) => response.body!.state !== "running");
+    expect(task.body).toMatchObject({ state: "fail", error: { code: "UpdateApiServerCertSANsFailed" } });
+    expect((await cs.describeClusterDetail(cluster1.clusterId)).body).toMatchObject({ state: "running", extraSans: ["api.ack-hz-1.example.com"] });
+    const retried = (await cs.modifyCluster(cluster1.clusterId, sansChange("append", ["a.example.com"]))).body!;
+    expect((await pollUntil(() => cs.describeTaskInfo(retried.taskId!), (response) => response.body!.state !== "running")).body!.state).toBe("success");
+    expect((await cs.describeClusterDetail(cluster1.clusterId)).body!.extraSans).toEqual(["api.ack-hz-1.example.com", "a.example.com"]);
+  });
+
   it("refuses another change while the cluster is updating with ErrorClusterState", async () => {
     const { cs } = sdkClients(emulator);
     await cs.modifyCluster(cluster1.clusterId, sansChange("append", ["a.example.com"]));

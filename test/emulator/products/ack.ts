@@ -151,11 +151,17 @@ const modifyCluster: RoaRoute = {
     // Updating the SANs restarts the API server: the cluster is updating until the task ends.
     state.state = "updating";
     state.updated = now;
-    cloud.after(cloud.delays.clusterTaskMs, `task ${task.taskId} (SANs of ${cluster.clusterId}) running → success`, () => {
-      state.extraSans = applySanChange(state.extraSans, change.action, change.names);
+    const fails = cloud.clusterTaskFails();
+    cloud.after(cloud.delays.clusterTaskMs, `task ${task.taskId} (SANs of ${cluster.clusterId}) running → ${fails ? "fail" : "success"}`, () => {
+      if (fails) {
+        task.state = "fail";
+        task.error = { code: "UpdateApiServerCertSANsFailed", message: `updating the API server certificate of ${cluster.clusterId} failed; the SANs are unchanged` };
+      } else {
+        state.extraSans = applySanChange(state.extraSans, change.action, change.names);
+        task.state = "success";
+      }
       state.state = "running";
       state.updated = isoSeconds(cloud.now());
-      task.state = "success";
       task.updated = state.updated;
     });
     return { cluster_id: cluster.clusterId, request_id: requestId, task_id: task.taskId };
