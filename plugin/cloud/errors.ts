@@ -52,6 +52,7 @@ const NOT_FOUND_CODES = new Set([
   'InvalidVpcID.NotFound',
   'Forbidden.VpcNotFound',
   'ServiceMesh.NotFound',
+  'Cluster.NotFound',
   'InvalidLoadBalancerId.NotFound',
 ]);
 

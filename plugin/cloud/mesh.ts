@@ -130,11 +130,22 @@ export class MeshClient {
    * certainly did not act (throttled, or never sent); a caller re-running after a lost answer
    * should check describeClustersInServiceMesh first.
    */
-  async addClusterIntoServiceMesh(serviceMeshId: string, clusterId: string, options: { ignoreNamespaceCheck?: boolean } = {}): Promise<{ requestId?: string }> {
+  async addClusterIntoServiceMesh(
+    serviceMeshId: string,
+    clusterId: string,
+    options: { ignoreNamespaceCheck?: boolean } = {},
+  ): Promise<{ requestId?: string; alreadyMember: boolean }> {
     const body: Record<string, string> = { ServiceMeshId: serviceMeshId, ClusterId: clusterId };
     if (options.ignoreNamespaceCheck !== undefined) body.IgnoreNamespaceCheck = String(options.ignoreNamespaceCheck);
-    const answer = await this.call({ action: 'AddClusterIntoServiceMesh', body }, { mutating: true, idempotent: false, resourceId: clusterId });
-    return { requestId: text(answer, 'RequestId') };
+    try {
+      const answer = await this.call({ action: 'AddClusterIntoServiceMesh', body }, { mutating: true, idempotent: false, resourceId: clusterId });
+      return { requestId: text(answer, 'RequestId'), alreadyMember: false };
+    } catch (error) {
+      // A re-run finds the cluster added: that is the wanted state. (The code is the emulator's;
+      // the real one is UNCONFIRMED.)
+      if (error instanceof CloudError && error.code === 'Cluster.AlreadyExists') return { requestId: error.requestId, alreadyMember: true };
+      throw error;
+    }
   }
 
   private call(request: RpcRequest, call: { mutating: boolean; idempotent: boolean; resourceId: string }): Promise<WireObject> {

@@ -78,7 +78,11 @@ export interface WriteResult {
 export interface EndpointServiceResourceSpec {
   resourceType: ServiceResourceType;
   resourceId: string;
-  /** Required for nlb/alb; an slb's zones come from the load balancer. */
+  /**
+   * The zone this resource serves the service in: give one entry per zone of the load balancer.
+   * The SDK documents it as required only for alb/nlb (UNCONFIRMED for slb); the emulator
+   * requires it for every type, and a service covers exactly the zones of its entries there.
+   */
   zoneId?: string;
 }
 
@@ -146,6 +150,7 @@ export interface EndpointServiceResourceRequest extends WriteOptions {
   serviceId: string;
   resourceId: string;
   resourceType: ServiceResourceType;
+  /** Documented as required for alb/nlb; the emulator requires it for every type. */
   zoneId?: string;
 }
 
