@@ -9,7 +9,7 @@ import { RpcParams } from "./params";
 import { PRODUCTS } from "./products";
 import type { Caller, Product, RoaProduct, RoaRoute, RpcAction, RpcProduct } from "./products/product";
 import { RateLimiter } from "./rate-limits";
-import { RequestLog, type RequestLogEntry } from "./request-log";
+import type { InjectedFault, RequestLog, RequestLogEntry } from "./request-log";
 import { NonceLedger, parseQuery, verifyRequest, type WireRequest } from "./signature";
 
 /** Everything a request can touch. */
@@ -111,96 +111,96 @@ function errorAnswer(error: ApiError, resolvedStyle: "RPC" | "ROA", product: Pro
   return { kind: "answer", status: error.status, body: rpcErrorBody(error, requestId, hostId, product?.style === "RPC" ? product.code : "Unknown"), requestId };
 }
 
+function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError("InternalError", `The emulator failed: ${(error as Error)?.stack ?? String(error)}`, 500);
+}
+
+/** Completes a log entry with how the request ended. */
+function finish(entry: RequestLogEntry, started: number, outcome: DispatchOutcome): DispatchOutcome {
+  entry.durationMs = Date.now() - started;
+  if (outcome.kind === "answer") {
+    entry.status = outcome.status;
+    const body = outcome.body as Record<string, unknown> | undefined;
+    if (outcome.status >= 400) entry.code = String(body?.Code ?? body?.code ?? "");
+  }
+  return outcome;
+}
+
+function addFault(entry: RequestLogEntry, fault: InjectedFault): void {
+  entry.faults = [...(entry.faults ?? []), fault];
+}
+
+/** Faults, signature, rate limit, then the action itself; throws ApiError for an error answer. */
+async function perform(runtime: EmulatorRuntime, request: WireRequest, resolved: Resolved, params: ParsedParams | undefined, entry: RequestLogEntry, requestId: string): Promise<DispatchOutcome> {
+  const latency = runtime.faults.latencyFor(resolved.action);
+  if (latency > 0) {
+    addFault(entry, "latency");
+    await runtime.sleep(latency);
+  }
+  const decision = runtime.faults.decide(resolved.action);
+  if (decision.kind === "hang") {
+    addFault(entry, "hang");
+    return { kind: "hang" };
+  }
+  const now = runtime.cloud.settle();
+  const caller = verifyRequest(request, (id) => runtime.cloud.accessKey(id), runtime.nonces, now);
+  entry.accessKeyId = caller.accessKeyId;
+  if (decision.kind === "error") {
+    addFault(entry, decision.fault);
+    throw decision.error;
+  }
+  if (!runtime.rateLimits.admit(resolved.action, now)) {
+    addFault(entry, "rate-limit");
+    throw throttlingError();
+  }
+  if (params?.error) throw params.error;
+
+  const body =
+    resolved.style === "RPC"
+      ? { RequestId: requestId, ...runRpc(runtime, resolved, params!.value!, caller, entry) }
+      : resolved.route.handle({ cloud: runtime.cloud, caller, pathParams: resolved.pathParams, query: new Map(parseQuery(request.rawQuery)), body: parseJsonBody(request), requestId });
+  if (runtime.faults.takeDropResponse(resolved.action)) {
+    addFault(entry, "drop-response");
+    return { kind: "drop" };
+  }
+  return { kind: "answer", status: 200, body, requestId };
+}
+
 /** Handles one request end to end and records it in the request log. */
 export async function dispatch(runtime: EmulatorRuntime, request: WireRequest): Promise<DispatchOutcome> {
   const started = Date.now();
   const requestId = runtime.cloud.ids.requestId();
   const regionId = runtime.cloud.world.regionId;
+  const logFields = { time: new Date().toISOString(), method: request.method, path: request.rawPath, requestId };
   let resolved: Resolved;
   try {
     resolved = resolve(request);
   } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError("InternalError", String(error), 500);
-    const entry = runtime.log.open({ time: new Date().toISOString(), product: "unknown", action: headerOf(request, "x-acs-action") ?? "", method: request.method, path: request.rawPath, mutating: false, dryRun: false, requestId });
-    const version = headerOf(request, "x-acs-version");
-    const product = PRODUCTS.find((candidate) => candidate.version === version);
-    const outcome = errorAnswer(apiError, product?.style ?? "RPC", product, requestId, regionId);
-    entry.status = apiError.status;
-    entry.code = apiError.code;
-    entry.durationMs = Date.now() - started;
-    return outcome;
+    const entry = runtime.log.open({ ...logFields, product: "unknown", action: headerOf(request, "x-acs-action") ?? "", mutating: false, dryRun: false });
+    const product = PRODUCTS.find((candidate) => candidate.version === headerOf(request, "x-acs-version"));
+    return finish(entry, started, errorAnswer(toApiError(error), product?.style ?? "RPC", product, requestId, regionId));
   }
 
   const params = resolved.style === "RPC" ? safeRpcParams(request) : undefined;
-  const mutating = resolved.style === "RPC" ? resolved.definition.mutating : resolved.route.mutating;
   const entry = runtime.log.open({
-    time: new Date().toISOString(),
+    ...logFields,
     product: resolved.product.name,
     action: resolved.action,
-    method: request.method,
-    path: request.rawPath,
-    mutating,
+    mutating: resolved.style === "RPC" ? resolved.definition.mutating : resolved.route.mutating,
     dryRun: params?.value?.raw("DryRun") === "true",
-    requestId,
     clientToken: params?.value?.raw("ClientToken"),
   });
-  const finish = (outcome: DispatchOutcome): DispatchOutcome => {
-    entry.durationMs = Date.now() - started;
-    if (outcome.kind === "answer") {
-      entry.status = outcome.status;
-      const body = outcome.body as Record<string, unknown> | undefined;
-      if (outcome.status >= 400) entry.code = String(body?.Code ?? body?.code ?? "");
-    }
-    return outcome;
-  };
-  const addFault = (fault: NonNullable<RequestLogEntry["faults"]>[number]) => {
-    entry.faults = [...(entry.faults ?? []), fault];
-  };
-
   try {
-    const latency = runtime.faults.latencyFor(resolved.action);
-    if (latency > 0) {
-      addFault("latency");
-      await runtime.sleep(latency);
-    }
-    const decision = runtime.faults.decide(resolved.action);
-    if (decision.kind === "hang") {
-      addFault("hang");
-      return finish({ kind: "hang" });
-    }
-    const now = runtime.cloud.settle();
-    const caller = verifyRequest(request, (id) => runtime.cloud.accessKey(id), runtime.nonces, now);
-    entry.accessKeyId = caller.accessKeyId;
-    if (decision.kind === "error") {
-      addFault(decision.fault);
-      throw decision.error;
-    }
-    if (!runtime.rateLimits.admit(resolved.action, now)) {
-      addFault("rate-limit");
-      throw throttlingError();
-    }
-    if (params?.error) throw params.error;
-
-    let body: unknown;
-    if (resolved.style === "RPC") {
-      body = { RequestId: requestId, ...runRpc(runtime, resolved, params!.value!, caller, entry) };
-    } else {
-      const query = new Map(parseQuery(request.rawQuery));
-      body = resolved.route.handle({ cloud: runtime.cloud, caller, pathParams: resolved.pathParams, query, body: parseJsonBody(request), requestId });
-    }
-    if (runtime.faults.takeDropResponse(resolved.action)) {
-      addFault("drop-response");
-      return finish({ kind: "drop" });
-    }
-    return finish({ kind: "answer", status: 200, body, requestId });
+    return finish(entry, started, await perform(runtime, request, resolved, params, entry, requestId));
   } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError("InternalError", `The emulator failed: ${(error as Error)?.stack ?? String(error)}`, 500);
-    return finish(errorAnswer(apiError, resolved.style, resolved.product, requestId, regionId));
+    return finish(entry, started, errorAnswer(toApiError(error), resolved.style, resolved.product, requestId, regionId));
   }
 }
 
+type ParsedParams = { value?: RpcParams; error?: ApiError };
+
 /** Parameter parsing can fail (bad percent-encoding); defer the error until after the signature check. */
-function safeRpcParams(request: WireRequest): { value?: RpcParams; error?: ApiError } {
+function safeRpcParams(request: WireRequest): ParsedParams {
   try {
     return { value: rpcParams(request) };
   } catch (error) {

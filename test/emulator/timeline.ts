@@ -49,8 +49,4 @@ export class Timeline {
   pending(): PendingTransition[] {
     return this.transitions.map((transition) => ({ at: new Date(transition.at).toISOString(), label: transition.label }));
   }
-
-  clear(): void {
-    this.transitions = [];
-  }
 }

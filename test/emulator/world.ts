@@ -187,9 +187,3 @@ export function checkWorld(world: World): World {
   if (problems.length > 0) throw new WorldError(`the world does not hold together:\n  ${problems.join("\n  ")}`);
   return world;
 }
-
-/** The account that owns a VPC (default: the first account). */
-export function vpcOwner(world: World, vpcId: string): string {
-  const vpc = world.vpcs.find((candidate) => candidate.vpcId === vpcId);
-  return vpc?.accountId ?? world.accounts[0]!.accountId;
-}

@@ -6,7 +6,7 @@ import { pageByToken } from "../../pagination";
 import type { Caller, RpcAction, RpcContext } from "../product";
 import { requireRegion } from "../product";
 import { scheduleServiceCreated, scheduleServiceDeleted, scheduleServiceUpdated } from "./lifecycle";
-import { matchesTags, ownedService, requireProductOpen, RESOURCE_TYPES, serviceDomain, serviceName, serviceView, tagsView } from "./common";
+import { matchesTags, ownedService, requireProductOpen, RESOURCE_TYPES, serviceDomain, serviceName, serviceView, serviceZones, tagsView } from "./common";
 
 const MAX_RESOURCES = 10;
 
@@ -130,7 +130,7 @@ const getVpcEndpointServiceAttribute: RpcAction = {
   handle(context) {
     requireRegion(context);
     const service = ownedService(context.cloud, context.caller, context.params.requiredString("ServiceId"));
-    return { ...serviceView(service), Zones: [...new Set(service.resources.map((resource) => resource.zoneId))] };
+    return { ...serviceView(service), Zones: serviceZones(service) };
   },
 };
 
