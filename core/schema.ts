@@ -1,4 +1,4 @@
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import resourceSchema from '../schemas/asmpvlconfig.schema.json';
 import { childPath, type Finding, pointerToPath } from './findings';
@@ -29,19 +29,27 @@ function createAjv(options: { useDefaults: boolean }): Ajv2020 {
   return ajv;
 }
 
-// Compiled once per process: the webhook validates on a hot path.
-const validateAgainstSchema = createAjv({ useDefaults: false }).compile(resourceSchema);
-const applySchemaDefaults = createAjv({ useDefaults: true }).compile(resourceSchema);
+// Compiled once per process, on first use: the webhook validates on a hot path, and a plugin
+// command that never validates (status, doctor) must not pay the ~80 ms of compiling at start.
+let compiled: { validate: ValidateFunction; applyDefaults: ValidateFunction } | undefined;
+function schemaFunctions(): { validate: ValidateFunction; applyDefaults: ValidateFunction } {
+  compiled ??= {
+    validate: createAjv({ useDefaults: false }).compile(resourceSchema),
+    applyDefaults: createAjv({ useDefaults: true }).compile(resourceSchema),
+  };
+  return compiled;
+}
 
 /** Fills in the schema's `default`s in place (on a copy the caller owns). */
 export function applyDefaults(object: unknown): void {
-  applySchemaDefaults(object);
+  schemaFunctions().applyDefaults(object);
 }
 
 /** Everything the schema forbids, as findings with a field path and an actionable sentence. */
 export function schemaFindings(object: unknown): Finding[] {
-  if (validateAgainstSchema(object)) return [];
-  return (validateAgainstSchema.errors ?? []).map(findingFromAjvError);
+  const { validate } = schemaFunctions();
+  if (validate(object)) return [];
+  return (validate.errors ?? []).map(findingFromAjvError);
 }
 
 // A description is a sentence; inside a finding it is a clause, so its full stop goes.
