@@ -34,7 +34,16 @@ export interface HeldLease {
  * create endpoint services. Taken with optimistic concurrency (create, or replace at the
  * resourceVersion read), renewed while held, and taken over only once it has expired (a killed run).
  */
-export async function acquireProvisioningLease(kube: Kube, options: { ttlSeconds: number; holder?: string; now?: () => Date }): Promise<HeldLease> {
+export async function acquireProvisioningLease(
+  kube: Kube,
+  options: {
+    ttlSeconds: number;
+    holder?: string;
+    now?: () => Date;
+    /** Says a holder is known to be dead (a killed process on this machine): its lease is taken over at once. */
+    isHolderGone?: (holder: string) => boolean;
+  },
+): Promise<HeldLease> {
   const api = kube.config.makeApiClient(CustomObjectsApi);
   const holder = options.holder ?? holderIdentity();
   const now = options.now ?? (() => new Date());
@@ -54,7 +63,7 @@ export async function acquireProvisioningLease(kube: Kube, options: { ttlSeconds
   if (current?.spec.holderIdentity && current.spec.holderIdentity !== holder) {
     const renewed = Date.parse(current.spec.renewTime ?? '') || 0;
     const expires = renewed + (current.spec.leaseDurationSeconds ?? 0) * 1000;
-    if (expires > now().getTime()) {
+    if (expires > now().getTime() && !options.isHolderGone?.(current.spec.holderIdentity)) {
       throw new KubeError(
         `another run is provisioning (${current.spec.holderIdentity} holds lease ${LEASE_NAMESPACE}/${LEASE_NAME} until ${new Date(expires).toISOString()}); wait for it to finish and run again`,
         409,
