@@ -1,0 +1,137 @@
+/**
+ * The cloud as provisioning uses it: the calls it makes, each paced under its action's rate limit,
+ * and "not found" turned into `undefined` where a step asks whether something still exists. A thin
+ * adapter over plugin/cloud, so discovery, the executor and SAN sync depend on this interface only.
+ */
+import { apiServerLoadBalancerOf, type ApiServerLoadBalancer, type ClusterDetail, type ClusterTask, type SanAppendResult } from '../cloud/ack';
+import type { Cloud } from '../cloud';
+import { CloudError } from '../cloud/errors';
+import type { ServiceMesh } from '../cloud/mesh';
+import type {
+  CreateEndpointRequest,
+  CreateEndpointServiceRequest,
+  Endpoint,
+  EndpointService,
+  EndpointServiceResource,
+  EndpointServiceResourceRequest,
+  EndpointZone,
+  EndpointZoneRequest,
+  WriteResult,
+} from '../cloud/privatelink';
+import type { LoadBalancer } from '../cloud/slb';
+import type { VSwitch } from '../cloud/vpc';
+import type { Tag } from './tags';
+import { Pacer, systemWaitClock, type WaitClock } from './waits';
+
+export interface ProvisioningCloud {
+  describeMesh(meshId: string): Promise<ServiceMesh>;
+  findLoadBalancerByAddress(address: string, vpcId: string): Promise<LoadBalancer | undefined>;
+  describeLoadBalancer(loadBalancerId: string): Promise<LoadBalancer | undefined>;
+  describeCluster(clusterId: string): Promise<ClusterDetail>;
+  /** The load balancer in front of the cluster's API server, from its detail and resources. */
+  findApiServerLoadBalancer(detail: ClusterDetail): Promise<ApiServerLoadBalancer>;
+  describeVSwitch(vSwitchId: string): Promise<VSwitch>;
+
+  listServices(tags: Tag[]): Promise<EndpointService[]>;
+  listServiceResources(serviceId: string): Promise<EndpointServiceResource[]>;
+  listServiceUserIds(serviceId: string): Promise<string[]>;
+  listEndpoints(tags: Tag[]): Promise<Endpoint[]>;
+  listEndpointZones(endpointId: string): Promise<EndpointZone[]>;
+  /** Undefined once the service is gone. */
+  getService(serviceId: string): Promise<EndpointService | undefined>;
+  /** Undefined once the endpoint is gone. */
+  getEndpoint(endpointId: string): Promise<Endpoint | undefined>;
+
+  createService(request: CreateEndpointServiceRequest): Promise<EndpointService>;
+  attachResource(request: EndpointServiceResourceRequest): Promise<WriteResult>;
+  detachResource(request: EndpointServiceResourceRequest): Promise<WriteResult>;
+  allowAccount(serviceId: string, accountId: string, clientToken: string): Promise<WriteResult>;
+  createEndpoint(request: CreateEndpointRequest): Promise<Endpoint>;
+  addEndpointZone(request: EndpointZoneRequest): Promise<WriteResult>;
+  removeEndpointZone(endpointId: string, zoneId: string, clientToken: string): Promise<WriteResult>;
+  enableConnection(serviceId: string, endpointId: string, clientToken: string): Promise<WriteResult>;
+  deleteEndpoint(endpointId: string, clientToken: string): Promise<WriteResult>;
+  deleteService(serviceId: string, clientToken: string): Promise<WriteResult>;
+
+  appendCertSans(clusterId: string, sans: string[], clientToken: string): Promise<SanAppendResult>;
+  describeTask(taskId: string): Promise<ClusterTask>;
+}
+
+/** Whether an error says the thing asked about does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof CloudError && error.notFound;
+}
+
+/** Whether an error carries one of these cloud codes. */
+export function hasCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof CloudError && codes.includes(error.code);
+}
+
+async function unlessNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export interface PacingOptions {
+  /** Calls per second to any one action (default 10: well under PrivateLink's per-action limits). */
+  perSecond?: number;
+  /** Calls in flight at once (default 8). */
+  maxInFlight?: number;
+  clock?: WaitClock;
+  signal?: AbortSignal;
+}
+
+/** The provisioning calls on top of a Cloud, paced per action. */
+export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): ProvisioningCloud {
+  const pacer = new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 10, options.maxInFlight ?? 8);
+  const paced = <T>(action: string, call: () => Promise<T>) => pacer.run(action, call, options.signal);
+  const { privateLink, ack, slb, vpc, mesh } = cloud;
+  return {
+    describeMesh: (meshId) => paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId)),
+    findLoadBalancerByAddress: (address, vpcId) => paced('DescribeLoadBalancers', () => slb.findLoadBalancerByAddress(address, vpcId)),
+    describeLoadBalancer: async (loadBalancerId) =>
+      (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find((item) => item.loadBalancerId === loadBalancerId),
+    describeCluster: (clusterId) => paced('DescribeClusterDetail', () => ack.describeClusterDetail(clusterId)),
+    findApiServerLoadBalancer: async (detail) => {
+      const resources = await paced('DescribeClusterResources', () => ack.describeClusterResources(detail.clusterId));
+      const found = apiServerLoadBalancerOf(detail, resources);
+      if (found) return found;
+      throw new CloudError({
+        product: 'ACK',
+        action: 'DescribeClusterResources',
+        resourceId: detail.clusterId,
+        code: 'ApiServerLoadBalancerNotFound',
+        message: `cluster ${detail.clusterId} lists no load balancer in front of its API server (no k8s_master_slb resource, no control-plane endpoint)`,
+        retryable: false,
+      });
+    },
+    describeVSwitch: (vSwitchId) => paced('DescribeVSwitchAttributes', () => vpc.describeVSwitchAttributes(vSwitchId)),
+
+    listServices: (tags) => paced('ListVpcEndpointServices', () => privateLink.listAllVpcEndpointServices({ tags })),
+    listServiceResources: (serviceId) => paced('ListVpcEndpointServiceResources', () => privateLink.listAllVpcEndpointServiceResources(serviceId)),
+    listServiceUserIds: async (serviceId) =>
+      (await paced('ListVpcEndpointServiceUsers', () => privateLink.listAllVpcEndpointServiceUsers(serviceId))).flatMap((user) => (user.userId ? [user.userId] : [])),
+    listEndpoints: (tags) => paced('ListVpcEndpoints', () => privateLink.listAllVpcEndpoints({ tags })),
+    listEndpointZones: (endpointId) => paced('ListVpcEndpointZones', () => privateLink.listAllVpcEndpointZones(endpointId)),
+    getService: (serviceId) => paced('GetVpcEndpointServiceAttribute', () => unlessNotFound(privateLink.getVpcEndpointServiceAttribute(serviceId))),
+    getEndpoint: (endpointId) => paced('GetVpcEndpointAttribute', () => unlessNotFound(privateLink.getVpcEndpointAttribute(endpointId))),
+
+    createService: (request) => paced('CreateVpcEndpointService', () => privateLink.createVpcEndpointService(request)),
+    attachResource: (request) => paced('AttachResourceToVpcEndpointService', () => privateLink.attachResourceToVpcEndpointService(request)),
+    detachResource: (request) => paced('DetachResourceFromVpcEndpointService', () => privateLink.detachResourceFromVpcEndpointService(request)),
+    allowAccount: (serviceId, userId, clientToken) => paced('AddUserToVpcEndpointService', () => privateLink.addUserToVpcEndpointService({ serviceId, userId, clientToken })),
+    createEndpoint: (request) => paced('CreateVpcEndpoint', () => privateLink.createVpcEndpoint(request)),
+    addEndpointZone: (request) => paced('AddZoneToVpcEndpoint', () => privateLink.addZoneToVpcEndpoint(request)),
+    removeEndpointZone: (endpointId, zoneId, clientToken) => paced('RemoveZoneFromVpcEndpoint', () => privateLink.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken })),
+    enableConnection: (serviceId, endpointId, clientToken) => paced('EnableVpcEndpointConnection', () => privateLink.enableVpcEndpointConnection({ serviceId, endpointId, clientToken })),
+    deleteEndpoint: (endpointId, clientToken) => paced('DeleteVpcEndpoint', () => privateLink.deleteVpcEndpoint(endpointId, { clientToken })),
+    deleteService: (serviceId, clientToken) => paced('DeleteVpcEndpointService', () => privateLink.deleteVpcEndpointService(serviceId, { clientToken })),
+
+    appendCertSans: (clusterId, sans, clientToken) => paced('ModifyCluster', () => ack.appendApiServerCertSans(clusterId, sans, { clientToken })),
+    describeTask: (taskId) => paced('DescribeTaskInfo', () => ack.describeTaskInfo(taskId)),
+  };
+}

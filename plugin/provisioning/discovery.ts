@@ -1,0 +1,125 @@
+/**
+ * Discovery: the network facts the desired state needs, read from the cloud. The mesh's VPC,
+ * security group and private Pilot load balancer (ASM DescribeServiceMeshDetail, then the SLB at
+ * the IntranetPilotEndpoint address, or the one given with --pilot-load-balancer), and each
+ * cluster's VPC, security group, SANs and API server load balancer (ACK).
+ */
+import type { ClusterDetail } from '../cloud/ack';
+import { loadBalancerKind } from '../cloud/ack';
+import type { LoadBalancer } from '../cloud/slb';
+import type { ProvisioningCloud } from './cloud-port';
+import { mapBounded, ProvisioningInputError, StepError } from './errors';
+import type { ClusterFacts, LoadBalancerRef, MeshFacts } from './model';
+
+function zonesOf(loadBalancer: LoadBalancer): string[] {
+  return [loadBalancer.masterZoneId, loadBalancer.slaveZoneId].filter((zone): zone is string => Boolean(zone));
+}
+
+/** A load balancer's zones; only CLBs (`lb-`) can be read, NLB/ALB zones stay unknown. */
+async function loadBalancerRef(cloud: ProvisioningCloud, loadBalancerId: string): Promise<LoadBalancerRef | undefined> {
+  const kind = loadBalancerKind(loadBalancerId);
+  if (kind !== 'slb') return { loadBalancerId, kind };
+  const found = await cloud.describeLoadBalancer(loadBalancerId);
+  return found ? { loadBalancerId, kind, zoneIds: zonesOf(found) } : undefined;
+}
+
+/**
+ * The mesh's network and its private Pilot load balancer. ASM names no private Pilot load
+ * balancer, so it is the internal CLB at the IntranetPilotEndpoint address in the mesh's VPC
+ * (an inference, reference §5), unless `pilotLoadBalancerId` names it.
+ */
+export async function discoverMesh(cloud: ProvisioningCloud, meshId: string, pilotLoadBalancerId?: string): Promise<MeshFacts> {
+  const step = `read service mesh ${meshId} (ASM DescribeServiceMeshDetail)`;
+  let mesh;
+  try {
+    mesh = await cloud.describeMesh(meshId);
+  } catch (error) {
+    throw new StepError(step, error);
+  }
+  if (!mesh.vpcId || !mesh.securityGroupId) {
+    throw new ProvisioningInputError(`service mesh ${meshId} reports no VPC or security group (VpcId ${mesh.vpcId ?? 'missing'}, SecurityGroupId ${mesh.securityGroupId ?? 'missing'}); is it still being created?`);
+  }
+  const pilotLoadBalancer = await findPilotLoadBalancer(cloud, meshId, mesh.vpcId, mesh.pilotAddress?.host, pilotLoadBalancerId);
+  return { meshId, vpcId: mesh.vpcId, securityGroupId: mesh.securityGroupId, pilotLoadBalancer };
+}
+
+async function findPilotLoadBalancer(cloud: ProvisioningCloud, meshId: string, vpcId: string, pilotHost: string | undefined, given?: string): Promise<LoadBalancerRef> {
+  if (given) {
+    let found;
+    try {
+      found = await loadBalancerRef(cloud, given);
+    } catch (error) {
+      throw new StepError(`read the Pilot load balancer ${given} (SLB DescribeLoadBalancers)`, error);
+    }
+    if (!found) throw new ProvisioningInputError(`--pilot-load-balancer ${given}: no such load balancer in this region and account`);
+    return found;
+  }
+  if (!pilotHost) {
+    throw new ProvisioningInputError(`service mesh ${meshId} reports no IntranetPilotEndpoint, so its private Pilot load balancer cannot be found; pass --pilot-load-balancer lb-...`);
+  }
+  let found;
+  try {
+    found = await cloud.findLoadBalancerByAddress(pilotHost, vpcId);
+  } catch (error) {
+    throw new StepError(`find the Pilot load balancer at ${pilotHost} in ${vpcId} (SLB DescribeLoadBalancers)`, error);
+  }
+  if (!found) {
+    throw new ProvisioningInputError(`no internal load balancer answers at ${pilotHost} (the mesh's IntranetPilotEndpoint) in ${vpcId}; pass --pilot-load-balancer lb-... to name it`);
+  }
+  return { loadBalancerId: found.loadBalancerId, kind: 'slb', zoneIds: zonesOf(found) };
+}
+
+function factsOf(detail: ClusterDetail): ClusterFacts {
+  return {
+    clusterId: detail.clusterId,
+    vpcId: detail.vpcId,
+    securityGroupId: detail.securityGroupId,
+    state: detail.state,
+    certSans: detail.apiServerCertSans,
+  };
+}
+
+/**
+ * A cluster's facts; with `withLoadBalancer`, also its API server load balancer and that load
+ * balancer's zones (needed only to provision the cluster, not to report on it).
+ */
+export async function discoverCluster(cloud: ProvisioningCloud, clusterId: string, withLoadBalancer: boolean): Promise<ClusterFacts> {
+  let detail: ClusterDetail;
+  try {
+    detail = await cloud.describeCluster(clusterId);
+  } catch (error) {
+    throw new StepError(`read cluster ${clusterId} (ACK DescribeClusterDetail)`, error, clusterId);
+  }
+  const facts = factsOf(detail);
+  if (!withLoadBalancer) return facts;
+  if (!facts.vpcId || !facts.securityGroupId) {
+    throw new StepError(`read cluster ${clusterId}`, new ProvisioningInputError(`ACK reports no VPC or security group for cluster ${clusterId} (state ${facts.state ?? 'unknown'})`), clusterId);
+  }
+  const step = `find the API server load balancer of cluster ${clusterId} (ACK DescribeClusterResources, SLB DescribeLoadBalancers)`;
+  try {
+    const found = await cloud.findApiServerLoadBalancer(detail);
+    const apiServerLoadBalancer = (await loadBalancerRef(cloud, found.loadBalancerId)) ?? { loadBalancerId: found.loadBalancerId, kind: found.kind };
+    return { ...facts, apiServerLoadBalancer };
+  } catch (error) {
+    throw new StepError(step, error, clusterId);
+  }
+}
+
+export interface ClusterDiscovery {
+  facts: Record<string, ClusterFacts>;
+  failures: StepError[];
+}
+
+/** Facts of many clusters side by side; a cluster that cannot be read is a failure, not the end of the run. */
+export async function discoverClusters(cloud: ProvisioningCloud, clusterIds: string[], provisioned: ReadonlySet<string>, concurrency: number): Promise<ClusterDiscovery> {
+  const facts: Record<string, ClusterFacts> = {};
+  const failures: StepError[] = [];
+  await mapBounded(clusterIds, concurrency, async (clusterId) => {
+    try {
+      facts[clusterId] = await discoverCluster(cloud, clusterId, provisioned.has(clusterId));
+    } catch (error) {
+      failures.push(error instanceof StepError ? error : new StepError(`read cluster ${clusterId}`, error, clusterId));
+    }
+  });
+  return { facts, failures };
+}

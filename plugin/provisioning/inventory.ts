@@ -1,0 +1,84 @@
+/**
+ * Observation: every endpoint service and endpoint of ours for one mesh, found by our tags (two
+ * list calls), with the zones each covers (one call per resource).
+ */
+import { isNotFound, type ProvisioningCloud } from './cloud-port';
+import { mapBounded, StepError } from './errors';
+import type { Inventory, ObservedEndpoint, ObservedService } from './model';
+import { meshFilter, ownershipOf } from './tags';
+
+export interface ObserveOptions {
+  concurrency: number;
+  /** Read the allowlists of the services too (only cross-account links need them). */
+  withAllowlists?: boolean;
+}
+
+/** What the cloud holds of ours for `meshId`. */
+export async function observeInventory(cloud: ProvisioningCloud, meshId: string, options: ObserveOptions): Promise<Inventory> {
+  const filter = meshFilter(meshId);
+  let listed;
+  try {
+    listed = await Promise.all([cloud.listServices(filter), cloud.listEndpoints(filter)]);
+  } catch (error) {
+    throw new StepError(`list the PrivateLink resources tagged for mesh ${meshId}`, error);
+  }
+  const [services, endpoints] = listed;
+
+  const ownedServices = services.flatMap((service) => {
+    const owner = ownershipOf(service.tags, meshId);
+    return owner ? [{ service, owner }] : [];
+  });
+  const ownedEndpoints = endpoints.flatMap((endpoint) => {
+    const owner = ownershipOf(endpoint.tags, meshId);
+    return owner?.clusterId ? [{ endpoint, owner: { link: owner.link, clusterId: owner.clusterId } }] : [];
+  });
+
+  const observedServices = await mapBounded(ownedServices, options.concurrency, async ({ service, owner }): Promise<ObservedService | undefined> => {
+    const step = `list the zones of endpoint service ${service.serviceId}`;
+    try {
+      const resources = await cloud.listServiceResources(service.serviceId);
+      const allowedAccountIds = options.withAllowlists ? await cloud.listServiceUserIds(service.serviceId) : undefined;
+      return {
+        serviceId: service.serviceId,
+        serviceName: service.serviceName,
+        status: service.serviceStatus,
+        autoAcceptEnabled: service.autoAcceptEnabled,
+        createTime: service.createTime,
+        link: owner.link,
+        clusterId: owner.clusterId,
+        resources: resources.map((resource) => ({ resourceId: resource.resourceId, resourceType: resource.resourceType ?? 'slb', zoneId: resource.zoneId ?? '' })),
+        allowedAccountIds,
+      };
+    } catch (error) {
+      // Deleted between the list and this call: it is gone, not ours to report.
+      if (isNotFound(error)) return undefined;
+      throw new StepError(step, error, owner.clusterId);
+    }
+  });
+
+  const observedEndpoints = await mapBounded(ownedEndpoints, options.concurrency, async ({ endpoint, owner }): Promise<ObservedEndpoint | undefined> => {
+    try {
+      const zones = await cloud.listEndpointZones(endpoint.endpointId);
+      return {
+        endpointId: endpoint.endpointId,
+        serviceId: endpoint.serviceId,
+        status: endpoint.endpointStatus,
+        connectionStatus: endpoint.connectionStatus,
+        domainName: endpoint.endpointDomain,
+        vpcId: endpoint.vpcId,
+        createTime: endpoint.createTime,
+        link: owner.link,
+        clusterId: owner.clusterId,
+        zones: zones.map((zone) => ({ zoneId: zone.zoneId, vSwitchId: zone.vSwitchId, status: zone.zoneStatus })),
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new StepError(`list the zones of endpoint ${endpoint.endpointId}`, error, owner.clusterId);
+    }
+  });
+
+  return {
+    services: observedServices.filter((service): service is ObservedService => service !== undefined),
+    endpoints: observedEndpoints.filter((endpoint): endpoint is ObservedEndpoint => endpoint !== undefined),
+  };
+}

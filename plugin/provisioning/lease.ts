@@ -1,0 +1,57 @@
+/**
+ * Holding the provisioning Lease for a run: two `connect` runs at once would both create endpoint
+ * services, so a run waits (up to its deadline) for another to finish. A holder that was killed on
+ * this machine is recognised at once (its process is gone); any other expires after the TTL.
+ */
+import { hostname } from 'node:os';
+import type { HeldLease, Kube } from '../kube';
+import type { Progress } from '../progress';
+import { type Deadline, pollUntil, systemWaitClock, type WaitPolicy } from './waits';
+
+/** Renewed every third of it; a killed run on another machine blocks others this long at most. */
+export const LEASE_TTL_SECONDS = 30;
+
+/** Holders write `kubectl-asmpvl@<host>/<pid>` (plugin/kube/lease.ts). */
+export function isHolderGone(holder: string, host = hostname(), alive: (pid: number) => boolean = processAlive): boolean {
+  const match = /^kubectl-asmpvl@(.+)\/(\d+)$/.exec(holder);
+  if (!match || match[1] !== host) return false;
+  return !alive(Number(match[2]));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  return (error as { status?: unknown }).status === 409;
+}
+
+/** Takes the Lease, waiting while another run holds it; throws the last refusal at the deadline. */
+export async function holdProvisioningLease(kube: Kube, options: { deadline: Deadline; progress: Progress; signal?: AbortSignal }): Promise<HeldLease> {
+  const { acquireProvisioningLease } = await import('../kube');
+  let told = false;
+  let lastRefusal: unknown;
+  const waits: WaitPolicy = { clock: systemWaitClock, initialMs: 1_000, factor: 1, maxIntervalMs: 1_000, perWaitMs: Number.POSITIVE_INFINITY };
+  const held = await pollUntil(
+    async () => {
+      try {
+        return await acquireProvisioningLease(kube, { ttlSeconds: LEASE_TTL_SECONDS, isHolderGone: (holder) => isHolderGone(holder) });
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        lastRefusal = error;
+        if (!told) options.progress.info(`waiting: ${(error as Error).message}`);
+        told = true;
+        return undefined;
+      }
+    },
+    (lease) => lease !== undefined,
+    { deadline: options.deadline, waits, signal: options.signal, what: 'the provisioning lease', describe: () => (lastRefusal as Error | undefined)?.message ?? '' },
+  );
+  return held!;
+}

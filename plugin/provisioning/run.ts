@@ -1,0 +1,248 @@
+/**
+ * One provisioning run, edge to edge: discover, observe, plan, execute, observe again, sync SANs,
+ * and write the status. The commands call these; the decisions are in the pure modules.
+ */
+import type { Kube } from '../kube';
+import type { Progress } from '../progress';
+import type { ProvisioningCloud } from './cloud-port';
+import { desiredState } from './desired';
+import { discoverClusters, discoverMesh } from './discovery';
+import { describeCause, StepError } from './errors';
+import { executePlan, type ExecutionReport, type StepReporter } from './executor';
+import { observeInventory } from './inventory';
+import type { Action, ClusterFacts, DesiredState, Inventory, MeshFacts, Plan, PlanScope } from './model';
+import { endpointKey, planReconcile, resolveResources } from './planner';
+import { keyName } from './model';
+import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from './san-sync';
+import { clientTokenFor } from './client-token';
+import { specAsmVSwitches, specClusters, specRevision } from './spec-edit';
+import { type AsmPvlStatus, buildStatus, type ConditionInput, type RecordedFailure } from './status';
+import { type Deadline, defaultWaitPolicy, type WaitPolicy } from './waits';
+import type { ASMPvlConfig } from '../../core';
+
+export interface RunSettings {
+  meshId: string;
+  pilotLoadBalancerId?: string;
+  deadline: Deadline;
+  waits?: WaitPolicy;
+  signal?: AbortSignal;
+  /** False with --no-wait. */
+  wait: boolean;
+  /** Steps and reads in flight at once (default 8). */
+  concurrency?: number;
+  progress: Progress;
+  now?: () => Date;
+}
+
+/** What the cloud holds and what discovery found, with whatever could not be read. */
+export interface Observation {
+  mesh?: MeshFacts;
+  facts: Record<string, ClusterFacts>;
+  inventory: Inventory;
+  failures: RecordedFailure[];
+}
+
+export interface PlannedRun {
+  observation: Observation;
+  desired?: DesiredState;
+  plan: Plan;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+
+/** A failure as the status records it. */
+export function recordFailure(area: RecordedFailure['area'], error: unknown, clusterId?: string): RecordedFailure {
+  const stepError = error instanceof StepError ? error : undefined;
+  return {
+    area,
+    clusterId: stepError?.clusterId ?? clusterId,
+    reason: stepError?.reason ?? (error instanceof Error ? error.name.replace(/Error$/, '') || 'Failed' : 'Failed'),
+    message: stepError?.message ?? describeCause(error),
+  };
+}
+
+/**
+ * Discovers and observes for `target` (the spec to converge to) and plans the steps for `scope`.
+ * Clusters in the scope get their API server load balancer looked up; the others only their detail.
+ */
+export async function planRun(cloud: ProvisioningCloud, target: ASMPvlConfig, scope: PlanScope, settings: RunSettings): Promise<PlannedRun> {
+  const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
+  const clusters = specClusters(target);
+  const clusterIds = clusters.map((cluster) => cluster.clusterId);
+  const provisioned = new Set(scope === 'all' ? clusterIds : scope.clusterIds.filter((id) => clusterIds.includes(id)));
+  const failures: RecordedFailure[] = [];
+
+  const [mesh, discovery, inventory] = await Promise.all([
+    discoverMesh(cloud, settings.meshId, settings.pilotLoadBalancerId).catch((error: unknown) => {
+      failures.push(recordFailure('discovery', error));
+      return undefined;
+    }),
+    discoverClusters(cloud, clusterIds, provisioned, concurrency),
+    observeInventory(cloud, settings.meshId, { concurrency }),
+  ]);
+  failures.push(...discovery.failures.map((failure) => recordFailure('discovery', failure)));
+  const observation: Observation = { mesh, facts: discovery.facts, inventory, failures };
+  if (!mesh) return { observation, plan: { actions: [], known: [] } };
+
+  const desired = desiredState({ meshId: settings.meshId, clusters, asmVSwitches: specAsmVSwitches(target), mesh, clusterFacts: discovery.facts });
+  // A cluster that could not be read is left alone: never torn down for lack of facts.
+  const readable = scope === 'all' ? scope : { clusterIds: scope.clusterIds.filter((id) => !discovery.failures.some((failure) => failure.clusterId === id)) };
+  return { observation, desired, plan: planReconcile(desired, inventory, readable) };
+}
+
+/** Progress lines for the steps of a plan, which may run side by side. */
+export function progressReporter(progress: Progress): StepReporter {
+  let current: string | undefined;
+  const describe = (action: Action) => action.description;
+  return {
+    started(action) {
+      current = action.id;
+      progress.start(describe(action));
+    },
+    finished(outcome) {
+      if (outcome.state === 'blocked' || outcome.state === 'deferred' || outcome.state === 'cancelled') {
+        progress.info(`${outcome.state}: ${describe(outcome.action)}${outcome.detail ? ` ${outcome.detail}` : ''}`);
+        return;
+      }
+      // The display names the step last started: name this one again if another started since.
+      if (current !== outcome.action.id) progress.start(describe(outcome.action));
+      current = undefined;
+      if (outcome.state === 'failed') progress.fail(outcome.error?.message ?? 'failed');
+      else progress.succeed(outcome.state === 'started' ? `${outcome.detail ?? 'started'} (not waited for)` : outcome.detail);
+    },
+  };
+}
+
+export interface ExecutedRun extends PlannedRun {
+  report: ExecutionReport;
+  /** The inventory after the steps ran. */
+  inventory: Inventory;
+  failures: RecordedFailure[];
+}
+
+/** Runs a planned run's steps, and observes again when anything changed. */
+export async function executeRun(cloud: ProvisioningCloud, planned: PlannedRun, revision: string, settings: RunSettings): Promise<ExecutedRun> {
+  const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
+  const report = await executePlan(
+    planned.plan,
+    { cloud, meshId: settings.meshId, specRevision: revision, deadline: settings.deadline, waits: settings.waits ?? defaultWaitPolicy, signal: settings.signal, wait: settings.wait },
+    { concurrency, reporter: progressReporter(settings.progress) },
+  );
+  const failures = [
+    ...planned.observation.failures,
+    ...report.outcomes.flatMap((outcome) => (outcome.error ? [recordFailure(outcome.action.link, outcome.error)] : [])),
+  ];
+  for (const problem of planned.desired?.problems ?? []) failures.push({ area: 'discovery', clusterId: problem.clusterId, reason: 'ZonesDoNotPair', message: problem.message });
+  let inventory = planned.observation.inventory;
+  if (planned.plan.actions.length > 0) {
+    try {
+      inventory = await observeInventory(cloud, settings.meshId, { concurrency });
+    } catch (error) {
+      failures.push(recordFailure('discovery', error));
+    }
+  }
+  return { ...planned, report, inventory, failures };
+}
+
+/** The domain of each cluster's API-server endpoint, for the clusters whose link is Connected. */
+export function connectedDomains(inventory: Inventory, clusterIds: string[]): Map<string, string> {
+  const resolved = resolveResources(inventory);
+  const domains = new Map<string, string>();
+  for (const clusterId of clusterIds) {
+    const endpoint = resolved.endpoints.get(keyName(endpointKey('apiserver', clusterId)));
+    if (endpoint?.domainName && endpoint.connectionStatus === 'Connected') domains.set(clusterId, endpoint.domainName);
+  }
+  return domains;
+}
+
+export interface SanRun {
+  results: SanSyncResult[];
+  failures: RecordedFailure[];
+  /** Clusters that need a SAN and were left alone (--dry-run). */
+  wouldAppend: Array<{ clusterId: string; domain: string }>;
+  /** Clusters in scope whose API-server link is not Connected yet. */
+  notConnected: string[];
+}
+
+/**
+ * SAN sync for `clusterIds`: the facts already read decide who needs an append (so a synced
+ * cluster costs no call); each append is then done, awaited, read back and verified.
+ */
+export async function syncSans(
+  cloud: ProvisioningCloud,
+  inventory: Inventory,
+  facts: Record<string, ClusterFacts>,
+  clusterIds: string[],
+  settings: RunSettings & { dryRun?: boolean; revision: string },
+): Promise<SanRun> {
+  const domains = connectedDomains(inventory, clusterIds);
+  const run: SanRun = { results: [], failures: [], wouldAppend: [], notConnected: clusterIds.filter((id) => !domains.has(id)) };
+  const waits = settings.waits ?? defaultWaitPolicy;
+  await Promise.all(
+    [...domains].map(async ([clusterId, domain]) => {
+      const known = facts[clusterId]?.certSans;
+      if (known && decideSanAppend(known, [domain]).append.length === 0) {
+        run.results.push({ clusterId, domain, alreadyPresent: true, before: known, after: known });
+        return;
+      }
+      if (settings.dryRun) {
+        run.wouldAppend.push({ clusterId, domain });
+        return;
+      }
+      settings.progress.start(`sync the API server certificate SANs of ${clusterId}`);
+      try {
+        const result = await syncClusterSans(cloud, clusterId, domain, {
+          deadline: settings.deadline,
+          waits,
+          signal: settings.signal,
+          clientToken: clientTokenFor({ meshId: settings.meshId, clusterId, link: 'apiserver', step: 'append-san', specRevision: settings.revision, parameters: { domain, before: known ?? [] } }),
+        });
+        run.results.push(result);
+        facts[clusterId] = { ...(facts[clusterId] ?? { clusterId }), certSans: result.after };
+        settings.progress.succeed(result.alreadyPresent ? `${domain} already listed` : `${domain} appended; ${result.before.length} earlier SAN(s) kept`);
+      } catch (error) {
+        const stepError = error instanceof SanSyncError ? new StepError(`${error.step} of cluster ${clusterId}`, error, clusterId) : new StepError(`sync the SANs of cluster ${clusterId}`, error, clusterId);
+        run.failures.push(recordFailure('san', stepError, clusterId));
+        settings.progress.fail(stepError.message);
+      }
+    }),
+  );
+  return run;
+}
+
+export interface StatusWrite {
+  inventory: Inventory;
+  facts: Record<string, ClusterFacts>;
+  failures: RecordedFailure[];
+  inProgress: boolean;
+  /** The generation of the spec the run acted on. */
+  generation?: number;
+  extraConditions?: ConditionInput[];
+  now?: () => Date;
+}
+
+/** Writes the status subresource for the spec as it is stored now. */
+export async function writeRunStatus(kube: Kube, write: StatusWrite): Promise<AsmPvlStatus> {
+  let written: AsmPvlStatus | undefined;
+  await kube.writeStatus((current) => {
+    const clusterIds = specClusters(current).map((cluster) => cluster.clusterId);
+    written = buildStatus({
+      clusterIds,
+      inventory: write.inventory,
+      clusterFacts: write.facts,
+      sanSync: current.spec.sanSync ?? 'Enabled',
+      failures: write.failures.filter((failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId)),
+      inProgress: write.inProgress,
+      problems: [],
+      generation: write.generation ?? current.metadata.generation,
+      previous: current.status,
+      extraConditions: write.extraConditions,
+      now: (write.now ?? (() => new Date()))(),
+    });
+    return written;
+  });
+  return written!;
+}
+
+/** The revision of the stored object, for ClientTokens. */
+export { specRevision };

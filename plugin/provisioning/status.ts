@@ -1,0 +1,231 @@
+/**
+ * The status subresource, built from what the cloud holds. Pure.
+ *
+ * The vendor's fields are a contract (MISSION.md): status.clusters[] (the API-server links),
+ * status.pilot (the shared Pilot service and each cluster's Pilot endpoint) and status.status,
+ * one of Available | Provisioning | Degraded | Failed. Next to them, our own `conditions` (Ready,
+ * APIServerLinks, PilotLinks, SANSynced) say why, and `observedGeneration` which spec it is about.
+ */
+import type { ASMPvlConfig } from '../../core';
+import { type ClusterFacts, type Inventory, type LinkKind, linkLabel, type ObservedEndpoint, type ObservedService } from './model';
+import { endpointKey, resolveResources, serviceKey } from './planner';
+import { keyName } from './model';
+import { verifySans } from './san-sync';
+
+export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
+export type StatusCondition = NonNullable<AsmPvlStatus['conditions']>[number];
+export type OverallStatus = 'Available' | 'Provisioning' | 'Degraded' | 'Failed';
+
+export const CONDITION_TYPES = { ready: 'Ready', apiServerLinks: 'APIServerLinks', pilotLinks: 'PilotLinks', sanSynced: 'SANSynced' } as const;
+
+/** Something that failed in a run, with the part of the state it concerns. */
+export interface RecordedFailure {
+  /** `discovery` concerns both links of the cluster (or every cluster when clusterId is absent). */
+  area: LinkKind | 'san' | 'discovery';
+  clusterId?: string;
+  /** A CamelCase word: the cloud's error code, or what kind of failure it was. */
+  reason: string;
+  /** The whole story: the step, the cloud's code and request id, what to do. */
+  message: string;
+}
+
+/** A condition computed by someone else (later: the mesh's own verdict), kept next to ours. */
+export interface ConditionInput {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+}
+
+export interface StatusInputs {
+  /** The clusters of the spec, in spec order. */
+  clusterIds: string[];
+  inventory: Inventory;
+  /** Facts per cluster, for the SANs; a cluster missing here is reported as not checked. */
+  clusterFacts: Record<string, ClusterFacts>;
+  sanSync: 'Enabled' | 'Disabled';
+  failures: RecordedFailure[];
+  /** A run is making changes right now (its first status write, or --no-wait). */
+  inProgress: boolean;
+  /** Per-cluster problems of the desired state (no shared zone, ...). */
+  problems: Array<{ clusterId: string; message: string }>;
+  generation?: number;
+  previous?: AsmPvlStatus;
+  extraConditions?: ConditionInput[];
+  now: Date;
+}
+
+type LinkHealth = 'ready' | 'progressing' | 'missing' | 'broken';
+
+const SETTLING = new Set(['Creating', 'Pending']);
+const CONNECTION_MOVING = new Set(['Connecting', 'Pending']);
+const MESSAGE_LIMIT = 4000;
+
+interface LinkView {
+  clusterId: string;
+  link: LinkKind;
+  service?: ObservedService;
+  endpoint?: ObservedEndpoint;
+  health: LinkHealth;
+  /** Why it is not ready, in a few words. */
+  why?: string;
+}
+
+function healthOf(service: ObservedService | undefined, endpoint: ObservedEndpoint | undefined): { health: LinkHealth; why?: string } {
+  if (!service) return { health: 'missing', why: 'no endpoint service' };
+  if (!endpoint) return { health: 'missing', why: `no endpoint (service ${service.serviceId} is ${service.status ?? 'unknown'})` };
+  if (service.status !== 'Active') {
+    return { health: SETTLING.has(service.status ?? '') ? 'progressing' : 'broken', why: `service ${service.serviceId} is ${service.status ?? 'unknown'}` };
+  }
+  if (endpoint.status !== 'Active') {
+    return { health: SETTLING.has(endpoint.status ?? '') ? 'progressing' : 'broken', why: `endpoint ${endpoint.endpointId} is ${endpoint.status ?? 'unknown'}` };
+  }
+  if (endpoint.connectionStatus !== 'Connected') {
+    return {
+      health: CONNECTION_MOVING.has(endpoint.connectionStatus ?? '') ? 'progressing' : 'broken',
+      why: `endpoint ${endpoint.endpointId} is ${endpoint.connectionStatus ?? 'not connected'}`,
+    };
+  }
+  return { health: 'ready' };
+}
+
+function endpointStatus(endpoint: ObservedEndpoint) {
+  return { connectionStatus: endpoint.connectionStatus, domainName: endpoint.domainName, id: endpoint.endpointId, status: endpoint.status };
+}
+
+function serviceStatus(service: ObservedService) {
+  return { id: service.serviceId, name: service.serviceName, status: service.status };
+}
+
+/** Every link of every spec cluster, as the cloud has it. */
+export function linkViews(clusterIds: string[], inventory: Inventory): LinkView[] {
+  const resolved = resolveResources(inventory);
+  return clusterIds.flatMap((clusterId) =>
+    (['apiserver', 'pilot'] as const).map((link) => {
+      const service = resolved.services.get(keyName(serviceKey(link, clusterId)));
+      const endpoint = resolved.endpoints.get(keyName(endpointKey(link, clusterId)));
+      return { clusterId, link, service, endpoint, ...healthOf(service, endpoint) };
+    }),
+  );
+}
+
+function clip(message: string): string {
+  return message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT - 1)}…`;
+}
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A condition whose lastTransitionTime moves only when its status changes. */
+function condition(input: ConditionInput, previous: AsmPvlStatus | undefined, generation: number | undefined, now: Date): StatusCondition {
+  const before = previous?.conditions?.find((candidate) => candidate.type === input.type);
+  const lastTransitionTime = before && before.status === input.status && before.lastTransitionTime ? before.lastTransitionTime : isoSeconds(now);
+  return {
+    type: input.type,
+    status: input.status,
+    reason: input.reason,
+    message: clip(input.message),
+    lastTransitionTime,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+  };
+}
+
+function failuresIn(failures: RecordedFailure[], link: LinkKind): RecordedFailure[] {
+  return failures.filter((failure) => failure.area === link || failure.area === 'discovery');
+}
+
+function linksCondition(type: string, link: LinkKind, views: LinkView[], failures: RecordedFailure[], problems: StatusInputs['problems'], extra: string[]): ConditionInput {
+  const mine = views.filter((view) => view.link === link);
+  const linkFailures = failuresIn(failures, link);
+  const notReady = mine.filter((view) => view.health !== 'ready');
+  const lines = [...extra, ...notReady.map((view) => `${view.clusterId}: ${view.why}`), ...problems.map((problem) => problem.message), ...linkFailures.map((failure) => failure.message)];
+  const label = linkLabel(link);
+  if (notReady.length === 0 && linkFailures.length === 0 && extra.length === 0) {
+    return { type, status: 'True', reason: 'Connected', message: mine.length === 0 ? 'no cluster in the spec' : `every ${label} link is Active and Connected (${mine.length})` };
+  }
+  const reason = linkFailures[0]?.reason ?? (notReady.some((view) => view.health === 'progressing') ? 'Provisioning' : notReady.some((view) => view.health === 'broken') ? 'Broken' : 'NotProvisioned');
+  return { type, status: 'False', reason, message: lines.join('\n') };
+}
+
+function sanCondition(inputs: StatusInputs, views: LinkView[]): ConditionInput {
+  const type = CONDITION_TYPES.sanSynced;
+  const sanFailures = inputs.failures.filter((failure) => failure.area === 'san');
+  const disabled = inputs.sanSync === 'Disabled';
+  const missing: string[] = [];
+  const unchecked: string[] = [];
+  for (const view of views.filter((candidate) => candidate.link === 'apiserver' && candidate.endpoint?.domainName)) {
+    const facts = inputs.clusterFacts[view.clusterId];
+    const domain = view.endpoint!.domainName!;
+    if (!facts) unchecked.push(view.clusterId);
+    else if (!verifySans(facts.certSans, facts.certSans, [domain]).ok) missing.push(`${view.clusterId} lacks ${domain}`);
+  }
+  if (sanFailures.length > 0) return { type, status: 'False', reason: sanFailures[0]!.reason, message: sanFailures.map((failure) => failure.message).join('\n') };
+  if (missing.length > 0) {
+    const next = disabled ? 'spec.sanSync is Disabled: add them to the API server certificate SANs yourself' : 'run kubectl asmpvl sync-san';
+    return { type, status: 'False', reason: disabled ? 'SanSyncDisabled' : 'Missing', message: `${missing.join('; ')}. Next: ${next}.` };
+  }
+  if (unchecked.length > 0) return { type, status: 'Unknown', reason: 'NotChecked', message: `not read in this run: ${unchecked.join(', ')}` };
+  return { type, status: 'True', reason: 'Synced', message: "every connected cluster's API server certificate lists its endpoint domain" };
+}
+
+/** The overall value of status.status, from the links and the run's failures. */
+export function overallStatus(views: LinkView[], pilotServiceActive: boolean, failures: RecordedFailure[], problems: StatusInputs['problems'], inProgress: boolean): OverallStatus {
+  const linkFailures = failures.filter((failure) => failure.area !== 'san');
+  const allReady = views.every((view) => view.health === 'ready') && (views.length === 0 || pilotServiceActive);
+  if (allReady && linkFailures.length === 0 && problems.length === 0) return 'Available';
+  const clusters = [...new Set(views.map((view) => view.clusterId))];
+  const someClusterReady = clusters.some((clusterId) => views.filter((view) => view.clusterId === clusterId).every((view) => view.health === 'ready'));
+  if (linkFailures.length > 0 || problems.length > 0) return someClusterReady ? 'Degraded' : 'Failed';
+  if (inProgress || views.some((view) => view.health === 'progressing')) return 'Provisioning';
+  return 'Degraded';
+}
+
+/** The whole status subresource. */
+export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
+  const views = linkViews(inputs.clusterIds, inputs.inventory);
+  const resolved = resolveResources(inputs.inventory);
+  const pilotService = resolved.services.get(keyName(serviceKey('pilot', undefined)));
+  const pilotExtra =
+    inputs.clusterIds.length > 0 && pilotService && pilotService.status !== 'Active' ? [`shared Pilot service ${pilotService.serviceId} is ${pilotService.status ?? 'unknown'}`] : [];
+  const overall = overallStatus(views, pilotService?.status === 'Active', inputs.failures, inputs.problems, inputs.inProgress);
+  const viewOf = (clusterId: string, link: LinkKind) => views.find((view) => view.clusterId === clusterId && view.link === link)!;
+
+  const apiServerLinks = linksCondition(CONDITION_TYPES.apiServerLinks, 'apiserver', views, inputs.failures, inputs.problems, []);
+  const pilotLinks = linksCondition(CONDITION_TYPES.pilotLinks, 'pilot', views, inputs.failures, inputs.problems, pilotExtra);
+  const firstFailure = inputs.failures[0];
+  const ready: ConditionInput = {
+    type: CONDITION_TYPES.ready,
+    status: overall === 'Available' ? 'True' : 'False',
+    reason: overall === 'Available' ? 'Available' : firstFailure ? (overall === 'Failed' ? 'ProvisioningFailed' : 'PartlyFailed') : overall,
+    message:
+      overall === 'Available'
+        ? `all ${inputs.clusterIds.length} cluster(s) connected both ways`
+        : (firstFailure?.message ?? [apiServerLinks, pilotLinks].filter((candidate) => candidate.status !== 'True').map((candidate) => candidate.message).join('\n')),
+  };
+
+  const conditions = [ready, apiServerLinks, pilotLinks, sanCondition(inputs, views), ...(inputs.extraConditions ?? [])].map((input) =>
+    condition(input, inputs.previous, inputs.generation, inputs.now),
+  );
+
+  return {
+    clusters: inputs.clusterIds.map((clusterId) => {
+      const view = viewOf(clusterId, 'apiserver');
+      return {
+        clusterId,
+        ...(view.endpoint ? { pvlEndpoint: endpointStatus(view.endpoint) } : {}),
+        ...(view.service ? { pvlEndpointService: serviceStatus(view.service) } : {}),
+      };
+    }),
+    pilot: {
+      clusters: inputs.clusterIds.map((clusterId) => {
+        const view = viewOf(clusterId, 'pilot');
+        return { clusterId, ...(view.endpoint ? { pvlEndpoint: endpointStatus(view.endpoint) } : {}) };
+      }),
+      ...(pilotService ? { pvlEndpointService: serviceStatus(pilotService) } : {}),
+    },
+    status: overall,
+    ...(inputs.generation !== undefined ? { observedGeneration: inputs.generation } : {}),
+    conditions,
+  };
+}

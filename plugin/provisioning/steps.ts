@@ -1,0 +1,283 @@
+/**
+ * What each kind of plan step does in the cloud. Every step looks before it acts (a resource
+ * already in the wanted state is left alone, "already exists" and "not found" answers count as
+ * done), so a step that ran half-way in a killed run is safe to run again. Creates carry a
+ * deterministic ClientToken (client-token.ts); other writes are made safe by that look, and carry
+ * the client's per-call token (the same on each retry of one call).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Endpoint, EndpointService } from '../cloud/privatelink';
+import { clientTokenFor } from './client-token';
+import { hasCode, type ProvisioningCloud } from './cloud-port';
+import { ProvisioningInputError } from './errors';
+import { type Action, keyName, linkLabel, type ResourceKey } from './model';
+import { tagsFor } from './tags';
+import { type Deadline, pollUntil, type WaitPolicy } from './waits';
+
+export interface StepContext {
+  cloud: ProvisioningCloud;
+  meshId: string;
+  /** `<uid>/<generation>` of the spec this run serves (part of every create's ClientToken). */
+  specRevision: string;
+  deadline: Deadline;
+  waits: WaitPolicy;
+  signal?: AbortSignal;
+  /** False with --no-wait: make each change and move on without waiting for it to settle. */
+  wait: boolean;
+  /** The id each key stands for: filled from the inventory, then by each create. */
+  ids: Map<string, string>;
+}
+
+/** `done`: the step's end state holds. `started`: changed, not waited for (--no-wait). */
+export type StepResult = { state: 'done' | 'started'; detail?: string };
+
+function resolve(context: StepContext, key: ResourceKey): string {
+  const id = context.ids.get(keyName(key));
+  if (id) return id;
+  throw new ProvisioningInputError(`internal: no ${key.resource} known for ${keyName(key)} when a step needed it (please report this)`);
+}
+
+function token(context: StepContext, action: Action, parameters: unknown): string {
+  return clientTokenFor({ meshId: context.meshId, clusterId: action.clusterId, link: action.link, step: action.id, specRevision: context.specRevision, parameters });
+}
+
+const oneOff = () => randomUUID();
+
+// ---- waiting for states ----
+
+function pollOptions<T>(context: StepContext, what: string, describe: (value: T) => string) {
+  return { deadline: context.deadline, waits: context.waits, signal: context.signal, what, describe };
+}
+
+async function serviceActive(context: StepContext, serviceId: string): Promise<EndpointService> {
+  const service = await pollUntil(
+    () => context.cloud.getService(serviceId),
+    (found) => found === undefined || found.serviceStatus === 'Active',
+    pollOptions(context, `endpoint service ${serviceId} to be Active`, (found) => `status ${found?.serviceStatus ?? 'gone'}`),
+  );
+  if (!service) throw new ProvisioningInputError(`endpoint service ${serviceId} disappeared while we waited for it; run the command again to recreate it`);
+  return service;
+}
+
+async function endpointActive(context: StepContext, endpointId: string): Promise<Endpoint> {
+  const endpoint = await pollUntil(
+    () => context.cloud.getEndpoint(endpointId),
+    (found) => found === undefined || found.endpointStatus === 'Active',
+    pollOptions(context, `endpoint ${endpointId} to be Active`, (found) => `status ${found?.endpointStatus ?? 'gone'}`),
+  );
+  if (!endpoint) throw new ProvisioningInputError(`endpoint ${endpointId} disappeared while we waited for it; run the command again to recreate it`);
+  return endpoint;
+}
+
+async function gone<T>(context: StepContext, read: () => Promise<T | undefined>, what: string, status: (value: T) => string | undefined): Promise<void> {
+  await pollUntil(read, (found) => found === undefined, pollOptions(context, `${what} to be deleted`, (found) => `status ${found ? status(found) : 'gone'}`));
+}
+
+const CONNECTED = 'Connected';
+const ACCEPTABLE = new Set(['Pending', 'Disconnected']);
+const MOVING = new Set(['Connecting', 'Disconnecting']);
+
+// ---- the steps ----
+
+async function createService(context: StepContext, action: Extract<Action, { kind: 'createService' }>): Promise<StepResult> {
+  const { loadBalancer, zones, key } = action;
+  const parameters = { loadBalancer: loadBalancer.loadBalancerId, kind: loadBalancer.kind, zones };
+  const service = await context.cloud.createService({
+    resources: zones.map((zoneId) => ({ resourceType: loadBalancer.kind, resourceId: loadBalancer.loadBalancerId, zoneId })),
+    serviceResourceType: loadBalancer.kind,
+    // The provider accepts each endpoint itself (connectEndpoint): a shared Pilot service must not
+    // take connections from endpoints it does not know.
+    autoAcceptEnabled: false,
+    serviceDescription: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
+    tags: tagsFor(context.meshId, action.link, action.clusterId),
+    clientToken: token(context, action, parameters),
+  });
+  context.ids.set(keyName(key), service.serviceId);
+  if (!context.wait) return { state: 'started', detail: service.serviceId };
+  await serviceActive(context, service.serviceId);
+  return { state: 'done', detail: `${service.serviceId} Active` };
+}
+
+async function awaitService(context: StepContext, action: Extract<Action, { kind: 'awaitService' }>): Promise<StepResult> {
+  if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
+  await serviceActive(context, action.serviceId);
+  return { state: 'done', detail: `${action.serviceId} Active` };
+}
+
+async function attachServiceZone(context: StepContext, action: Extract<Action, { kind: 'attachServiceZone' }>): Promise<StepResult> {
+  const serviceId = resolve(context, action.key);
+  await serviceActive(context, serviceId);
+  try {
+    await context.cloud.attachResource({ serviceId, resourceId: action.loadBalancer.loadBalancerId, resourceType: action.loadBalancer.kind, zoneId: action.zoneId, clientToken: oneOff() });
+  } catch (error) {
+    if (!hasCode(error, 'EndpointServiceResourceExist')) throw error;
+  }
+  if (!context.wait) return { state: 'started' };
+  await serviceActive(context, serviceId);
+  return { state: 'done', detail: `${serviceId} covers ${action.zoneId}` };
+}
+
+async function detachServiceZone(context: StepContext, action: Extract<Action, { kind: 'detachServiceZone' }>): Promise<StepResult> {
+  const service = await serviceActive(context, action.serviceId);
+  const { resource } = action;
+  try {
+    await context.cloud.detachResource({
+      serviceId: service.serviceId,
+      resourceId: resource.resourceId,
+      resourceType: resource.resourceType as 'slb' | 'nlb' | 'alb',
+      zoneId: resource.zoneId,
+      clientToken: oneOff(),
+    });
+  } catch (error) {
+    if (!hasCode(error, 'EndpointServiceResourceNotFound')) throw error;
+  }
+  if (!context.wait) return { state: 'started' };
+  await serviceActive(context, service.serviceId);
+  return { state: 'done' };
+}
+
+async function allowAccount(context: StepContext, action: Extract<Action, { kind: 'allowAccount' }>): Promise<StepResult> {
+  const serviceId = resolve(context, action.key);
+  await context.cloud.allowAccount(serviceId, action.accountId, oneOff());
+  return { state: 'done', detail: `${action.accountId} allowed on ${serviceId}` };
+}
+
+async function createEndpoint(context: StepContext, action: Extract<Action, { kind: 'createEndpoint' }>): Promise<StepResult> {
+  const serviceId = resolve(context, action.serviceKey);
+  const parameters = { serviceId, vpcId: action.vpcId, securityGroupIds: action.securityGroupIds, zones: action.zones };
+  const endpoint = await context.cloud.createEndpoint({
+    vpcId: action.vpcId,
+    serviceId,
+    securityGroupIds: action.securityGroupIds,
+    zones: action.zones,
+    endpointName: `asmpvl-${action.link}-${action.clusterId}`,
+    endpointDescription: `asmpvl: ${linkLabel(action.link)} link of ${action.clusterId} for mesh ${context.meshId}`,
+    tags: tagsFor(context.meshId, action.link, action.clusterId),
+    clientToken: token(context, action, parameters),
+  });
+  context.ids.set(keyName(action.key), endpoint.endpointId);
+  if (!context.wait) return { state: 'started', detail: endpoint.endpointId };
+  await endpointActive(context, endpoint.endpointId);
+  return { state: 'done', detail: `${endpoint.endpointId} Active` };
+}
+
+async function awaitEndpoint(context: StepContext, action: Extract<Action, { kind: 'awaitEndpoint' }>): Promise<StepResult> {
+  if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
+  await endpointActive(context, action.endpointId);
+  return { state: 'done', detail: `${action.endpointId} Active` };
+}
+
+async function addEndpointZone(context: StepContext, action: Extract<Action, { kind: 'addEndpointZone' }>): Promise<StepResult> {
+  const endpointId = resolve(context, action.key);
+  // A zone change locks the endpoint (Pending) until it settles: one at a time.
+  await endpointActive(context, endpointId);
+  try {
+    await context.cloud.addEndpointZone({ endpointId, zoneId: action.zone.zoneId, vSwitchId: action.zone.vSwitchId, clientToken: oneOff() });
+  } catch (error) {
+    if (!hasCode(error, 'EndpointZoneDuplicated')) throw error;
+  }
+  if (!context.wait) return { state: 'started' };
+  await endpointActive(context, endpointId);
+  return { state: 'done', detail: `${endpointId} in ${action.zone.zoneId}` };
+}
+
+async function removeEndpointZone(context: StepContext, action: Extract<Action, { kind: 'removeEndpointZone' }>): Promise<StepResult> {
+  const endpointId = resolve(context, action.key);
+  await endpointActive(context, endpointId);
+  try {
+    await context.cloud.removeEndpointZone(endpointId, action.zoneId, oneOff());
+  } catch (error) {
+    if (!hasCode(error, 'EndpointZoneNotFound')) throw error;
+  }
+  if (!context.wait) return { state: 'started' };
+  await endpointActive(context, endpointId);
+  return { state: 'done' };
+}
+
+async function connectEndpoint(context: StepContext, action: Extract<Action, { kind: 'connectEndpoint' }>): Promise<StepResult> {
+  const endpointId = resolve(context, action.key);
+  const serviceId = resolve(context, action.serviceKey);
+  // Looked up again rather than trusted from the plan: the connection may have moved since.
+  const endpoint = await endpointActive(context, endpointId);
+  const status = endpoint.connectionStatus ?? 'unknown';
+  if (status === CONNECTED) return { state: 'done', detail: `${endpointId} Connected` };
+  if (ACCEPTABLE.has(status)) await context.cloud.enableConnection(serviceId, endpointId, oneOff());
+  else if (!MOVING.has(status)) {
+    throw new ProvisioningInputError(`the connection of endpoint ${endpointId} to ${serviceId} is ${status}; delete the endpoint (disconnect) and connect again`);
+  }
+  if (!context.wait) return { state: 'started' };
+  const connected = await pollUntil(
+    () => context.cloud.getEndpoint(endpointId),
+    (found) => found === undefined || found.connectionStatus === CONNECTED,
+    pollOptions(context, `the connection of endpoint ${endpointId} to be Connected`, (found) => `connection ${found?.connectionStatus ?? 'gone'}`),
+  );
+  if (!connected) throw new ProvisioningInputError(`endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`);
+  return { state: 'done', detail: `${endpointId} Connected` };
+}
+
+async function deleteEndpoint(context: StepContext, action: Extract<Action, { kind: 'deleteEndpoint' }>): Promise<StepResult> {
+  const { endpointId } = action;
+  const read = () => context.cloud.getEndpoint(endpointId);
+  let endpoint = await read();
+  if (!endpoint) return { state: 'done', detail: 'already gone' };
+  if (endpoint.endpointStatus !== 'Deleting') {
+    // Only an Active endpoint can be deleted; one being created or changed is waited for first.
+    endpoint = await endpointActive(context, endpointId);
+    try {
+      await context.cloud.deleteEndpoint(endpointId, oneOff());
+    } catch (error) {
+      if (!hasCode(error, 'EndpointNotFound')) throw error;
+    }
+  }
+  if (!context.wait) return { state: 'started' };
+  await gone(context, read, `endpoint ${endpointId}`, (found) => found.endpointStatus);
+  return { state: 'done', detail: `${endpointId} deleted` };
+}
+
+async function deleteService(context: StepContext, action: Extract<Action, { kind: 'deleteService' }>): Promise<StepResult> {
+  const { serviceId } = action;
+  const read = () => context.cloud.getService(serviceId);
+  const service = await read();
+  if (!service) return { state: 'done', detail: 'already gone' };
+  if (service.serviceStatus !== 'Deleting') {
+    await serviceActive(context, serviceId);
+    try {
+      await context.cloud.deleteService(serviceId, oneOff());
+    } catch (error) {
+      if (!hasCode(error, 'EndpointServiceNotFound')) throw error;
+    }
+  }
+  if (!context.wait) return { state: 'started' };
+  await gone(context, read, `endpoint service ${serviceId}`, (found) => found.serviceStatus);
+  return { state: 'done', detail: `${serviceId} deleted` };
+}
+
+/** Runs one step. */
+export function runStep(context: StepContext, action: Action): Promise<StepResult> {
+  switch (action.kind) {
+    case 'createService':
+      return createService(context, action);
+    case 'awaitService':
+      return awaitService(context, action);
+    case 'attachServiceZone':
+      return attachServiceZone(context, action);
+    case 'detachServiceZone':
+      return detachServiceZone(context, action);
+    case 'allowAccount':
+      return allowAccount(context, action);
+    case 'createEndpoint':
+      return createEndpoint(context, action);
+    case 'awaitEndpoint':
+      return awaitEndpoint(context, action);
+    case 'addEndpointZone':
+      return addEndpointZone(context, action);
+    case 'removeEndpointZone':
+      return removeEndpointZone(context, action);
+    case 'connectEndpoint':
+      return connectEndpoint(context, action);
+    case 'deleteEndpoint':
+      return deleteEndpoint(context, action);
+    case 'deleteService':
+      return deleteService(context, action);
+  }
+}
