@@ -1,4 +1,5 @@
 import { Builtins, Cli, type BaseContext } from 'clipanion';
+import { StatusCommand } from './commands/status';
 import { ValidateCommand } from './commands/validate';
 import { VersionCommand } from './commands/version';
 import { ExitCode } from './exit-codes';
@@ -10,7 +11,7 @@ function binaryName(argv0: string | undefined): string {
 }
 
 /** Every command of the plugin, one class per file in plugin/commands. */
-export const commands = [ValidateCommand, VersionCommand];
+export const commands = [StatusCommand, ValidateCommand, VersionCommand];
 
 export function createCli(argv0?: string): Cli<BaseContext> {
   const cli = new Cli({ binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters', binaryName: binaryName(argv0), binaryVersion: pluginVersion() });

@@ -1,0 +1,156 @@
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import type { Kube, StoredConfig } from '../kube';
+import { ExitCode } from '../exit-codes';
+import { renderStatus, STATUS_FORMATS, type StatusFormat } from '../render/status-table';
+import { statusView } from '../render/status-view';
+import { ClusterCommand, isDuration, parseDuration } from './base';
+
+const WATCH_INTERVAL_MS = 2_000;
+// With --refresh every round reads the cloud: fewer rounds, so the rate limits are never near.
+const WATCH_REFRESH_INTERVAL_MS = 5_000;
+
+/** What one round of `status` read: the object, or why there is none. */
+type Reading = { config: StoredConfig } | { error: string };
+
+export class StatusCommand extends ClusterCommand {
+  static override paths = [['status']];
+  static override usage = Command.Usage({
+    description: 'Show the PrivateLink links of every cluster',
+    details: `
+      Reads asmpvlconfig/default and prints one row per ACK cluster: the zones its vSwitches share
+      with the ASM vSwitches, the API-server link and the Pilot link (endpoint status / connection
+      status), whether its endpoint domain is in its API server certificate (SAN), and an overall line
+      with notes on what to do. \`-o wide\` adds the endpoint and service ids and domains; \`-o json\`
+      and \`-o yaml\` print the status object as the vendor's contract has it.
+
+      \`--refresh\` reads the cloud and rewrites the status first (needs cloud credentials and
+      \`--region\`). \`--watch\` redraws until everything is Available or \`--timeout\` passes.
+
+      Exit code: 0 when every cluster in the spec is Available (both links Active and Connected, in a
+      status computed from the current spec); 1 when anything is not yet Available, or on an error; 2
+      when the command line is wrong.
+    `,
+    examples: [
+      ['Show the table', '$0 status'],
+      ['Ids and domains too', '$0 status -o wide'],
+      ['The status object, for scripts', '$0 status -o json'],
+      ['Read the cloud again and rewrite the status', '$0 status --refresh --region cn-hangzhou'],
+      ['Wait up to 15 minutes for Available, e.g. after connect --no-wait', '$0 status --watch --timeout 15m'],
+      ['Gate a script on the links', '$0 status -o json >/dev/null && echo ready'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'table', { description: 'table, wide, json or yaml', validator: t.isEnum(STATUS_FORMATS) });
+  refresh = Option.Boolean('--refresh', false, { description: 'Read the cloud and rewrite the status before printing it' });
+  watch = Option.Boolean('-w,--watch', false, { description: 'Redraw until every cluster is Available or the timeout passes' });
+  timeout = Option.String('--timeout', '10m', { description: 'How long --watch waits, e.g. 90s or 10m', validator: isDuration });
+
+  async execute(): Promise<number> {
+    try {
+      const kube = await this.kube();
+      return this.watch ? await this.watchUntilAvailable(kube) : await this.showOnce(kube);
+    } catch (error) {
+      return this.report(error);
+    }
+  }
+
+  private async showOnce(kube: Kube): Promise<number> {
+    const reading = await this.read(kube);
+    if ('error' in reading) {
+      this.context.stderr.write(`error: ${reading.error}\n`);
+      return ExitCode.Failed;
+    }
+    this.context.stdout.write(renderStatus(reading.config, this.output as StatusFormat));
+    return statusView(reading.config).available ? ExitCode.Ok : ExitCode.Failed;
+  }
+
+  private async watchUntilAvailable(kube: Kube): Promise<number> {
+    const deadline = Date.now() + (parseDuration(this.timeout) ?? 0);
+    const started = Date.now();
+    const separator = this.output === 'yaml' ? '---\n' : this.output === 'json' ? '' : '\n';
+    const screen = new Redraw(this.context.stdout, isTerminal(this.context.stdout) && !this.isData(), separator);
+    let lastWait = '';
+    for (;;) {
+      const reading = await this.read(kube);
+      if ('error' in reading) {
+        // Not there yet (a connect may be about to create it): say so once, on stderr, and keep waiting.
+        if (reading.error !== lastWait) this.context.stderr.write(`waiting: ${reading.error}\n`);
+        lastWait = reading.error;
+      } else {
+        const body = renderStatus(reading.config, this.output as StatusFormat);
+        screen.show(body, this.header(started));
+        if (statusView(reading.config).available) return ExitCode.Ok;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.context.stderr.write(`error: not Available after ${this.timeout} (--timeout)${'error' in reading ? '' : '; the table says what is missing'}\n`);
+        return ExitCode.Failed;
+      }
+      await sleep(Math.min(this.intervalMs(), left));
+    }
+  }
+
+  /** The line above a redrawn table on a terminal, like watch(1)'s. */
+  private header(started: number): string {
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    return `Every ${this.intervalMs() / 1000}s for up to ${this.timeout}: kubectl asmpvl status${this.refresh ? ' --refresh' : ''} (${elapsed}s so far)\n\n`;
+  }
+
+  private intervalMs(): number {
+    return this.refresh ? WATCH_REFRESH_INTERVAL_MS : WATCH_INTERVAL_MS;
+  }
+
+  private isData(): boolean {
+    return this.output === 'json' || this.output === 'yaml';
+  }
+
+  /** One round: the object as stored, or as rewritten from the cloud with --refresh. */
+  private async read(kube: Kube): Promise<Reading> {
+    if (this.refresh) return { config: await this.refreshed(kube) };
+    const config = await kube.getConfig();
+    if (!config) return { error: 'there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...' };
+    return { config };
+  }
+
+  private async refreshed(_kube: Kube): Promise<StoredConfig> {
+    throw new Error('--refresh is not available in this build: the provisioning engine (plugin/provisioning) is not part of it yet; run kubectl asmpvl status without --refresh');
+  }
+}
+
+function isTerminal(stream: unknown): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Shows successive renderings: on a terminal each replaces the last in place (cursor up, erase
+ * down) under a header; elsewhere (a pipe, a log, -o json) a rendering is printed only when it
+ * differs from the last, so a log shows each change once.
+ */
+class Redraw {
+  private lastLines = 0;
+  private last?: string;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly inPlace: boolean,
+    private readonly separator: string,
+  ) {}
+
+  show(body: string, header: string): void {
+    if (this.inPlace) {
+      const text = `${header}${body}`;
+      const up = this.lastLines > 0 ? `\x1b[${this.lastLines}F\x1b[J` : '';
+      this.out.write(`${up}${text}`);
+      this.lastLines = text.split('\n').length - 1;
+      return;
+    }
+    if (body === this.last) return;
+    this.out.write(`${this.last === undefined ? '' : this.separator}${body}`);
+    this.last = body;
+  }
+}
