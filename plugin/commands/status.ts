@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import type { Kube, StoredConfig } from '../kube';
 import { ExitCode } from '../exit-codes';
+import { describeCause } from '../provisioning/errors';
 import { renderStatus, STATUS_FORMATS, type StatusFormat } from '../render/status-table';
 import { statusView } from '../render/status-view';
 import { ClusterCommand, isDuration, parseDuration } from './base';
@@ -45,13 +46,15 @@ export class StatusCommand extends ClusterCommand {
   refresh = Option.Boolean('--refresh', false, { description: 'Read the cloud and rewrite the status before printing it' });
   watch = Option.Boolean('-w,--watch', false, { description: 'Redraw until every cluster is Available or the timeout passes' });
   timeout = Option.String('--timeout', '10m', { description: 'How long --watch waits, e.g. 90s or 10m', validator: isDuration });
+  meshId = Option.String('--mesh-id', { description: 'With --refresh: the ASM instance (default: ASMPVL_MESH_ID, then what connect recorded on the object)' });
 
   async execute(): Promise<number> {
     try {
       const kube = await this.kube();
       return this.watch ? await this.watchUntilAvailable(kube) : await this.showOnce(kube);
     } catch (error) {
-      return this.report(error);
+      // A cloud error's own text carries its code, request id and next step.
+      return this.report(new Error(describeCause(error)));
     }
   }
 
@@ -113,8 +116,14 @@ export class StatusCommand extends ClusterCommand {
     return { config };
   }
 
-  private async refreshed(_kube: Kube): Promise<StoredConfig> {
-    throw new Error('--refresh is not available in this build: the provisioning engine (plugin/provisioning) is not part of it yet; run kubectl asmpvl status without --refresh');
+  /** Reads the cloud and rewrites the status (changing nothing in the cloud), then reads the object back. */
+  private async refreshed(kube: Kube): Promise<StoredConfig> {
+    // Loaded only here: the provisioning engine and the cloud SDKs are most of the bundle.
+    const { refreshStatus } = await import('../provisioning');
+    await refreshStatus(kube, await this.cloud(), { meshId: this.meshId });
+    const config = await kube.getConfig();
+    if (!config) throw new Error('asmpvlconfig/default was deleted while its status was being refreshed');
+    return config;
   }
 }
 

@@ -46,7 +46,7 @@ describe('statusView: what the exit code follows', () => {
   test('links: connected, pending, broken, absent', () => {
     const view = statusView(status('degraded'));
     expect(view.rows.map((row) => [row.clusterId, row.apiServer.state, row.pilot.state, row.san])).toEqual([
-      ['c84974f524e2045c87dccadff91a71708', 'connected', 'connected', 'synced'],
+      ['c84974f524e2045c87dccadff91a71708', 'connected', 'connected', 'not-synced'],
       ['cab1659d273777fbbeb08d1f747ad55b7', 'broken', 'connected', 'waiting'],
       ['c0123456789abcdef0123456789abcdef', 'connected', 'absent', 'unknown'],
     ]);
@@ -78,6 +78,28 @@ describe('statusView: what the exit code follows', () => {
     expect(view.notes).toContain(
       'the status says Available but does not record both links as Active/Connected for cab1659d273777fbbeb08d1f747ad55b7: run kubectl asmpvl status --refresh',
     );
+  });
+});
+
+describe('notes from the conditions', () => {
+  test('long messages show five lines and say how many more there are', () => {
+    const config = status('provisioning');
+    const lines = Array.from({ length: 8 }, (_, i) => `c${String(i).padStart(32, '0')}: endpoint ep-${i} is Creating`);
+    config.status!.conditions = [{ type: 'APIServerLinks', status: 'False', reason: 'Provisioning', message: lines.join('\n') }];
+    expect(statusView(config).notes).toEqual([
+      `APIServerLinks is False (Provisioning): ${lines.slice(0, 4).join('\n    ')}\n    … and 4 more (kubectl asmpvl status -o yaml shows all)`,
+    ]);
+  });
+
+  test('Ready is left out when the link conditions already said everything it says', () => {
+    const notes = statusView(status('provisioning')).notes;
+    expect(notes.map((note) => note.split(' ')[0])).toEqual(['APIServerLinks', 'PilotLinks']);
+  });
+
+  test('SANSynced Unknown: the clusters it names are unknown, the others synced', () => {
+    const config = status('available');
+    config.status!.conditions = [{ type: 'SANSynced', status: 'Unknown', reason: 'NotChecked', message: 'not read in this run: cab1659d273777fbbeb08d1f747ad55b7' }];
+    expect(statusView(config).rows.map((row) => row.san)).toEqual(['synced', 'unknown']);
   });
 });
 

@@ -86,21 +86,23 @@ function conditionOf(status: Status | undefined, type: string): Condition | unde
 }
 
 /**
- * The SANs of one cluster. The status holds one SANSynced condition for all clusters; when it is
- * False its message names the clusters still missing their domain, so a cluster it does not name
- * is synced.
+ * The SANs of one cluster. The status holds one SANSynced condition for all clusters (written by
+ * plugin/provisioning/status.ts): False names each cluster that lacks its domain ("c… lacks ep-…"),
+ * Unknown names the clusters not read; a cluster the message does not name is fine. A message that
+ * names no cluster (a failed run) is about all of them.
  */
 function sanOf(config: ASMPvlConfig, clusterId: string, apiServer: LinkView): SanState {
   if (config.spec.sanSync === 'Disabled') return 'off';
+  // The domain to add is the endpoint's: nothing to sync before the link is up.
+  if (apiServer.state !== 'connected') return 'waiting';
   const condition = conditionOf(config.status, SAN_CONDITION);
   if (condition?.status === 'True') return 'synced';
-  if (apiServer.state !== 'connected') return 'waiting';
-  if (condition?.status === 'False') {
-    const named = condition.message?.includes(clusterId) ?? false;
-    const namesAnyCluster = (config.spec.ackVpcEndpoint ?? []).some((cluster) => condition.message?.includes(cluster.clusterId));
-    return named || !namesAnyCluster ? 'not-synced' : 'synced';
-  }
-  return 'unknown';
+  if (!condition) return 'unknown';
+  const message = condition.message ?? '';
+  const namesAnyCluster = (config.spec.ackVpcEndpoint ?? []).some((cluster) => message.includes(cluster.clusterId));
+  const concerned = message.includes(clusterId) || !namesAnyCluster;
+  if (!concerned) return 'synced';
+  return condition.status === 'False' ? 'not-synced' : 'unknown';
 }
 
 function clusterIds(config: ASMPvlConfig): { id: string; inSpec: boolean }[] {
@@ -117,10 +119,24 @@ function staleNote(config: ASMPvlConfig & { metadata: { generation?: number } })
   return `the status was computed for generation ${observed} of the spec, which is now at generation ${generation}: run kubectl asmpvl connect for the changed clusters, or kubectl asmpvl status --refresh to read the cloud again`;
 }
 
+const NOTE_LINES = 5;
+// Ready repeats the lines of the link conditions; it is shown last, with only what they did not say.
+const CONDITION_ORDER = ['APIServerLinks', 'PilotLinks', SAN_CONDITION];
+
 function conditionNotes(status: Status | undefined): string[] {
-  return (status?.conditions ?? [])
-    .filter((condition) => condition.status !== 'True')
-    .map((condition) => `${condition.type} is ${condition.status}${condition.reason ? ` (${condition.reason})` : ''}${condition.message ? `: ${condition.message}` : ''}`);
+  const pending = (status?.conditions ?? []).filter((condition) => condition.status !== 'True');
+  const rank = (type: string) => (type === 'Ready' ? 99 : CONDITION_ORDER.includes(type) ? CONDITION_ORDER.indexOf(type) : 50);
+  const said = new Set<string>();
+  const notes: string[] = [];
+  for (const condition of [...pending].sort((a, b) => rank(a.type) - rank(b.type))) {
+    const lines = (condition.message ?? '').split('\n').filter((line) => line !== '' && !said.has(line));
+    lines.forEach((line) => said.add(line));
+    if (lines.length === 0 && condition.message) continue;
+    const shown = lines.length > NOTE_LINES ? [...lines.slice(0, NOTE_LINES - 1), `… and ${lines.length - NOTE_LINES + 1} more (kubectl asmpvl status -o yaml shows all)`] : lines;
+    const head = `${condition.type} is ${condition.status}${condition.reason ? ` (${condition.reason})` : ''}`;
+    notes.push(shown.length === 0 ? head : `${head}: ${shown.join('\n    ')}`);
+  }
+  return notes;
 }
 
 /** Builds the view of the object: rows in spec order, then clusters only the status still records. */
