@@ -131,8 +131,11 @@ export class Kube {
     }
   }
 
-  /** A server-side dry-run create: what admission says about `object`, without storing anything. */
-  async dryRunCreate(object: unknown): Promise<{ accepted: boolean; message: string }> {
+  /**
+   * A server-side dry-run create: what admission says about `object`, without storing anything.
+   * A refusal carries the HTTP status and reason (409 AlreadyExists means admission let it through).
+   */
+  async dryRunCreate(object: unknown): Promise<{ accepted: boolean; message: string; status?: number; reason?: string }> {
     try {
       await this.call('dry-run create', () =>
         this.objects.createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body: object, dryRun: 'All', fieldManager: FIELD_MANAGER }),
@@ -141,7 +144,7 @@ export class Kube {
     } catch (error) {
       const kubeError = toKubeError(error, 'dry-run create', this.server);
       if (kubeError.status === undefined) throw kubeError;
-      return { accepted: false, message: kubeError.message };
+      return { accepted: false, message: kubeError.message, status: kubeError.status, reason: kubeError.reason };
     }
   }
 }
