@@ -1,4 +1,5 @@
 import { Builtins, Cli, type BaseContext } from 'clipanion';
+import { DoctorCommand } from './commands/doctor';
 import { StatusCommand } from './commands/status';
 import { ValidateCommand } from './commands/validate';
 import { VersionCommand } from './commands/version';
@@ -11,7 +12,7 @@ function binaryName(argv0: string | undefined): string {
 }
 
 /** Every command of the plugin, one class per file in plugin/commands. */
-export const commands = [StatusCommand, ValidateCommand, VersionCommand];
+export const commands = [StatusCommand, DoctorCommand, ValidateCommand, VersionCommand];
 
 export function createCli(argv0?: string): Cli<BaseContext> {
   const cli = new Cli({ binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters', binaryName: binaryName(argv0), binaryVersion: pluginVersion() });

@@ -1,0 +1,143 @@
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { readSpec } from '../../core/spec-view';
+import type { Cloud, CloudCallEvent } from '../cloud';
+import { anyFailed, type Finding, formatFinding, type Outcome, type ProbeError, type SpecFacts, summaryLine } from '../doctor/checks';
+import { type CloudProbes, type DoctorProbes, type KubeProbes, runDoctor } from '../doctor/run';
+import { ExitCode } from '../exit-codes';
+import type { Kube } from '../kube';
+import { ClusterCommand } from './base';
+
+// Doctor should answer in seconds even when the cloud is unreachable: one retry, a short budget.
+const DOCTOR_RETRY = { maxAttempts: 2, maxElapsedMs: 10_000 };
+
+/** What a thrown error says, as a verdict needs it: the cloud's code and request id, the HTTP status. */
+function probeError(error: unknown): ProbeError {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  if (fields.name === 'CloudError') {
+    // The cloud's words and request id; the finding brings its own fix, so the error's "Next:" is left out.
+    const subject = `${fields.product} ${fields.action}${fields.resourceId ? ` for ${fields.resourceId}` : ''}`;
+    return {
+      message: `${subject} failed: ${fields.code}${fields.requestId ? ` (request id ${fields.requestId})` : ''}: ${fields.message}`,
+      code: fields.code as string,
+      requestId: fields.requestId as string | undefined,
+      httpStatus: fields.httpStatus as number | undefined,
+      notFound: (error as { notFound: boolean }).notFound,
+    };
+  }
+  const status = typeof fields.status === 'number' ? fields.status : undefined;
+  return { message: error instanceof Error ? error.message : String(error), httpStatus: status, notFound: status === 404 };
+}
+
+async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: probeError(error) };
+  }
+}
+
+function specFacts(object: unknown): SpecFacts {
+  const view = readSpec(object);
+  const zones = [...view.asmVSwitches, ...view.clusters.flatMap((cluster) => cluster.vSwitches)].flatMap((vSwitch) => (vSwitch.zoneId ? [vSwitch.zoneId] : []));
+  const status = (object as { status?: { status?: string } }).status?.status;
+  return { clusterIds: view.clusters.flatMap((cluster) => (cluster.clusterId ? [cluster.clusterId] : [])), zones, status };
+}
+
+export class DoctorCommand extends ClusterCommand {
+  static override paths = [['doctor']];
+  static override usage = Command.Usage({
+    description: 'Check what connect needs, and say how to fix what is missing',
+    details: `
+      Checks, in order: the kubeconfig and context load and the API server answers; the ASMPvlConfig
+      CRD is installed; the admission webhook is installed and answering (a server-side dry run of an
+      object whose zones do not pair must be refused); the cloud credentials work (a signed read
+      call); PrivateLink is opened for the account (CheckProductOpen); the zones of the spec support
+      PrivateLink (DescribeZones); each cluster of the spec is visible through the ACK API
+      (DescribeClusterDetail). A check that depends on a failed one is skipped. Nothing is changed,
+      in the cluster or in the cloud.
+
+      The region is --region, else ALIBABA_CLOUD_REGION_ID, else the region of the spec's zones.
+
+      Exit code: 0 when no check failed (warnings allowed), 1 when any check failed, 2 when the
+      command line is wrong.
+    `,
+    examples: [
+      ['Check everything', '$0 doctor'],
+      ['Another context and region', '$0 doctor --context asm-prod --region cn-shanghai'],
+      ['Machine-readable findings', '$0 doctor -o json'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'text', { description: 'text or json', validator: t.isEnum(['text', 'json'] as const) });
+
+  /** The request id of the last answer to each action, for the findings. */
+  private readonly lastRequestId = new Map<string, string>();
+
+  async execute(): Promise<number> {
+    const stdout = this.context.stdout as NodeJS.WritableStream & { isTTY?: boolean };
+    const terminal = stdout.isTTY === true;
+    const format = { symbols: terminal, color: terminal && !this.context.env.NO_COLOR };
+    const print = this.output === 'text' ? (finding: Finding) => stdout.write(formatFinding(finding, format)) : () => {};
+    const findings = await runDoctor(this.probes(), print);
+    if (this.output === 'json') stdout.write(`${JSON.stringify({ ok: !anyFailed(findings), findings }, null, 2)}\n`);
+    else stdout.write(`\n${summaryLine(findings)}\n`);
+    return anyFailed(findings) ? ExitCode.Failed : ExitCode.Ok;
+  }
+
+  private probes(): DoctorProbes {
+    const env = this.context.env;
+    const regionFlag = this.region?.trim();
+    const regionEnv = env.ALIBABA_CLOUD_REGION_ID?.trim();
+    return {
+      region: regionFlag ? { id: regionFlag, source: '--region' } : regionEnv ? { id: regionEnv, source: 'ALIBABA_CLOUD_REGION_ID' } : undefined,
+      kube: () => attempt(async () => this.kubeProbes(await this.kube())),
+      cloud: (region) => attempt(async () => this.cloudProbes(await this.doctorCloud(region))),
+    };
+  }
+
+  private kubeProbes(kube: Kube): KubeProbes {
+    return {
+      context: kube.contextName,
+      server: kube.server,
+      crdInstalled: () => attempt(() => kube.crdInstalled()),
+      readSpec: () => attempt(async () => {
+        const config = await kube.getConfig();
+        return config ? specFacts(config) : undefined;
+      }),
+      dryRunCreate: (object) => attempt(async () => {
+        const result = await kube.dryRunCreate(object);
+        return { accepted: result.accepted, message: result.message, httpStatus: result.status, reason: result.reason };
+      }),
+    };
+  }
+
+  /** Cloud clients with doctor's short retry budget; -v prints each call with its request id. */
+  private async doctorCloud(region: string): Promise<Cloud> {
+    const { createCloud, resolveCloudSettings } = await import('../cloud');
+    const settings = resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env);
+    const onCall = (event: CloudCallEvent) => {
+      if (event.requestId) this.lastRequestId.set(event.action, event.requestId);
+      if (this.verbose > 0) {
+        const outcome = event.error ? `${event.error.code}` : 'ok';
+        this.context.stderr.write(`cloud: ${event.product} ${event.action} ${outcome} in ${event.durationMs} ms${event.requestId ? `, request id ${event.requestId}` : ''}\n`);
+      }
+    };
+    return createCloud({ ...settings, retry: DOCTOR_RETRY, onCall });
+  }
+
+  private cloudProbes(cloud: Cloud): CloudProbes {
+    return {
+      credentials: () => attempt(async () => {
+        await cloud.vpc.describeVSwitches({ pageSize: 1 });
+        return { requestId: this.lastRequestId.get('DescribeVSwitches') };
+      }),
+      privateLinkOpen: () => attempt(() => cloud.privateLink.checkProductOpen()),
+      privateLinkZones: () => attempt(async () => (await cloud.privateLink.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId)),
+      cluster: (clusterId) => attempt(async () => {
+        const detail = await cloud.ack.describeClusterDetail(clusterId);
+        return { name: detail.name, state: detail.state, regionId: detail.regionId };
+      }),
+    };
+  }
+}

@@ -1,0 +1,45 @@
+// What can be proven without a cluster: the command line. Reading the object is proven end to end
+// (test/e2e/status.e2e.test.ts), since the Kubernetes client only loads as ESM outside jest.
+import { PassThrough, Readable } from 'node:stream';
+import { commands, runCli } from '../cli';
+
+async function run(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += String(chunk)));
+  stderr.on('data', (chunk) => (err += String(chunk)));
+  const code = await runCli(args, { stdin: Readable.from(['']), stdout, stderr, env: {}, colorDepth: 1 }, '/usr/local/bin/kubectl-asmpvl');
+  return { code, stdout: out, stderr: err };
+}
+
+describe('kubectl asmpvl status: the command line', () => {
+  test.each([
+    [['status', '-o', 'name'], 'Invalid value for -o: expected one of "table", "wide", "json", or "yaml" (got "name")'],
+    [['status', '--timeout', 'soon'], 'expected a duration like 30s, 5m or 1h (got "soon")'],
+    [['status', 'c84974f524e2045c87dccadff91a71708'], 'Extraneous positional argument'],
+  ])('%j is a usage error: exit 2', async (args, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  test('the usage text documents the exit codes and every output format', async () => {
+    const help = await run(['status', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('Exit code: 0 when every cluster in the spec is Available');
+    expect(help.stdout).toContain('table, wide, json or yaml');
+  });
+});
+
+test('kubectl asmpvl --help lists every command with its description', async () => {
+  const help = await run(['--help']);
+  expect(help.code).toBe(0);
+  for (const command of commands) {
+    const path = command.paths![0]!.join(' ');
+    expect(help.stdout).toContain(`kubectl asmpvl ${path}`);
+    expect(help.stdout).toContain(command.usage!.description!);
+  }
+  expect(commands.map((command) => command.paths![0]![0])).toEqual(expect.arrayContaining(['status', 'doctor', 'validate', 'version']));
+});
