@@ -1,5 +1,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
+import { regionOfZone } from '../../core/zones';
+import type { Cloud } from '../cloud';
 import type { Kube, StoredConfig } from '../kube';
 import { ExitCode } from '../exit-codes';
 import { describeCause } from '../provisioning/errors';
@@ -25,8 +27,9 @@ export class StatusCommand extends ClusterCommand {
       with notes on what to do. \`-o wide\` adds the endpoint and service ids and domains; \`-o json\`
       and \`-o yaml\` print the status object as the vendor's contract has it.
 
-      \`--refresh\` reads the cloud and rewrites the status first (needs cloud credentials and
-      \`--region\`). \`--watch\` redraws until everything is Available or \`--timeout\` passes.
+      \`--refresh\` reads the cloud and rewrites the status first, changing nothing in the cloud
+      (needs cloud credentials; the region is \`--region\`, else ALIBABA_CLOUD_REGION_ID, else the
+      region of the spec's zones). \`--watch\` redraws until everything is Available or \`--timeout\` passes.
 
       Exit code: 0 when every cluster in the spec is Available (both links Active and Connected, in a
       status computed from the current spec); 1 when anything is not yet Available, or on an error; 2
@@ -36,7 +39,7 @@ export class StatusCommand extends ClusterCommand {
       ['Show the table', '$0 status'],
       ['Ids and domains too', '$0 status -o wide'],
       ['The status object, for scripts', '$0 status -o json'],
-      ['Read the cloud again and rewrite the status', '$0 status --refresh --region cn-hangzhou'],
+      ['Read the cloud again and rewrite the status', '$0 status --refresh'],
       ['Wait up to 15 minutes for Available, e.g. after connect --no-wait', '$0 status --watch --timeout 15m'],
       ['Gate a script on the links', '$0 status -o json >/dev/null && echo ready'],
     ],
@@ -47,6 +50,8 @@ export class StatusCommand extends ClusterCommand {
   watch = Option.Boolean('-w,--watch', false, { description: 'Redraw until every cluster is Available or the timeout passes' });
   timeout = Option.String('--timeout', '10m', { description: 'How long --watch waits, e.g. 90s or 10m', validator: isDuration });
   meshId = Option.String('--mesh-id', { description: 'With --refresh: the ASM instance (default: ASMPVL_MESH_ID, then what connect recorded on the object)' });
+
+  private cloudClients?: Cloud;
 
   async execute(): Promise<number> {
     try {
@@ -110,21 +115,35 @@ export class StatusCommand extends ClusterCommand {
 
   /** One round: the object as stored, or as rewritten from the cloud with --refresh. */
   private async read(kube: Kube): Promise<Reading> {
-    if (this.refresh) return { config: await this.refreshed(kube) };
     const config = await kube.getConfig();
     if (!config) return { error: 'there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...' };
-    return { config };
+    return { config: this.refresh ? await this.refreshed(kube, config) : config };
+  }
+
+  /** One set of cloud clients for every round; the region is --region, ALIBABA_CLOUD_REGION_ID, or the spec's. */
+  private async refreshCloud(config: StoredConfig): Promise<Cloud> {
+    if (this.cloudClients) return this.cloudClients;
+    const { createCloud, resolveCloudSettings } = await import('../cloud');
+    const region = this.region ?? this.context.env.ALIBABA_CLOUD_REGION_ID ?? regionOfSpec(config);
+    this.cloudClients = createCloud(resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env));
+    return this.cloudClients;
   }
 
   /** Reads the cloud and rewrites the status (changing nothing in the cloud), then reads the object back. */
-  private async refreshed(kube: Kube): Promise<StoredConfig> {
+  private async refreshed(kube: Kube, config: StoredConfig): Promise<StoredConfig> {
     // Loaded only here: the provisioning engine and the cloud SDKs are most of the bundle.
     const { refreshStatus } = await import('../provisioning');
-    await refreshStatus(kube, await this.cloud(), { meshId: this.meshId });
-    const config = await kube.getConfig();
-    if (!config) throw new Error('asmpvlconfig/default was deleted while its status was being refreshed');
-    return config;
+    await refreshStatus(kube, await this.refreshCloud(config), { meshId: this.meshId, env: this.context.env });
+    const refreshed = await kube.getConfig();
+    if (!refreshed) throw new Error('asmpvlconfig/default was deleted while its status was being refreshed');
+    return refreshed;
   }
+}
+
+/** The region of the spec's zones (`cn-hangzhou-j` is in `cn-hangzhou`), when there are any. */
+function regionOfSpec(config: StoredConfig | undefined): string | undefined {
+  const zones = [...(config?.spec.asmVpcEndpoint?.vSwitches ?? []), ...(config?.spec.ackVpcEndpoint ?? []).flatMap((cluster) => cluster.vSwitches)].map((vSwitch) => vSwitch.zoneId);
+  return zones.map(regionOfZone).find((region) => region !== undefined);
 }
 
 function isTerminal(stream: unknown): boolean {
