@@ -1,6 +1,9 @@
 import { Builtins, Cli, type BaseContext } from 'clipanion';
+import { ConnectCommand } from './commands/connect';
+import { DisconnectCommand } from './commands/disconnect';
 import { DoctorCommand } from './commands/doctor';
 import { StatusCommand } from './commands/status';
+import { SyncSanCommand } from './commands/sync-san';
 import { ValidateCommand } from './commands/validate';
 import { VersionCommand } from './commands/version';
 import { ExitCode } from './exit-codes';
@@ -12,7 +15,7 @@ function binaryName(argv0: string | undefined): string {
 }
 
 /** Every command of the plugin, one class per file in plugin/commands. */
-export const commands = [StatusCommand, DoctorCommand, ValidateCommand, VersionCommand];
+export const commands = [StatusCommand, DoctorCommand, ValidateCommand, VersionCommand, ConnectCommand, DisconnectCommand, SyncSanCommand];
 
 export function createCli(argv0?: string): Cli<BaseContext> {
   const cli = new Cli({ binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters', binaryName: binaryName(argv0), binaryVersion: pluginVersion() });

@@ -43,6 +43,7 @@ export interface Observation {
 }
 
 export interface PlannedRun {
+  scope: PlanScope;
   observation: Observation;
   desired?: DesiredState;
   plan: Plan;
@@ -82,33 +83,52 @@ export async function planRun(cloud: ProvisioningCloud, target: ASMPvlConfig, sc
   ]);
   failures.push(...discovery.failures.map((failure) => recordFailure('discovery', failure)));
   const observation: Observation = { mesh, facts: discovery.facts, inventory, failures };
-  if (!mesh) return { observation, plan: { actions: [], known: [] } };
+  if (!mesh) return { scope, observation, plan: { actions: [], known: [] } };
 
   const desired = desiredState({ meshId: settings.meshId, clusters, asmVSwitches: specAsmVSwitches(target), mesh, clusterFacts: discovery.facts });
   // A cluster that could not be read is left alone: never torn down for lack of facts.
   const readable = scope === 'all' ? scope : { clusterIds: scope.clusterIds.filter((id) => !discovery.failures.some((failure) => failure.clusterId === id)) };
-  return { observation, desired, plan: planReconcile(desired, inventory, readable) };
+  return { scope, observation, desired, plan: planReconcile(desired, inventory, readable) };
 }
 
-/** Progress lines for the steps of a plan, which may run side by side. */
-export function progressReporter(progress: Progress): StepReporter {
-  let current: string | undefined;
-  const describe = (action: Action) => action.description;
+/**
+ * Progress for steps that run side by side. The Progress display names the step last started when
+ * one ends, so a step ending after another started is named again first.
+ */
+export class StepLines {
+  private current: string | undefined;
+
+  constructor(readonly progress: Progress) {}
+
+  begin(id: string, text: string): void {
+    this.current = id;
+    this.progress.start(text);
+  }
+
+  end(id: string, text: string, outcome: { failed?: string; detail?: string }): void {
+    if (this.current !== id) this.progress.start(text);
+    this.current = undefined;
+    if (outcome.failed !== undefined) this.progress.fail(outcome.failed);
+    else this.progress.succeed(outcome.detail);
+  }
+
+  note(message: string): void {
+    this.progress.info(message);
+  }
+}
+
+/** Progress lines for the steps of a plan. */
+export function progressReporter(lines: StepLines): StepReporter {
   return {
-    started(action) {
-      current = action.id;
-      progress.start(describe(action));
-    },
+    started: (action: Action) => lines.begin(action.id, action.description),
     finished(outcome) {
+      const { action } = outcome;
       if (outcome.state === 'blocked' || outcome.state === 'deferred' || outcome.state === 'cancelled') {
-        progress.info(`${outcome.state}: ${describe(outcome.action)}${outcome.detail ? ` ${outcome.detail}` : ''}`);
+        lines.note(`${outcome.state}: ${action.description}${outcome.detail ? ` ${outcome.detail}` : ''}`);
         return;
       }
-      // The display names the step last started: name this one again if another started since.
-      if (current !== outcome.action.id) progress.start(describe(outcome.action));
-      current = undefined;
-      if (outcome.state === 'failed') progress.fail(outcome.error?.message ?? 'failed');
-      else progress.succeed(outcome.state === 'started' ? `${outcome.detail ?? 'started'} (not waited for)` : outcome.detail);
+      if (outcome.state === 'failed') lines.end(action.id, action.description, { failed: outcome.error?.message ?? 'failed' });
+      else lines.end(action.id, action.description, { detail: outcome.state === 'started' ? `${outcome.detail ?? 'started'} (not waited for)` : outcome.detail });
     },
   };
 }
@@ -126,13 +146,17 @@ export async function executeRun(cloud: ProvisioningCloud, planned: PlannedRun, 
   const report = await executePlan(
     planned.plan,
     { cloud, meshId: settings.meshId, specRevision: revision, deadline: settings.deadline, waits: settings.waits ?? defaultWaitPolicy, signal: settings.signal, wait: settings.wait },
-    { concurrency, reporter: progressReporter(settings.progress) },
+    { concurrency, reporter: progressReporter(new StepLines(settings.progress)) },
   );
   const failures = [
     ...planned.observation.failures,
     ...report.outcomes.flatMap((outcome) => (outcome.error ? [recordFailure(outcome.action.link, outcome.error)] : [])),
   ];
-  for (const problem of planned.desired?.problems ?? []) failures.push({ area: 'discovery', clusterId: problem.clusterId, reason: 'ZonesDoNotPair', message: problem.message });
+  for (const problem of planned.desired?.problems ?? []) {
+    if (planned.scope === 'all' || planned.scope.clusterIds.includes(problem.clusterId)) {
+      failures.push({ area: 'discovery', clusterId: problem.clusterId, reason: 'ZonesDoNotPair', message: problem.message });
+    }
+  }
   let inventory = planned.observation.inventory;
   if (planned.plan.actions.length > 0) {
     try {
@@ -178,6 +202,7 @@ export async function syncSans(
   const domains = connectedDomains(inventory, clusterIds);
   const run: SanRun = { results: [], failures: [], wouldAppend: [], notConnected: clusterIds.filter((id) => !domains.has(id)) };
   const waits = settings.waits ?? defaultWaitPolicy;
+  const lines = new StepLines(settings.progress);
   await Promise.all(
     [...domains].map(async ([clusterId, domain]) => {
       const known = facts[clusterId]?.certSans;
@@ -189,7 +214,8 @@ export async function syncSans(
         run.wouldAppend.push({ clusterId, domain });
         return;
       }
-      settings.progress.start(`sync the API server certificate SANs of ${clusterId}`);
+      const step = `sync the API server certificate SANs of ${clusterId}`;
+      lines.begin(clusterId, step);
       try {
         const result = await syncClusterSans(cloud, clusterId, domain, {
           deadline: settings.deadline,
@@ -199,11 +225,11 @@ export async function syncSans(
         });
         run.results.push(result);
         facts[clusterId] = { ...(facts[clusterId] ?? { clusterId }), certSans: result.after };
-        settings.progress.succeed(result.alreadyPresent ? `${domain} already listed` : `${domain} appended; ${result.before.length} earlier SAN(s) kept`);
+        lines.end(clusterId, step, { detail: result.alreadyPresent ? `${domain} already listed` : `${domain} appended; ${result.before.length} earlier SAN(s) kept` });
       } catch (error) {
         const stepError = error instanceof SanSyncError ? new StepError(`${error.step} of cluster ${clusterId}`, error, clusterId) : new StepError(`sync the SANs of cluster ${clusterId}`, error, clusterId);
         run.failures.push(recordFailure('san', stepError, clusterId));
-        settings.progress.fail(stepError.message);
+        lines.end(clusterId, step, { failed: stepError.message });
       }
     }),
   );

@@ -1,0 +1,92 @@
+/**
+ * The `disconnect` flow: remove a cluster's endpoints and API-server endpoint service (the shared
+ * Pilot service too once no cluster is left), then its spec entry, then rewrite the status (which
+ * drops its entry). The cloud goes first: if a step fails, the entry stays in the spec and the
+ * status says what is left, and running disconnect again finishes the job (resources are found by
+ * tags, so even an entry already gone from the spec is cleaned up).
+ *
+ * SANs are never removed (see san-sync.ts for why); the domain left behind is named.
+ */
+import type { Kube, StoredConfig } from '../../kube';
+import { ProvisioningInputError } from '../errors';
+import { holdProvisioningLease } from '../lease';
+import { describePlan } from '../planner';
+import { connectedDomains, executeRun, planRun, type RunSettings, writeRunStatus } from '../run';
+import type { Session } from '../session';
+import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId, specClusters, specRevision, withoutCluster } from '../spec-edit';
+import type { AsmPvlStatus, RecordedFailure } from '../status';
+import { defaultWaitPolicy } from '../waits';
+
+export interface DisconnectRequest {
+  clusterId: string;
+  dryRun: boolean;
+  meshId?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface DisconnectOutcome {
+  config?: StoredConfig;
+  planText?: string[];
+  status?: AsmPvlStatus;
+  failures: RecordedFailure[];
+  cancelled: boolean;
+  /** The SAN left on the cluster's certificate, if it had one of ours. */
+  sanLeft?: string;
+  /** Nothing of the cluster was found, in the spec or in the cloud. */
+  nothingToDo: boolean;
+}
+
+export async function disconnect(kube: Kube, session: Session, request: DisconnectRequest): Promise<DisconnectOutcome> {
+  const { clusterId } = request;
+  const current = await kube.getConfig();
+  if (!current) throw new ProvisioningInputError('asmpvlconfig/default does not exist: there is nothing to disconnect');
+  const meshId = resolveMeshId(request.meshId, request.env, current);
+  const settings: RunSettings = {
+    meshId,
+    pilotLoadBalancerId: annotationsOf(current)[ANNOTATION_PILOT_LOAD_BALANCER],
+    deadline: session.deadline,
+    waits: defaultWaitPolicy,
+    signal: session.signal,
+    wait: true,
+    progress: session.progress,
+  };
+  const inSpec = specClusters(current).some((cluster) => cluster.clusterId === clusterId);
+
+  if (request.dryRun) {
+    const planned = await planRun(session.port, withoutCluster(current, clusterId), { clusterIds: [clusterId] }, settings);
+    const lines = [...describePlan(planned.plan), inSpec ? `then: remove ${clusterId} from asmpvlconfig/default` : `${clusterId} is not in asmpvlconfig/default`];
+    const domain = connectedDomains(planned.observation.inventory, [clusterId]).get(clusterId);
+    if (domain) lines.push(`the SAN ${domain} stays on ${clusterId}'s API server certificate (SANs are never removed)`);
+    return { config: current, planText: lines, failures: planned.observation.failures, cancelled: false, nothingToDo: false };
+  }
+
+  const lease = await holdProvisioningLease(kube, { deadline: session.deadline, progress: session.progress, signal: session.signal });
+  try {
+    const fresh = (await kube.getConfig()) ?? current;
+    const target = withoutCluster(fresh, clusterId);
+    const planned = await planRun(session.port, target, { clusterIds: [clusterId] }, settings);
+    const sanLeft = connectedDomains(planned.observation.inventory, [clusterId]).get(clusterId);
+    if (!inSpec && planned.plan.actions.length === 0 && planned.observation.failures.length === 0) {
+      return { config: fresh, failures: [], cancelled: false, nothingToDo: true };
+    }
+    session.progress.info(`${planned.plan.actions.length} step(s) to run`);
+    const executed = await executeRun(session.port, planned, specRevision(fresh), settings);
+    const failures = executed.failures.filter((failure) => failure.clusterId === undefined || failure.clusterId === clusterId);
+    const done = failures.length === 0 && !executed.report.cancelled;
+    if (done && inSpec) {
+      session.progress.start(`remove ${clusterId} from asmpvlconfig/default`);
+      const updated = await kube.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
+      session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
+    }
+    const status = await writeRunStatus(kube, {
+      inventory: executed.inventory,
+      facts: planned.observation.facts,
+      failures: executed.failures,
+      inProgress: executed.report.cancelled,
+    });
+    const config = (await kube.getConfig()) ?? fresh;
+    return { config: { ...config, status }, status, failures, cancelled: executed.report.cancelled, sanLeft, nothingToDo: false };
+  } finally {
+    await lease.release();
+  }
+}

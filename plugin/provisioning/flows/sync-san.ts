@@ -1,0 +1,68 @@
+/**
+ * The `sync-san` flow: for each connected cluster asked for (all of the spec by default), make its
+ * API server certificate list its API-server endpoint's domain, append only, then rewrite the
+ * status. Respects `spec.sanSync: Disabled` by refusing to touch anything.
+ */
+import type { Kube, StoredConfig } from '../../kube';
+import { discoverClusters } from '../discovery';
+import { ProvisioningInputError } from '../errors';
+import { observeInventory } from '../inventory';
+import { holdProvisioningLease } from '../lease';
+import { recordFailure, type RunSettings, type SanRun, syncSans, writeRunStatus } from '../run';
+import type { Session } from '../session';
+import { resolveMeshId, specClusters, specRevision } from '../spec-edit';
+import type { AsmPvlStatus, RecordedFailure } from '../status';
+import { defaultWaitPolicy } from '../waits';
+
+export interface SyncSanRequest {
+  /** Empty: every cluster of the spec. */
+  clusterIds: string[];
+  dryRun: boolean;
+  meshId?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface SyncSanOutcome {
+  config: StoredConfig;
+  san: SanRun;
+  failures: RecordedFailure[];
+  status?: AsmPvlStatus;
+}
+
+const CONCURRENCY = 8;
+
+export async function syncSanFlow(kube: Kube, session: Session, request: SyncSanRequest): Promise<SyncSanOutcome> {
+  const current = await kube.getConfig();
+  if (!current) throw new ProvisioningInputError('asmpvlconfig/default does not exist: connect a cluster first (kubectl asmpvl connect <clusterId>)');
+  const meshId = resolveMeshId(request.meshId, request.env, current);
+  if ((current.spec.sanSync ?? 'Enabled') === 'Disabled') {
+    throw new ProvisioningInputError('spec.sanSync is Disabled on asmpvlconfig/default: sync-san leaves the SANs to you. Set it to Enabled to let the plugin append the endpoint domains.');
+  }
+  const specIds = specClusters(current).map((cluster) => cluster.clusterId);
+  const unknown = request.clusterIds.filter((id) => !specIds.includes(id));
+  if (unknown.length > 0) throw new ProvisioningInputError(`${unknown.join(', ')}: not in asmpvlconfig/default; connect it first (kubectl asmpvl connect <clusterId>)`);
+  const clusterIds = request.clusterIds.length > 0 ? request.clusterIds : specIds;
+  const settings: RunSettings & { dryRun: boolean; revision: string } = {
+    meshId,
+    deadline: session.deadline,
+    waits: defaultWaitPolicy,
+    signal: session.signal,
+    wait: true,
+    progress: session.progress,
+    dryRun: request.dryRun,
+    revision: specRevision(current),
+  };
+
+  const lease = request.dryRun ? undefined : await holdProvisioningLease(kube, { deadline: session.deadline, progress: session.progress, signal: session.signal });
+  try {
+    const [discovery, inventory] = await Promise.all([discoverClusters(session.port, specIds, new Set(), CONCURRENCY), observeInventory(session.port, meshId, { concurrency: CONCURRENCY })]);
+    const san = await syncSans(session.port, inventory, discovery.facts, clusterIds, settings);
+    const discoveryFailures = discovery.failures.map((failure) => recordFailure('discovery', failure));
+    const failures = [...discoveryFailures, ...san.failures].filter((failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId));
+    if (request.dryRun) return { config: current, san, failures };
+    const status = await writeRunStatus(kube, { inventory, facts: discovery.facts, failures: [...discoveryFailures, ...san.failures], inProgress: false, generation: current.metadata.generation });
+    return { config: { ...current, status }, san, failures, status };
+  } finally {
+    await lease?.release();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * What a provisioning command holds for its run: the cloud clients (cancelled by Ctrl-C or
+ * SIGTERM), a count of the calls made, the deadline, and the progress display.
+ */
+import type { Cloud, CloudCallEvent } from '../cloud';
+import type { Progress } from '../progress';
+import { provisioningCloud, type ProvisioningCloud } from './cloud-port';
+import type { Deadline } from './waits';
+
+export interface SessionOptions {
+  region?: string;
+  profile?: string;
+  cloudEndpoint?: string;
+  /** -v: one line per cloud call; -vv: also the retries' errors. */
+  verbose: number;
+  timeoutMs: number;
+  timeoutLabel: string;
+  progress: Progress;
+  /** Where -v lines go. */
+  log: NodeJS.WritableStream;
+}
+
+export interface CallCount {
+  /** HTTP requests made, retries included. */
+  calls: number;
+  /** Of which to actions that change something. */
+  mutating: number;
+}
+
+export interface Session {
+  cloud: Cloud;
+  port: ProvisioningCloud;
+  deadline: Deadline;
+  signal: AbortSignal;
+  progress: Progress;
+  count: CallCount;
+  /** Removes the signal handlers. */
+  close(): void;
+}
+
+// Calls per second to one action: under the cloud's per-action limits; ASMPVL_CLOUD_RATE overrides it.
+function pace(env: NodeJS.ProcessEnv): number {
+  const rate = Number(env.ASMPVL_CLOUD_RATE);
+  return Number.isFinite(rate) && rate > 0 ? rate : 20;
+}
+
+/** Opens the cloud for one run; Ctrl-C or SIGTERM cancels it (the command then writes status and exits). */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { createCloud, resolveCloudSettings } = await import('../cloud');
+  const controller = new AbortController();
+  const count: CallCount = { calls: 0, mutating: 0 };
+  const onCall = (event: CloudCallEvent) => {
+    count.calls += 1;
+    if (event.mutating) count.mutating += 1;
+    if (options.verbose > 0) {
+      const outcome = event.error ? `${event.error.code}${event.retryInMs !== undefined ? `, retry in ${event.retryInMs} ms` : ''}` : 'ok';
+      options.log.write(`cloud: ${event.product} ${event.action} #${event.attempt} ${event.durationMs} ms ${outcome}${event.requestId ? ` (request id ${event.requestId})` : ''}\n`);
+    }
+  };
+  const cloud = createCloud({
+    ...resolveCloudSettings({ region: options.region, profile: options.profile, cloudEndpoint: options.cloudEndpoint }),
+    onCall,
+    signal: controller.signal,
+  });
+  const cancel = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    options.progress.info(`${signal}: stopping after the steps under way; run the command again to continue`);
+    controller.abort();
+  };
+  const onInterrupt = () => cancel('SIGINT');
+  const onTerminate = () => cancel('SIGTERM');
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
+  return {
+    cloud,
+    port: provisioningCloud(cloud, { signal: controller.signal, perSecond: pace(process.env) }),
+    deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
+    signal: controller.signal,
+    progress: options.progress,
+    count,
+    close: () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+    },
+  };
+}
+
+/** The flags of a cluster command a session needs (ClusterCommand has them). */
+export interface SessionFlags {
+  region?: string;
+  profile?: string;
+  cloudEndpoint?: string;
+  verbose: number;
+}
+
+/** A session from a command's flags: progress on `stderr` (a spinner on a terminal, lines otherwise). */
+export async function openCommandSession(flags: SessionFlags, stderr: NodeJS.WritableStream & { isTTY?: boolean }, timeout: { ms: number; label: string }): Promise<Session> {
+  const { createProgress } = await import('../progress');
+  return openSession({
+    region: flags.region,
+    profile: flags.profile,
+    cloudEndpoint: flags.cloudEndpoint,
+    verbose: flags.verbose,
+    timeoutMs: timeout.ms,
+    timeoutLabel: timeout.label,
+    progress: createProgress(stderr),
+    log: stderr,
+  });
+}
