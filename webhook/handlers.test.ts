@@ -63,7 +63,7 @@ describe('mutate', () => {
 });
 
 describe('validate', () => {
-  test("CREATE of the vendor's example is denied with 422 Invalid, naming both zones, with causes", () => {
+  test("CREATE of the vendor's example is denied with 422 Invalid, naming both zones", () => {
     expect(validate(requestOf('create-vendor-example.json'), options)).toEqual({
       uid: '8a1d0c4e-1b2f-4c3d-9e5f-6a7b8c9d0e1f',
       allowed: false,
@@ -71,7 +71,6 @@ describe('validate', () => {
         code: 422,
         reason: 'Invalid',
         message: vendorMessage,
-        details: { causes: [{ field: 'spec.ackVpcEndpoint[0].vSwitches', reason: 'FieldValueInvalid', message: expect.stringContaining('cn-hangzhou-i') }] },
       },
     });
   });

@@ -44,8 +44,9 @@ export const validate: AdmissionHandler = (request, options) => {
     {
       code: 422,
       reason: 'Invalid',
+      // No details.causes: kubectl would print the causes instead of the message and drop the
+      // "admission webhook … denied the request" line that tells the user who refused.
       message: denialMessage(objectName(request), result.errors),
-      causes: result.errors.map((error) => ({ field: error.path, message: error.message, reason: 'FieldValueInvalid' })),
     },
     warnings,
   );
