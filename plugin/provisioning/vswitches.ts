@@ -67,7 +67,7 @@ export function assignByVpc(vSwitches: ResolvedVSwitch[], clusters: Array<{ clus
  */
 export function defaultClusterVSwitches(clusterId: string, own: VSwitchPlacement[], asm: VSwitchPlacement[]): VSwitchPlacement[] {
   const shared = new Set(pairedZones(own.map((vSwitch) => vSwitch.zoneId), asm.map((vSwitch) => vSwitch.zoneId)));
-  const pairing = own.filter((vSwitch) => shared.has(vSwitch.zoneId));
+  const pairing = own.filter((vSwitch) => shared.has(vSwitch.zoneId)).map(({ vSwitchId, zoneId }) => ({ vSwitchId, zoneId }));
   if (pairing.length > 0) return pairing;
   const zones = (list: VSwitchPlacement[]) => listForSentence([...new Set(list.map((vSwitch) => vSwitch.zoneId))].sort()) || 'no zone';
   throw new ProvisioningInputError(
