@@ -395,6 +395,7 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
   const pilotService = pilotLinks.length > 0 ? planService(builder, pilotKey, observedPilot, desired.pilotService.loadBalancer, desired.pilotService.zones) : undefined;
   const touchesPilot = scope === 'all' || pilotLinks.length > 0 || inventory.endpoints.some((endpoint) => endpoint.link === 'pilot' && inScope(scope, endpoint.clusterId));
 
+  const apiServerServices = new Map<string, { chain: Chain; attachIn: Map<string, string> }>();
   for (const link of wantedLinks) {
     const sKey = serviceKey(link.link, link.clusterId);
     const observedService = resolved.services.get(keyName(sKey));
@@ -402,6 +403,7 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
       link.link === 'pilot'
         ? pilotService!
         : planService(builder, sKey, observedService, desired.apiServerServices[link.clusterId]!.loadBalancer, link.serviceZones);
+    if (link.link === 'apiserver') apiServerServices.set(link.clusterId, service);
     const allowed = allowAccount(builder, sKey, observedService, link, service.chain.tail);
     const observedEndpoint = resolved.endpoints.get(keyName(endpointKey(link.link, link.clusterId)));
     const { removedZones } = planEndpoint(builder, link, observedEndpoint, service, allowed);
@@ -431,7 +433,8 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
     const observedService = resolved.services.get(keyName(sKey));
     if (!observedService) continue;
     const users = inventory.endpoints.filter((endpoint) => endpoint.serviceId === observedService.serviceId && endpoint.status !== GONE_SOON && !deletedEndpointIds.has(endpoint.endpointId));
-    planDetaches(builder, observedService, link.serviceZones, desired.apiServerServices[link.clusterId]!.loadBalancer, users, dependentDeletes(observedService.serviceId), zoneRemovals, undefined);
+    const planned = apiServerServices.get(link.clusterId);
+    planDetaches(builder, observedService, link.serviceZones, desired.apiServerServices[link.clusterId]!.loadBalancer, users, dependentDeletes(observedService.serviceId), zoneRemovals, planned?.attachIn);
   }
 
   const known = [
