@@ -15,16 +15,22 @@ const executables = [
 /**
  * The plugin is a fresh process on every kubectl call, and V8 spends ~140 ms compiling its 6 MB
  * bundle each time (plus the functions it compiles lazily while running). So the shipped file
- * stays one file but is a short loader with the bundle in a string: it compiles the bundle with
- * V8 code cache from the user's cache directory, and after a run without a usable cache writes
- * one that includes every function that run compiled. Node's own compile cache
- * (module.enableCompileCache) is simpler but caches no lazily compiled function and cannot cover
- * the file Node starts from: measured, this loader starts `status` ~50 ms faster than it.
- * The cache is per user (never a shared /tmp), per build, Node version and command word; V8
- * itself refuses data that does not match. ASMPVL_NO_COMPILE_CACHE=1 turns it off.
+ * stays one file but is a short loader followed by the bundle in line comments (which V8 skips
+ * almost for free, unlike a 6 MB string literal): the loader reads the bundle back from its own
+ * file and compiles it with a V8 code cache from the user's cache directory; after a run without
+ * a usable cache it writes one holding every function that run compiled. Node's own compile cache
+ * (module.enableCompileCache) caches no lazily compiled function and cannot cover the file Node
+ * starts from; measured, this loader starts `status` ~60 ms faster than it (~195 ms against
+ * ~430 ms with no cache, on a 100-cluster object). The cache is per user
+ * (never a shared /tmp), per build, Node version and command word, and V8 itself refuses data
+ * that does not match. ASMPVL_NO_COMPILE_CACHE=1 turns it off.
  */
+const BUNDLE_MARKER = '//# asmpvl bundle: every line below is the bundle behind "//"';
+
 function withCompileCache(bundle) {
   const source = bundle.replace(/^#!.*\n/, '');
+  // A line comment ends at any line terminator, and the loader reads the file as latin1.
+  if (/[^\x00-\x7f]|\r/.test(source)) throw new Error('the plugin bundle must be ASCII without carriage returns to be carried in line comments');
   const buildId = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const loader = `#!/usr/bin/env node
 'use strict';
@@ -33,7 +39,8 @@ const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs'
 const { homedir } = require('node:os');
 const { join } = require('node:path');
 const vm = require('node:vm');
-const source = ${JSON.stringify(source)};
+const file = readFileSync(__filename, 'latin1');
+const source = file.slice(file.indexOf('\\n${BUNDLE_MARKER}\\n') + ${BUNDLE_MARKER.length + 2}).replaceAll('\\n//', '\\n').slice(2);
 const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
 const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'asmpvl');
 const cacheFile = join(cacheDir, \`${buildId}-\${process.version}-\${process.arch}-\${command}.v8cache\`);
@@ -57,7 +64,8 @@ if (useCache && (!cachedData || script.cachedDataRejected)) {
 }
 script.runInThisContext()(exports, require, module, __filename, __dirname);
 `;
-  return loader;
+  const commented = source.split('\n').map((line) => `//${line}`).join('\n');
+  return `${loader}${BUNDLE_MARKER}\n${commented}\n`;
 }
 
 for (const { entry, outfile, compileCache } of executables) {
