@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { benchCore } from './core.bench';
+import { benchPluginStart } from './plugin-start.bench';
 import { benchWebhook } from './webhook.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
@@ -29,6 +30,19 @@ async function main(): Promise<void> {
     { server: 'bare Node HTTPS', 'req/s': webhook.bare.requestsPerSecond, 'p50 ms': webhook.bare.p50Ms, 'p99 ms': webhook.bare.p99Ms, 'non-2xx': webhook.bare.non2xx, errors: webhook.bare.errors },
   ]));
   console.log(`throughput ratio (webhook / bare): ${webhook.throughputRatio.toFixed(2)}; p99 ratio: ${webhook.p99Ratio.toFixed(2)}`);
+
+  console.log('\n3. Plugin start: a fresh process per run, 100 clusters in spec and status, against kubectl get on the same object');
+  const pluginStart = await benchPluginStart();
+  results.pluginStart = pluginStart;
+  const startRow = (command: string, figures: { medianMs: number; p90Ms: number; minMs: number }) => ({ command, 'median ms': figures.medianMs, 'p90 ms': figures.p90Ms, 'min ms': figures.minMs });
+  console.log(table([
+    startRow('kubectl get asmpvlconfig default -o json', pluginStart.kubectlGet),
+    startRow('node dist/kubectl-asmpvl.cjs status', pluginStart.status),
+    startRow('kubectl asmpvl status (through kubectl)', pluginStart.statusThroughKubectl),
+    startRow('node dist/kubectl-asmpvl.cjs status, no code cache', pluginStart.statusWithoutCodeCache),
+  ]));
+  console.log(`runs: ${pluginStart.runs} each, interleaved; first run after install (no code cache yet): ${pluginStart.firstRunMs.toFixed(0)} ms`);
+  console.log(`ratio of medians (status / kubectl get): ${pluginStart.ratio.toFixed(2)}; through kubectl: ${pluginStart.ratioThroughKubectl.toFixed(2)}`);
 
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench-results.json');
