@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudError } from '../cloud/errors';
+import type { CreateEndpointRequest, CreateEndpointServiceRequest, Endpoint, EndpointService } from '../cloud/privatelink';
+import type { ProvisioningCloud } from './cloud-port';
+import { desiredState } from './desired';
+import { executePlan } from './executor';
+import type { DesiredInputs } from './model';
+import { planReconcile } from './planner';
+import type { WaitClock } from './waits';
+
+const FIXTURES = join(__dirname, 'fixtures');
+const inputs = JSON.parse(readFileSync(join(FIXTURES, 'inputs-two-clusters.json'), 'utf8')) as DesiredInputs;
+const C1 = 'c84974f524e2045c87dccadff91a71708';
+const C2 = 'cab1659d273777fbbeb08d1f747ad55b7';
+
+/** PrivateLink in memory: creates settle after one read, connections after one accept. */
+class FakePrivateLink {
+  readonly services = new Map<string, EndpointService & { reads: number }>();
+  readonly endpoints = new Map<string, Endpoint & { reads: number }>();
+  readonly calls: string[] = [];
+  readonly tokens: string[] = [];
+  failCreateServiceFor?: string;
+  private next = 0;
+
+  port(): ProvisioningCloud {
+    return {
+      createService: async (request: CreateEndpointServiceRequest) => {
+        this.calls.push('CreateVpcEndpointService');
+        this.tokens.push(request.clientToken!);
+        const resourceId = request.resources[0]!.resourceId;
+        if (resourceId === this.failCreateServiceFor) {
+          throw new CloudError({ product: 'PrivateLink', action: 'CreateVpcEndpointService', code: 'QuotaExceeded.EndpointService', message: 'quota reached', requestId: 'REQ-42', httpStatus: 400, retryable: false, resourceId });
+        }
+        const service = { serviceId: `epsrv-${++this.next}`, serviceStatus: 'Creating', zones: [], tags: request.tags ?? [], reads: 0 };
+        this.services.set(service.serviceId, service);
+        return service;
+      },
+      getService: async (serviceId: string) => {
+        const service = this.services.get(serviceId);
+        if (service && ++service.reads > 1) service.serviceStatus = 'Active';
+        return service;
+      },
+      createEndpoint: async (request: CreateEndpointRequest) => {
+        this.calls.push('CreateVpcEndpoint');
+        this.tokens.push(request.clientToken!);
+        const endpoint = { endpointId: `ep-${++this.next}`, serviceId: request.serviceId, endpointStatus: 'Creating', connectionStatus: 'Disconnected', tags: request.tags ?? [], reads: 0 };
+        this.endpoints.set(endpoint.endpointId, endpoint);
+        return endpoint;
+      },
+      getEndpoint: async (endpointId: string) => {
+        const endpoint = this.endpoints.get(endpointId);
+        if (endpoint && ++endpoint.reads > 1 && endpoint.endpointStatus === 'Creating') {
+          endpoint.endpointStatus = 'Active';
+          endpoint.connectionStatus = 'Pending';
+        }
+        return endpoint;
+      },
+      enableConnection: async (_: string, endpointId: string) => {
+        this.calls.push('EnableVpcEndpointConnection');
+        this.endpoints.get(endpointId)!.connectionStatus = 'Connected';
+        return {};
+      },
+    } as unknown as ProvisioningCloud;
+  }
+}
+
+const clock: WaitClock = { now: () => 0, sleep: async () => undefined };
+
+function run(fake: FakePrivateLink, options: { wait?: boolean; signal?: AbortSignal } = {}) {
+  const plan = planReconcile(desiredState(inputs), { services: [], endpoints: [] }, 'all');
+  return executePlan(
+    plan,
+    {
+      cloud: fake.port(),
+      meshId: inputs.meshId,
+      specRevision: 'uid-1/1',
+      deadline: { at: Number.POSITIVE_INFINITY, label: '--timeout 10m' },
+      waits: { clock, initialMs: 1, factor: 1, maxIntervalMs: 1, perWaitMs: 60_000 },
+      wait: options.wait ?? true,
+      signal: options.signal,
+    },
+    { concurrency: 4 },
+  );
+}
+
+describe('executePlan', () => {
+  test('runs a fresh plan to the end: every step done, created resources tagged and connected', async () => {
+    const fake = new FakePrivateLink();
+    const report = await run(fake);
+    expect(report.outcomes.map((outcome) => outcome.state)).toEqual(Array(11).fill('done'));
+    expect(report.failures).toEqual([]);
+    expect(report.changed).toBe(true);
+    expect(fake.calls.filter((call) => call === 'CreateVpcEndpointService')).toHaveLength(3);
+    expect(fake.calls.filter((call) => call === 'CreateVpcEndpoint')).toHaveLength(4);
+    expect([...fake.endpoints.values()].map((endpoint) => endpoint.connectionStatus)).toEqual(Array(4).fill('Connected'));
+    const pilot = [...fake.services.values()].find((service) => service.tags.some((tag) => tag.key === 'asmpvl.io/link' && tag.value === 'pilot'));
+    expect(pilot?.tags).toEqual([
+      { key: 'asmpvl.io/managed-by', value: 'kubectl-asmpvl' },
+      { key: 'asmpvl.io/mesh', value: inputs.meshId },
+      { key: 'asmpvl.io/link', value: 'pilot' },
+    ]);
+  });
+
+  test('the same plan on the same spec sends the same ClientTokens', async () => {
+    const first = new FakePrivateLink();
+    const second = new FakePrivateLink();
+    await run(first);
+    await run(second);
+    expect(second.tokens.sort()).toEqual(first.tokens.sort());
+    expect(new Set(first.tokens).size).toBe(7);
+  });
+
+  test("a failed step blocks only the steps after it; the other cluster's links are made", async () => {
+    const fake = new FakePrivateLink();
+    fake.failCreateServiceFor = inputs.clusterFacts[C2]!.apiServerLoadBalancer!.loadBalancerId;
+    const report = await run(fake);
+    const states = Object.fromEntries(report.outcomes.map((outcome) => [outcome.action.id, outcome.state]));
+    expect(states).toEqual({
+      'pilot/shared/create-service': 'done',
+      [`apiserver/${C1}/create-service`]: 'done',
+      [`apiserver/${C1}/create-endpoint`]: 'done',
+      [`apiserver/${C1}/connect`]: 'done',
+      [`pilot/${C1}/create-endpoint`]: 'done',
+      [`pilot/${C1}/connect`]: 'done',
+      [`apiserver/${C2}/create-service`]: 'failed',
+      [`apiserver/${C2}/create-endpoint`]: 'blocked',
+      [`apiserver/${C2}/connect`]: 'blocked',
+      [`pilot/${C2}/create-endpoint`]: 'done',
+      [`pilot/${C2}/connect`]: 'done',
+    });
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]!.requestId).toBe('REQ-42');
+    expect(report.failures[0]!.reason).toBe('QuotaExceededEndpointService');
+    expect(report.failures[0]!.message).toBe(
+      `create the API-server endpoint service of ${C2} on lb-bp1sui76uf7xxd5korkdo in cn-hangzhou-k failed: PrivateLink CreateVpcEndpointService for lb-bp1sui76uf7xxd5korkdo failed: QuotaExceeded.EndpointService (HTTP 400, request id REQ-42): quota reached`,
+    );
+  });
+
+  test('with --no-wait the creates are started and what needs them Active is deferred', async () => {
+    const fake = new FakePrivateLink();
+    const report = await run(fake, { wait: false });
+    const counts = report.outcomes.reduce<Record<string, number>>((all, outcome) => ({ ...all, [outcome.state]: (all[outcome.state] ?? 0) + 1 }), {});
+    expect(counts).toEqual({ started: 3, deferred: 8 });
+    expect(fake.calls).toEqual(['CreateVpcEndpointService', 'CreateVpcEndpointService', 'CreateVpcEndpointService']);
+  });
+
+  test('a cancelled run starts nothing', async () => {
+    const fake = new FakePrivateLink();
+    const controller = new AbortController();
+    controller.abort();
+    const report = await run(fake, { signal: controller.signal });
+    expect(report.cancelled).toBe(true);
+    expect(fake.calls).toEqual([]);
+  });
+});
