@@ -19,5 +19,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/jest-setup.ts'],
     },
+    {
+      // Fault and abuse suites (npm run test:chaos): bounded in time, same shared API server as e2e.
+      displayName: 'chaos',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/chaos/**/*.chaos.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/jest-setup.ts'],
+    },
   ],
 };
