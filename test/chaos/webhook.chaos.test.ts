@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { admissionReviewProblem } from '../../webhook/admission';
 import { validConfigArb, setAtRandomPath } from '../arbitraries/asmpvlconfig';
 import { loadFixture } from '../fixtures';
-import { type Exchange, WebhookProcess } from './webhook-process';
+import { type Exchange, WebhookProcess } from '../support/webhook-process';
 
 const REVIEWS = ['create-needs-normalising.json', 'create-vendor-example.json', 'update-breaks-zones.json', 'delete.json', 'create-generate-name.json'].map((name) => loadFixture(`admission/${name}`));
 const TRIALS = Number(process.env.ASMPVL_CHAOS_WEBHOOK_TRIALS ?? 3000);

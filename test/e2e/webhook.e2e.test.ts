@@ -1,65 +1,32 @@
 // The admission webhook on a real API server: the chart is installed with helm in webhook.url mode,
 // the bundled webhook runs as a local process on 127.0.0.1, and kubectl sees its defaults, denials
 // and warnings exactly as a user would.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { NAME_RULE_MESSAGE } from '../../core';
 import { loadFixture } from '../fixtures';
-import { CHART_DIR, createCertificateAuthority, e2eEnvironment, eventually, helm, installAsmpvlCrd, issueCertificate, kubectl, mustSucceed } from './harness';
+import { WebhookProcess } from '../support/webhook-process';
+import { CHART_DIR, helm, installAsmpvlCrd, kubectl, mustSucceed } from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const RELEASE = 'asmpvl-e2e';
 const NAMESPACE = 'asmpvl-system';
 const fixtureYaml = (name: string) => readFileSync(join(REPO, 'test/fixtures', name), 'utf8');
 
-let webhook: ChildProcess | undefined;
-let dir: string;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function ready(port: number, ca: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
+let webhook: WebhookProcess | undefined;
 
 async function deleteDefault(): Promise<void> {
   await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'delete asmpvlconfig/default');
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(e2eEnvironment().dir, 'webhook-'));
-  const ca = createCertificateAuthority('asmpvl-e2e-webhook-ca');
-  const serving = issueCertificate(ca, { commonName: 'asmpvl-webhook', usage: 'server', ipAddresses: ['127.0.0.1'] });
-  writeFileSync(join(dir, 'tls.crt'), serving.certificatePem);
-  writeFileSync(join(dir, 'tls.key'), serving.privateKeyPem);
-  const port = await freePort();
-  webhook = spawn(process.execPath, [join(REPO, 'dist/asmpvl-webhook.cjs'), '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await eventually(async () => {
-    if (!(await ready(port, ca.certificatePem))) throw new Error(`webhook on 127.0.0.1:${port} not ready`);
-  });
+  webhook = await WebhookProcess.start();
   await installAsmpvlCrd();
   await deleteDefault();
-  const caBundle = Buffer.from(ca.certificatePem).toString('base64');
+  const caBundle = Buffer.from(webhook.ca).toString('base64');
   await mustSucceed(
-    helm(['upgrade', '--install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${port}`, '--set', `webhook.caBundle=${caBundle}`]),
+    helm(['upgrade', '--install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${webhook.port}`, '--set', `webhook.caBundle=${caBundle}`]),
     'helm install',
   );
 });
@@ -70,12 +37,7 @@ afterAll(async () => {
     // Uninstall before stopping the webhook: with failurePolicy Fail, a stopped webhook would block other files' writes.
     await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
   } finally {
-    if (webhook && webhook.exitCode === null) {
-      const exited = new Promise((resolve) => webhook!.once('exit', resolve));
-      webhook.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await webhook?.stop();
   }
 });
 
