@@ -42,10 +42,15 @@ const vm = require('node:vm');
 const file = readFileSync(__filename, 'latin1');
 const source = file.slice(file.indexOf('\\n${BUNDLE_MARKER}\\n') + ${BUNDLE_MARKER.length + 2}).replaceAll('\\n//', '\\n').slice(2);
 const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'asmpvl');
-const cacheFile = join(cacheDir, \`${buildId}-\${process.version}-\${process.arch}-\${command}.v8cache\`);
-const useCache = !process.env.ASMPVL_NO_COMPILE_CACHE;
-let cachedData;
+let cacheDir, cacheFile, cachedData;
+let useCache = !process.env.ASMPVL_NO_COMPILE_CACHE;
+// No home directory, an unreadable cache: run without one rather than not at all.
+try {
+  cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'asmpvl');
+  cacheFile = join(cacheDir, \`${buildId}-\${process.version}-\${process.arch}-\${command}.v8cache\`);
+} catch {
+  useCache = false;
+}
 if (useCache) try { cachedData = readFileSync(cacheFile); } catch {}
 const script = new vm.Script(require('node:module').wrap(source), {
   filename: __filename,
