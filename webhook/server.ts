@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -54,34 +55,69 @@ function verdictOf(response: AdmissionResponse): string {
   return response.patch ? 'patched' : 'allowed';
 }
 
-function sendProblem(res: Response, status: number, message: string): void {
-  res.status(status).json({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: status, message });
+function problemBody(status: number, message: string): string {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: status, message });
 }
 
-function reviewRoute(endpoint: Endpoint, options: WebhookServerOptions, metrics: WebhookMetrics) {
-  const handler = handlers[endpoint];
-  return (req: Request, res: Response) => {
-    const started = performance.now();
-    if (!req.is('application/json')) {
-      metrics.reviews.inc({ endpoint, verdict: 'bad_request' });
-      sendProblem(res, 415, `content type must be application/json, got ${req.headers['content-type'] ?? 'none'}`);
-      return;
+function sendProblem(res: Response, status: number, message: string): void {
+  res.status(status).type('application/json').send(problemBody(status, message));
+}
+
+function writeJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The review endpoint a request is for, or undefined for every other route (left to express). */
+function reviewEndpointOf(req: IncomingMessage): Endpoint | undefined {
+  if (req.method !== 'POST') return undefined;
+  const path = (req.url ?? '').split('?', 1)[0];
+  return path === '/mutate' || path === '/validate' ? (path.slice(1) as Endpoint) : undefined;
+}
+
+/**
+ * Answers one AdmissionReview on the raw Node request. The review endpoints are the hot path the API
+ * server calls on every write, so they skip express's router and body parser; express serves the rest.
+ */
+function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, options: WebhookServerOptions, metrics: WebhookMetrics): void {
+  const started = performance.now();
+  const refuse = (status: number, message: string) => {
+    metrics.reviews.inc({ endpoint, verdict: 'bad_request' });
+    writeJson(res, status, problemBody(status, message));
+  };
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    req.resume();
+    refuse(415, `content type must be application/json, got ${contentType || 'none'}`);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (tooLarge) return refuse(413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+    } catch (error) {
+      return refuse(400, `body is not valid JSON: ${(error as Error).message}`);
     }
-    const problem = admissionReviewProblem(req.body);
-    if (problem !== undefined) {
-      metrics.reviews.inc({ endpoint, verdict: 'bad_request' });
-      sendProblem(res, 400, `not an admission.k8s.io/v1 AdmissionReview: ${problem}`);
-      return;
-    }
-    const request = (req.body as AdmissionReview).request as AdmissionRequest;
-    const response = handler(request, { zonePolicy: options.zonePolicy });
-    res.json(reviewOf(response));
+    const problem = admissionReviewProblem(body);
+    if (problem !== undefined) return refuse(400, `not an admission.k8s.io/v1 AdmissionReview: ${problem}`);
+    const request = (body as AdmissionReview).request as AdmissionRequest;
+    const response = handlers[endpoint](request, { zonePolicy: options.zonePolicy });
+    writeJson(res, 200, JSON.stringify(reviewOf(response)));
     const seconds = (performance.now() - started) / 1000;
     const verdict = verdictOf(response);
     metrics.reviews.inc({ endpoint, verdict });
     metrics.latency.observe({ endpoint }, seconds);
     logReview(options.logger, endpoint, request, response, verdict, seconds);
-  };
+  });
 }
 
 function logReview(logger: Logger, endpoint: Endpoint, request: AdmissionRequest, response: AdmissionResponse, verdict: string, seconds: number): void {
@@ -105,44 +141,44 @@ function logReview(logger: Logger, endpoint: Endpoint, request: AdmissionRequest
   logger.debug({ uid: request.uid, object: request.object, response }, 'admission review detail');
 }
 
-/** Maps body-parser failures to the 4xx a client can act on; anything else is ours (500). */
-function bodyErrors(logger: Logger) {
-  return (error: Error & { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.too.large') return sendProblem(res, 413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
-    if (error.type === 'entity.parse.failed') return sendProblem(res, 400, `body is not valid JSON: ${error.message}`);
-    if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return sendProblem(res, 415, error.message);
-    if (error.type === 'request.aborted') return undefined;
-    if (error.status !== undefined && error.status >= 400 && error.status < 500) return sendProblem(res, error.status, error.message);
-    logger.error({ err: error }, 'unexpected error answering a request');
-    return sendProblem(res, 500, 'internal error');
+/** Anything express could not answer is ours to fix: a 500 and a log line, never a stack trace to the client. */
+function unexpectedErrors(logger: Logger) {
+  return (error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err: error.message }, 'unexpected error answering a request');
+    sendProblem(res, 500, 'internal error');
   };
 }
 
-/** The express app: two review endpoints, health, readiness and metrics. */
+/** The express app: health, readiness, metrics, and clear answers for every other route. */
 export function createApp(options: WebhookServerOptions, metrics: WebhookMetrics, state: ServerState): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use((_req, res, next) => {
-    state.inFlight++;
-    res.once('close', () => state.inFlight--);
-    // While draining, tell keep-alive clients to reconnect elsewhere after this answer.
-    if (state.draining) res.setHeader('Connection', 'close');
-    next();
-  });
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
   app.get('/readyz', (_req, res) => void (state.draining ? res.status(503).type('text/plain').send('draining') : res.type('text/plain').send('ok')));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const json = express.json({ limit: MAX_BODY_BYTES, type: 'application/json' });
   for (const endpoint of Object.keys(handlers) as Endpoint[]) {
-    app.post(`/${endpoint}`, json, reviewRoute(endpoint, options, metrics));
     app.all(`/${endpoint}`, (_req, res) => sendProblem(res, 405, `use POST with an AdmissionReview on /${endpoint}`));
   }
   app.use((_req, res) => sendProblem(res, 404, 'not found: the webhook serves POST /mutate, POST /validate, GET /healthz, /readyz and /metrics'));
-  app.use(bodyErrors(options.logger));
+  app.use(unexpectedErrors(options.logger));
   return app;
+}
+
+/** Routes each request: reviews to the raw hot path, the rest to express; counts what is in flight. */
+function requestListener(options: WebhookServerOptions, metrics: WebhookMetrics, state: ServerState) {
+  const app = createApp(options, metrics, state);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    state.inFlight++;
+    res.once('close', () => state.inFlight--);
+    // While draining, tell keep-alive clients to reconnect elsewhere after this answer.
+    if (state.draining) res.setHeader('Connection', 'close');
+    const endpoint = reviewEndpointOf(req);
+    if (endpoint) serveReview(endpoint, req, res, options, metrics);
+    else void app(req, res);
+  };
 }
 
 async function waitForInFlight(state: ServerState, deadlineMs: number): Promise<void> {
@@ -164,7 +200,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 1_000),
       keepAliveTimeout: 30_000,
     },
-    createApp(options, metrics, state),
+    requestListener(options, metrics, state),
   );
   const stopWatching = watchTls(
     options.tls,
