@@ -1,6 +1,6 @@
 // Bundles each executable into one CommonJS file under dist/, so the plugin starts fast (one file to
 // load, no module resolution) and ships as a single file (krew, npm bin).
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -73,6 +73,7 @@ script.runInThisContext()(exports, require, module, __filename, __dirname);
   return `${loader}${BUNDLE_MARKER}\n${commented}\n`;
 }
 
+await mkdir('dist', { recursive: true });
 for (const { entry, outfile, compileCache } of executables) {
   if (!existsSync(entry)) continue;
   const result = await build({

@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createCertificateAuthority } from '../test/e2e/harness/certificates';
+import { createCertificateAuthority } from './harness/certificates';
 
-const REPO = join(__dirname, '..');
+const REPO = join(__dirname, '..', '..');
 const CHART = join(REPO, 'charts', 'asmpvl');
 const RELEASE = 'asmpvl';
 const NAMESPACE = 'asmpvl-system';
