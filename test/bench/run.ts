@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchCore } from './core.bench';
 import { benchPluginStart } from './plugin-start.bench';
+import { benchAdmission } from './admission.bench';
 import { benchWebhook } from './webhook.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
@@ -31,7 +32,12 @@ async function main(): Promise<void> {
   ]));
   console.log(`throughput ratio (webhook / bare): ${webhook.throughputRatio.toFixed(2)}; p99 ratio: ${webhook.p99Ratio.toFixed(2)}`);
 
-  console.log('\n3. Plugin start: a fresh process per run, 100 clusters in spec and status, against kubectl get on the same object');
+  console.log('\n3. Admission cost: kubectl apply --dry-run=server of a 10-cluster object, with and without the webhook installed');
+  const admission = await benchAdmission();
+  results.admission = admission;
+  console.log(table([{ runs: admission.runs, 'no webhook ms': admission.withoutWebhookMedianMs, 'with webhook ms': admission.withWebhookMedianMs, 'added ms': admission.addedMedianMs }]));
+
+  console.log('\n4. Plugin start: a fresh process per run, 100 clusters in spec and status, against kubectl get on the same object');
   const pluginStart = await benchPluginStart();
   results.pluginStart = pluginStart;
   const startRow = (command: string, figures: { medianMs: number; p90Ms: number; minMs: number }) => ({ command, 'median ms': figures.medianMs, 'p90 ms': figures.p90Ms, 'min ms': figures.minMs });
