@@ -3,15 +3,15 @@
  * file) against `kubectl get asmpvlconfig default -o json` on the same object, in the same run,
  * interleaved so both see the same machine. The object holds 100 clusters in spec and status.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { binariesIn, type Cluster, startCluster } from '../e2e/harness/cluster';
-import { E2E_ENV } from '../e2e/harness/environment';
+import type { Cluster, ClusterBinaries } from '../e2e/harness/cluster';
 import { installAsmpvlCrd, kubectl, mustSucceed } from '../e2e/harness';
 import { configWithClusters } from './core.bench';
+import { withBenchCluster } from './sandbox';
 
 const root = join(__dirname, '../..');
 const BUNDLE = join(root, 'dist/kubectl-asmpvl.cjs');
@@ -89,79 +89,63 @@ export function availableStatus(config: { spec: { ackVpcEndpoint: Array<{ cluste
   };
 }
 
-function binDir(): string {
-  const given = process.env[E2E_ENV.binDir];
-  if (given) return given;
-  const printed = execFileSync('bash', [join(root, 'test/e2e/tools/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  return printed.trim().split('\n').pop()!;
-}
-
 /** Starts an API server, stores the object, times the runs, and stops everything it started. */
 export async function benchPluginStart(options: { runs?: number; clusters?: number } = {}): Promise<PluginStartBench> {
   const runs = options.runs ?? 30;
   const clusterCount = options.clusters ?? 100;
-  const bins = binariesIn(binDir());
-  let cluster: Cluster | undefined;
   const pluginDir = mkdtempSync(join(tmpdir(), 'asmpvl-bench-plugin-'));
   try {
-    cluster = await startCluster(bins);
-    // The harness commands read these, as they do in an e2e run.
-    Object.assign(process.env, {
-      [E2E_ENV.kubeconfig]: cluster.kubeconfigPath,
-      [E2E_ENV.kubectl]: bins.kubectl,
-      [E2E_ENV.helm]: bins.helm,
-      [E2E_ENV.dir]: cluster.dir,
-      [E2E_ENV.server]: cluster.server,
-      [E2E_ENV.binDir]: dirname(bins.kubectl),
-    });
-    await installAsmpvlCrd();
-    const config = configWithClusters(clusterCount) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
-    await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'kubectl create asmpvlconfig/default');
-    const status = availableStatus(config, 1);
-    await mustSucceed(kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]), 'kubectl patch --subresource=status');
-
-    // kubectl finds `kubectl-asmpvl` on PATH; its `#!/usr/bin/env node` finds this same node.
-    symlinkSync(BUNDLE, join(pluginDir, 'kubectl-asmpvl'));
-    const env = {
-      ...process.env,
-      KUBECONFIG: cluster.kubeconfigPath,
-      KUBECACHEDIR: join(cluster.dir, 'kube-cache'),
-      // A cache directory of this run only, so the first run really has no code cache.
-      XDG_CACHE_HOME: join(pluginDir, 'cache'),
-      PATH: [pluginDir, dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
-    };
-    const firstRunMs = await timeRun(process.execPath, [BUNDLE, 'status'], env);
-    const commands = {
-      kubectlGet: [bins.kubectl, ['get', 'asmpvlconfig', 'default', '-o', 'json'], env],
-      status: [process.execPath, [BUNDLE, 'status'], env],
-      statusThroughKubectl: [bins.kubectl, ['asmpvl', 'status'], env],
-      statusWithoutCodeCache: [process.execPath, [BUNDLE, 'status'], { ...env, ASMPVL_NO_COMPILE_CACHE: '1' }],
-    } as const;
-    type Name = keyof typeof commands;
-    const samples: Record<Name, number[]> = { kubectlGet: [], status: [], statusThroughKubectl: [], statusWithoutCodeCache: [] };
-    // Two untimed rounds fill kubectl's discovery cache and the page cache for every contestant.
-    for (let round = -2; round < runs; round++) {
-      for (const [name, [command, args, commandEnv]] of Object.entries(commands) as Array<[Name, readonly [string, readonly string[], NodeJS.ProcessEnv]]>) {
-        const elapsed = await timeRun(command, [...args], commandEnv);
-        if (round >= 0) samples[name].push(elapsed);
-      }
-    }
-    const result = {
-      clusters: clusterCount,
-      runs,
-      status: figures(samples.status),
-      statusThroughKubectl: figures(samples.statusThroughKubectl),
-      statusWithoutCodeCache: figures(samples.statusWithoutCodeCache),
-      firstRunMs,
-      kubectlGet: figures(samples.kubectlGet),
-    };
-    return {
-      ...result,
-      ratio: result.status.medianMs / result.kubectlGet.medianMs,
-      ratioThroughKubectl: result.statusThroughKubectl.medianMs / result.kubectlGet.medianMs,
-    };
+    return await withBenchCluster((cluster, bins) => timeStarts(cluster, bins, pluginDir, runs, clusterCount));
   } finally {
-    await cluster?.stop();
     rmSync(pluginDir, { recursive: true, force: true });
   }
+}
+
+async function timeStarts(cluster: Cluster, bins: ClusterBinaries, pluginDir: string, runs: number, clusterCount: number): Promise<PluginStartBench> {
+  await installAsmpvlCrd();
+  const config = configWithClusters(clusterCount) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
+  await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'kubectl create asmpvlconfig/default');
+  const status = availableStatus(config, 1);
+  await mustSucceed(kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]), 'kubectl patch --subresource=status');
+
+  // kubectl finds `kubectl-asmpvl` on PATH; its `#!/usr/bin/env node` finds this same node.
+  symlinkSync(BUNDLE, join(pluginDir, 'kubectl-asmpvl'));
+  const env = {
+    ...process.env,
+    KUBECONFIG: cluster.kubeconfigPath,
+    KUBECACHEDIR: join(cluster.dir, 'kube-cache'),
+    // A cache directory of this run only, so the first run really has no code cache.
+    XDG_CACHE_HOME: join(pluginDir, 'cache'),
+    PATH: [pluginDir, dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
+  };
+  const firstRunMs = await timeRun(process.execPath, [BUNDLE, 'status'], env);
+  const commands = {
+    kubectlGet: [bins.kubectl, ['get', 'asmpvlconfig', 'default', '-o', 'json'], env],
+    status: [process.execPath, [BUNDLE, 'status'], env],
+    statusThroughKubectl: [bins.kubectl, ['asmpvl', 'status'], env],
+    statusWithoutCodeCache: [process.execPath, [BUNDLE, 'status'], { ...env, ASMPVL_NO_COMPILE_CACHE: '1' }],
+  } as const;
+  type Name = keyof typeof commands;
+  const samples: Record<Name, number[]> = { kubectlGet: [], status: [], statusThroughKubectl: [], statusWithoutCodeCache: [] };
+  // Two untimed rounds fill kubectl's discovery cache and the page cache for every contestant.
+  for (let round = -2; round < runs; round++) {
+    for (const [name, [command, args, commandEnv]] of Object.entries(commands) as Array<[Name, readonly [string, readonly string[], NodeJS.ProcessEnv]]>) {
+      const elapsed = await timeRun(command, [...args], commandEnv);
+      if (round >= 0) samples[name].push(elapsed);
+    }
+  }
+  const result = {
+    clusters: clusterCount,
+    runs,
+    status: figures(samples.status),
+    statusThroughKubectl: figures(samples.statusThroughKubectl),
+    statusWithoutCodeCache: figures(samples.statusWithoutCodeCache),
+    firstRunMs,
+    kubectlGet: figures(samples.kubectlGet),
+  };
+  return {
+    ...result,
+    ratio: result.status.medianMs / result.kubectlGet.medianMs,
+    ratioThroughKubectl: result.statusThroughKubectl.medianMs / result.kubectlGet.medianMs,
+  };
 }
