@@ -82,7 +82,7 @@ export async function executePlan(plan: Plan, input: StepContextInput, options: 
       const blocker = action.dependsOn.map((id) => outcomes.get(id)).find((outcome) => outcome && outcome.state !== 'done');
       if (!blocker) continue;
       pending.splice(pending.indexOf(action), 1);
-      const state: StepState = blocker.state === 'started' || blocker.state === 'deferred' ? 'deferred' : 'blocked';
+      const state: StepState = blocker.state === 'started' || blocker.state === 'deferred' ? 'deferred' : blocker.state === 'cancelled' ? 'cancelled' : 'blocked';
       settle({ action, state, detail: `after "${blocker.action.description}" (${blocker.state})`, durationMs: 0 });
     }
     if (context.signal?.aborted) {

@@ -32,6 +32,8 @@ export interface RunSettings {
   concurrency?: number;
   progress: Progress;
   now?: () => Date;
+  /** Reads the cloud after the steps (default: the same cloud); one that a Ctrl-C does not cancel. */
+  reportCloud?: ProvisioningCloud;
 }
 
 /** What the cloud holds and what discovery found, with whatever could not be read. */
@@ -123,6 +125,10 @@ export function progressReporter(lines: StepLines): StepReporter {
     started: (action: Action) => lines.begin(action.id, action.description),
     finished(outcome) {
       const { action } = outcome;
+      if (outcome.state === 'cancelled' && outcome.durationMs === 0) {
+        lines.note(`not started (cancelled): ${action.description}`);
+        return;
+      }
       if (outcome.state === 'blocked' || outcome.state === 'deferred' || outcome.state === 'cancelled') {
         lines.note(`${outcome.state}: ${action.description}${outcome.detail ? ` ${outcome.detail}` : ''}`);
         return;
@@ -160,7 +166,7 @@ export async function executeRun(cloud: ProvisioningCloud, planned: PlannedRun, 
   let inventory = planned.observation.inventory;
   if (planned.plan.actions.length > 0) {
     try {
-      inventory = await observeInventory(cloud, settings.meshId, { concurrency });
+      inventory = await observeInventory(settings.reportCloud ?? cloud, settings.meshId, { concurrency });
     } catch (error) {
       failures.push(recordFailure('discovery', error));
     }

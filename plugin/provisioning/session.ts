@@ -29,7 +29,13 @@ export interface CallCount {
 
 export interface Session {
   cloud: Cloud;
+  /** Cancelled by Ctrl-C / SIGTERM. */
   port: ProvisioningCloud;
+  /**
+   * Never cancelled: after a Ctrl-C the run still reads what the cloud holds and writes it to the
+   * status, so the status tells the truth about where it stopped.
+   */
+  reportPort: ProvisioningCloud;
   deadline: Deadline;
   signal: AbortSignal;
   progress: Progress;
@@ -57,13 +63,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       options.log.write(`cloud: ${event.product} ${event.action} #${event.attempt} ${event.durationMs} ms ${outcome}${event.requestId ? ` (request id ${event.requestId})` : ''}\n`);
     }
   };
-  const cloud = createCloud({
-    ...resolveCloudSettings({ region: options.region, profile: options.profile, cloudEndpoint: options.cloudEndpoint }),
-    onCall,
-    signal: controller.signal,
-  });
+  const settings = { ...resolveCloudSettings({ region: options.region, profile: options.profile, cloudEndpoint: options.cloudEndpoint }), onCall };
+  const cloud = createCloud({ ...settings, signal: controller.signal });
+  const reportCloud = createCloud(settings);
   const cancel = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
+    // A second Ctrl-C means now: the next run takes over the Lease of this (dead) process at once.
+    if (controller.signal.aborted) process.exit(130);
     options.progress.info(`${signal}: stopping after the steps under way; run the command again to continue`);
     controller.abort();
   };
@@ -74,6 +79,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   return {
     cloud,
     port: provisioningCloud(cloud, { signal: controller.signal, perSecond: pace(process.env) }),
+    reportPort: provisioningCloud(reportCloud, { perSecond: pace(process.env) }),
     deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
     signal: controller.signal,
     progress: options.progress,

@@ -100,6 +100,13 @@ describe('buildStatus', () => {
     expect(conditionOf(changed, 'APIServerLinks')).toMatchObject({ reason: 'Broken', message: `${C1}: endpoint ep-apic10000000000001 is Disconnected` });
   });
 
+  test('SANs are judged only for Connected links; before any, the condition waits', () => {
+    const inventory = read<Inventory>('inventory-converged');
+    for (const endpoint of inventory.endpoints) endpoint.connectionStatus = 'Pending';
+    const status = buildStatus(inputs({ inventory, clusterFacts: { [C1]: { clusterId: C1, certSans: [] }, [C2]: { clusterId: C2, certSans: [] } }, inProgress: true }));
+    expect(conditionOf(status, 'SANSynced')).toMatchObject({ status: 'Unknown', reason: 'WaitingForLinks', message: `no API-server link is Connected yet (${C1}, ${C2})` });
+  });
+
   test('no cluster in the spec is Available, with nothing in the vendor lists', () => {
     const status = buildStatus(inputs({ clusterIds: [], inventory: { services: [], endpoints: [] } }));
     expect(status).toMatchObject({ clusters: [], pilot: { clusters: [] }, status: 'Available', observedGeneration: 3 });

@@ -154,7 +154,9 @@ function sanCondition(inputs: StatusInputs, views: LinkView[]): ConditionInput {
   const disabled = inputs.sanSync === 'Disabled';
   const missing: string[] = [];
   const unchecked: string[] = [];
-  for (const view of views.filter((candidate) => candidate.link === 'apiserver' && candidate.endpoint?.domainName)) {
+  // Only a Connected link needs its domain in the certificate (and sync-san acts only then).
+  const connected = views.filter((candidate) => candidate.link === 'apiserver' && candidate.endpoint?.domainName && candidate.endpoint.connectionStatus === 'Connected');
+  for (const view of connected) {
     const facts = inputs.clusterFacts[view.clusterId];
     const domain = view.endpoint!.domainName!;
     if (!facts) unchecked.push(view.clusterId);
@@ -166,6 +168,8 @@ function sanCondition(inputs: StatusInputs, views: LinkView[]): ConditionInput {
     return { type, status: 'False', reason: disabled ? 'SanSyncDisabled' : 'Missing', message: `${missing.join('; ')}. Next: ${next}.` };
   }
   if (unchecked.length > 0) return { type, status: 'Unknown', reason: 'NotChecked', message: `not read in this run: ${unchecked.join(', ')}` };
+  const waiting = views.filter((view) => view.link === 'apiserver' && !connected.includes(view)).map((view) => view.clusterId);
+  if (connected.length === 0 && waiting.length > 0) return { type, status: 'Unknown', reason: 'WaitingForLinks', message: `no API-server link is Connected yet (${waiting.join(', ')})` };
   return { type, status: 'True', reason: 'Synced', message: "every connected cluster's API server certificate lists its endpoint domain" };
 }
 

@@ -112,7 +112,7 @@ export async function connect(kube: Kube, session: Session, request: ConnectRequ
   const current = await kube.getConfig();
   const meshId = resolveMeshId(request.meshId, request.env, current);
   const pilotLoadBalancerId = request.pilotLoadBalancerId ?? annotationsOf(current)[ANNOTATION_PILOT_LOAD_BALANCER];
-  const settings: RunSettings = { meshId, pilotLoadBalancerId, deadline: session.deadline, waits: defaultWaitPolicy, signal: session.signal, wait: request.wait, progress };
+  const settings: RunSettings = { meshId, pilotLoadBalancerId, deadline: session.deadline, waits: defaultWaitPolicy, signal: session.signal, wait: request.wait, progress, reportCloud: session.reportPort };
 
   progress.start(`read clusters ${request.clusterIds.join(', ')} and their vSwitches`);
   const entries = await resolveEntries(session, request, current, meshId);

@@ -49,6 +49,7 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
     signal: session.signal,
     wait: true,
     progress: session.progress,
+    reportCloud: session.reportPort,
   };
   const inSpec = specClusters(current).some((cluster) => cluster.clusterId === clusterId);
 
