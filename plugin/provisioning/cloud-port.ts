@@ -77,17 +77,19 @@ async function unlessNotFound<T>(read: Promise<T>): Promise<T | undefined> {
 }
 
 export interface PacingOptions {
-  /** Calls per second to any one action (default 10: well under PrivateLink's per-action limits). */
+  /** Calls per second to any one action, at most (default 20). */
   perSecond?: number;
   /** Calls in flight at once (default 8). */
   maxInFlight?: number;
   clock?: WaitClock;
   signal?: AbortSignal;
+  /** Shared pacing (so the cloud's call hook can tell it about throttling); made here when absent. */
+  pacer?: Pacer;
 }
 
 /** The provisioning calls on top of a Cloud, paced per action. */
 export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): ProvisioningCloud {
-  const pacer = new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 10, options.maxInFlight ?? 8);
+  const pacer = options.pacer ?? new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 20, options.maxInFlight ?? 8);
   const paced = <T>(action: string, call: () => Promise<T>) => pacer.run(action, call, options.signal);
   const { privateLink, ack, slb, vpc, mesh } = cloud;
   return {

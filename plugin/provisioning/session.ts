@@ -5,7 +5,7 @@
 import type { Cloud, CloudCallEvent } from '../cloud';
 import type { Progress } from '../progress';
 import { provisioningCloud, type ProvisioningCloud } from './cloud-port';
-import type { Deadline } from './waits';
+import { Pacer, systemWaitClock, type Deadline } from './waits';
 
 export interface SessionOptions {
   region?: string;
@@ -55,8 +55,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { createCloud, resolveCloudSettings } = await import('../cloud');
   const controller = new AbortController();
   const count: CallCount = { calls: 0, mutating: 0 };
+  const pacer = new Pacer(systemWaitClock, pace(process.env), 8);
   const onCall = (event: CloudCallEvent) => {
     count.calls += 1;
+    if (event.error?.code.includes('Throttling')) pacer.throttled(event.action);
+    else if (!event.error) pacer.succeeded(event.action);
     if (event.mutating) count.mutating += 1;
     if (options.verbose > 0) {
       const outcome = event.error ? `${event.error.code}${event.retryInMs !== undefined ? `, retry in ${event.retryInMs} ms` : ''}` : 'ok';
@@ -78,8 +81,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   process.on('SIGTERM', onTerminate);
   return {
     cloud,
-    port: provisioningCloud(cloud, { signal: controller.signal, perSecond: pace(process.env) }),
-    reportPort: provisioningCloud(reportCloud, { perSecond: pace(process.env) }),
+    port: provisioningCloud(cloud, { signal: controller.signal, pacer }),
+    reportPort: provisioningCloud(reportCloud, { pacer }),
     deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
     signal: controller.signal,
     progress: options.progress,

@@ -63,6 +63,16 @@ describe('Pacer', () => {
     ]);
   });
 
+  test('halves an action\'s rate when the cloud throttles it, and recovers one call a second per success', () => {
+    const pacer = new Pacer(fakeClock(), 20, 8);
+    pacer.throttled('GetVpcEndpointAttribute');
+    pacer.throttled('GetVpcEndpointAttribute');
+    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(5);
+    expect(pacer.rateOf('CreateVpcEndpoint')).toBe(20);
+    for (let n = 0; n < 20; n++) pacer.succeeded('GetVpcEndpointAttribute');
+    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(20);
+  });
+
   test('never runs more than the bound at once', async () => {
     const pacer = new Pacer(fakeClock(), 1_000, 2);
     let running = 0;

@@ -124,11 +124,14 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
 }
 
 /**
- * Spaces calls to each cloud action at most `perSecond` a second (the cloud throttles beyond its
- * per-action limit), and bounds how many run at once overall.
+ * Spaces calls to each cloud action at most `perSecond` a second, and bounds how many run at once
+ * overall. The cloud throttles each action beyond its own limit, which is not published: an action
+ * that gets throttled is slowed to half its rate, and speeds up again by one call a second with each
+ * success, back to `perSecond` (additive increase, multiplicative decrease).
  */
 export class Pacer {
   private readonly nextSlot = new Map<string, number>();
+  private readonly rates = new Map<string, number>();
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
@@ -138,11 +141,27 @@ export class Pacer {
     private readonly maxInFlight: number,
   ) {}
 
+  /** The current rate of an action, calls per second. */
+  rateOf(action: string): number {
+    return this.rates.get(action) ?? this.perSecond;
+  }
+
+  /** The cloud throttled a call to `action`. */
+  throttled(action: string): void {
+    this.rates.set(action, Math.max(0.5, this.rateOf(action) / 2));
+  }
+
+  /** A call to `action` went through. */
+  succeeded(action: string): void {
+    const rate = this.rateOf(action);
+    if (rate < this.perSecond) this.rates.set(action, Math.min(this.perSecond, rate + 1));
+  }
+
   /** Runs `call` once its action has a free slot and fewer than maxInFlight calls run. */
   async run<T>(action: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const now = this.clock.now();
     const slot = Math.max(now, this.nextSlot.get(action) ?? 0);
-    this.nextSlot.set(action, slot + 1000 / this.perSecond);
+    this.nextSlot.set(action, slot + 1000 / this.rateOf(action));
     if (slot > now) await this.clock.sleep(slot - now, signal);
     await this.acquire();
     try {
