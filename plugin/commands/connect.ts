@@ -123,7 +123,7 @@ function checkLoadBalancerId(id: string | undefined): string | undefined {
 }
 
 /** A cloud error as one line with its request id and next step; anything else as its message. */
-async function explain(error: unknown): Promise<unknown> {
+async function explain(error: unknown): Promise<Error> {
   const { describeCause } = await import('../provisioning/errors');
-  return error instanceof Error && error.name === 'CloudError' ? new Error(describeCause(error)) : error;
+  return new Error(describeCause(error));
 }

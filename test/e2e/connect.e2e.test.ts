@@ -139,4 +139,19 @@ describe('connect', () => {
     expect(wrongMesh.code).toBe(1);
     expect(wrongMesh.stderr).toContain(`disagrees with asmpvlconfig/default, which is provisioned for mesh ${sandbox.meshId}`);
   });
+
+  test('a cluster the account cannot see fails with the step, the cloud code, its request id and what to do', async () => {
+    const unknown = 'c0123456789abcdef0123456789abcdef';
+    const result = await sandbox.plugin(['connect', unknown]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`error: read clusters ${unknown} and their vSwitches failed: ACK DescribeClusterDetail for ${unknown} failed: ErrorClusterNotFound \\(HTTP 404, request id [\\w-]+\\): .* Next: check that ${unknown} exists in this region and account\\.`));
+    expect((await sandbox.object())!.spec.ackVpcEndpoint?.map((entry) => entry.clusterId)).toEqual(sandbox.clusters);
+  });
+
+  test('-v shows each cloud call with its request id', async () => {
+    const [c1] = sandbox.clusters;
+    const result = await sandbox.plugin(['connect', c1, '-v']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/cloud: PrivateLink ListVpcEndpointServices #1 \d+ ms ok \(request id [\w-]+\)/);
+  });
 });

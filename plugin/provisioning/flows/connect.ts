@@ -6,7 +6,7 @@
 import { checkConfig, formatFinding } from '../../../core';
 import type { ASMPvlConfig } from '../../../core';
 import type { Kube, StoredConfig } from '../../kube';
-import { ProvisioningInputError } from '../errors';
+import { describeCause, ProvisioningInputError, StepError } from '../errors';
 import { holdProvisioningLease } from '../lease';
 import type { ClusterSpec, Plan, VSwitchPlacement } from '../model';
 import { describePlan } from '../planner';
@@ -114,8 +114,15 @@ export async function connect(kube: Kube, session: Session, request: ConnectRequ
   const pilotLoadBalancerId = request.pilotLoadBalancerId ?? annotationsOf(current)[ANNOTATION_PILOT_LOAD_BALANCER];
   const settings: RunSettings = { meshId, pilotLoadBalancerId, deadline: session.deadline, waits: defaultWaitPolicy, signal: session.signal, wait: request.wait, progress, reportCloud: session.reportPort };
 
-  progress.start(`read clusters ${request.clusterIds.join(', ')} and their vSwitches`);
-  const entries = await resolveEntries(session, request, current, meshId);
+  const reading = `read clusters ${request.clusterIds.join(', ')} and their vSwitches`;
+  progress.start(reading);
+  let entries: Entries;
+  try {
+    entries = await resolveEntries(session, request, current, meshId);
+  } catch (error) {
+    progress.fail(describeCause(error));
+    throw error instanceof ProvisioningInputError ? error : new StepError(reading, error);
+  }
   progress.succeed(entries.clusters.map((cluster) => `${cluster.clusterId}: ${cluster.vSwitches.map((vSwitch) => `${vSwitch.vSwitchId} (${vSwitch.zoneId})`).join(', ')}`).join('; '));
 
   // The webhook's own checks, run here too: a clear message even where no webhook is installed.
