@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from './errors';
 
@@ -19,7 +19,9 @@ export function loadKubeConfig(settings: KubeSettings): KubeConfig {
   const config = new KubeConfig();
   try {
     if (settings.kubeconfig) {
-      if (!existsSync(settings.kubeconfig)) throw new KubeError(`--kubeconfig ${settings.kubeconfig}: no such file`);
+      const file = statSync(settings.kubeconfig, { throwIfNoEntry: false });
+      if (!file) throw new KubeError(`--kubeconfig ${settings.kubeconfig}: no such file`);
+      if (!file.isFile()) throw new KubeError(`--kubeconfig ${settings.kubeconfig}: not a file; give the path of a kubeconfig file`);
       config.loadFromFile(settings.kubeconfig);
     } else {
       // The first file's current-context wins, as in kubectl.

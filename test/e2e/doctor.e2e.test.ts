@@ -12,6 +12,8 @@ import { adminKubeconfig, CHART_DIR, createCertificateAuthority, e2eEnvironment,
 
 const REPO = join(__dirname, '..', '..');
 const BUNDLE = join(REPO, 'dist/kubectl-asmpvl.cjs');
+// A path inside the repository that never exists (a system path like /nonexistent may).
+const MISSING_KUBECONFIG = join(REPO, 'test/e2e/fixtures/no-such-kubeconfig');
 const RELEASE = 'asmpvl-doctor-e2e';
 const NAMESPACE = 'asmpvl-system';
 const CLUSTER_1 = 'c84974f524e2045c87dccadff91a71708';
@@ -119,7 +121,7 @@ describe('without the webhook', () => {
   });
 
   test('a kubeconfig that does not exist: that check fails, the cluster checks are skipped, the cloud still checked', async () => {
-    const result = await run(process.execPath, [BUNDLE, 'doctor', '-o', 'json', '--kubeconfig', '/nonexistent', '--region', 'cn-hangzhou', '--cloud-endpoint', emulator.url], { env: credentials() });
+    const result = await run(process.execPath, [BUNDLE, 'doctor', '-o', 'json', '--kubeconfig', MISSING_KUBECONFIG, '--region', 'cn-hangzhou', '--cloud-endpoint', emulator.url], { env: credentials() });
     const report = JSON.parse(result.stdout) as { findings: Finding[] };
     expect(result.code).toBe(1);
     expect(report.findings.map((finding) => `${finding.check}:${finding.status}`)).toEqual([
@@ -132,7 +134,7 @@ describe('without the webhook', () => {
       'privatelink:ok',
       'zones:skip',
     ]);
-    expect(report.findings[0]!.message).toBe('--kubeconfig /nonexistent: no such file');
+    expect(report.findings[0]!.message).toBe(`--kubeconfig ${MISSING_KUBECONFIG}: no such file`);
   });
 });
 
