@@ -350,6 +350,19 @@ function deleteEndpoint(builder: PlanBuilder, endpoint: ObservedEndpoint, why: s
   });
 }
 
+function awaitEndpointGone(builder: PlanBuilder, endpoint: ObservedEndpoint): Action {
+  return builder.add({
+    link: endpoint.link,
+    clusterId: endpoint.clusterId,
+    kind: 'deleteEndpoint',
+    id: `${prefix(endpoint.link, endpoint.clusterId)}/delete-endpoint/${endpoint.endpointId}`,
+    description: `wait for ${endpointLabel(endpoint.link, endpoint.clusterId)} ${endpoint.endpointId} to be deleted (already being deleted)`,
+    dependsOn: [],
+    mutating: false,
+    endpointId: endpoint.endpointId,
+  });
+}
+
 function deleteService(builder: PlanBuilder, service: ObservedService, endpointDeletes: Action[], why: string): Action {
   return builder.add({
     link: service.link,
@@ -386,6 +399,10 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
   for (const endpoint of unwantedEndpoints) endpointDeletes.push(deleteEndpoint(builder, endpoint, 'cluster no longer in the spec'));
   for (const endpoint of resolved.surplusEndpoints.filter((candidate) => inScope(scope, candidate.clusterId))) {
     endpointDeletes.push(deleteEndpoint(builder, endpoint, 'a duplicate, or it reaches a service we no longer use'));
+  }
+  // Endpoints already being deleted (a run stopped after asking): a service cannot go before they do.
+  for (const endpoint of inventory.endpoints.filter((candidate) => candidate.status === GONE_SOON && inScope(scope, candidate.clusterId))) {
+    endpointDeletes.push(awaitEndpointGone(builder, endpoint));
   }
 
   // The shared Pilot service, as far as the clusters in scope need it.

@@ -2,7 +2,7 @@
 // no duplicate and no orphan; lost answers, throttling and 5xx still converge; persistent faults
 // fail cleanly with exit 1, a message naming the step and the request id, and a status that says
 // what failed; two connects at once provision one set of resources.
-import { inventorySummary, type Sandbox, startSandbox, waitFor } from './provisioning-sandbox';
+import { FAST_DELAYS, inventorySummary, type Sandbox, startSandbox, waitFor } from './provisioning-sandbox';
 
 let sandbox: Sandbox;
 
@@ -81,6 +81,41 @@ describe('a connect killed with SIGKILL, then run again', () => {
     expect(again.code).toBe(0);
     expectConverged(inventorySummary(sandbox.inventory()));
     await expectAvailableWithSans();
+  });
+});
+
+describe('a disconnect killed with SIGKILL, then run again', () => {
+  // Endpoints take long to delete here, so the second run meets them still Deleting.
+  let slow: Sandbox;
+
+  beforeAll(async () => {
+    await sandbox.deleteObject();
+    slow = await startSandbox({ ...FAST_DELAYS, endpointDeleteMs: 6_000 });
+  });
+
+  afterAll(async () => {
+    await slow?.deleteObject();
+    await slow?.stop();
+  });
+
+  test.each([
+    ['DeleteVpcEndpoint', 1],
+    ['DeleteVpcEndpoint', 2],
+    ['DeleteVpcEndpointService', 1],
+  ] as const)('killed when %s #%i arrives: finishes, nothing of the cluster left', async (action, count) => {
+    await slow.deleteObject();
+    slow.emulator.reset();
+    const [c1, c2] = slow.clusters;
+    expect((await slow.plugin(['connect', c1, c2, '--mesh-id', slow.meshId])).code).toBe(0);
+    const { child, done } = slow.start(['disconnect', c2]);
+    await waitFor(() => slow.emulator.requests().filter((entry) => entry.action === action).length >= count, `${action} #${count} to reach the emulator`, 60_000);
+    child.kill('SIGKILL');
+    await done;
+    const again = await slow.plugin(['disconnect', c2]);
+    expect(again.stderr).not.toContain('error:');
+    expect(again.code).toBe(0);
+    expect(inventorySummary(slow.inventory())).toEqual({ services: [`apiserver/${c1}`, 'pilot/-'], endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort() });
+    expect((await slow.object())!.spec.ackVpcEndpoint?.map((entry) => entry.clusterId)).toEqual([c1]);
   });
 });
 
