@@ -1,18 +1,8 @@
 // The command line of doctor; its checks are unit-tested in plugin/doctor and run end to end in
 // test/e2e/doctor.e2e.test.ts.
-import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../cli';
+import { runPlugin } from '../testing/run-cli';
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += String(chunk)));
-  stderr.on('data', (chunk) => (err += String(chunk)));
-  const code = await runCli(args, { stdin: Readable.from(['']), stdout, stderr, env: {}, colorDepth: 1 }, '/usr/local/bin/kubectl-asmpvl');
-  return { code, stdout: out, stderr: err };
-}
+const run = runPlugin;
 
 test('-o yaml is not an output of doctor: exit 2', async () => {
   const result = await run(['doctor', '-o', 'yaml']);

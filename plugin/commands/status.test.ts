@@ -1,18 +1,9 @@
 // What can be proven without a cluster: the command line. Reading the object is proven end to end
 // (test/e2e/status.e2e.test.ts), since the Kubernetes client only loads as ESM outside jest.
-import { PassThrough, Readable } from 'node:stream';
-import { commands, runCli } from '../cli';
+import { commands } from '../cli';
+import { runPlugin } from '../testing/run-cli';
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += String(chunk)));
-  stderr.on('data', (chunk) => (err += String(chunk)));
-  const code = await runCli(args, { stdin: Readable.from(['']), stdout, stderr, env: {}, colorDepth: 1 }, '/usr/local/bin/kubectl-asmpvl');
-  return { code, stdout: out, stderr: err };
-}
+const run = runPlugin;
 
 describe('kubectl asmpvl status: the command line', () => {
   test.each([

@@ -1,19 +1,9 @@
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../cli';
+import { runPlugin } from '../testing/run-cli';
 
 const fixture = (name: string) => join(__dirname, '../../test/fixtures', name);
 
-async function run(args: string[], stdinText = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += String(chunk)));
-  stderr.on('data', (chunk) => (err += String(chunk)));
-  const code = await runCli(args, { stdin: Readable.from([stdinText]), stdout, stderr, env: {}, colorDepth: 1 }, '/usr/local/bin/kubectl-asmpvl');
-  return { code, stdout: out, stderr: err };
-}
+const run = runPlugin;
 
 describe('kubectl asmpvl validate', () => {
   test('a valid file exits 0 and says so on stdout', async () => {
