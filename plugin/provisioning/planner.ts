@@ -46,10 +46,6 @@ function byPreference<T extends { status?: string; createTime?: string }>(idOf: 
     rank(a.status) - rank(b.status) || (a.createTime ?? '').localeCompare(b.createTime ?? '') || idOf(a).localeCompare(idOf(b));
 }
 
-function sameKey(key: ResourceKey, link: LinkKind, clusterId: string | undefined): boolean {
-  return key.link === link && key.clusterId === clusterId;
-}
-
 export interface ResolvedResources {
   /** The service each key keeps. */
   services: Map<string, ObservedService>;

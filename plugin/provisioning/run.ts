@@ -2,23 +2,22 @@
  * One provisioning run, edge to edge: discover, observe, plan, execute, observe again, sync SANs,
  * and write the status. The commands call these; the decisions are in the pure modules.
  */
+import type { ASMPvlConfig } from '../../core';
 import type { Kube } from '../kube';
 import type { Progress } from '../progress';
+import { clientTokenFor } from './client-token';
 import type { ProvisioningCloud } from './cloud-port';
 import { desiredState } from './desired';
 import { discoverClusters, discoverMesh } from './discovery';
 import { describeCause, StepError } from './errors';
 import { executePlan, type ExecutionReport, type StepReporter } from './executor';
 import { observeInventory } from './inventory';
-import type { Action, ClusterFacts, DesiredState, Inventory, MeshFacts, Plan, PlanScope } from './model';
+import { type Action, type ClusterFacts, type DesiredState, type Inventory, keyName, type MeshFacts, type Plan, type PlanScope } from './model';
 import { endpointKey, planReconcile, resolveResources } from './planner';
-import { keyName } from './model';
 import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from './san-sync';
-import { clientTokenFor } from './client-token';
 import { specAsmVSwitches, specClusters, specRevision } from './spec-edit';
 import { type AsmPvlStatus, buildStatus, type ConditionInput, type RecordedFailure } from './status';
 import { type Deadline, defaultWaitPolicy, type WaitPolicy } from './waits';
-import type { ASMPvlConfig } from '../../core';
 
 export interface RunSettings {
   meshId: string;

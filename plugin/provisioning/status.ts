@@ -7,9 +7,8 @@
  * APIServerLinks, PilotLinks, SANSynced) say why, and `observedGeneration` which spec it is about.
  */
 import type { ASMPvlConfig } from '../../core';
-import { type ClusterFacts, type Inventory, type LinkKind, linkLabel, type ObservedEndpoint, type ObservedService } from './model';
+import { type ClusterFacts, type Inventory, keyName, type LinkKind, linkLabel, type ObservedEndpoint, type ObservedService } from './model';
 import { endpointKey, resolveResources, serviceKey } from './planner';
-import { keyName } from './model';
 import { verifySans } from './san-sync';
 
 export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;

@@ -15,8 +15,8 @@ import type { Session } from '../session';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, changesObject, resolveMeshId, specAsmVSwitches, specClusters, specRevision, withCluster } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import { assignByVpc, defaultClusterVSwitches, requireVpc, resolveVSwitches, type VSwitchFlag } from '../vswitches';
-import { defaultWaitPolicy } from '../waits';
 import { decideSanAppend } from '../san-sync';
+import { defaultWaitPolicy } from '../waits';
 
 export interface ConnectRequest {
   clusterIds: string[];
