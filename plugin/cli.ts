@@ -17,8 +17,8 @@ function binaryName(argv0: string | undefined): string {
 /** Every command of the plugin, one class per file in plugin/commands. */
 export const commands = [StatusCommand, DoctorCommand, ValidateCommand, VersionCommand, ConnectCommand, DisconnectCommand, SyncSanCommand];
 
-export function createCli(argv0?: string): Cli<BaseContext> {
-  const cli = new Cli({ binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters', binaryName: binaryName(argv0), binaryVersion: pluginVersion() });
+export function createCli(argv0?: string, enableColors = false): Cli<BaseContext> {
+  const cli = new Cli({ binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters', binaryName: binaryName(argv0), binaryVersion: pluginVersion(), enableColors });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   for (const command of commands) cli.register(command);
@@ -27,7 +27,8 @@ export function createCli(argv0?: string): Cli<BaseContext> {
 
 /** Parses and runs one command line; a command line that cannot be parsed exits 2, as documented. */
 export async function runCli(args: string[], context: BaseContext, argv0?: string): Promise<number> {
-  const cli = createCli(argv0);
+  // clipanion would colour help by the process's default, even into a pipe: follow the context.
+  const cli = createCli(argv0, context.colorDepth > 1);
   let command;
   try {
     command = cli.process(args, context);
