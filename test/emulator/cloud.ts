@@ -183,7 +183,7 @@ export class Cloud {
     this.delays = options.delays;
     this.clock = options.clock ?? Date.now;
     this.ids = new IdSource(options.seed === undefined ? Math.random : seededRandom(options.seed));
-    this.meshView = options.meshView ?? ((_, member) => (member.joined ? { state: "running", errorMessage: "" } : { state: "pending", errorMessage: "" }));
+    this.meshView = options.meshView ?? ((_, member) => (member.joined ? { state: "running", errorMessage: "" } : { state: "starting", errorMessage: "" }));
     this.clusterTaskFails = options.clusterTaskFails ?? (() => false);
     this.instant = this.clock();
     this.vpcIndex = new Map(this.world.vpcs.map((vpc) => [vpc.vpcId, vpc]));

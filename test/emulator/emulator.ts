@@ -67,6 +67,18 @@ export class Emulator {
     return this.runtime.cloud.snapshot();
   }
 
+  /**
+   * Replaces a cluster's API server certificate SANs at once, as a change made behind asmpvl's
+   * back would (the console, another tool); no task, no state change.
+   */
+  setClusterSans(clusterId: string, sans: string[]): void {
+    this.runtime.cloud.settle();
+    const cluster = this.runtime.cloud.clusters.get(clusterId);
+    if (!cluster) throw new Error(`no cluster ${clusterId} in the world`);
+    if (!Array.isArray(sans) || sans.some((san) => typeof san !== "string")) throw new Error("sans must be an array of strings");
+    cluster.extraSans = [...sans];
+  }
+
   requests(): RequestLogEntry[] {
     return this.runtime.log.list();
   }

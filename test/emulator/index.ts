@@ -59,6 +59,8 @@ export interface RunningEmulator {
   state(): EmulatorState;
   /** Every request so far, in arrival order. */
   requests(): RequestLogEntry[];
+  /** Replaces a cluster's certificate SANs at once (a change behind asmpvl's back). */
+  setClusterSans(clusterId: string, sans: string[]): void;
   /** Replaces the fault configuration; `{}` turns faults off. */
   setFaults(faults: EmulatorFaults): void;
   setRateLimits(limits: RateLimits): void;
@@ -84,6 +86,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     world: emulator.world,
     state: () => emulator.state(),
     requests: () => emulator.requests(),
+    setClusterSans: (clusterId, sans) => emulator.setClusterSans(clusterId, sans),
     setFaults: (faults) => emulator.setFaults(faults),
     setRateLimits: (limits) => emulator.setRateLimits(limits),
     reset: () => emulator.reset(),

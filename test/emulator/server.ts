@@ -1,6 +1,6 @@
 // The HTTP edge: node's http server in front of the Emulator. Cloud API requests go to dispatch;
 // `/_emulator/*` are the control endpoints (unsigned). node:http is enough for one catch-all
-// route and five control routes, and hands over the raw path, query and body the signature
+// route and a few control routes, and hands over the raw path, query and body the signature
 // covers without any middleware rewriting them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -62,6 +62,12 @@ async function control(emulator: Emulator, method: string, path: string, body: B
         emulator.reset();
         sendJson(response, 200, { reset: true });
         return true;
+      case "POST /_emulator/cluster-sans": {
+        const { clusterId, sans } = parseControlJson(body) as { clusterId: string; sans: string[] };
+        emulator.setClusterSans(clusterId, sans);
+        sendJson(response, 200, { clusterId, sans });
+        return true;
+      }
       case "GET /_emulator/world":
         sendJson(response, 200, emulator.world);
         return true;

@@ -61,7 +61,7 @@ describe("ASM actions", () => {
   it("AddClusterIntoServiceMesh adds a cluster once; unknown clusters are refused", () => {
     const cloud = directCloud(world, DELAYS);
     cloud.rpc("servicemesh", "AddClusterIntoServiceMesh", { ServiceMeshId: mesh.serviceMeshId, ClusterId: cluster1.clusterId });
-    expect(clusterView(cloud, cluster1.clusterId).State).toBe("pending");
+    expect(clusterView(cloud, cluster1.clusterId).State).toBe("starting");
     expect(refusal(() => cloud.rpc("servicemesh", "AddClusterIntoServiceMesh", { ServiceMeshId: mesh.serviceMeshId, ClusterId: cluster1.clusterId })).code).toBe("Cluster.AlreadyExists");
     expect(refusal(() => cloud.rpc("servicemesh", "AddClusterIntoServiceMesh", { ServiceMeshId: mesh.serviceMeshId, ClusterId: "c0000" })).code).toBe("Cluster.NotFound");
   });
@@ -113,5 +113,30 @@ describe("the mesh's view of a cluster in another VPC (causal model)", () => {
     const pilotEndpoint = [...cloud.cloud.endpoints.values()].find((endpoint) => endpoint.vpcId === cluster2.vpcId)!;
     cloud.rpc("privatelink", "DisableVpcEndpointConnection", { RegionId: "cn-hangzhou", ServiceId: pilotEndpoint.serviceId, EndpointId: pilotEndpoint.endpointId });
     expect(clusterView(cloud, cluster2.clusterId)).toEqual({ State: "failed", ErrorMessage: expect.stringContaining("sidecars cannot reach Pilot") });
+  });
+
+  it("falls back to failed with an x509 message when the endpoint's domain is removed from the SANs", () => {
+    const cloud = directCloud(world, DELAYS);
+    cloud.rpc("servicemesh", "AddClusterIntoServiceMesh", { ServiceMeshId: mesh.serviceMeshId, ClusterId: cluster2.clusterId });
+    const apiServer = link(cloud, cluster2.apiServerLoadBalancerId, mesh.vpcId, mesh.securityGroupId, "cn-hangzhou-k");
+    link(cloud, mesh.pilotLoadBalancerId, cluster2.vpcId, cluster2.securityGroupId, "cn-hangzhou-k");
+    cloud.roa("ModifyCluster", [cluster2.clusterId], { api_server_custom_cert_sans: { action: "append", subject_alternative_names: [apiServer.endpointDomain] } });
+    cloud.advance(Math.max(DELAYS.endpointCreateMs + DELAYS.connectMs, DELAYS.clusterTaskMs));
+    expect(clusterView(cloud, cluster2.clusterId).State).toBe("running");
+    cloud.cloud.clusters.get(cluster2.clusterId)!.extraSans = [];
+    expect(clusterView(cloud, cluster2.clusterId)).toEqual({ State: "failed", ErrorMessage: `x509: the API server certificate of ${cluster2.clusterId} is not valid for ${apiServer.endpointDomain} (add it to the certificate SANs)` });
+  });
+
+  it("falls back to failed when the endpoint's only zone is removed", () => {
+    const cloud = directCloud(world, DELAYS);
+    cloud.rpc("servicemesh", "AddClusterIntoServiceMesh", { ServiceMeshId: mesh.serviceMeshId, ClusterId: cluster2.clusterId });
+    const apiServer = link(cloud, cluster2.apiServerLoadBalancerId, mesh.vpcId, mesh.securityGroupId, "cn-hangzhou-k");
+    link(cloud, mesh.pilotLoadBalancerId, cluster2.vpcId, cluster2.securityGroupId, "cn-hangzhou-k");
+    cloud.roa("ModifyCluster", [cluster2.clusterId], { api_server_custom_cert_sans: { action: "append", subject_alternative_names: [apiServer.endpointDomain] } });
+    cloud.advance(Math.max(DELAYS.endpointCreateMs + DELAYS.connectMs, DELAYS.clusterTaskMs));
+    const apiEndpoint = [...cloud.cloud.endpoints.values()].find((endpoint) => endpoint.vpcId === mesh.vpcId)!;
+    cloud.rpc("privatelink", "RemoveZoneFromVpcEndpoint", { RegionId: "cn-hangzhou", EndpointId: apiEndpoint.endpointId, ZoneId: "cn-hangzhou-k" });
+    cloud.advance(1000);
+    expect(clusterView(cloud, cluster2.clusterId)).toEqual({ State: "failed", ErrorMessage: expect.stringContaining("the control plane cannot reach the API server") });
   });
 });
