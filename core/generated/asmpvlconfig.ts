@@ -127,6 +127,46 @@ export interface ASMPvlConfig {
       pvlEndpointService?: EndpointServiceStatus1;
     };
     /**
+     * The service mesh's own view of each ACK cluster (ASM DescribeClustersInServiceMesh), as last read by kubectl asmpvl; not part of the vendor's fields.
+     */
+    mesh?: {
+      /**
+       * ID of the service mesh that was read.
+       */
+      serviceMeshId?: string;
+      /**
+       * One entry per ACK cluster of the spec.
+       *
+       * @maxItems 1000
+       *
+       * Items: How the mesh sees one ACK cluster.
+       */
+      clusters?: {
+        /**
+         * ID of the ACK cluster.
+         */
+        clusterId: string;
+        /**
+         * Whether the mesh lists the cluster among its data-plane clusters.
+         */
+        inMesh: boolean;
+        /**
+         * The mesh's State of the cluster, verbatim: running, starting, failed, ...
+         */
+        state?: string;
+        /**
+         * The mesh's ErrorMessage about the cluster, when it gave one.
+         */
+        errorMessage?: string;
+        /**
+         * What the cluster lacks for the mesh to run it, as observed by kubectl asmpvl: apiServerLink (a), pilotLink (b), san (c).
+         *
+         * @maxItems 3
+         */
+        missing?: ("apiServerLink" | "pilotLink" | "san")[];
+      }[];
+    };
+    /**
      * Overall state: Available when every link is Active and Connected; Provisioning while links are being created; Degraded or Failed when a link is missing or broken (see conditions for what and why).
      */
     status?: string;
@@ -135,7 +175,7 @@ export interface ASMPvlConfig {
      */
     observedGeneration?: number;
     /**
-     * Conditions in the standard Kubernetes form, e.g. Ready, APIServerLinks, PilotLinks, SANSynced.
+     * Conditions in the standard Kubernetes form, e.g. Ready, APIServerLinks, PilotLinks, SANSynced, MeshReady.
      *
      * @maxItems 32
      *

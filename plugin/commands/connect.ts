@@ -9,13 +9,16 @@ export class ConnectCommand extends ClusterCommand {
   static override usage = Command.Usage({
     description: 'Connect ACK clusters to the mesh over PrivateLink, both ways, and sync their SANs',
     details: `
-      Adds each cluster to asmpvlconfig/default (through the API server, so the admission webhook checks
+      First checks that the service mesh lists each cluster (ASM DescribeClustersInServiceMesh); one it
+      does not list is added (AddClusterIntoServiceMesh), as the first step of the vendor's guide, or
+      with \`--no-add-to-mesh\` the run stops there, changing nothing. Then adds each cluster to asmpvlconfig/default (through the API server, so the admission webhook checks
       it), then brings the cloud to what the object asks for: an endpoint service on the cluster's API
       server load balancer with an endpoint in the ASM VPC, and an endpoint in the cluster's VPC to the
       mesh's shared Pilot service, only in zones both sides share; accepts the connections; waits until
       everything is Active and Connected; writes the status; then appends the API-server endpoint's
       domain to the cluster's API server certificate SANs (never removing one; \`spec.sanSync: Disabled\`
-      turns this off). A second run on a converged system changes nothing; a run that was stopped or
+      turns this off); and last waits (within \`--timeout\`) until the mesh itself reports each cluster
+      running, and says so. A second run on a converged system changes nothing; a run that was stopped or
       killed is resumed by running it again. Runs are serialised by a Lease in kube-system.
 
       Where things come from:
@@ -29,8 +32,9 @@ export class ConnectCommand extends ClusterCommand {
       - \`--pilot-load-balancer\`: the mesh's private Pilot load balancer, if not the internal CLB at its
         IntranetPilotEndpoint address (recorded as annotation asmpvl.io/pilot-load-balancer).
 
-      Exit code: 0 when the clusters are connected (with --no-wait: when every change was started);
-      1 when a step failed (the message names the step, the cloud request id and what to do, and the
+      Exit code: 0 when the clusters are connected and the mesh runs them (with --no-wait: when every
+      change was started); 1 when a step failed, a cluster is not in the mesh and --no-add-to-mesh was
+      given, or the mesh does not report a cluster running (the message names the step, the cloud request id and what to do, and the
       status says what failed), or on Ctrl-C; 2 when the command line is wrong.
     `,
     examples: [
@@ -39,6 +43,7 @@ export class ConnectCommand extends ClusterCommand {
       ['Give the zone yourself', '$0 connect c0123456789abcdef0123456789abcdef --vswitch vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j'],
       ['Connect two clusters side by side', '$0 connect c0123456789abcdef0123456789abcdef c84974f524e2045c87dccadff91a71708'],
       ['See what would change', '$0 connect c0123456789abcdef0123456789abcdef --dry-run'],
+      ['Only clusters already added to the mesh (in its console)', '$0 connect c0123456789abcdef0123456789abcdef --no-add-to-mesh'],
       ['Start the changes and return', '$0 connect c0123456789abcdef0123456789abcdef --no-wait && $0 status --watch'],
     ],
   });
@@ -49,6 +54,7 @@ export class ConnectCommand extends ClusterCommand {
   meshId = Option.String('--mesh-id', { description: 'The service mesh id (default: ASMPVL_MESH_ID, then the object\'s asmpvl.io/mesh-id annotation)' });
   pilotLoadBalancer = Option.String('--pilot-load-balancer', { description: "The mesh's private Pilot load balancer (default: the internal CLB at its IntranetPilotEndpoint address)" });
   wait = Option.Boolean('--wait', true, { description: 'Wait until everything is Active and Connected and the SANs are synced (--no-wait: start the changes and return)' });
+  addToMesh = Option.Boolean('--add-to-mesh', true, { description: 'Add a cluster the mesh does not list yet (--no-add-to-mesh: stop with an error instead)' });
   timeout = Option.String('--timeout', '10m', { description: 'Give up waiting after this long, e.g. 90s or 10m', validator: isDuration });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Print what would change (the spec write is a server-side dry run) and change nothing' });
 
@@ -71,6 +77,7 @@ export class ConnectCommand extends ClusterCommand {
           pilotLoadBalancerId: checkLoadBalancerId(this.pilotLoadBalancer),
           wait: this.wait,
           dryRun: this.dryRun,
+          addToMesh: this.addToMesh,
           env: process.env,
         };
       } catch (error) {
@@ -105,6 +112,10 @@ export class ConnectCommand extends ClusterCommand {
     if (outcome.failures.length > 0) return this.failures(outcome);
     const state = this.wait ? 'connected' : 'changes started (not waited for: follow with kubectl asmpvl status --watch, then run connect again to sync the SANs)';
     stdout.write(`\n${clusterIds.join(', ')}: ${state} in ${seconds}s (${calls})\n`);
+    for (const verdict of outcome.meshVerdicts ?? []) {
+      const meshId = outcome.config.status?.mesh?.serviceMeshId ?? 'the mesh';
+      stdout.write(`${verdict.clusterId}: ${verdict.phase === 'notInMesh' ? 'not in' : `${verdict.state ?? 'no state'} in`} service mesh ${meshId}\n`);
+    }
     return ExitCode.Ok;
   }
 

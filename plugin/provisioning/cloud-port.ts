@@ -6,7 +6,7 @@
 import { apiServerLoadBalancerOf, type ApiServerLoadBalancer, type ClusterDetail, type ClusterTask, type SanAppendResult } from '../cloud/ack';
 import type { Cloud } from '../cloud';
 import { CloudError } from '../cloud/errors';
-import type { ServiceMesh } from '../cloud/mesh';
+import type { MeshCluster, ServiceMesh } from '../cloud/mesh';
 import type {
   CreateEndpointRequest,
   CreateEndpointServiceRequest,
@@ -25,6 +25,10 @@ import { Pacer, systemWaitClock, type WaitClock } from './waits';
 
 export interface ProvisioningCloud {
   describeMesh(meshId: string): Promise<ServiceMesh>;
+  /** The mesh's own view of its data-plane clusters (ASM DescribeClustersInServiceMesh). */
+  describeMeshClusters(meshId: string): Promise<MeshCluster[]>;
+  /** ASM AddClusterIntoServiceMesh; a cluster already in the mesh is not an error. */
+  addClusterToMesh(meshId: string, clusterId: string): Promise<{ requestId?: string; alreadyMember: boolean }>;
   findLoadBalancerByAddress(address: string, vpcId: string): Promise<LoadBalancer | undefined>;
   describeLoadBalancer(loadBalancerId: string): Promise<LoadBalancer | undefined>;
   describeCluster(clusterId: string): Promise<ClusterDetail>;
@@ -94,6 +98,8 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
   const { privateLink, ack, slb, vpc, mesh } = cloud;
   return {
     describeMesh: (meshId) => paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId)),
+    describeMeshClusters: (meshId) => paced('DescribeClustersInServiceMesh', () => mesh.describeClustersInServiceMesh(meshId)),
+    addClusterToMesh: (meshId, clusterId) => paced('AddClusterIntoServiceMesh', () => mesh.addClusterIntoServiceMesh(meshId, clusterId)),
     findLoadBalancerByAddress: (address, vpcId) => paced('DescribeLoadBalancers', () => slb.findLoadBalancerByAddress(address, vpcId)),
     describeLoadBalancer: async (loadBalancerId) =>
       (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find((item) => item.loadBalancerId === loadBalancerId),

@@ -12,7 +12,7 @@ import { provisioningCloud } from './cloud-port';
 import { discoverClusters } from './discovery';
 import { ProvisioningInputError } from './errors';
 import { observeInventory } from './inventory';
-import { recordFailure, writeRunStatus } from './run';
+import { readMesh, recordFailure, writeRunStatus } from './run';
 import { resolveMeshId, specClusters } from './spec-edit';
 import type { AsmPvlStatus } from './status';
 
@@ -25,7 +25,7 @@ export interface RefreshOptions {
 }
 
 /**
- * Reads the cloud (our resources by tags, each cluster's SANs), rewrites the status subresource of
+ * Reads the cloud (our resources by tags, each cluster's SANs, the mesh's view of its clusters), rewrites the status subresource of
  * asmpvlconfig/default from it, and returns the new status. Changes nothing in the cloud and takes
  * no lease: the status write is optimistic, so it never overwrites a concurrent one.
  */
@@ -36,11 +36,16 @@ export async function refreshStatus(kube: Kube, cloud: Cloud, options: RefreshOp
   const port = provisioningCloud(cloud);
   const concurrency = options.concurrency ?? 8;
   const clusterIds = specClusters(config).map((cluster) => cluster.clusterId);
-  const [discovery, inventory] = await Promise.all([discoverClusters(port, clusterIds, new Set(), concurrency), observeInventory(port, meshId, { concurrency })]);
+  const [discovery, inventory, meshRead] = await Promise.all([
+    discoverClusters(port, clusterIds, new Set(), concurrency),
+    observeInventory(port, meshId, { concurrency }),
+    readMesh(port, meshId),
+  ]);
   return writeRunStatus(kube, {
     inventory,
     facts: discovery.facts,
-    failures: discovery.failures.map((failure) => recordFailure('discovery', failure)),
+    mesh: meshRead.mesh,
+    failures: [...discovery.failures.map((failure) => recordFailure('discovery', failure)), ...meshRead.failures],
     inProgress: false,
     generation: config.metadata.generation,
   });
@@ -54,7 +59,8 @@ export { executePlan, type ExecutionReport, type StepOutcome } from './executor'
 export { holdProvisioningLease } from './lease';
 export type * from './model';
 export { describePlan, planReconcile } from './planner';
-export { connectedDomains, executeRun, planRun, type RunSettings, syncSans, writeRunStatus } from './run';
+export { connectedDomains, executeRun, type MeshView, planRun, readMesh, type RunSettings, syncSans, writeRunStatus } from './run';
+export { type ClusterMeshVerdict, explainVerdict, MESH_CONDITION, MESH_GAP_LABELS, meshCondition, type MeshGap, meshVerdicts } from './mesh-verdict';
 export { decideSanAppend, verifySans } from './san-sync';
 export {
   ANNOTATION_MESH_ID,
@@ -69,5 +75,5 @@ export {
   withCluster,
   withoutCluster,
 } from './spec-edit';
-export { type AsmPvlStatus, buildStatus, CONDITION_TYPES, type OverallStatus } from './status';
+export { type AsmPvlStatus, buildStatus, CONDITION_TYPES, linkViews, type OverallStatus } from './status';
 export { defaultWaitPolicy, type Deadline } from './waits';

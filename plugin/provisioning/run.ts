@@ -6,6 +6,7 @@ import type { ASMPvlConfig } from '../../core';
 import type { Kube } from '../kube';
 import type { Progress } from '../progress';
 import { clientTokenFor } from './client-token';
+import type { MeshCluster } from '../cloud/mesh';
 import type { ProvisioningCloud } from './cloud-port';
 import { desiredState } from './desired';
 import { discoverClusters, discoverMesh } from './discovery';
@@ -27,7 +28,7 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** False with --no-wait. */
   wait: boolean;
-  /** Steps and reads in flight at once (default 8). */
+  /** Reads in flight at once (default 8); steps have their own, larger bound (STEPS_IN_FLIGHT). */
   concurrency?: number;
   progress: Progress;
   now?: () => Date;
@@ -51,6 +52,11 @@ export interface PlannedRun {
 }
 
 const DEFAULT_CONCURRENCY = 8;
+
+// A step spends nearly all its time waiting for the cloud (seconds to minutes per transition) and
+// the Pacer already bounds the calls (in flight and per action), so the step bound only caps
+// memory: with the read bound of 8, 100 clusters' ~500 steps queued ~8 waits at a time.
+const STEPS_IN_FLIGHT = 256;
 
 /** A failure as the status records it. */
 export function recordFailure(area: RecordedFailure['area'], error: unknown, clusterId?: string): RecordedFailure {
@@ -151,7 +157,7 @@ export async function executeRun(cloud: ProvisioningCloud, planned: PlannedRun, 
   const report = await executePlan(
     planned.plan,
     { cloud, meshId: settings.meshId, specRevision: revision, deadline: settings.deadline, waits: settings.waits ?? defaultWaitPolicy, signal: settings.signal, wait: settings.wait },
-    { concurrency, reporter: progressReporter(new StepLines(settings.progress)) },
+    { concurrency: STEPS_IN_FLIGHT, reporter: progressReporter(new StepLines(settings.progress)) },
   );
   const failures = [
     ...planned.observation.failures,
@@ -249,6 +255,8 @@ export interface StatusWrite {
   /** The generation of the spec the run acted on. */
   generation?: number;
   extraConditions?: ConditionInput[];
+  /** The mesh's view of its clusters, as read in this run (see readMesh). */
+  mesh?: MeshView;
   now?: () => Date;
 }
 
@@ -268,11 +276,30 @@ export async function writeRunStatus(kube: Kube, write: StatusWrite): Promise<As
       generation: write.generation ?? current.metadata.generation,
       previous: current.status,
       extraConditions: write.extraConditions,
+      mesh: write.mesh,
       now: (write.now ?? (() => new Date()))(),
     });
     return written;
   });
   return written!;
+}
+
+/** The mesh's own view of its data-plane clusters, as one run read it. */
+export interface MeshView {
+  meshId: string;
+  clusters: MeshCluster[];
+}
+
+/**
+ * One read of the mesh's view of its clusters (ASM DescribeClustersInServiceMesh: one call for all
+ * clusters); a failure is recorded (area `mesh`) rather than thrown, so the status still gets written.
+ */
+export async function readMesh(cloud: ProvisioningCloud, meshId: string): Promise<{ mesh?: MeshView; failures: RecordedFailure[] }> {
+  try {
+    return { mesh: { meshId, clusters: await cloud.describeMeshClusters(meshId) }, failures: [] };
+  } catch (error) {
+    return { failures: [recordFailure('mesh', new StepError(`read the clusters of service mesh ${meshId} (ASM DescribeClustersInServiceMesh)`, error))] };
+  }
 }
 
 /** The revision of the stored object, for ClientTokens. */

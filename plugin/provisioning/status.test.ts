@@ -7,6 +7,7 @@ const FIXTURES = join(__dirname, 'fixtures');
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as T;
 const C1 = 'c84974f524e2045c87dccadff91a71708';
 const C2 = 'cab1659d273777fbbeb08d1f747ad55b7';
+const MESH_ID = 'cf9171d03515f8f0920a4425eca656495';
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const EARLIER = '2026-11-25T11:00:00Z';
 const DOMAIN_1 = 'ep-apic10000000000001.epsrv-apic1000000000001.cn-hangzhou.privatelink.aliyuncs.com';
@@ -29,6 +30,7 @@ function inputs(overrides: Partial<StatusInputs> = {}): StatusInputs {
     inProgress: false,
     problems: [],
     generation: 3,
+    mesh: { meshId: MESH_ID, clusters: [{ clusterId: C1, state: 'running' }, { clusterId: C2, state: 'running' }] },
     now: NOW,
     ...overrides,
   };
@@ -113,7 +115,7 @@ describe('buildStatus', () => {
   });
 
   test('conditions computed elsewhere are kept next to ours', () => {
-    const status = buildStatus(inputs({ extraConditions: [{ type: 'MeshReady', status: 'Unknown', reason: 'NotChecked', message: 'not read' }] }));
-    expect(status.conditions?.map((condition) => condition.type)).toEqual(['Ready', 'APIServerLinks', 'PilotLinks', 'SANSynced', 'MeshReady']);
+    const status = buildStatus(inputs({ extraConditions: [{ type: 'WebhookReady', status: 'Unknown', reason: 'NotChecked', message: 'not read' }] }));
+    expect(status.conditions?.map((condition) => condition.type)).toEqual(['Ready', 'APIServerLinks', 'PilotLinks', 'SANSynced', 'MeshReady', 'WebhookReady']);
   });
 });

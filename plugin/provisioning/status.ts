@@ -4,10 +4,14 @@
  * The vendor's fields are a contract (MISSION.md): status.clusters[] (the API-server links),
  * status.pilot (the shared Pilot service and each cluster's Pilot endpoint) and status.status,
  * one of Available | Provisioning | Degraded | Failed. Next to them, our own `conditions` (Ready,
- * APIServerLinks, PilotLinks, SANSynced) say why, and `observedGeneration` which spec it is about.
+ * APIServerLinks, PilotLinks, SANSynced, MeshReady) say why, `observedGeneration` which spec it is
+ * about, and `mesh` records the service mesh's own view of each cluster. Available needs the mesh
+ * to agree: every cluster running in it.
  */
 import type { ASMPvlConfig } from '../../core';
 import { type ClusterFacts, type Inventory, keyName, type LinkKind, linkLabel, type ObservedEndpoint, type ObservedService } from './model';
+import type { MeshCluster } from '../cloud/mesh';
+import { type ClusterMeshVerdict, meshCondition, type MeshConditionInput, meshVerdicts } from './mesh-verdict';
 import { endpointKey, resolveResources, serviceKey } from './planner';
 import { verifySans } from './san-sync';
 
@@ -15,12 +19,12 @@ export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
 export type StatusCondition = NonNullable<AsmPvlStatus['conditions']>[number];
 export type OverallStatus = 'Available' | 'Provisioning' | 'Degraded' | 'Failed';
 
-export const CONDITION_TYPES = { ready: 'Ready', apiServerLinks: 'APIServerLinks', pilotLinks: 'PilotLinks', sanSynced: 'SANSynced' } as const;
+export const CONDITION_TYPES = { ready: 'Ready', apiServerLinks: 'APIServerLinks', pilotLinks: 'PilotLinks', sanSynced: 'SANSynced', meshReady: 'MeshReady' } as const;
 
 /** Something that failed in a run, with the part of the state it concerns. */
 export interface RecordedFailure {
-  /** `discovery` concerns both links of the cluster (or every cluster when clusterId is absent). */
-  area: LinkKind | 'san' | 'discovery';
+  /** `discovery` concerns both links of the cluster (or every cluster when clusterId is absent); `mesh` the mesh's own view. */
+  area: LinkKind | 'san' | 'discovery' | 'mesh';
   clusterId?: string;
   /** A CamelCase word: the cloud's error code, or what kind of failure it was. */
   reason: string;
@@ -51,6 +55,11 @@ export interface StatusInputs {
   generation?: number;
   previous?: AsmPvlStatus;
   extraConditions?: ConditionInput[];
+  /**
+   * The mesh's view of its clusters (ASM DescribeClustersInServiceMesh) as read in this run;
+   * absent when it was not read (a failure with area `mesh` says why).
+   */
+  mesh?: { meshId: string; clusters: MeshCluster[] };
   now: Date;
 }
 
@@ -184,6 +193,29 @@ export function overallStatus(views: LinkView[], pilotServiceActive: boolean, fa
   return 'Degraded';
 }
 
+/**
+ * Available only when the mesh agrees: links that look fine to us but a cluster the mesh does not
+ * run (or could not be asked about) is not Available. A cluster just added is still Provisioning.
+ */
+export function withMeshVerdict(linksOverall: OverallStatus, meshReady: MeshConditionInput, verdicts: ClusterMeshVerdict[] | undefined, inProgress: boolean): OverallStatus {
+  if (linksOverall !== 'Available' || meshReady.status === 'True') return linksOverall;
+  const joining = verdicts?.some((verdict) => verdict.phase === 'joining') ?? false;
+  return joining || inProgress ? 'Provisioning' : 'Degraded';
+}
+
+function meshRecord(meshId: string, verdicts: ClusterMeshVerdict[]): NonNullable<AsmPvlStatus['mesh']> {
+  return {
+    serviceMeshId: meshId,
+    clusters: verdicts.map((verdict) => ({
+      clusterId: verdict.clusterId,
+      inMesh: verdict.phase !== 'notInMesh',
+      ...(verdict.state ? { state: verdict.state } : {}),
+      ...(verdict.errorMessage ? { errorMessage: verdict.errorMessage.slice(0, 1024) } : {}),
+      ...(verdict.gaps.length > 0 ? { missing: verdict.gaps.map((gap) => gap.gap) } : {}),
+    })),
+  };
+}
+
 /** The whole status subresource. */
 export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
   const views = linkViews(inputs.clusterIds, inputs.inventory);
@@ -191,23 +223,29 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
   const pilotService = resolved.services.get(keyName(serviceKey('pilot', undefined)));
   const pilotExtra =
     inputs.clusterIds.length > 0 && pilotService && pilotService.status !== 'Active' ? [`shared Pilot service ${pilotService.serviceId} is ${pilotService.status ?? 'unknown'}`] : [];
-  const overall = overallStatus(views, pilotService?.status === 'Active', inputs.failures, inputs.problems, inputs.inProgress);
+  const linksOverall = overallStatus(views, pilotService?.status === 'Active', inputs.failures, inputs.problems, inputs.inProgress);
   const viewOf = (clusterId: string, link: LinkKind) => views.find((view) => view.clusterId === clusterId && view.link === link)!;
 
   const apiServerLinks = linksCondition(CONDITION_TYPES.apiServerLinks, 'apiserver', views, inputs.failures, inputs.problems, []);
   const pilotLinks = linksCondition(CONDITION_TYPES.pilotLinks, 'pilot', views, inputs.failures, inputs.problems, pilotExtra);
+  const verdicts = inputs.mesh
+    ? meshVerdicts({ clusterIds: inputs.clusterIds, meshClusters: inputs.mesh.clusters, links: views, pilotServiceActive: !pilotService || pilotService.status === 'Active', clusterFacts: inputs.clusterFacts })
+    : undefined;
+  const meshFailure = inputs.failures.find((failure) => failure.area === 'mesh');
+  const meshReady = meshCondition(inputs.mesh?.meshId ?? 'of this object', verdicts, meshFailure);
+  const overall = withMeshVerdict(linksOverall, meshReady, verdicts, inputs.inProgress);
   const firstFailure = inputs.failures[0];
   const ready: ConditionInput = {
     type: CONDITION_TYPES.ready,
     status: overall === 'Available' ? 'True' : 'False',
-    reason: overall === 'Available' ? 'Available' : firstFailure ? (overall === 'Failed' ? 'ProvisioningFailed' : 'PartlyFailed') : overall,
+    reason: overall === 'Available' ? 'Available' : firstFailure ? (overall === 'Failed' ? 'ProvisioningFailed' : 'PartlyFailed') : linksOverall === 'Available' ? 'MeshNotReady' : overall,
     message:
       overall === 'Available'
-        ? `all ${inputs.clusterIds.length} cluster(s) connected both ways`
-        : (firstFailure?.message ?? [apiServerLinks, pilotLinks].filter((candidate) => candidate.status !== 'True').map((candidate) => candidate.message).join('\n')),
+        ? `all ${inputs.clusterIds.length} cluster(s) connected both ways and running in the mesh`
+        : (firstFailure?.message ?? [apiServerLinks, pilotLinks, meshReady].filter((candidate) => candidate.status !== 'True').map((candidate) => candidate.message).join('\n')),
   };
 
-  const conditions = [ready, apiServerLinks, pilotLinks, sanCondition(inputs, views), ...(inputs.extraConditions ?? [])].map((input) =>
+  const conditions = [ready, apiServerLinks, pilotLinks, sanCondition(inputs, views), meshReady, ...(inputs.extraConditions ?? [])].map((input) =>
     condition(input, inputs.previous, inputs.generation, inputs.now),
   );
 
@@ -227,6 +265,7 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
       }),
       ...(pilotService ? { pvlEndpointService: serviceStatus(pilotService) } : {}),
     },
+    ...(inputs.mesh && verdicts ? { mesh: meshRecord(inputs.mesh.meshId, verdicts) } : {}),
     status: overall,
     ...(inputs.generation !== undefined ? { observedGeneration: inputs.generation } : {}),
     conditions,

@@ -63,9 +63,15 @@ describe('Pacer', () => {
     ]);
   });
 
-  test('halves an action\'s rate when the cloud throttles it, and recovers one call a second per success', () => {
-    const pacer = new Pacer(fakeClock(), 20, 8);
+  test('halves an action\'s rate when the cloud throttles it (once per second), and recovers one call a second per success', () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(clock, 20, 8);
     pacer.throttled('GetVpcEndpointAttribute');
+    // Answers to calls of the same burst: no further cut.
+    pacer.throttled('GetVpcEndpointAttribute');
+    pacer.throttled('GetVpcEndpointAttribute');
+    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(10);
+    void clock.sleep(1_000);
     pacer.throttled('GetVpcEndpointAttribute');
     expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(5);
     expect(pacer.rateOf('CreateVpcEndpoint')).toBe(20);

@@ -16,17 +16,17 @@ describe('renderStatusTable', () => {
     const lines = renderStatusTable(status('available')).split('\n');
     expect(lines.every((line) => line === line.trimEnd())).toBe(true);
     const header = lines[0]!;
-    for (const column of ['PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN']) {
+    for (const column of ['PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN', 'MESH']) {
       const start = header.indexOf(column);
       for (const row of lines.slice(1, 3)) expect(row.slice(start - 3, start + 1)).toMatch(/^   \S$/);
     }
-    expect(lines[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced$/);
+    expect(lines[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced +running$/);
   });
 
   test('a spec without clusters says how to add one', () => {
     const config = { ...status('no-status'), spec: { asmVpcEndpoint: status('no-status').spec.asmVpcEndpoint } };
     expect(renderStatusTable(config)).toBe(
-      'No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.\n\nPilot service: none\nOverall: Unknown (0 of 0 clusters connected)\n',
+      'No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.\n\nPilot service: none\nOverall: Unknown (0 of 0 clusters connected, 0 running in the mesh)\n',
     );
   });
 });
@@ -81,6 +81,32 @@ describe('statusView: what the exit code follows', () => {
   });
 });
 
+describe('the mesh column: the mesh\'s own state, from status.mesh', () => {
+  test('running, failed with what is missing, starting, and unknown when the mesh was never read', () => {
+    expect(statusView(status('available')).rows.map((row) => row.mesh)).toEqual([
+      { state: 'running', text: 'running' },
+      { state: 'running', text: 'running' },
+    ]);
+    expect(statusView(status('degraded')).rows.map((row) => row.mesh.text)).toEqual(['failed (no SAN)', 'failed (no API-server link)', 'unknown']);
+    expect(statusView(status('provisioning')).rows.map((row) => row.mesh.state)).toEqual(['running', 'joining']);
+    expect(statusView(status('failed')).rows.map((row) => row.mesh.state)).toEqual(['unknown']);
+  });
+
+  test('Available with both links up is not available when the mesh does not run a cluster', () => {
+    const config = status('available');
+    config.status!.mesh!.clusters![1] = { clusterId: 'cab1659d273777fbbeb08d1f747ad55b7', inMesh: true, state: 'failed', missing: ['san'] };
+    const view = statusView(config);
+    expect(view.available).toBe(false);
+    expect(view.summary).toBe('2 of 2 clusters connected, 1 running in the mesh');
+  });
+
+  test('a cluster the mesh does not list reads "not added"', () => {
+    const config = status('available');
+    config.status!.mesh!.clusters![0] = { clusterId: 'c84974f524e2045c87dccadff91a71708', inMesh: false };
+    expect(statusView(config).rows[0]!.mesh).toEqual({ state: 'not-in-mesh', text: 'not added' });
+  });
+});
+
 describe('notes from the conditions', () => {
   test('long messages show five lines and say how many more there are', () => {
     const config = status('provisioning');
@@ -93,7 +119,7 @@ describe('notes from the conditions', () => {
 
   test('Ready is left out when the link conditions already said everything it says', () => {
     const notes = statusView(status('provisioning')).notes;
-    expect(notes.map((note) => note.split(' ')[0])).toEqual(['APIServerLinks', 'PilotLinks']);
+    expect(notes.map((note) => note.split(' ')[0])).toEqual(['APIServerLinks', 'PilotLinks', 'MeshReady']);
   });
 
   test('SANSynced Unknown: the clusters it names are unknown, the others synced', () => {

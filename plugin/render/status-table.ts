@@ -32,12 +32,12 @@ const dash = (value: string | undefined) => value || '-';
 function cells(row: ClusterRow, wide: boolean): string[] {
   const cluster = row.inSpec ? row.clusterId : `${row.clusterId} (not in spec)`;
   const zones = row.inSpec ? row.pairedZones.join(',') || 'none' : '-';
-  const base = [cluster, zones, row.apiServer.text, row.pilot.text, row.inSpec ? SAN_TEXT[row.san] : '-'];
+  const base = [cluster, zones, row.apiServer.text, row.pilot.text, row.inSpec ? SAN_TEXT[row.san] : '-', row.inSpec ? row.mesh.text : '-'];
   if (!wide) return base;
   return [...base, dash(row.apiServer.serviceId), dash(row.apiServer.endpointId), dash(row.apiServer.domainName), dash(row.pilot.endpointId), dash(row.pilot.domainName)];
 }
 
-const HEADERS = ['CLUSTER', 'PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN'];
+const HEADERS = ['CLUSTER', 'PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN', 'MESH'];
 const WIDE_HEADERS = ['API SERVER SERVICE', 'API SERVER ENDPOINT', 'API SERVER DOMAIN', 'PILOT ENDPOINT', 'PILOT DOMAIN'];
 
 function table(rows: ClusterRow[], wide: boolean): string {
@@ -57,7 +57,7 @@ function table(rows: ClusterRow[], wide: boolean): string {
 
 /**
  * The table `kubectl asmpvl status` prints: per cluster its paired zones, API-server link and Pilot
- * link (endpoint status / connection status), SANs; then the shared Pilot service, the overall
+ * link (endpoint status / connection status), SANs, the mesh's own state of it (status.mesh); then the shared Pilot service, the overall
  * line, and notes saying what to do. `wide` adds the endpoint and service ids and domains.
  */
 export function renderStatusTable(config: Config, options: { wide?: boolean } = {}): string {

@@ -1,6 +1,6 @@
 /**
  * What `kubectl asmpvl status` shows, decided from the object alone: one row per cluster with its
- * paired zones, both links and its SANs, the shared Pilot service, the overall state and the notes
+ * paired zones, both links, its SANs and the mesh's own state of it, the shared Pilot service, the overall state and the notes
  * a person needs to act. Pure: the table, the exit code and `--watch` all read this one view.
  */
 import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
@@ -35,6 +35,15 @@ export interface LinkView {
   domainName?: string;
 }
 
+/** The service mesh's own verdict on a cluster, as recorded in status.mesh. */
+export type MeshState = 'running' | 'joining' | 'not-running' | 'not-in-mesh' | 'unknown';
+
+export interface MeshCell {
+  state: MeshState;
+  /** `running`, `failed (no SAN)`, `not added`, `unknown`. */
+  text: string;
+}
+
 /** synced: the endpoint domain is in the API server certificate; off: spec.sanSync is Disabled. */
 export type SanState = 'synced' | 'not-synced' | 'waiting' | 'off' | 'unknown';
 
@@ -47,6 +56,7 @@ export interface ClusterRow {
   apiServer: LinkView;
   pilot: LinkView;
   san: SanState;
+  mesh: MeshCell;
 }
 
 export interface StatusView {
@@ -66,6 +76,23 @@ export interface StatusView {
 const BROKEN = new Set(['Disconnecting', 'Disconnected', 'Deleting', 'ServiceDeleted', 'Inactive', 'Failed']);
 
 export const SAN_CONDITION = 'SANSynced';
+export const MESH_CONDITION = 'MeshReady';
+
+const MISSING_WORDS: Record<string, string> = { apiServerLink: 'no API-server link', pilotLink: 'no Pilot link', san: 'no SAN' };
+// Cluster states the docs list (running, starting, stopping, stopped, failed); these are on the way in.
+const JOINING = new Set(['starting', 'pending', 'initial', 'creating', 'joining']);
+
+/** The mesh's state of one cluster, from status.mesh (written by connect and status --refresh). */
+function meshOf(status: Status | undefined, clusterId: string): MeshCell {
+  const entry = status?.mesh?.clusters?.find((cluster) => cluster.clusterId === clusterId);
+  if (!entry) return { state: 'unknown', text: 'unknown' };
+  if (!entry.inMesh) return { state: 'not-in-mesh', text: 'not added' };
+  const state = entry.state ?? 'unknown';
+  if (state === 'running') return { state: 'running', text: 'running' };
+  const missing = (entry.missing ?? []).map((gap) => MISSING_WORDS[gap] ?? gap);
+  const text = missing.length > 0 ? `${state} (${missing.join(', ')})` : state;
+  return { state: JOINING.has(state.toLowerCase()) ? 'joining' : 'not-running', text };
+}
 
 function linkView(service: ServiceRecord | undefined, endpoint: EndpointRecord | undefined): LinkView {
   const ids = { serviceId: service?.id, endpointId: endpoint?.id, domainName: endpoint?.domainName };
@@ -121,7 +148,7 @@ function staleNote(config: ASMPvlConfig & { metadata: { generation?: number } })
 
 const NOTE_LINES = 5;
 // Ready repeats the lines of the link conditions; it is shown last, with only what they did not say.
-const CONDITION_ORDER = ['APIServerLinks', 'PilotLinks', SAN_CONDITION];
+const CONDITION_ORDER = ['APIServerLinks', 'PilotLinks', SAN_CONDITION, MESH_CONDITION];
 
 function conditionNotes(status: Status | undefined): string[] {
   const pending = (status?.conditions ?? []).filter((condition) => condition.status !== 'True');
@@ -157,6 +184,7 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
       apiServer,
       pilot,
       san: inSpec ? sanOf(config, id, apiServer) : 'unknown',
+      mesh: meshOf(status, id),
     };
   });
   const wanted = rows.filter((row) => row.inSpec);
@@ -169,6 +197,10 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
     const missing = wanted.filter((row) => !connected.includes(row)).map((row) => row.clusterId);
     notes.push(`the status says Available but does not record both links as Active/Connected for ${missing.join(', ')}: run kubectl asmpvl status --refresh`);
   }
+  const meshRunning = wanted.filter((row) => row.mesh.state === 'running');
+  if (status !== undefined && wanted.length > 0 && status.mesh === undefined) {
+    notes.push("the service mesh's own view of the clusters is not recorded: run kubectl asmpvl status --refresh");
+  }
   for (const row of rows.filter((candidate) => !candidate.inSpec)) {
     notes.push(`${row.clusterId} is in the status but no longer in the spec: run kubectl asmpvl disconnect ${row.clusterId} to remove its links`);
   }
@@ -176,8 +208,9 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
     rows,
     pilotService: status?.pilot?.pvlEndpointService,
     overall,
-    available: overall === 'Available' && connected.length === wanted.length && stale === undefined,
-    summary: `${connected.length} of ${wanted.length} ${wanted.length === 1 ? 'cluster' : 'clusters'} connected`,
+    // Available only when the mesh agrees: both links up and the mesh running every cluster.
+    available: overall === 'Available' && connected.length === wanted.length && meshRunning.length === wanted.length && stale === undefined,
+    summary: `${connected.length} of ${wanted.length} ${wanted.length === 1 ? 'cluster' : 'clusters'} connected, ${meshRunning.length} running in the mesh`,
     notes,
   };
 }

@@ -11,7 +11,7 @@ import type { Kube, StoredConfig } from '../../kube';
 import { ProvisioningInputError } from '../errors';
 import { holdProvisioningLease } from '../lease';
 import { describePlan } from '../planner';
-import { connectedDomains, executeRun, planRun, type RunSettings, writeRunStatus } from '../run';
+import { connectedDomains, executeRun, planRun, readMesh, type RunSettings, writeRunStatus } from '../run';
 import type { Session } from '../session';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId, specClusters, specRevision, withoutCluster } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
@@ -79,10 +79,13 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
       const updated = await kube.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
       session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
     }
+    // The remaining clusters' standing in the mesh, for the status: one read.
+    const meshRead = await readMesh(session.reportPort, meshId);
     const status = await writeRunStatus(kube, {
       inventory: executed.inventory,
       facts: planned.observation.facts,
-      failures: executed.failures,
+      mesh: meshRead.mesh,
+      failures: [...executed.failures, ...meshRead.failures],
       inProgress: executed.report.cancelled,
     });
     const config = (await kube.getConfig()) ?? fresh;

@@ -8,7 +8,7 @@ import { discoverClusters } from '../discovery';
 import { ProvisioningInputError } from '../errors';
 import { observeInventory } from '../inventory';
 import { holdProvisioningLease } from '../lease';
-import { recordFailure, type RunSettings, type SanRun, syncSans, writeRunStatus } from '../run';
+import { readMesh, recordFailure, type RunSettings, type SanRun, syncSans, writeRunStatus } from '../run';
 import type { Session } from '../session';
 import { resolveMeshId, specClusters, specRevision } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
@@ -60,7 +60,16 @@ export async function syncSanFlow(kube: Kube, session: Session, request: SyncSan
     const discoveryFailures = discovery.failures.map((failure) => recordFailure('discovery', failure));
     const failures = [...discoveryFailures, ...san.failures].filter((failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId));
     if (request.dryRun) return { config: current, san, failures };
-    const status = await writeRunStatus(kube, { inventory, facts: discovery.facts, failures: [...discoveryFailures, ...san.failures], inProgress: false, generation: current.metadata.generation });
+    // After the SANs changed, the mesh's verdict may have too: one read for the status.
+    const meshRead = await readMesh(session.reportPort, meshId);
+    const status = await writeRunStatus(kube, {
+      inventory,
+      facts: discovery.facts,
+      mesh: meshRead.mesh,
+      failures: [...discoveryFailures, ...san.failures, ...meshRead.failures],
+      inProgress: false,
+      generation: current.metadata.generation,
+    });
     return { config: { ...current, status }, san, failures, status };
   } finally {
     await lease?.release();
