@@ -41,7 +41,8 @@ function specFacts(object: unknown): SpecFacts {
   const view = readSpec(object);
   const zones = [...view.asmVSwitches, ...view.clusters.flatMap((cluster) => cluster.vSwitches)].flatMap((vSwitch) => (vSwitch.zoneId ? [vSwitch.zoneId] : []));
   const status = (object as { status?: { status?: string } }).status?.status;
-  return { clusterIds: view.clusters.flatMap((cluster) => (cluster.clusterId ? [cluster.clusterId] : [])), zones, status };
+  const meshId = (object as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.['asmpvl.io/mesh-id'];
+  return { clusterIds: view.clusters.flatMap((cluster) => (cluster.clusterId ? [cluster.clusterId] : [])), zones, status, ...(meshId ? { meshId } : {}) };
 }
 
 export class DoctorCommand extends ClusterCommand {
@@ -54,7 +55,10 @@ export class DoctorCommand extends ClusterCommand {
       object whose zones do not pair must be refused); the cloud credentials work (a signed read
       call); PrivateLink is opened for the account (CheckProductOpen); the zones of the spec support
       PrivateLink (DescribeZones); each cluster of the spec is visible through the ACK API
-      (DescribeClusterDetail). A check that depends on a failed one is skipped. Nothing is changed,
+      (DescribeClusterDetail); each cluster is in the service mesh and the mesh runs it
+      (DescribeClustersInServiceMesh), and when it does not, which of (a) the API-server link, (b) the
+      Pilot link, (c) the endpoint domain in the certificate SANs is missing (read by tags and from
+      ACK). The mesh is ASMPVL_MESH_ID, else the one connect recorded on the object. A check that depends on a failed one is skipped. Nothing is changed,
       in the cluster or in the cloud.
 
       The region is --region, else ALIBABA_CLOUD_REGION_ID, else the region of the spec's zones.
@@ -91,6 +95,7 @@ export class DoctorCommand extends ClusterCommand {
     const regionEnv = env.ALIBABA_CLOUD_REGION_ID?.trim();
     return {
       region: regionFlag ? { id: regionFlag, source: '--region' } : regionEnv ? { id: regionEnv, source: 'ALIBABA_CLOUD_REGION_ID' } : undefined,
+      meshId: env.ASMPVL_MESH_ID?.trim() || undefined,
       kube: () => attempt(async () => this.kubeProbes(await this.kube())),
       cloud: (region) => attempt(async () => this.cloudProbes(await this.doctorCloud(region))),
     };
@@ -137,6 +142,19 @@ export class DoctorCommand extends ClusterCommand {
       cluster: (clusterId) => attempt(async () => {
         const detail = await cloud.ack.describeClusterDetail(clusterId);
         return { name: detail.name, state: detail.state, regionId: detail.regionId };
+      }),
+      mesh: (meshId, clusterIds) => attempt(async () => {
+        // Loaded only here: the provisioning reads (by tags) are the heaviest part of the bundle.
+        const { provisioningCloud } = await import('../provisioning/cloud-port');
+        const { observeInventory } = await import('../provisioning/inventory');
+        const { discoverClusters } = await import('../provisioning/discovery');
+        const port = provisioningCloud(cloud);
+        const [meshClusters, inventory, discovery] = await Promise.all([
+          port.describeMeshClusters(meshId),
+          observeInventory(port, meshId, { concurrency: 8 }),
+          discoverClusters(port, clusterIds, new Set(), 8),
+        ]);
+        return { meshClusters, inventory, clusterFacts: discovery.facts };
       }),
     };
   }

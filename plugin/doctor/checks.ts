@@ -95,6 +95,8 @@ export interface SpecFacts {
   zones: string[];
   /** The overall status recorded, if any. */
   status?: string;
+  /** The service mesh, from the object's asmpvl.io/mesh-id annotation (recorded by connect). */
+  meshId?: string;
 }
 
 export function objectFinding(outcome: Outcome<SpecFacts | undefined>): Finding {

@@ -4,7 +4,7 @@ import { chooseRegion, type CloudProbes, type DoctorProbes, type KubeProbes, run
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const failed = <T>(message: string, more: { httpStatus?: number; code?: string; notFound?: boolean } = {}): Outcome<T> => ({ ok: false, error: { message, ...more } });
 
-const SPEC = { clusterIds: ['c84974f524e2045c87dccadff91a71708', 'cab1659d273777fbbeb08d1f747ad55b7'], zones: ['cn-hangzhou-j', 'cn-hangzhou-k'], status: 'Available' };
+const SPEC = { clusterIds: ['c84974f524e2045c87dccadff91a71708', 'cab1659d273777fbbeb08d1f747ad55b7'], zones: ['cn-hangzhou-j', 'cn-hangzhou-k'], status: 'Available', meshId: 'cf9171d03515f8f0920a4425eca656495' };
 
 function kubeProbes(overrides: Partial<KubeProbes> = {}): KubeProbes {
   return {
@@ -23,6 +23,7 @@ function cloudProbes(overrides: Partial<CloudProbes> = {}): CloudProbes {
     privateLinkOpen: async () => ok(true),
     privateLinkZones: async () => ok(['cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k']),
     cluster: async () => ok({ name: 'ack', state: 'running', regionId: 'cn-hangzhou' }),
+    mesh: async (_, clusterIds) => ok({ meshClusters: clusterIds.map((clusterId) => ({ clusterId, state: 'running' })), inventory: { services: [], endpoints: [] }, clusterFacts: {} }),
     ...overrides,
   };
 }
@@ -57,6 +58,8 @@ describe('runDoctor', () => {
       'zones:ok',
       'cluster/c84974f524e2045c87dccadff91a71708:ok',
       'cluster/cab1659d273777fbbeb08d1f747ad55b7:ok',
+      'mesh/c84974f524e2045c87dccadff91a71708:ok',
+      'mesh/cab1659d273777fbbeb08d1f747ad55b7:ok',
     ]);
     expect(stubs.regions).toEqual(['cn-hangzhou']);
   });
@@ -110,7 +113,7 @@ describe('runDoctor', () => {
       cluster: async (id) => (id.startsWith('cab') ? failed('ErrorClusterNotFound', { code: 'ErrorClusterNotFound', notFound: true }) : ok({ state: 'running', regionId: 'cn-hangzhou' })),
     });
     const findings = await runDoctor(probes(ok(kubeProbes()), ok(cloud)));
-    expect(summary(findings).slice(6)).toEqual(['privatelink:fail', 'zones:ok', 'cluster/c84974f524e2045c87dccadff91a71708:ok', 'cluster/cab1659d273777fbbeb08d1f747ad55b7:fail']);
+    expect(summary(findings).slice(6, 10)).toEqual(['privatelink:fail', 'zones:ok', 'cluster/c84974f524e2045c87dccadff91a71708:ok', 'cluster/cab1659d273777fbbeb08d1f747ad55b7:fail']);
   });
 
   test('clusters are looked up at most `concurrency` at a time, and reported in spec order', async () => {
@@ -128,7 +131,7 @@ describe('runDoctor', () => {
     });
     const findings = await runDoctor(probes(ok(kubeProbes({ readSpec: async () => ok({ clusterIds, zones: ['cn-hangzhou-j'] }) })), ok(cloud)), undefined, { concurrency: 3 });
     expect(peak).toBe(3);
-    expect(findings.slice(-20).map((finding) => finding.check)).toEqual(clusterIds.map((id) => `cluster/${id}`));
+    expect(findings.filter((finding) => finding.check.startsWith('cluster/')).map((finding) => finding.check)).toEqual(clusterIds.map((id) => `cluster/${id}`));
   });
 });
 
@@ -136,4 +139,12 @@ test('chooseRegion: a flag or variable wins over the spec; a region ending in a 
   expect(chooseRegion({ id: 'cn-beijing', source: '--region' }, { clusterIds: [], zones: ['cn-hangzhou-j'] })).toEqual({ id: 'cn-beijing', source: '--region' });
   expect(chooseRegion(undefined, { clusterIds: [], zones: ['ap-southeast-1a'] })).toEqual({ id: 'ap-southeast-1', source: 'the zones of the spec' });
   expect(chooseRegion(undefined, undefined)).toBeUndefined();
+});
+
+test('runDoctor: a cluster the mesh does not run is explained by what is missing; no mesh id skips the check', async () => {
+  const cloud = cloudProbes({ mesh: async () => ok({ meshClusters: [{ clusterId: 'c84974f524e2045c87dccadff91a71708', state: 'running' }], inventory: { services: [], endpoints: [] }, clusterFacts: {} }) });
+  const findings = await runDoctor(probes(ok(kubeProbes()), ok(cloud)));
+  expect(summary(findings).slice(-2)).toEqual(['mesh/c84974f524e2045c87dccadff91a71708:ok', 'mesh/cab1659d273777fbbeb08d1f747ad55b7:fail']);
+  const noMeshId = await runDoctor(probes(ok(kubeProbes({ readSpec: async () => ok({ ...SPEC, meshId: undefined }) })), ok(cloudProbes())));
+  expect(summary(noMeshId).at(-1)).toBe('mesh:skip');
 });

@@ -1,10 +1,15 @@
 /**
  * The order of doctor's checks and what each depends on: the Kubernetes side first (kubeconfig, API
  * server, CRD, the object, the webhook), then the cloud (credentials, PrivateLink, zones, each
- * cluster). A check whose ground failed is reported as skipped, never as a second failure. The
+ * cluster, each cluster's standing in the mesh). A check whose ground failed is reported as skipped, never as a second failure. The
  * probes are injected: the command passes real clients, tests pass stubs.
  */
 import { regionOfZone } from '../../core/zones';
+import type { MeshCluster } from '../cloud/mesh';
+import { meshVerdicts } from '../provisioning/mesh-verdict';
+import type { ClusterFacts as ProvisioningClusterFacts, Inventory } from '../provisioning/model';
+import { linkViews } from '../provisioning/status';
+import { meshFindings, meshUnreadFinding } from './mesh';
 import {
   apiServerFindings,
   type ClusterFacts,
@@ -40,6 +45,15 @@ export interface CloudProbes {
   /** Zones where PrivateLink serves CLB (slb) load balancers. */
   privateLinkZones(): Promise<Outcome<string[]>>;
   cluster(clusterId: string): Promise<Outcome<ClusterFacts>>;
+  /** The mesh's view of its clusters, and what we observe of the links and SANs, for the mesh checks. */
+  mesh(meshId: string, clusterIds: string[]): Promise<Outcome<MeshObservation>>;
+}
+
+/** What doctor reads to explain the mesh's verdict on each cluster. */
+export interface MeshObservation {
+  meshClusters: MeshCluster[];
+  inventory: Inventory;
+  clusterFacts: Record<string, ProvisioningClusterFacts>;
 }
 
 export interface DoctorProbes {
@@ -48,6 +62,8 @@ export interface DoctorProbes {
   cloud(region: string): Promise<Outcome<CloudProbes>>;
   /** --region, else ALIBABA_CLOUD_REGION_ID. */
   region?: { id: string; source: RegionSource };
+  /** ASMPVL_MESH_ID; else the object's annotation. */
+  meshId?: string;
 }
 
 export interface DoctorOptions {
@@ -130,6 +146,24 @@ async function checkCloud(probes: DoctorProbes, spec: SpecFacts | undefined, rep
   report(zonesFinding(spec.zones, await cloud.value.privateLinkZones()));
   const clusters = await mapBounded(spec.clusterIds, concurrency, async (clusterId) => clusterFinding(clusterId, region.id, await cloud.value.cluster(clusterId)));
   clusters.forEach(report);
+  await checkMesh(probes.meshId ?? spec.meshId, spec.clusterIds, cloud.value, report);
+}
+
+/** Each cluster in the mesh and running there; if not, which of (a), (b), (c) is missing. */
+async function checkMesh(meshId: string | undefined, clusterIds: string[], cloud: CloudProbes, report: (finding: Finding) => void): Promise<void> {
+  if (!meshId || clusterIds.length === 0) {
+    if (clusterIds.length > 0) report(meshUnreadFinding(undefined, undefined));
+    return;
+  }
+  const observed = await cloud.mesh(meshId, clusterIds);
+  if (!observed.ok) {
+    report(meshUnreadFinding(meshId, observed));
+    return;
+  }
+  const { meshClusters, inventory, clusterFacts } = observed.value;
+  const pilot = inventory.services.find((service) => service.link === 'pilot');
+  const verdicts = meshVerdicts({ clusterIds, meshClusters, links: linkViews(clusterIds, inventory), pilotServiceActive: !pilot || pilot.status === 'Active', clusterFacts });
+  meshFindings(meshId, verdicts).forEach(report);
 }
 
 /**
