@@ -23,17 +23,19 @@ export class StatusCommand extends ClusterCommand {
     details: `
       Reads asmpvlconfig/default and prints one row per ACK cluster: the zones its vSwitches share
       with the ASM vSwitches, the API-server link and the Pilot link (endpoint status / connection
-      status), whether its endpoint domain is in its API server certificate (SAN), and an overall line
-      with notes on what to do. \`-o wide\` adds the endpoint and service ids and domains; \`-o json\`
+      status), whether its endpoint domain is in its API server certificate (SAN), the service mesh's own
+      state of the cluster (MESH: running, starting, failed with what is missing, not added; as recorded
+      by connect or --refresh, so no cloud call is made without --refresh), and an overall line with
+      notes on what to do. The overall line is Available only when the mesh runs every cluster. \`-o wide\` adds the endpoint and service ids and domains; \`-o json\`
       and \`-o yaml\` print the status object as the vendor's contract has it.
 
       \`--refresh\` reads the cloud and rewrites the status first, changing nothing in the cloud
       (needs cloud credentials; the region is \`--region\`, else ALIBABA_CLOUD_REGION_ID, else the
       region of the spec's zones). \`--watch\` redraws until everything is Available or \`--timeout\` passes.
 
-      Exit code: 0 when every cluster in the spec is Available (both links Active and Connected, in a
-      status computed from the current spec); 1 when anything is not yet Available, or on an error; 2
-      when the command line is wrong.
+      Exit code: 0 when every cluster in the spec is Available (both links Active and Connected and
+      the mesh running it, in a status computed from the current spec); 1 when anything is not yet
+      Available, or on an error; 2 when the command line is wrong.
     `,
     examples: [
       ['Show the table', '$0 status'],

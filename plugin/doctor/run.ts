@@ -162,7 +162,10 @@ async function checkMesh(meshId: string | undefined, clusterIds: string[], cloud
   }
   const { meshClusters, inventory, clusterFacts } = observed.value;
   const pilot = inventory.services.find((service) => service.link === 'pilot');
-  const verdicts = meshVerdicts({ clusterIds, meshClusters, links: linkViews(clusterIds, inventory), pilotServiceActive: !pilot || pilot.status === 'Active', clusterFacts });
+  // A cluster the mesh lists but the spec does not, and the mesh cannot run (disconnected): named too.
+  const strays = meshClusters.filter((cluster) => !clusterIds.includes(cluster.clusterId) && cluster.state !== 'running').map((cluster) => cluster.clusterId);
+  const judged = [...clusterIds, ...strays];
+  const verdicts = meshVerdicts({ clusterIds: judged, meshClusters, links: linkViews(judged, inventory), pilotServiceActive: !pilot || pilot.status === 'Active', clusterFacts });
   meshFindings(meshId, verdicts).forEach(report);
 }
 

@@ -228,9 +228,19 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
 
   const apiServerLinks = linksCondition(CONDITION_TYPES.apiServerLinks, 'apiserver', views, inputs.failures, inputs.problems, []);
   const pilotLinks = linksCondition(CONDITION_TYPES.pilotLinks, 'pilot', views, inputs.failures, inputs.problems, pilotExtra);
-  const verdicts = inputs.mesh
-    ? meshVerdicts({ clusterIds: inputs.clusterIds, meshClusters: inputs.mesh.clusters, links: views, pilotServiceActive: !pilotService || pilotService.status === 'Active', clusterFacts: inputs.clusterFacts })
+  // A cluster the mesh lists but the spec does not (disconnected, or added by hand) is recorded
+  // when the mesh cannot run it: it has no links, and someone should connect it or remove it.
+  const strays = (inputs.mesh?.clusters ?? []).filter((cluster) => !inputs.clusterIds.includes(cluster.clusterId) && cluster.state !== 'running').map((cluster) => cluster.clusterId);
+  const allVerdicts = inputs.mesh
+    ? meshVerdicts({
+        clusterIds: [...inputs.clusterIds, ...strays],
+        meshClusters: inputs.mesh.clusters,
+        links: [...views, ...linkViews(strays, inputs.inventory)],
+        pilotServiceActive: !pilotService || pilotService.status === 'Active',
+        clusterFacts: inputs.clusterFacts,
+      })
     : undefined;
+  const verdicts = allVerdicts?.filter((verdict) => inputs.clusterIds.includes(verdict.clusterId));
   const meshFailure = inputs.failures.find((failure) => failure.area === 'mesh');
   const meshReady = meshCondition(inputs.mesh?.meshId ?? 'of this object', verdicts, meshFailure);
   const overall = withMeshVerdict(linksOverall, meshReady, verdicts, inputs.inProgress);
@@ -265,7 +275,7 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
       }),
       ...(pilotService ? { pvlEndpointService: serviceStatus(pilotService) } : {}),
     },
-    ...(inputs.mesh && verdicts ? { mesh: meshRecord(inputs.mesh.meshId, verdicts) } : {}),
+    ...(inputs.mesh && allVerdicts ? { mesh: meshRecord(inputs.mesh.meshId, allVerdicts) } : {}),
     status: overall,
     ...(inputs.generation !== undefined ? { observedGeneration: inputs.generation } : {}),
     conditions,

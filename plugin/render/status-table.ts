@@ -32,7 +32,7 @@ const dash = (value: string | undefined) => value || '-';
 function cells(row: ClusterRow, wide: boolean): string[] {
   const cluster = row.inSpec ? row.clusterId : `${row.clusterId} (not in spec)`;
   const zones = row.inSpec ? row.pairedZones.join(',') || 'none' : '-';
-  const base = [cluster, zones, row.apiServer.text, row.pilot.text, row.inSpec ? SAN_TEXT[row.san] : '-', row.inSpec ? row.mesh.text : '-'];
+  const base = [cluster, zones, row.apiServer.text, row.pilot.text, row.inSpec ? SAN_TEXT[row.san] : '-', row.mesh.state === 'unknown' && !row.inSpec ? '-' : row.mesh.text];
   if (!wide) return base;
   return [...base, dash(row.apiServer.serviceId), dash(row.apiServer.endpointId), dash(row.apiServer.domainName), dash(row.pilot.endpointId), dash(row.pilot.domainName)];
 }

@@ -134,7 +134,7 @@ function sanOf(config: ASMPvlConfig, clusterId: string, apiServer: LinkView): Sa
 
 function clusterIds(config: ASMPvlConfig): { id: string; inSpec: boolean }[] {
   const inSpec = (config.spec.ackVpcEndpoint ?? []).map((cluster) => cluster.clusterId);
-  const recorded = [...(config.status?.clusters ?? []), ...(config.status?.pilot?.clusters ?? [])].map((cluster) => cluster.clusterId);
+  const recorded = [...(config.status?.clusters ?? []), ...(config.status?.pilot?.clusters ?? []), ...(config.status?.mesh?.clusters ?? [])].map((cluster) => cluster.clusterId);
   const leftovers = [...new Set(recorded)].filter((id) => !inSpec.includes(id));
   return [...inSpec.map((id) => ({ id, inSpec: true })), ...leftovers.map((id) => ({ id, inSpec: false }))];
 }
@@ -202,7 +202,9 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
     notes.push("the service mesh's own view of the clusters is not recorded: run kubectl asmpvl status --refresh");
   }
   for (const row of rows.filter((candidate) => !candidate.inSpec)) {
-    notes.push(`${row.clusterId} is in the status but no longer in the spec: run kubectl asmpvl disconnect ${row.clusterId} to remove its links`);
+    const hasLinks = row.apiServer.state !== 'absent' || row.pilot.state !== 'absent';
+    if (hasLinks) notes.push(`${row.clusterId} is in the status but no longer in the spec: run kubectl asmpvl disconnect ${row.clusterId} to remove its links`);
+    else notes.push(`${row.clusterId} is in the service mesh but not in the spec, so it has no links and the mesh cannot run it: kubectl asmpvl connect ${row.clusterId} reconnects it, or remove it from the mesh in the ASM console`);
   }
   return {
     rows,

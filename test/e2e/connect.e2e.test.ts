@@ -1,7 +1,7 @@
 // kubectl asmpvl connect against the real API server and the cloud emulator: two clusters to
 // Available in both directions, SANs appended with the old ones kept, the status exactly in the
 // vendor's contract, and a second run that changes nothing in the cloud.
-import { inventorySummary, type Sandbox, startSandbox } from './provisioning-sandbox';
+import { inventorySummary, type Sandbox, startSandbox, type StoredObject } from './provisioning-sandbox';
 
 let sandbox: Sandbox;
 
@@ -39,7 +39,10 @@ describe('connect', () => {
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Overall: Available');
-    expect(result.stdout).toMatch(new RegExp(`${c1}, ${c2}: connected in [0-9.]+s \\(\\d+ cloud call\\(s\\), 13 change\\(s\\)\\)`));
+    // 13 PrivateLink changes, and both clusters added to the mesh (the world starts with neither).
+    expect(result.stdout).toMatch(new RegExp(`${c1}, ${c2}: connected in [0-9.]+s \\(\\d+ cloud call\\(s\\), 15 change\\(s\\)\\)`));
+    expect(result.stdout).toContain(`${c1}: running in service mesh ${sandbox.meshId}`);
+    expect(result.stderr).toContain(`cluster ${c1} is not in service mesh ${sandbox.meshId}: adding it`);
     expect(result.stderr).toContain('ok  create the shared Pilot endpoint service');
 
     const state = sandbox.inventory();
@@ -87,7 +90,8 @@ describe('connect', () => {
       { clusterId: c1, vSwitches: [{ vSwitchId: 'vsw-bp10gkryrkhgg8t0t3q45', zoneId: 'cn-hangzhou-j' }] },
       { clusterId: c2, vSwitches: [{ vSwitchId: 'vsw-bp1ta6xjvp98ptjwml7er', zoneId: 'cn-hangzhou-k' }] },
     ]);
-    const { conditions, ...vendorFields } = object.status!;
+    const { conditions, mesh, ...vendorFields } = object.status as NonNullable<StoredObject['status']> & { mesh?: unknown };
+    expect(mesh).toEqual({ serviceMeshId: sandbox.meshId, clusters: [{ clusterId: c1, inMesh: true, state: 'running' }, { clusterId: c2, inMesh: true, state: 'running' }] });
     expect(vendorFields).toEqual({
       clusters: [
         { clusterId: c1, pvlEndpoint: vendor(c1, 'apiserver'), pvlEndpointService: service(endpointOf(c1, 'apiserver').serviceId) },
@@ -108,6 +112,7 @@ describe('connect', () => {
       ['APIServerLinks', 'True', 'Connected'],
       ['PilotLinks', 'True', 'Connected'],
       ['SANSynced', 'True', 'Synced'],
+      ['MeshReady', 'True', 'Running'],
     ]);
   });
 
@@ -120,6 +125,10 @@ describe('connect', () => {
     expect(result.stderr).toContain('the cloud already matches the spec: nothing to change');
     expect(result.stdout).toMatch(/connected in [0-9.]+s \(\d+ cloud call\(s\), 0 change\(s\)\)/);
     expect(sandbox.mutatingSince(before)).toEqual([]);
+    // The mesh costs a converged run one read for all clusters: the membership check, whose answer
+    // (both running) still holds at the end, since nothing changed.
+    const meshCalls = sandbox.emulator.requests().slice(before).filter((entry) => entry.action.includes('ServiceMesh')).map((entry) => entry.action);
+    expect(meshCalls.sort()).toEqual(['DescribeClustersInServiceMesh', 'DescribeServiceMeshDetail']);
     expect((await sandbox.object())!.metadata.generation).toBe(generation);
     expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED_INVENTORY(c1, c2));
   });

@@ -78,6 +78,8 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
       session.progress.start(`remove ${clusterId} from asmpvlconfig/default`);
       const updated = await kube.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
       session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
+      // Leaving the mesh is not ours to decide (no API call here removes a cluster from it).
+      session.progress.info(`${clusterId} stays in service mesh ${meshId}, which can no longer reach it: remove it from the mesh in the ASM console if it should leave`);
     }
     // The remaining clusters' standing in the mesh, for the status: one read.
     const meshRead = await readMesh(session.reportPort, meshId);
