@@ -75,8 +75,31 @@ describe('Pacer', () => {
     pacer.throttled('GetVpcEndpointAttribute');
     expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(5);
     expect(pacer.rateOf('CreateVpcEndpoint')).toBe(20);
-    for (let n = 0; n < 20; n++) pacer.succeeded('GetVpcEndpointAttribute');
+    // One step up per second of successes, however many.
+    for (let n = 0; n < 5; n++) pacer.succeeded('GetVpcEndpointAttribute');
+    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(5);
+    for (let second = 0; second < 20; second++) {
+      void clock.sleep(1_000);
+      pacer.succeeded('GetVpcEndpointAttribute');
+      pacer.succeeded('GetVpcEndpointAttribute');
+    }
     expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(20);
+  });
+
+  test('a call still throttled after the client\'s retries takes a new slot, a bounded number of times', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(clock, 10, 8);
+    let attempts = 0;
+    const throttled = Object.assign(new Error('Request was denied due to user flow control.'), { code: 'Throttling.User' });
+    await expect(pacer.run('CreateVpcEndpoint', async () => (++attempts < 3 ? Promise.reject(throttled) : 'ep-1'))).resolves.toBe('ep-1');
+    expect(attempts).toBe(3);
+    attempts = 0;
+    await expect(pacer.run('CreateVpcEndpoint', async () => { attempts += 1; throw throttled; })).rejects.toBe(throttled);
+    expect(attempts).toBe(1 + Pacer.throttledRequeues);
+    const failure = Object.assign(new Error('boom'), { code: 'ServiceUnavailable' });
+    attempts = 0;
+    await expect(pacer.run('CreateVpcEndpoint', async () => { attempts += 1; throw failure; })).rejects.toBe(failure);
+    expect(attempts).toBe(1);
   });
 
   test('never runs more than the bound at once', async () => {
