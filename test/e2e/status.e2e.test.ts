@@ -52,8 +52,8 @@ describe('kubectl asmpvl status', () => {
     const result = await plugin(['status']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(renderStatusTable(await stored()));
-    expect(result.stdout.split('\n')[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced$/);
-    expect(result.stdout).toContain('Overall: Available (2 of 2 clusters connected)');
+    expect(result.stdout.split('\n')[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced +running$/);
+    expect(result.stdout).toContain('Overall: Available (2 of 2 clusters connected, 2 running in the mesh)');
   });
 
   test('-o wide adds the ids and domains', async () => {
@@ -79,7 +79,7 @@ describe('kubectl asmpvl status', () => {
     const result = await plugin(['status']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('cab1659d273777fbbeb08d1f747ad55b7   cn-hangzhou-k   Creating/Pending');
-    expect(result.stdout).toContain('Overall: Provisioning (1 of 2 clusters connected)');
+    expect(result.stdout).toContain('Overall: Provisioning (1 of 2 clusters connected, 1 running in the mesh)');
     expect(result.stdout).toContain('APIServerLinks is False (Provisioning): cab1659d273777fbbeb08d1f747ad55b7: endpoint ep-bp1x7kd2m9q4w8e5r1t3 is Creating');
   });
 
@@ -144,7 +144,8 @@ describe('kubectl asmpvl status --refresh against the cloud emulator', () => {
     expect(after.status?.clusters?.map((cluster) => cluster.clusterId)).toEqual(['c84974f524e2045c87dccadff91a71708', 'cab1659d273777fbbeb08d1f747ad55b7']);
     expect(after.status?.clusters?.every((cluster) => cluster.pvlEndpoint === undefined)).toBe(true);
     expect(result.stdout).toBe(renderStatusTable(after));
-    expect(result.stdout).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +none +none +waiting for link$/m);
+    // The world starts with neither cluster in the mesh: the MESH column says so.
+    expect(result.stdout).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +none +none +waiting for link +not added$/m);
     expect(emulator.requests().filter((request) => request.mutating)).toEqual([]);
     expect(emulator.requests().length).toBeGreaterThan(0);
   });

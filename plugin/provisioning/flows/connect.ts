@@ -223,7 +223,15 @@ async function addToMesh(session: Session, meshId: string, clusterIds: string[])
  * ones our own observation says it cannot run yet (a link or the SAN missing: waiting would not
  * help). A converged run whose first read already showed them running costs no further call.
  */
-async function awaitMesh(session: Session, settings: RunSettings, executed: ExecutedRun, facts: ExecutedRun['observation']['facts'], clusterIds: string[], reuse: MeshView | undefined): Promise<{ mesh?: MeshView; failures: RecordedFailure[] }> {
+async function awaitMesh(
+  session: Session,
+  settings: RunSettings,
+  executed: ExecutedRun,
+  facts: ExecutedRun['observation']['facts'],
+  clusterIds: string[],
+  reuse: MeshView | undefined,
+  sanSyncDisabled: boolean,
+): Promise<{ mesh?: MeshView; failures: RecordedFailure[] }> {
   const { meshId } = settings;
   const verdictsOf = (clusters: MeshCluster[]) => verdictsFor({ meshId, clusters }, executed, facts, clusterIds);
   const settled = (clusters: MeshCluster[]) =>
@@ -251,7 +259,12 @@ async function awaitMesh(session: Session, settings: RunSettings, executed: Exec
   const notRunning = verdicts.filter((verdict) => verdict.phase !== 'running');
   if (notRunning.length === 0) session.progress.succeed(verdicts.map((verdict) => `${verdict.clusterId} ${verdict.state ?? 'running'}`).join(', '));
   else session.progress.fail(notRunning.map((verdict) => explainVerdict(verdict, meshId)).join('; '));
-  const failures = notRunning.map((verdict) => ({ area: 'mesh' as const, clusterId: verdict.clusterId, reason: 'MeshNotRunning', message: `service mesh ${meshId} does not run ${explainVerdict(verdict, meshId)}. Next: kubectl asmpvl doctor names what is missing.` }));
+  // With spec.sanSync Disabled the SAN is the user's to add: a cluster lacking only that is expected.
+  const leftToUser = (verdict: ClusterMeshVerdict) => sanSyncDisabled && verdict.gaps.length > 0 && verdict.gaps.every((gap) => gap.gap === 'san');
+  for (const verdict of notRunning.filter(leftToUser)) session.progress.info(`spec.sanSync is Disabled: service mesh ${meshId} will run ${verdict.clusterId} once its certificate SANs list the endpoint domain`);
+  const failures = notRunning
+    .filter((verdict) => !leftToUser(verdict))
+    .map((verdict) => ({ area: 'mesh' as const, clusterId: verdict.clusterId, reason: 'MeshNotRunning', message: `service mesh ${meshId} does not run ${explainVerdict(verdict, meshId)}. Next: kubectl asmpvl doctor names what is missing.` }));
   return { mesh: { meshId, clusters }, failures };
 }
 
@@ -287,7 +300,7 @@ export async function provision(kube: Kube, session: Session, config: StoredConf
   const linkFailures = failures.some((failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId));
   const meshRead = executed.report.cancelled
     ? await readMesh(settings.reportCloud ?? session.port, settings.meshId)
-    : await awaitMesh(session, { ...settings, wait: settings.wait && !linkFailures }, executed, planned.observation.facts, clusterIds, unchanged ? membership.before : undefined);
+    : await awaitMesh(session, { ...settings, wait: settings.wait && !linkFailures }, executed, planned.observation.facts, clusterIds, unchanged ? membership.before : undefined, sanSync === 'Disabled');
   failures.push(...meshRead.failures);
   const status = await writeRunStatus(kube, {
     inventory: executed.inventory,
