@@ -1,7 +1,8 @@
 // npm run demo: the whole flow in a sandbox, on this machine alone. Builds (or reuses) the pinned
 // kube-apiserver/etcd/kubectl, starts a loopback API server, installs the CRD, starts the cloud
 // emulator with a world of two ACK clusters and one mesh, then runs the bundled plugin as a user
-// would: connect both clusters, show the status, sync the SANs. Everything is torn down at the
+// would: connect both clusters (adding them to the mesh), show the status, break a SAN behind its back
+// and watch the mesh column go to failed and back to running with sync-san. Everything is torn down at the
 // end, on failure, and on Ctrl-C.
 //
 // Environment: ASMPVL_E2E_BIN_DIR to use binaries you already have; ASMPVL_DEMO_DELAY_MS to change
@@ -92,16 +93,21 @@ async function main(): Promise<number> {
       ASMPVL_CLOUD_ENDPOINT: emulator.url,
     };
 
-    say('Connecting both clusters (PrivateLink both ways, then the API server certificate SANs)');
+    say('Connecting both clusters: neither is in the mesh yet, so connect adds them, links them (PrivateLink both ways, then the API server certificate SANs) and waits until the mesh reports them running');
     const connected = await plugin(['connect', first!.clusterId, second!.clusterId, '--mesh-id', world.serviceMesh.serviceMeshId], env);
     if (connected !== 0) throw new Error(`connect exited ${connected}`);
 
     say('The status, as kubectl asmpvl status -o wide shows it');
     await plugin(['status', '-o', 'wide'], env);
 
-    say('Syncing the SANs again (already there: nothing to change)');
+    say(`Removing the endpoint domain from ${first!.name}'s certificate SANs behind our back: the mesh can no longer run it`);
+    emulator.setClusterSans(first!.clusterId, [...first!.extraSans]);
+    await plugin(['status', '--refresh'], env);
+
+    say('Syncing the SANs: the MESH column goes back to running');
     const synced = await plugin(['sync-san'], env);
     if (synced !== 0) throw new Error(`sync-san exited ${synced}`);
+    await plugin(['status'], env);
 
     say('Connecting again on a converged system: no change in the cloud');
     const before = emulator.requests().filter((request) => request.mutating).length;
