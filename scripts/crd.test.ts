@@ -38,7 +38,7 @@ describe('the generated CRD', () => {
     expect(crd.spec.scope).toBe('Cluster');
     expect(crd.spec.names.shortNames).toEqual(['asmpvl']);
     expect(version.subresources).toEqual({ status: {} });
-    expect(version.additionalPrinterColumns.map((column: { name: string }) => column.name)).toEqual(['Status', 'Clusters', 'Reason', 'Age']);
+    expect(version.additionalPrinterColumns.map((column: { name: string }) => column.name)).toEqual(['Status', 'Mesh', 'Reason', 'Message', 'Age']);
     expect(openAPIV3Schema['x-kubernetes-validations' as keyof Schema]).toEqual([{ rule: "self.metadata.name == 'default'", message: expect.stringContaining('metadata.name must be "default"') }]);
   });
 

@@ -33,10 +33,13 @@ export function toStructural(node: unknown, root: Schema): unknown {
   return result;
 }
 
+// A JSONPath printer column shows only its first match, so no column lists the clusters; the Ready
+// condition's message counts them (kubectl get -o wide).
 const printerColumns = [
   { name: 'Status', type: 'string', jsonPath: '.status.status', description: 'Overall state of the PrivateLink links.' },
-  { name: 'Clusters', type: 'string', jsonPath: '.spec.ackVpcEndpoint[*].clusterId', description: 'ACK clusters that connect to the mesh.' },
+  { name: 'Mesh', type: 'string', jsonPath: '.status.conditions[?(@.type=="MeshReady")].reason', description: "The mesh's own verdict on the clusters: Running, Joining, NotRunning or NotInMesh." },
   { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why the object is or is not ready.', priority: 1 },
+  { name: 'Message', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message', description: 'What is connected, or what failed and what to do.', priority: 1 },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 
