@@ -7,6 +7,7 @@ import { benchCore } from './core.bench';
 import { benchPluginStart } from './plugin-start.bench';
 import { benchAdmission } from './admission.bench';
 import { benchWebhook } from './webhook.bench';
+import { benchProvisioning } from './provisioning.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
@@ -49,6 +50,30 @@ async function main(): Promise<void> {
   ]));
   console.log(`runs: ${pluginStart.runs} each, interleaved; first run after install (no code cache yet): ${pluginStart.firstRunMs.toFixed(0)} ms`);
   console.log(`ratio of medians (status / kubectl get): ${pluginStart.ratio.toFixed(2)}; through kubectl: ${pluginStart.ratioThroughKubectl.toFixed(2)}`);
+
+  console.log('\n5. Provisioning at scale: one `connect` of N clusters against the emulator (default delays, per-action rate limits on), then again on the converged system');
+  const provisioning = await benchProvisioning();
+  results.provisioning = provisioning;
+  const seconds = (ms: number) => ms / 1000;
+  console.log(table(provisioning.rows.map((row) => ({
+    clusters: row.clusters,
+    'wall s': seconds(row.wallMs),
+    'critical path s': seconds(row.criticalPathMs),
+    'rate floor s': seconds(row.rateFloorMs),
+    'wall / bound': row.overhead,
+    'plugin chain s': seconds(row.pluginChainMs),
+    'calls/cluster': row.callsPerCluster,
+    'writes/cluster': row.mutatingPerCluster,
+    throttled: row.throttled,
+    'user saw failure': row.failed ? 'YES' : 'no',
+    'inventory exact': row.inventoryExact ? 'yes' : 'NO',
+    're-run s': seconds(row.secondRunMs),
+    're-run calls': row.secondRunCalls,
+    're-run writes': row.secondRunMutating,
+  }))));
+  console.log(`delays (ms): ${Object.entries(provisioning.delays).map(([name, ms]) => `${name.replace(/Ms$/, '')} ${ms}`).join(', ')}`);
+  console.log(`rate limits (calls/s per action): ${Object.entries(provisioning.rateLimits).map(([action, limit]) => `${action} ${limit}`).join(', ')}`);
+  console.log('bound = max(critical path, rate floor); throttled = answers refused by the rate limit, each retried by the plugin');
 
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench-results.json');

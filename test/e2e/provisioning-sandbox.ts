@@ -3,7 +3,7 @@
 // what each side holds. Not a test file itself.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { type EmulatorDelays, type EmulatorState, type RequestLogEntry, type RunningEmulator, startEmulator, TWO_CLUSTERS_WORLD } from '../emulator';
+import { type EmulatorDelays, type EmulatorState, type RateLimits, type RequestLogEntry, type RunningEmulator, startEmulator, TWO_CLUSTERS_WORLD, type World } from '../emulator';
 import { adminKubeconfig, installAsmpvlCrd, kubectl, mustSucceed, type CommandResult } from './harness';
 
 export const PLUGIN = join(__dirname, '..', '..', 'dist', 'kubectl-asmpvl.cjs');
@@ -39,6 +39,8 @@ export interface Sandbox {
   meshId: string;
   /** The world's two clusters: ack-hz-1 (zones j, i; one SAN already) and ack-hz-2 (zone k). */
   clusters: [string, string];
+  /** Every cluster of the world, in its order (the two above in the default world). */
+  allClusters: string[];
   /** Runs `kubectl asmpvl <args>` to the end. */
   plugin(args: string[], options?: { timeoutMs?: number }): Promise<CommandResult>;
   /** Starts `kubectl asmpvl <args>` and hands back the process, for killing it. */
@@ -53,9 +55,15 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS): Promise<Sandbox> {
+/** Another world than the two-cluster fixture (benchmarks, chaos), and the cloud's per-action rate limits. */
+export interface SandboxOptions {
+  world?: World;
+  rateLimits?: RateLimits;
+}
+
+export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS, options: SandboxOptions = {}): Promise<Sandbox> {
   await installAsmpvlCrd();
-  const emulator = await startEmulator({ world: TWO_CLUSTERS_WORLD, delays });
+  const emulator = await startEmulator({ world: options.world ?? TWO_CLUSTERS_WORLD, delays, rateLimits: options.rateLimits });
   const world = emulator.world;
   const common = ['--kubeconfig', adminKubeconfig().path, '--cloud-endpoint', emulator.url, '--region', emulator.regionId];
   const env: NodeJS.ProcessEnv = {
@@ -104,7 +112,8 @@ export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS
   return {
     emulator,
     meshId: world.serviceMesh.serviceMeshId,
-    clusters: [world.clusters[0]!.clusterId, world.clusters[1]!.clusterId],
+    clusters: [world.clusters[0]!.clusterId, world.clusters[1]?.clusterId ?? ''],
+    allClusters: world.clusters.map((cluster) => cluster.clusterId),
     plugin,
     start,
     object,
