@@ -83,9 +83,14 @@ export function availableStatus(config: { spec: { ackVpcEndpoint: Array<{ cluste
   return {
     clusters,
     pilot: { clusters: pilotClusters, pvlEndpointService: { id: pilotService, name: `com.aliyuncs.privatelink.cn-hangzhou.${pilotService}`, status: 'Active' } },
+    // The mesh runs every cluster: without it the status is not Available and `status` exits 1.
+    mesh: { serviceMeshId: `c${'0'.repeat(32)}`, clusters: config.spec.ackVpcEndpoint.map(({ clusterId }) => ({ clusterId, inMesh: true, state: 'running' })) },
     status: 'Available',
     observedGeneration: generation,
-    conditions: [{ type: 'SANSynced', status: 'True', reason: 'DomainsInCertificates', message: 'every cluster lists its endpoint domain' }],
+    conditions: [
+      { type: 'SANSynced', status: 'True', reason: 'DomainsInCertificates', message: 'every cluster lists its endpoint domain' },
+      { type: 'MeshReady', status: 'True', reason: 'Running', message: 'the service mesh reports every cluster running' },
+    ],
   };
 }
 
