@@ -30,8 +30,10 @@ async function main(): Promise<void> {
   console.log(table([
     { server: 'asmpvl webhook', 'req/s': webhook.webhook.requestsPerSecond, 'p50 ms': webhook.webhook.p50Ms, 'p99 ms': webhook.webhook.p99Ms, 'non-2xx': webhook.webhook.non2xx, errors: webhook.webhook.errors },
     { server: 'bare Node HTTPS', 'req/s': webhook.bare.requestsPerSecond, 'p50 ms': webhook.bare.p50Ms, 'p99 ms': webhook.bare.p99Ms, 'non-2xx': webhook.bare.non2xx, errors: webhook.bare.errors },
+    { server: 'bare HTTPS + parse + validate', 'req/s': webhook.bareValidating.requestsPerSecond, 'p50 ms': webhook.bareValidating.p50Ms, 'p99 ms': webhook.bareValidating.p99Ms, 'non-2xx': webhook.bareValidating.non2xx, errors: webhook.bareValidating.errors },
   ]));
   console.log(`throughput ratio (webhook / bare): ${webhook.throughputRatio.toFixed(2)}; p99 ratio: ${webhook.p99Ratio.toFixed(2)}`);
+  console.log(`against the parse + validate floor: throughput ${webhook.throughputRatioToValidating.toFixed(2)}; p99 ${webhook.p99RatioToValidating.toFixed(2)}`);
 
   console.log('\n3. Admission cost: kubectl apply --dry-run=server of a 10-cluster object, with and without the webhook installed');
   const admission = await benchAdmission();

@@ -22,9 +22,15 @@ export interface WebhookBench {
   concurrency: number;
   durationSeconds: number;
   webhook: LoadFigures;
+  /** Bare HTTPS, fixed answer, body not even parsed: the floor the issue names. */
   bare: LoadFigures;
+  /** Bare HTTPS that parses the review and runs the same validation core: the work any correct webhook does. */
+  bareValidating: LoadFigures;
   throughputRatio: number;
   p99Ratio: number;
+  /** Against the validating floor: what our server adds beyond the inherent work. */
+  throughputRatioToValidating: number;
+  p99RatioToValidating: number;
 }
 
 async function freePort(): Promise<number> {
@@ -70,7 +76,7 @@ async function load(port: number, body: string, durationSeconds: number, concurr
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
-/** /validate of the real webhook vs. a bare HTTPS server with a fixed answer, same machine, same load. */
+/** /validate of the real webhook vs. two bare HTTPS floors (fixed answer; parse + validate), same machine, same load. */
 export async function benchWebhook(durationSeconds = 10, concurrency = 32): Promise<WebhookBench> {
   const dir = mkdtempSync(join(tmpdir(), 'asmpvl-bench-'));
   const children: ChildProcess[] = [];
@@ -94,23 +100,30 @@ export async function benchWebhook(durationSeconds = 10, concurrency = 32): Prom
     const webhook = spawn(node, [join(root, 'dist/asmpvl-webhook.cjs'), '--port', String(webhookPort), '--tls-cert-file', certFile, '--tls-private-key-file', keyFile], { stdio: 'ignore' });
     children.push(webhook);
     await waitUntilServing(webhookPort);
-    const barePort = await freePort();
-    const bare = spawn(node, ['--import', 'tsx', join(__dirname, 'bare-https-server.ts'), certFile, keyFile, String(barePort)], { stdio: 'ignore', cwd: root });
-    children.push(bare);
-    await waitUntilServing(barePort);
+    const startBare = async (mode: 'fixed' | 'validate') => {
+      const port = await freePort();
+      children.push(spawn(node, ['--import', 'tsx', join(__dirname, 'bare-https-server.ts'), certFile, keyFile, String(port), mode], { stdio: 'ignore', cwd: root }));
+      await waitUntilServing(port);
+      return port;
+    };
+    const barePort = await startBare('fixed');
+    const validatingPort = await startBare('validate');
 
-    // Warm both up (JIT, TLS session setup), then measure one after the other under the same load.
-    await load(webhookPort, body, 2, concurrency);
-    await load(barePort, body, 2, concurrency);
+    // Warm all up (JIT, TLS session setup), then measure one after the other under the same load.
+    for (const port of [webhookPort, barePort, validatingPort]) await load(port, body, 2, concurrency);
     const webhookFigures = await load(webhookPort, body, durationSeconds, concurrency);
     const bareFigures = await load(barePort, body, durationSeconds, concurrency);
+    const validatingFigures = await load(validatingPort, body, durationSeconds, concurrency);
     return {
       concurrency,
       durationSeconds,
       webhook: webhookFigures,
       bare: bareFigures,
+      bareValidating: validatingFigures,
       throughputRatio: webhookFigures.requestsPerSecond / bareFigures.requestsPerSecond,
       p99Ratio: webhookFigures.p99Ms / bareFigures.p99Ms,
+      throughputRatioToValidating: webhookFigures.requestsPerSecond / validatingFigures.requestsPerSecond,
+      p99RatioToValidating: webhookFigures.p99Ms / validatingFigures.p99Ms,
     };
   } finally {
     await Promise.all(children.map(stop));
