@@ -31,7 +31,11 @@ export interface ProvisioningCloud {
   addClusterToMesh(meshId: string, clusterId: string): Promise<{ requestId?: string; alreadyMember: boolean }>;
   findLoadBalancerByAddress(address: string, vpcId: string): Promise<LoadBalancer | undefined>;
   describeLoadBalancer(loadBalancerId: string): Promise<LoadBalancer | undefined>;
-  describeCluster(clusterId: string): Promise<ClusterDetail>;
+  /**
+   * A cluster's detail, read once per run (see RunReads); `fresh` reads it again (a wait on its
+   * state, the SAN read-back after ModifyCluster) and the run sees that answer from then on.
+   */
+  describeCluster(clusterId: string, options?: { fresh?: boolean }): Promise<ClusterDetail>;
   /** The load balancer in front of the cluster's API server, from its detail and resources. */
   findApiServerLoadBalancer(detail: ClusterDetail): Promise<ApiServerLoadBalancer>;
   describeVSwitch(vSwitchId: string): Promise<VSwitch>;
@@ -80,6 +84,42 @@ async function unlessNotFound<T>(read: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/**
+ * The reads one run treats as settled: a mesh's detail, a cluster's detail and resources, a
+ * vSwitch's attributes. Nothing the run does changes them (but ModifyCluster, which forgets the
+ * cluster's detail), so every step of the run (connect's flag checks, discovery, SAN sync, the
+ * status) shares one answer instead of asking ACK again: DescribeClusterDetail was called four
+ * times per cluster against a 20/s limit. Reads that wait for something to change never come from
+ * here (the endpoint and task polls; describeCluster with `fresh`). A failed read is not kept.
+ */
+export class RunReads {
+  private readonly answers = new Map<string, Promise<unknown>>();
+
+  /** The kept answer for `key`, else `read()`'s, kept. */
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const kept = this.answers.get(key);
+    if (kept) return kept as Promise<T>;
+    return this.keep(key, read());
+  }
+
+  /** `read()`'s answer, kept for `key` in place of any earlier one. */
+  replace<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.keep(key, read());
+  }
+
+  forget(key: string): void {
+    this.answers.delete(key);
+  }
+
+  private keep<T>(key: string, answer: Promise<T>): Promise<T> {
+    this.answers.set(key, answer);
+    answer.catch(() => {
+      if (this.answers.get(key) === answer) this.answers.delete(key);
+    });
+    return answer;
+  }
+}
+
 export interface PacingOptions {
   /** Calls per second to any one action, at most (default 20). */
   perSecond?: number;
@@ -89,23 +129,27 @@ export interface PacingOptions {
   signal?: AbortSignal;
   /** Shared pacing (so the cloud's call hook can tell it about throttling); made here when absent. */
   pacer?: Pacer;
+  /** The run's settled reads, shared by the ports of one run; made here when absent. */
+  reads?: RunReads;
 }
 
 /** The provisioning calls on top of a Cloud, paced per action. */
 export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): ProvisioningCloud {
   const pacer = options.pacer ?? new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 20, options.maxInFlight ?? 8);
   const paced = <T>(action: string, call: () => Promise<T>) => pacer.run(action, call, options.signal);
+  const reads = options.reads ?? new RunReads();
   const { privateLink, ack, slb, vpc, mesh } = cloud;
+  const readCluster = (clusterId: string) => paced('DescribeClusterDetail', () => ack.describeClusterDetail(clusterId));
   return {
-    describeMesh: (meshId) => paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId)),
+    describeMesh: (meshId) => reads.once(`mesh/${meshId}`, () => paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId))),
     describeMeshClusters: (meshId) => paced('DescribeClustersInServiceMesh', () => mesh.describeClustersInServiceMesh(meshId)),
     addClusterToMesh: (meshId, clusterId) => paced('AddClusterIntoServiceMesh', () => mesh.addClusterIntoServiceMesh(meshId, clusterId)),
     findLoadBalancerByAddress: (address, vpcId) => paced('DescribeLoadBalancers', () => slb.findLoadBalancerByAddress(address, vpcId)),
     describeLoadBalancer: async (loadBalancerId) =>
       (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find((item) => item.loadBalancerId === loadBalancerId),
-    describeCluster: (clusterId) => paced('DescribeClusterDetail', () => ack.describeClusterDetail(clusterId)),
+    describeCluster: (clusterId, read) => (read?.fresh ? reads.replace(`cluster/${clusterId}`, () => readCluster(clusterId)) : reads.once(`cluster/${clusterId}`, () => readCluster(clusterId))),
     findApiServerLoadBalancer: async (detail) => {
-      const resources = await paced('DescribeClusterResources', () => ack.describeClusterResources(detail.clusterId));
+      const resources = await reads.once(`resources/${detail.clusterId}`, () => paced('DescribeClusterResources', () => ack.describeClusterResources(detail.clusterId)));
       const found = apiServerLoadBalancerOf(detail, resources);
       if (found) return found;
       throw new CloudError({
@@ -117,7 +161,7 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
         retryable: false,
       });
     },
-    describeVSwitch: (vSwitchId) => paced('DescribeVSwitchAttributes', () => vpc.describeVSwitchAttributes(vSwitchId)),
+    describeVSwitch: (vSwitchId) => reads.once(`vswitch/${vSwitchId}`, () => paced('DescribeVSwitchAttributes', () => vpc.describeVSwitchAttributes(vSwitchId))),
 
     listServices: (tags) => paced('ListVpcEndpointServices', () => privateLink.listAllVpcEndpointServices({ tags })),
     listServiceResources: (serviceId) => paced('ListVpcEndpointServiceResources', () => privateLink.listAllVpcEndpointServiceResources(serviceId)),
@@ -139,7 +183,14 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
     deleteEndpoint: (endpointId, clientToken) => paced('DeleteVpcEndpoint', () => privateLink.deleteVpcEndpoint(endpointId, { clientToken })),
     deleteService: (serviceId, clientToken) => paced('DeleteVpcEndpointService', () => privateLink.deleteVpcEndpointService(serviceId, { clientToken })),
 
-    appendCertSans: (clusterId, sans, clientToken) => paced('ModifyCluster', () => ack.appendApiServerCertSans(clusterId, sans, { clientToken })),
+    appendCertSans: async (clusterId, sans, clientToken) => {
+      try {
+        return await paced('ModifyCluster', () => ack.appendApiServerCertSans(clusterId, sans, { clientToken }));
+      } finally {
+        // Sent or not, the cluster's detail may have changed: the next read of it goes to ACK.
+        reads.forget(`cluster/${clusterId}`);
+      }
+    },
     describeTask: (taskId) => paced('DescribeTaskInfo', () => ack.describeTaskInfo(taskId)),
   };
 }

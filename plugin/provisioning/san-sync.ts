@@ -88,10 +88,17 @@ export interface SanSyncOptions {
 }
 
 // While a cluster task (say, an earlier SAN update) runs, the cluster is `updating` and refuses
-// another change: wait for it to be running first.
-async function runningClusterSans(cloud: ProvisioningCloud, clusterId: string, options: SanSyncOptions): Promise<string[]> {
+// another change: wait for it to be running first. With `settled`, the first look may be the
+// run's own earlier read of the cluster (discovery's); every further look, and the read-back after
+// ModifyCluster, asks ACK again.
+async function runningClusterSans(cloud: ProvisioningCloud, clusterId: string, options: SanSyncOptions, settled: boolean): Promise<string[]> {
+  let fresh = !settled;
   const detail = await pollUntil(
-    () => cloud.describeCluster(clusterId),
+    () => {
+      const read = cloud.describeCluster(clusterId, { fresh });
+      fresh = true;
+      return read;
+    },
     (cluster) => cluster.state !== 'updating',
     { ...options, what: `cluster ${clusterId} to finish its running task (state updating)`, describe: (cluster) => `state ${cluster.state ?? 'unknown'}` },
   );
@@ -106,7 +113,7 @@ async function runningClusterSans(cloud: ProvisioningCloud, clusterId: string, o
  * missing (the API server restarts), waits for the cluster task, reads back and verifies.
  */
 export async function syncClusterSans(cloud: ProvisioningCloud, clusterId: string, domain: string, options: SanSyncOptions): Promise<SanSyncResult> {
-  const before = await runningClusterSans(cloud, clusterId, options);
+  const before = await runningClusterSans(cloud, clusterId, options, true);
   const decision = decideSanAppend(before, [domain]);
   if (decision.append.length === 0) return { clusterId, domain, alreadyPresent: true, before, after: before };
 
@@ -123,7 +130,7 @@ export async function syncClusterSans(cloud: ProvisioningCloud, clusterId: strin
       throw new SanSyncError(clusterId, 'update the API server certificate SANs', `ACK task ${task.taskId} for cluster ${clusterId} failed: ${reason} (request id ${appended.requestId ?? 'unknown'}). Check the cluster's events in the ACK console, then run sync-san again.`, appended.requestId);
     }
   }
-  const after = await runningClusterSans(cloud, clusterId, options);
+  const after = await runningClusterSans(cloud, clusterId, options, false);
   const verdict = verifySans(before, after, [domain]);
   if (!verdict.ok) {
     const parts = [

@@ -4,7 +4,7 @@
  */
 import type { Cloud, CloudCallEvent } from '../cloud';
 import type { Progress } from '../progress';
-import { provisioningCloud, type ProvisioningCloud } from './cloud-port';
+import { provisioningCloud, type ProvisioningCloud, RunReads } from './cloud-port';
 import { Pacer, systemWaitClock, type Deadline } from './waits';
 
 export interface SessionOptions {
@@ -79,10 +79,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const onTerminate = () => cancel('SIGTERM');
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onTerminate);
+  // One run, one answer to each settled read, whichever port asks (cloud-port.ts RunReads).
+  const reads = new RunReads();
   return {
     cloud,
-    port: provisioningCloud(cloud, { signal: controller.signal, pacer }),
-    reportPort: provisioningCloud(reportCloud, { pacer }),
+    port: provisioningCloud(cloud, { signal: controller.signal, pacer, reads }),
+    reportPort: provisioningCloud(reportCloud, { pacer, reads }),
     deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
     signal: controller.signal,
     progress: options.progress,
