@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createCertificateAuthority, issueCertificate } from '../e2e/harness/certificates';
+import { freePort } from '../support/ports';
 import { configWithClusters } from './core.bench';
 
 const root = join(__dirname, '../..');
@@ -31,14 +32,6 @@ export interface WebhookBench {
   /** Against the validating floor: what our server adds beyond the inherent work. */
   throughputRatioToValidating: number;
   p99RatioToValidating: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitUntilServing(port: number): Promise<void> {

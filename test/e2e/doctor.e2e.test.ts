@@ -1,14 +1,11 @@
 // `kubectl asmpvl doctor` as a user runs it: the bundled plugin as a child process against the real
 // API server (first without the webhook, then with the chart installed in webhook.url mode and the
 // bundled webhook on 127.0.0.1) and the cloud emulator.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Finding } from '../../plugin/doctor/checks';
 import { loadWorldFile, startEmulator, TWO_CLUSTERS_WORLD, type RunningEmulator } from '../emulator';
-import { adminKubeconfig, CHART_DIR, createCertificateAuthority, e2eEnvironment, eventually, helm, installAsmpvlCrd, issueCertificate, kubectl, mustSucceed, run } from './harness';
+import { WebhookProcess } from '../support/webhook-process';
+import { adminKubeconfig, CHART_DIR, eventually, helm, installAsmpvlCrd, kubectl, mustSucceed, run } from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const BUNDLE = join(REPO, 'dist/kubectl-asmpvl.cjs');
@@ -56,25 +53,6 @@ async function findings(args: string[] = [], env?: NodeJS.ProcessEnv, endpoint?:
 
 async function deleteDefault(): Promise<void> {
   await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'delete asmpvlconfig/default');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function ready(port: number, ca: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 beforeAll(async () => {
@@ -139,25 +117,13 @@ describe('without the webhook', () => {
 });
 
 describe('with the chart installed and the webhook answering', () => {
-  let webhook: ChildProcess | undefined;
-  let dir: string;
+  let webhook: WebhookProcess | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(e2eEnvironment().dir, 'doctor-webhook-'));
-    const ca = createCertificateAuthority('asmpvl-e2e-doctor-ca');
-    const serving = issueCertificate(ca, { commonName: 'asmpvl-webhook', usage: 'server', ipAddresses: ['127.0.0.1'] });
-    writeFileSync(join(dir, 'tls.crt'), serving.certificatePem);
-    writeFileSync(join(dir, 'tls.key'), serving.privateKeyPem);
-    const port = await freePort();
-    webhook = spawn(process.execPath, [join(REPO, 'dist/asmpvl-webhook.cjs'), '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key')], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await eventually(async () => {
-      if (!(await ready(port, ca.certificatePem))) throw new Error(`webhook on 127.0.0.1:${port} not ready`);
-    });
-    const caBundle = Buffer.from(ca.certificatePem).toString('base64');
+    webhook = await WebhookProcess.start();
+    const caBundle = Buffer.from(webhook.ca).toString('base64');
     await mustSucceed(
-      helm(['upgrade', '--install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${port}`, '--set', `webhook.caBundle=${caBundle}`]),
+      helm(['upgrade', '--install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${webhook.port}`, '--set', `webhook.caBundle=${caBundle}`]),
       'helm install',
     );
     // The API server picks up new webhook configurations a moment after they are stored.
@@ -169,15 +135,13 @@ describe('with the chart installed and the webhook answering', () => {
   });
 
   afterAll(async () => {
-    await deleteDefault();
-    // Uninstall first: with failurePolicy Fail, a stopped webhook would block other files' writes.
-    await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
-    if (webhook && webhook.exitCode === null) {
-      const exited = new Promise((resolve) => webhook!.once('exit', resolve));
-      webhook.kill('SIGTERM');
-      await exited;
+    try {
+      await deleteDefault();
+      // Uninstall first: with failurePolicy Fail, a stopped webhook would block other files' writes.
+      await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
+    } finally {
+      await webhook?.stop();
     }
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('every check passes, with one line per cluster; the region comes from the spec; exit 0', async () => {
@@ -238,9 +202,7 @@ describe('with the chart installed and the webhook answering', () => {
 
   // Last in this block: it stops the webhook (afterAll uninstalls the chart).
   test('the webhook down with failurePolicy Fail: named as blocking every write', async () => {
-    const exited = new Promise((resolve) => webhook!.once('exit', resolve));
-    webhook!.kill('SIGTERM');
-    await exited;
+    await webhook!.stop();
     const report = await findings();
     const finding = report.list.find((candidate) => candidate.check === 'webhook')!;
     expect(report.code).toBe(1);

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '../e2e/harness/certificates';
+import { freePort } from './ports';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -33,10 +33,7 @@ export class WebhookProcess {
     const serving = issueCertificate(ca, { commonName: 'asmpvl-webhook', usage: 'server', ipAddresses: ['127.0.0.1'] });
     writeFileSync(join(dir, 'tls.crt'), serving.certificatePem);
     writeFileSync(join(dir, 'tls.key'), serving.privateKeyPem);
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as { port: number };
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await freePort();
     const child = spawn(process.execPath, [join(REPO, 'dist/asmpvl-webhook.cjs'), '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });

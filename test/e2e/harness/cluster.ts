@@ -6,6 +6,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { freePorts } from '../../support/ports';
 import { createCertificateAuthority, createSigningKey, issueCertificate, type KeyPair } from './certificates';
 import { ServerProcess } from './process';
 
@@ -229,20 +230,6 @@ function writeKubeconfig(dir: string, server: string, pki: Pki): string {
   const path = join(dir, 'kubeconfig');
   writeFileSync(path, stringify(kubeconfig), { mode: 0o600 });
   return path;
-}
-
-/** Ports the kernel reports free right now; all held open together so none repeats. */
-async function freePorts(count: number): Promise<number[]> {
-  const listeners = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const listener = createServer();
-      listener.once('error', reject);
-      listener.listen(0, '127.0.0.1', () => resolve(listener));
-    })),
-  );
-  const ports = listeners.map((listener) => (listener.address() as AddressInfo).port);
-  await Promise.all(listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
-  return ports;
 }
 
 function startReaper(dir: string): ChildProcess {
