@@ -36,11 +36,8 @@ class FakePrivateLink {
         this.services.set(service.serviceId, service);
         return service;
       },
-      getService: async (serviceId: string) => {
-        const service = this.services.get(serviceId);
-        if (service && ++service.reads > 1) service.serviceStatus = 'Active';
-        return service;
-      },
+      getService: async (serviceId: string) => this.readService(this.services.get(serviceId)),
+      listServices: async () => [...this.services.values()].map((service) => this.readService(service)!),
       createEndpoint: async (request: CreateEndpointRequest) => {
         this.calls.push('CreateVpcEndpoint');
         this.tokens.push(request.clientToken!);
@@ -48,20 +45,27 @@ class FakePrivateLink {
         this.endpoints.set(endpoint.endpointId, endpoint);
         return endpoint;
       },
-      getEndpoint: async (endpointId: string) => {
-        const endpoint = this.endpoints.get(endpointId);
-        if (endpoint && ++endpoint.reads > 1 && endpoint.endpointStatus === 'Creating') {
-          endpoint.endpointStatus = 'Active';
-          endpoint.connectionStatus = 'Pending';
-        }
-        return endpoint;
-      },
+      getEndpoint: async (endpointId: string) => this.readEndpoint(this.endpoints.get(endpointId)),
+      listEndpoints: async () => [...this.endpoints.values()].map((endpoint) => this.readEndpoint(endpoint)!),
       enableConnection: async (_: string, endpointId: string) => {
         this.calls.push('EnableVpcEndpointConnection');
         this.endpoints.get(endpointId)!.connectionStatus = 'Connected';
         return {};
       },
     } as unknown as ProvisioningCloud;
+  }
+
+  private readService(service: (EndpointService & { reads: number }) | undefined) {
+    if (service && ++service.reads > 1) service.serviceStatus = 'Active';
+    return service;
+  }
+
+  private readEndpoint(endpoint: (Endpoint & { reads: number }) | undefined) {
+    if (endpoint && ++endpoint.reads > 1 && endpoint.endpointStatus === 'Creating') {
+      endpoint.endpointStatus = 'Active';
+      endpoint.connectionStatus = 'Pending';
+    }
+    return endpoint;
   }
 }
 

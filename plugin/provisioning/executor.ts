@@ -5,6 +5,7 @@
  */
 import { StepError } from './errors';
 import { type Action, keyName, type Plan } from './model';
+import { runPolls } from './polls';
 import { runStep, type StepContext } from './steps';
 import { CancelledError } from './waits';
 
@@ -47,11 +48,11 @@ export interface ExecuteOptions {
   now?: () => number;
 }
 
-type StepContextInput = Omit<StepContext, 'ids'>;
+type StepContextInput = Omit<StepContext, 'ids' | 'polls'>;
 
 /** Runs `plan` and reports how every step ended. Never throws for a step's failure. */
 export async function executePlan(plan: Plan, input: StepContextInput, options: ExecuteOptions): Promise<ExecutionReport> {
-  const context: StepContext = { ...input, ids: new Map(plan.known.map(({ key, id }) => [keyName(key), id])) };
+  const context: StepContext = { ...input, ids: new Map(plan.known.map(({ key, id }) => [keyName(key), id])), polls: runPolls(input.cloud, input.meshId, input.waits.clock, input.signal) };
   const now = options.now ?? Date.now;
   const outcomes = new Map<string, StepOutcome>();
   const running = new Map<string, Promise<void>>();

@@ -11,6 +11,7 @@ import { clientTokenFor } from './client-token';
 import { hasCode, type ProvisioningCloud } from './cloud-port';
 import { ProvisioningInputError } from './errors';
 import { type Action, keyName, linkLabel, type ResourceKey } from './model';
+import type { BatchedPoll, RunPolls } from './polls';
 import { tagsFor } from './tags';
 import { type Deadline, pollUntil, type WaitPolicy } from './waits';
 
@@ -26,6 +27,8 @@ export interface StepContext {
   wait: boolean;
   /** The id each key stands for: filled from the inventory, then by each create. */
   ids: Map<string, string>;
+  /** Every state poll of the run's steps goes through these (polls.ts: many at once, one list). */
+  polls: RunPolls;
 }
 
 /** `done`: the step's end state holds. `started`: changed, not waited for (--no-wait). */
@@ -50,27 +53,33 @@ function pollOptions<T>(context: StepContext, what: string, describe: (value: T)
 }
 
 async function serviceActive(context: StepContext, serviceId: string): Promise<EndpointService> {
-  const service = await pollUntil(
-    () => context.cloud.getService(serviceId),
-    (found) => found === undefined || found.serviceStatus === 'Active',
-    pollOptions(context, `endpoint service ${serviceId} to be Active`, (found) => `status ${found?.serviceStatus ?? 'gone'}`),
+  const { services } = context.polls;
+  const service = await services.watch(() =>
+    pollUntil(
+      () => services.read(serviceId),
+      (found) => found === undefined || found.serviceStatus === 'Active',
+      pollOptions(context, `endpoint service ${serviceId} to be Active`, (found) => `status ${found?.serviceStatus ?? 'gone'}`),
+    ),
   );
   if (!service) throw new ProvisioningInputError(`endpoint service ${serviceId} disappeared while we waited for it; run the command again to recreate it`);
   return service;
 }
 
 async function endpointActive(context: StepContext, endpointId: string): Promise<Endpoint> {
-  const endpoint = await pollUntil(
-    () => context.cloud.getEndpoint(endpointId),
-    (found) => found === undefined || found.endpointStatus === 'Active',
-    pollOptions(context, `endpoint ${endpointId} to be Active`, (found) => `status ${found?.endpointStatus ?? 'gone'}`),
+  const { endpoints } = context.polls;
+  const endpoint = await endpoints.watch(() =>
+    pollUntil(
+      () => endpoints.read(endpointId),
+      (found) => found === undefined || found.endpointStatus === 'Active',
+      pollOptions(context, `endpoint ${endpointId} to be Active`, (found) => `status ${found?.endpointStatus ?? 'gone'}`),
+    ),
   );
   if (!endpoint) throw new ProvisioningInputError(`endpoint ${endpointId} disappeared while we waited for it; run the command again to recreate it`);
   return endpoint;
 }
 
-async function gone<T>(context: StepContext, read: () => Promise<T | undefined>, what: string, status: (value: T) => string | undefined): Promise<void> {
-  await pollUntil(read, (found) => found === undefined, pollOptions(context, `${what} to be deleted`, (found) => `status ${found ? status(found) : 'gone'}`));
+async function gone<T>(context: StepContext, poll: BatchedPoll<T>, id: string, what: string, status: (value: T) => string | undefined): Promise<void> {
+  await poll.watch(() => pollUntil(() => poll.read(id), (found) => found === undefined, pollOptions(context, `${what} to be deleted`, (found) => `status ${found ? status(found) : 'gone'}`)));
 }
 
 const CONNECTED = 'Connected';
@@ -206,10 +215,13 @@ async function connectEndpoint(context: StepContext, action: Extract<Action, { k
     throw new ProvisioningInputError(`the connection of endpoint ${endpointId} to ${serviceId} is ${status}; delete the endpoint (disconnect) and connect again`);
   }
   if (!context.wait) return { state: 'started' };
-  const connected = await pollUntil(
-    () => context.cloud.getEndpoint(endpointId),
-    (found) => found === undefined || found.connectionStatus === CONNECTED,
-    pollOptions(context, `the connection of endpoint ${endpointId} to be Connected`, (found) => `connection ${found?.connectionStatus ?? 'gone'}`),
+  const { endpoints } = context.polls;
+  const connected = await endpoints.watch(() =>
+    pollUntil(
+      () => endpoints.read(endpointId),
+      (found) => found === undefined || found.connectionStatus === CONNECTED,
+      pollOptions(context, `the connection of endpoint ${endpointId} to be Connected`, (found) => `connection ${found?.connectionStatus ?? 'gone'}`),
+    ),
   );
   if (!connected) throw new ProvisioningInputError(`endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`);
   return { state: 'done', detail: `${endpointId} Connected` };
@@ -217,8 +229,7 @@ async function connectEndpoint(context: StepContext, action: Extract<Action, { k
 
 async function deleteEndpoint(context: StepContext, action: Extract<Action, { kind: 'deleteEndpoint' }>): Promise<StepResult> {
   const { endpointId } = action;
-  const read = () => context.cloud.getEndpoint(endpointId);
-  let endpoint = await read();
+  let endpoint = await context.cloud.getEndpoint(endpointId);
   if (!endpoint) return { state: 'done', detail: 'already gone' };
   if (endpoint.endpointStatus !== 'Deleting') {
     // Only an Active endpoint can be deleted; one being created or changed is waited for first.
@@ -230,14 +241,13 @@ async function deleteEndpoint(context: StepContext, action: Extract<Action, { ki
     }
   }
   if (!context.wait) return { state: 'started' };
-  await gone(context, read, `endpoint ${endpointId}`, (found) => found.endpointStatus);
+  await gone(context, context.polls.endpoints, endpointId, `endpoint ${endpointId}`, (found) => found.endpointStatus);
   return { state: 'done', detail: `${endpointId} deleted` };
 }
 
 async function deleteService(context: StepContext, action: Extract<Action, { kind: 'deleteService' }>): Promise<StepResult> {
   const { serviceId } = action;
-  const read = () => context.cloud.getService(serviceId);
-  const service = await read();
+  const service = await context.cloud.getService(serviceId);
   if (!service) return { state: 'done', detail: 'already gone' };
   if (service.serviceStatus !== 'Deleting') {
     await serviceActive(context, serviceId);
@@ -248,7 +258,7 @@ async function deleteService(context: StepContext, action: Extract<Action, { kin
     }
   }
   if (!context.wait) return { state: 'started' };
-  await gone(context, read, `endpoint service ${serviceId}`, (found) => found.serviceStatus);
+  await gone(context, context.polls.services, serviceId, `endpoint service ${serviceId}`, (found) => found.serviceStatus);
   return { state: 'done', detail: `${serviceId} deleted` };
 }
 
