@@ -83,12 +83,12 @@ export class BatchedPoll<T> {
   }
 
   private async answer(batch: Map<string, Array<Waiter<T>>>): Promise<void> {
-    let listed: Map<string, T>;
+    let listed = new Map<string, T>();
     try {
       listed = new Map((await this.list()).map((item) => [this.idOf(item), item]));
-    } catch (error) {
-      for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
-      return;
+    } catch {
+      // A failed list (say, still throttled after the retries) fails no wait by itself: each read
+      // then asks alone, as it would have without batching, and only its own failure counts.
     }
     for (const [id, waiters] of batch) {
       const found = listed.get(id);
