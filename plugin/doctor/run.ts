@@ -10,6 +10,7 @@ import { meshVerdicts } from '../provisioning/mesh-verdict';
 import type { ClusterFacts as ProvisioningClusterFacts, Inventory } from '../provisioning/model';
 import { linkViews } from '../provisioning/status';
 import { meshFindings, meshUnreadFinding } from './mesh';
+import { mapBounded } from '../concurrency';
 import {
   apiServerFindings,
   type ClusterFacts,
@@ -78,18 +79,6 @@ export function chooseRegion(given: DoctorProbes['region'], spec: SpecFacts | un
   return region ? { id: region, source: 'the zones of the spec' } : undefined;
 }
 
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
 
 const skip = (check: string, title: string, because: string): Finding => ({ check, title, status: 'skip', message: `not checked: ${because}` });
 

@@ -8,7 +8,8 @@ import type { ClusterDetail } from '../cloud/ack';
 import { loadBalancerKind } from '../cloud/ack';
 import type { LoadBalancer } from '../cloud/slb';
 import type { ProvisioningCloud } from './cloud-port';
-import { mapBounded, ProvisioningInputError, StepError } from './errors';
+import { mapBounded } from '../concurrency';
+import { ProvisioningInputError, StepError } from './errors';
 import type { ClusterFacts, LoadBalancerRef, MeshFacts } from './model';
 
 function zonesOf(loadBalancer: LoadBalancer): string[] {

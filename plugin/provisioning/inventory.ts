@@ -3,7 +3,8 @@
  * list calls), with the zones each covers (one call per resource).
  */
 import { isNotFound, type ProvisioningCloud } from './cloud-port';
-import { mapBounded, StepError } from './errors';
+import { mapBounded } from '../concurrency';
+import { StepError } from './errors';
 import type { Inventory, ObservedEndpoint, ObservedService } from './model';
 import { meshFilter, ownershipOf } from './tags';
 

@@ -6,7 +6,8 @@
  */
 import { listForSentence, pairedZones } from '../../core';
 import { isNotFound, type ProvisioningCloud } from './cloud-port';
-import { describeCause, mapBounded, ProvisioningInputError } from './errors';
+import { mapBounded } from '../concurrency';
+import { describeCause, ProvisioningInputError } from './errors';
 import type { VSwitchPlacement } from './model';
 
 export interface VSwitchFlag {

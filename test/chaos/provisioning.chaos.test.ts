@@ -6,6 +6,7 @@
 import { makeWorld } from '../emulator';
 import { FAST_DELAYS, inventorySummary, type Sandbox, startSandbox, waitFor } from '../e2e/provisioning-sandbox';
 import type { CommandResult } from '../e2e/harness';
+import { seededRandom } from '../emulator/ids';
 
 const CLUSTERS = 3;
 const KILL_TRIALS = Number(process.env.ASMPVL_CHAOS_KILL_TRIALS ?? 32);
@@ -23,17 +24,6 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-/** mulberry32: a small seeded generator, so a failing kill point can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function freshSystem(): Promise<void> {
   await sandbox.deleteObject();
