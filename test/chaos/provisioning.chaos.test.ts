@@ -72,7 +72,7 @@ async function expectConverged(result: CommandResult): Promise<void> {
 }
 
 describe('a multi-cluster connect killed with SIGKILL at random points, then run again', () => {
-  test(`${KILL_TRIALS} trials: every one converges to Available with exactly the expected resources`, async () => {
+  test(`${KILL_TRIALS} kills mid-run: every one converges to Available with exactly the expected resources`, async () => {
     // How long an unkilled connect takes here: kill points are drawn over that span.
     await freshSystem();
     const started = Date.now();
@@ -82,15 +82,21 @@ describe('a multi-cluster connect killed with SIGKILL at random points, then run
     const random = seededRandom(SEED);
     const failures: string[] = [];
     const killedAt: string[] = [];
-    for (let trial = 1; trial <= KILL_TRIALS; trial++) {
+    // The measured run paid first-time costs, so later runs are shorter: draw over most of its span,
+    // and count only kills that landed before the run finished, until there are KILL_TRIALS of them.
+    let kills = 0;
+    let trial = 0;
+    while (kills < KILL_TRIALS && trial < 2 * KILL_TRIALS) {
+      trial++;
       await freshSystem();
-      const delayMs = Math.round(50 + random() * fullRunMs);
+      const delayMs = Math.round(50 + random() * fullRunMs * 0.8);
       const { child, done } = sandbox.start(['connect', ...sandbox.allClusters, '--mesh-id', sandbox.meshId]);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill('SIGKILL');
       const killed = await done;
       const requests = sandbox.emulator.requests();
       const lastWrite = requests.filter((entry) => entry.mutating).pop()?.action ?? 'none';
+      if (killed.code === 137) kills++;
       killedAt.push(`${delayMs}ms/${killed.code === 137 ? lastWrite : 'finished first'}`);
 
       const again = await connectAll();
@@ -98,10 +104,11 @@ describe('a multi-cluster connect killed with SIGKILL at random points, then run
       if (problems.length > 0) failures.push(`trial ${trial} (killed at ${delayMs} ms, seed ${SEED}): ${problems.join('; ')}`);
     }
     console.log(
-      `kill/resume: ${KILL_TRIALS} trials, ${failures.length} failures (seed ${SEED}, ${CLUSTERS} clusters, unkilled run ${fullRunMs} ms)\n` +
+      `kill/resume: ${trial} trials, ${kills} killed mid-run, ${failures.length} failures (seed ${SEED}, ${CLUSTERS} clusters, unkilled run ${fullRunMs} ms)\n` +
         `kill points (ms / last write the cloud saw): ${killedAt.join(', ')}`,
     );
     expect(failures).toEqual([]);
+    expect(kills).toBe(KILL_TRIALS);
   }, 15 * 60_000);
 });
 
