@@ -1,24 +1,11 @@
 import { BatchedPoll, FEW_POLLS, LIST_GAP_MS } from './polls';
-import { CancelledError, type WaitClock } from './waits';
+import { fakeClock } from '../testing/fake-clock';
 
 interface Item {
   id: string;
   state: string;
 }
 
-function fakeClock(): WaitClock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw new CancelledError();
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 function fakeCloud(items: Item[]) {
   const calls: string[] = [];

@@ -3,6 +3,7 @@ import type { ClusterDetail, ClusterTask } from '../cloud/ack';
 import type { ProvisioningCloud } from './cloud-port';
 import { decideSanAppend, SanSyncError, syncClusterSans, verifySans } from './san-sync';
 import type { WaitClock, WaitPolicy } from './waits';
+import { fakeClock } from '../testing/fake-clock';
 
 const lower = (items: readonly string[]) => items.map((item) => item.toLowerCase());
 
@@ -62,18 +63,6 @@ describe('decideSanAppend', () => {
 const DOMAIN = 'ep-bp1nl7qs0ii76c2f2n.epsrv-bp1pmy8zjleofwu3uo.cn-hangzhou.privatelink.aliyuncs.com';
 const CLUSTER = 'c84974f524e2045c87dccadff91a71708';
 
-function fakeClock(): WaitClock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 interface FakeAck {
   cloud: ProvisioningCloud;

@@ -1,19 +1,7 @@
 import { isHolderGone } from './lease';
 import { CancelledError, Pacer, pollUntil, type WaitClock, WaitTimeoutError } from './waits';
+import { fakeClock } from '../testing/fake-clock';
 
-function fakeClock(): WaitClock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw new CancelledError();
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 const policy = (clock: WaitClock) => ({ clock, initialMs: 250, factor: 2, maxIntervalMs: 1_000, perWaitMs: 5_000 });
 
