@@ -38,6 +38,11 @@ export function ownedService(cloud: Cloud, caller: Caller, serviceId: string): E
   return service;
 }
 
+/** Every endpoint that connects to `service`, whoever owns it. */
+export function endpointsOf(cloud: Cloud, service: EndpointService): Endpoint[] {
+  return [...cloud.endpoints.values()].filter((endpoint) => endpoint.serviceId === service.serviceId);
+}
+
 export function ownedEndpoint(cloud: Cloud, caller: Caller, endpointId: string): Endpoint {
   const endpoint = cloud.endpoints.get(endpointId);
   if (!endpoint || endpoint.ownerAccountId !== caller.accountId) {

@@ -4,7 +4,7 @@ import { ApiError } from "../../errors";
 import { pageByToken } from "../../pagination";
 import type { RpcAction, RpcContext } from "../product";
 import { requireRegion } from "../product";
-import { ownedService } from "./common";
+import { endpointsOf, ownedService } from "./common";
 import { startConnecting, startDisconnecting } from "./lifecycle";
 
 function connectionOf(context: RpcContext): { service: EndpointService; endpoint: Endpoint } {
@@ -31,9 +31,8 @@ const listVpcEndpointConnections: RpcAction = {
     const eniId = params.optionalString("EniId");
     const resourceId = params.optionalString("ResourceId");
     const resourceIn = (zoneId: string) => service.resources.find((resource) => resource.zoneId === zoneId)?.resourceId ?? "";
-    const matching = [...cloud.endpoints.values()].filter(
+    const matching = endpointsOf(cloud, service).filter(
       (endpoint) =>
-        endpoint.serviceId === service.serviceId &&
         (endpointId === undefined || endpoint.endpointId === endpointId) &&
         (connectionStatus === undefined || endpoint.connectionStatus === connectionStatus) &&
         (endpointOwnerId === undefined || endpoint.ownerAccountId === endpointOwnerId) &&

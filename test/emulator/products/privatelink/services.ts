@@ -6,7 +6,7 @@ import { pageByToken } from "../../pagination";
 import type { Caller, RpcAction, RpcContext } from "../product";
 import { requireRegion } from "../product";
 import { scheduleServiceCreated, scheduleServiceDeleted, scheduleServiceUpdated } from "./lifecycle";
-import { matchesTags, ownedService, requireProductOpen, RESOURCE_TYPES, serviceDomain, serviceName, serviceView, serviceZones, tagsView } from "./common";
+import { endpointsOf, matchesTags, ownedService, requireProductOpen, RESOURCE_TYPES, serviceDomain, serviceName, serviceView, serviceZones, tagsView } from "./common";
 
 const MAX_RESOURCES = 10;
 
@@ -203,7 +203,7 @@ const deleteVpcEndpointService: RpcAction = {
     requireRegion(context);
     const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
     requireActiveService(service);
-    const endpoints = [...cloud.endpoints.values()].filter((endpoint) => endpoint.serviceId === service.serviceId);
+    const endpoints = endpointsOf(cloud, service);
     const connected = endpoints.filter((endpoint) => ["Connecting", "Connected", "Disconnecting"].includes(endpoint.connectionStatus));
     if (connected.length > 0) {
       throw new ApiError("EndpointServiceConnectionDependence", `The endpoint service ${service.serviceId} still has connections from ${connected.map((endpoint) => endpoint.endpointId).join(", ")}; disable them first.`);
@@ -252,9 +252,8 @@ const detachResourceFromVpcEndpointService: RpcAction = {
     requireActiveService(service);
     // The last resource of a zone carries the traffic of every connected endpoint zone there.
     const lastInZone = !service.resources.some((other) => other !== resource && other.zoneId === zoneId);
-    const dependent = [...cloud.endpoints.values()].filter(
+    const dependent = endpointsOf(cloud, service).filter(
       (endpoint) =>
-        endpoint.serviceId === service.serviceId &&
         ["Connecting", "Connected"].includes(endpoint.connectionStatus) &&
         endpoint.zones.some((zone) => zone.zoneId === zoneId && zone.zoneStatus !== "Deleting"),
     );
@@ -274,7 +273,7 @@ const listVpcEndpointServiceResources: RpcAction = {
     requireRegion(context);
     const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
     const page = pageByToken(service.resources, params);
-    const endpoints = [...cloud.endpoints.values()].filter((endpoint) => endpoint.serviceId === service.serviceId);
+    const endpoints = endpointsOf(cloud, service);
     return {
       Resources: page.items.map((resource) => ({
         ResourceId: resource.resourceId,
