@@ -28,9 +28,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function diff(before: unknown, after: unknown, at: Array<string | number> = []): JsonPatchOperation[] {
   if (Object.is(before, after)) return [];
   if (isObject(before) && isObject(after)) {
-    const removed = Object.keys(before).filter((key) => !(key in after)).map((key): JsonPatchOperation => ({ op: 'remove', path: pointer([...at, key]) }));
+    const removed = Object.keys(before)
+      .filter((key) => !(key in after))
+      .map((key): JsonPatchOperation => ({ op: 'remove', path: pointer([...at, key]) }));
     const changed = Object.keys(after).flatMap((key): JsonPatchOperation[] =>
-      key in before ? diff(before[key], after[key], [...at, key]) : [{ op: 'add', path: pointer([...at, key]), value: after[key] }],
+      key in before
+        ? diff(before[key], after[key], [...at, key])
+        : [{ op: 'add', path: pointer([...at, key]), value: after[key] }],
     );
     return [...removed, ...changed];
   }

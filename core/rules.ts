@@ -30,7 +30,9 @@ export function checkRegion(view: SpecView): Finding[] {
   });
   const reference = located[0];
   if (reference === undefined) return [];
-  const side = view.asmVSwitches.includes(reference.vSwitch) ? "the mesh's vSwitches are" : `${reference.vSwitch.path} is`;
+  const side = view.asmVSwitches.includes(reference.vSwitch)
+    ? "the mesh's vSwitches are"
+    : `${reference.vSwitch.path} is`;
   return located
     .filter(({ region }) => region !== reference.region)
     .map(({ vSwitch, region }) => ({
@@ -67,7 +69,8 @@ interface VSwitchUse {
 function reuseMessage(use: VSwitchUse, earlier: VSwitchUse): string {
   const id = use.vSwitch.vSwitchId;
   if (use.listPath === earlier.listPath) {
-    if (use.vSwitch.zoneId === earlier.vSwitch.zoneId) return `vSwitch ${id} is listed twice (also at ${earlier.vSwitch.path}): remove one`;
+    if (use.vSwitch.zoneId === earlier.vSwitch.zoneId)
+      return `vSwitch ${id} is listed twice (also at ${earlier.vSwitch.path}): remove one`;
     return `vSwitch ${id} is listed twice with different zones (${earlier.vSwitch.zoneId} at ${earlier.vSwitch.path}, ${use.vSwitch.zoneId} here); a vSwitch lies in one zone: keep the entry with its real zone`;
   }
   if (earlier.owner === 'asm' || use.owner === 'asm') {
@@ -81,7 +84,11 @@ export function checkVSwitchReuse(view: SpecView): Finding[] {
   const uses: VSwitchUse[] = [
     ...view.asmVSwitches.map((vSwitch) => ({ vSwitch, listPath: view.asmVSwitchesPath, owner: 'asm' })),
     ...view.clusters.flatMap((cluster) =>
-      cluster.vSwitches.map((vSwitch) => ({ vSwitch, listPath: cluster.vSwitchesPath, owner: cluster.clusterId ?? cluster.path })),
+      cluster.vSwitches.map((vSwitch) => ({
+        vSwitch,
+        listPath: cluster.vSwitchesPath,
+        owner: cluster.clusterId ?? cluster.path,
+      })),
     ),
   ];
   const firstUse = new Map<string, VSwitchUse>();
@@ -154,7 +161,8 @@ export function checkZonePairing(view: SpecView, zonePolicy: ZonePolicy): Valida
       continue;
     }
     for (const vSwitch of cluster.vSwitches) {
-      if (vSwitch.zoneId !== undefined && !paired.includes(vSwitch.zoneId)) unpaired.push(unpairedClusterVSwitch(vSwitch, paired));
+      if (vSwitch.zoneId !== undefined && !paired.includes(vSwitch.zoneId))
+        unpaired.push(unpairedClusterVSwitch(vSwitch, paired));
     }
   }
   // With no cluster yet (before the first connect) every ASM vSwitch is idle by design, not a mistake;
@@ -171,7 +179,13 @@ export function checkRules(object: unknown, zonePolicy: ZonePolicy): ValidationR
   const view = readSpec(object);
   const pairing = checkZonePairing(view, zonePolicy);
   return {
-    errors: [...checkName(object), ...checkDuplicateClusters(view), ...checkVSwitchReuse(view), ...checkRegion(view), ...pairing.errors],
+    errors: [
+      ...checkName(object),
+      ...checkDuplicateClusters(view),
+      ...checkVSwitchReuse(view),
+      ...checkRegion(view),
+      ...pairing.errors,
+    ],
     warnings: pairing.warnings,
   };
 }

@@ -84,25 +84,46 @@ function findingFromAjvError(error: ErrorObject): Finding {
       const missing = String(params.missingProperty);
       const propertySchema = (error.parentSchema as { properties?: Record<string, unknown> }).properties?.[missing];
       const what = describe(propertySchema);
-      return { path: childPath(path, missing), message: `required field is missing: add it${what ? ` (${lowerFirst(what)})` : ''}` };
+      return {
+        path: childPath(path, missing),
+        message: `required field is missing: add it${what ? ` (${lowerFirst(what)})` : ''}`,
+      };
     }
     case 'additionalProperties': {
       const unknown = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      return { path: childPath(path, unknown), message: `unknown field: remove it or fix its spelling (known fields here: ${known.join(', ')})` };
+      return {
+        path: childPath(path, unknown),
+        message: `unknown field: remove it or fix its spelling (known fields here: ${known.join(', ')})`,
+      };
     }
     case 'pattern':
       return { path, message: `${quoted(error.data)} is not valid: expected ${lowerFirst(description)}` };
     case 'enum':
-      return { path, message: `${quoted(error.data)} is not allowed: use one of ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}` };
+      return {
+        path,
+        message: `${quoted(error.data)} is not allowed: use one of ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}`,
+      };
     case 'type':
-      return { path, message: `must be ${params.type === 'array' || params.type === 'object' || params.type === 'integer' ? `an ${params.type}` : `a ${String(params.type)}`}, not ${typeOf(error.data)}` };
+      return {
+        path,
+        message: `must be ${params.type === 'array' || params.type === 'object' || params.type === 'integer' ? `an ${params.type}` : `a ${String(params.type)}`}, not ${typeOf(error.data)}`,
+      };
     case 'maxItems':
-      return { path, message: `has ${(error.data as unknown[]).length} entries; at most ${String(params.limit)} are allowed` };
+      return {
+        path,
+        message: `has ${(error.data as unknown[]).length} entries; at most ${String(params.limit)} are allowed`,
+      };
     case 'minItems':
-      return { path, message: `has ${(error.data as unknown[]).length} entries; list at least ${String(params.limit)}${description ? ` (${lowerFirst(description)})` : ''}` };
+      return {
+        path,
+        message: `has ${(error.data as unknown[]).length} entries; list at least ${String(params.limit)}${description ? ` (${lowerFirst(description)})` : ''}`,
+      };
     case 'maxLength':
-      return { path, message: `is ${(error.data as string).length} characters long; at most ${String(params.limit)} are allowed` };
+      return {
+        path,
+        message: `is ${(error.data as string).length} characters long; at most ${String(params.limit)} are allowed`,
+      };
     case 'format':
       return { path, message: `${quoted(error.data)} is not a valid ${String(params.format)}` };
     default:

@@ -35,7 +35,13 @@ function readVSwitches(list: unknown, path: string): VSwitchEntry[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((entry, index) => {
     if (!isPlainObject(entry)) return [];
-    return [{ path: childPath(path, index), vSwitchId: stringOrUndefined(entry.vSwitchId), zoneId: stringOrUndefined(entry.zoneId) }];
+    return [
+      {
+        path: childPath(path, index),
+        vSwitchId: stringOrUndefined(entry.vSwitchId),
+        zoneId: stringOrUndefined(entry.zoneId),
+      },
+    ];
   });
 }
 
@@ -50,7 +56,14 @@ export function readSpec(object: unknown): SpecView {
       if (!isPlainObject(entry)) return [];
       const path = childPath('spec.ackVpcEndpoint', index);
       const vSwitchesPath = childPath(path, 'vSwitches');
-      return [{ path, clusterId: stringOrUndefined(entry.clusterId), vSwitchesPath, vSwitches: readVSwitches(entry.vSwitches, vSwitchesPath) }];
+      return [
+        {
+          path,
+          clusterId: stringOrUndefined(entry.clusterId),
+          vSwitchesPath,
+          vSwitches: readVSwitches(entry.vSwitches, vSwitchesPath),
+        },
+      ];
     }),
     asmVSwitchesPath,
     asmVSwitches: readVSwitches(asm.vSwitches, asmVSwitchesPath),

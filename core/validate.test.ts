@@ -2,7 +2,10 @@ import { applyPatch } from 'fast-json-patch';
 import { fixtureNames, loadFixture } from '../test/fixtures';
 import { checkConfig, NAME_RULE_MESSAGE, normalizeConfig, validateConfig } from './index';
 
-type Spec = { ackVpcEndpoint: Array<{ clusterId: string; vSwitches: Array<{ vSwitchId: string; zoneId: string }> }>; asmVpcEndpoint: { vSwitches: Array<{ vSwitchId: string; zoneId: string }> } };
+type Spec = {
+  ackVpcEndpoint: Array<{ clusterId: string; vSwitches: Array<{ vSwitchId: string; zoneId: string }> }>;
+  asmVpcEndpoint: { vSwitches: Array<{ vSwitchId: string; zoneId: string }> };
+};
 const withSpec = (name: string, edit: (spec: Spec) => void) => {
   const object = loadFixture(name);
   edit(object.spec as Spec);
@@ -17,7 +20,9 @@ describe('valid fixtures', () => {
 
 describe('name rule', () => {
   test('a name other than default is an error naming the field', () => {
-    expect(validateConfig(loadFixture('invalid/wrong-name.yaml')).errors).toEqual([{ path: 'metadata.name', message: NAME_RULE_MESSAGE }]);
+    expect(validateConfig(loadFixture('invalid/wrong-name.yaml')).errors).toEqual([
+      { path: 'metadata.name', message: NAME_RULE_MESSAGE },
+    ]);
   });
 
   test('generateName without a name is an error too', () => {
@@ -52,7 +57,8 @@ describe('zone pairing', () => {
       },
       {
         path: 'spec.asmVpcEndpoint.vSwitches[1]',
-        message: 'vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster, since no cluster has a vSwitch in that zone; add one there or remove it',
+        message:
+          'vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster, since no cluster has a vSwitch in that zone; add one there or remove it',
       },
     ]);
   });
@@ -77,7 +83,10 @@ describe('zone pairing', () => {
   });
 
   test('with no cluster yet, idle ASM vSwitches are not reported even under strict', () => {
-    expect(validateConfig(loadFixture('valid/no-clusters-yet.yaml'), { zonePolicy: 'strict' })).toEqual({ errors: [], warnings: [] });
+    expect(validateConfig(loadFixture('valid/no-clusters-yet.yaml'), { zonePolicy: 'strict' })).toEqual({
+      errors: [],
+      warnings: [],
+    });
   });
 });
 
@@ -89,7 +98,8 @@ describe('one region', () => {
     expect(validateConfig(object).errors).toEqual([
       {
         path: 'spec.ackVpcEndpoint[1].vSwitches[1].zoneId',
-        message: "zone cn-shanghai-b is in region cn-shanghai, but the mesh's vSwitches are in cn-hangzhou; PrivateLink works within one region: use a vSwitch in cn-hangzhou",
+        message:
+          "zone cn-shanghai-b is in region cn-shanghai, but the mesh's vSwitches are in cn-hangzhou; PrivateLink works within one region: use a vSwitch in cn-hangzhou",
       },
     ]);
   });
@@ -102,7 +112,11 @@ describe('duplicates', () => {
       spec.ackVpcEndpoint[1]!.vSwitches = [{ vSwitchId: 'vsw-bp18u0c4mjvh1gxfq5r2a', zoneId: 'cn-hangzhou-j' }];
     });
     expect(validateConfig(object).errors).toEqual([
-      { path: 'spec.ackVpcEndpoint[1].clusterId', message: 'cluster c0123456789abcdef0123456789abcdef is listed twice (also at spec.ackVpcEndpoint[0]): merge its vSwitches into one entry' },
+      {
+        path: 'spec.ackVpcEndpoint[1].clusterId',
+        message:
+          'cluster c0123456789abcdef0123456789abcdef is listed twice (also at spec.ackVpcEndpoint[0]): merge its vSwitches into one entry',
+      },
     ]);
   });
 
@@ -149,12 +163,20 @@ describe('duplicates', () => {
       spec.asmVpcEndpoint.vSwitches.push({ vSwitchId: 'vsw-bp1l5hini55sstnwd2skf', zoneId: 'cn-hangzhou-j' });
     });
     expect(validateConfig(object).errors).toEqual([
-      { path: 'spec.asmVpcEndpoint.vSwitches[1].vSwitchId', message: 'vSwitch vsw-bp1l5hini55sstnwd2skf is listed twice (also at spec.asmVpcEndpoint.vSwitches[0]): remove one' },
+      {
+        path: 'spec.asmVpcEndpoint.vSwitches[1].vSwitchId',
+        message:
+          'vSwitch vsw-bp1l5hini55sstnwd2skf is listed twice (also at spec.asmVpcEndpoint.vSwitches[0]): remove one',
+      },
     ]);
     const checked = checkConfig(object);
     expect(checked.errors).toEqual([]);
     expect(checked.warnings).toEqual([
-      { path: 'spec.asmVpcEndpoint.vSwitches[1]', message: 'duplicate of spec.asmVpcEndpoint.vSwitches[0] (vSwitch vsw-bp1l5hini55sstnwd2skf in cn-hangzhou-j); dropped' },
+      {
+        path: 'spec.asmVpcEndpoint.vSwitches[1]',
+        message:
+          'duplicate of spec.asmVpcEndpoint.vSwitches[0] (vSwitch vsw-bp1l5hini55sstnwd2skf in cn-hangzhou-j); dropped',
+      },
     ]);
   });
 });
@@ -164,7 +186,8 @@ describe('schema findings', () => {
     expect(validateConfig(loadFixture('invalid/malformed-vswitch.yaml')).errors).toEqual([
       {
         path: 'spec.ackVpcEndpoint[0].vSwitches[0].vSwitchId',
-        message: '"vsw_bad!" is not valid: expected a vSwitch ID: vsw- followed by lower-case letters and digits, e.g. vsw-bp1jsgsanpvxpj32yai50',
+        message:
+          '"vsw_bad!" is not valid: expected a vSwitch ID: vsw- followed by lower-case letters and digits, e.g. vsw-bp1jsgsanpvxpj32yai50',
       },
     ]);
   });
@@ -175,7 +198,8 @@ describe('schema findings', () => {
     expect(validateConfig(object).errors).toEqual([
       {
         path: 'spec.asmVpcEndpoint',
-        message: "required field is missing: add it (where, in the ASM instance's VPC, the endpoints that reach each cluster's API server are placed)",
+        message:
+          "required field is missing: add it (where, in the ASM instance's VPC, the endpoints that reach each cluster's API server are placed)",
       },
     ]);
   });
@@ -185,7 +209,10 @@ describe('schema findings', () => {
       (spec.ackVpcEndpoint[0] as Record<string, unknown>).vswitches = [];
     });
     expect(validateConfig(object).errors).toEqual([
-      { path: 'spec.ackVpcEndpoint[0].vswitches', message: 'unknown field: remove it or fix its spelling (known fields here: clusterId, vSwitches)' },
+      {
+        path: 'spec.ackVpcEndpoint[0].vswitches',
+        message: 'unknown field: remove it or fix its spelling (known fields here: clusterId, vSwitches)',
+      },
     ]);
   });
 

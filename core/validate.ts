@@ -10,7 +10,10 @@ export interface ValidateOptions {
 }
 
 function internalError(error: unknown): Finding {
-  return { path: '', message: `internal error while validating (please report it): ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    path: '',
+    message: `internal error while validating (please report it): ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 /**
@@ -38,7 +41,12 @@ export function checkConfig(object: unknown, options: ValidateOptions = {}): Che
   try {
     const normalized = normalizeConfig(object);
     const result = validateConfig(normalized.object, options);
-    return { object: normalized.object, patch: normalized.patch, errors: result.errors, warnings: [...normalized.warnings, ...result.warnings] };
+    return {
+      object: normalized.object,
+      patch: normalized.patch,
+      errors: result.errors,
+      warnings: [...normalized.warnings, ...result.warnings],
+    };
   } catch (error) {
     return { object, patch: [], errors: [internalError(error)], warnings: [] };
   }

@@ -15,10 +15,23 @@ function binaryName(argv0: string | undefined): string {
 }
 
 /** Every command of the plugin, one class per file in plugin/commands. */
-export const commands = [StatusCommand, DoctorCommand, ValidateCommand, VersionCommand, ConnectCommand, DisconnectCommand, SyncSanCommand];
+export const commands = [
+  StatusCommand,
+  DoctorCommand,
+  ValidateCommand,
+  VersionCommand,
+  ConnectCommand,
+  DisconnectCommand,
+  SyncSanCommand,
+];
 
 export function createCli(argv0?: string, enableColors = false): Cli<BaseContext> {
-  const cli = new Cli({ binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters', binaryName: binaryName(argv0), binaryVersion: pluginVersion(), enableColors });
+  const cli = new Cli({
+    binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters',
+    binaryName: binaryName(argv0),
+    binaryVersion: pluginVersion(),
+    enableColors,
+  });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   for (const command of commands) cli.register(command);
@@ -33,7 +46,7 @@ export async function runCli(args: string[], context: BaseContext, argv0?: strin
   try {
     command = cli.process(args, context);
   } catch (error) {
-    context.stderr.write(cli.error(error as Error));
+    context.stderr.write(cli.error(error));
     return ExitCode.Usage;
   }
   return cli.run(command, context);

@@ -57,6 +57,7 @@ export function parseManifest(text: string, source: string): ManifestObject[] {
 /** Reads every object from the given files (`-` is standard input). */
 export async function readManifests(sources: readonly string[], stdin: Readable): Promise<ManifestObject[]> {
   const all: ManifestObject[] = [];
-  for (const source of sources) all.push(...parseManifest(await readSource(source, stdin), source === '-' ? 'stdin' : source));
+  for (const source of sources)
+    all.push(...parseManifest(await readSource(source, stdin), source === '-' ? 'stdin' : source));
   return all;
 }

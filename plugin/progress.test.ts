@@ -1,4 +1,11 @@
-import { createProgress, formatElapsed, LineProgress, type ProgressClock, SilentProgress, SpinnerProgress } from './progress';
+import {
+  createProgress,
+  formatElapsed,
+  LineProgress,
+  type ProgressClock,
+  SilentProgress,
+  SpinnerProgress,
+} from './progress';
 
 /** A terminal that records what was written. */
 class FakeTerminal {
@@ -14,7 +21,9 @@ class FakeTerminal {
   /** What a person sees: each `\r\x1b[2K` erases the line it is on. */
   get screen(): string[] {
     const lines = this.text.split('\n');
-    return lines.map((line) => line.split('\r\x1b[2K').pop()!).filter((line, index) => line !== '' || index < lines.length - 1);
+    return lines
+      .map((line) => line.split('\r\x1b[2K').pop()!)
+      .filter((line, index) => line !== '' || index < lines.length - 1);
   }
 }
 
@@ -77,7 +86,10 @@ describe('SpinnerProgress', () => {
     progress.fail('still Pending after 1m05s');
     progress.start('write status');
     progress.succeed();
-    expect(terminal.screen).toEqual(['✗ wait for endpoint ep-1: still Pending after 1m05s (1m05s)', '✓ write status (0.0s)']);
+    expect(terminal.screen).toEqual([
+      '✗ wait for endpoint ep-1: still Pending after 1m05s (1m05s)',
+      '✓ write status (0.0s)',
+    ]);
   });
 
   test('info lines go above the spinner, which is drawn again below them', () => {
@@ -86,7 +98,10 @@ describe('SpinnerProgress', () => {
     const progress = new SpinnerProgress(terminal, { color: false, clock });
     progress.start('sync SANs');
     progress.info('c1: appending ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com');
-    expect(terminal.screen).toEqual(['  c1: appending ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com', '⠋ sync SANs 0.0s']);
+    expect(terminal.screen).toEqual([
+      '  c1: appending ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com',
+      '⠋ sync SANs 0.0s',
+    ]);
   });
 
   test('starting a step before the last one ended closes it as neither ✓ nor ✗', () => {
@@ -161,7 +176,8 @@ describe('createProgress', () => {
     const noColor = createProgress(plain, { env: { NO_COLOR: '1' }, clock: new FakeClock() });
     noColor.start('x');
     noColor.succeed('done');
-    expect(plain.text).not.toMatch(/\x1b\[\d+m/);
+    // No colour codes (ESC [ digits m).
+    expect(plain.text).not.toMatch(new RegExp(String.raw`\u001b\[\d+m`));
     expect(plain.screen).toEqual(['✓ x: done (0.0s)']);
   });
 });
@@ -188,5 +204,13 @@ describe('LineProgress', () => {
 });
 
 test('formatElapsed', () => {
-  expect([0, 450, 12_340, 59_999, 60_000, 125_000, 3_600_000].map(formatElapsed)).toEqual(['0.0s', '0.5s', '12.3s', '1m00s', '1m00s', '2m05s', '60m00s']);
+  expect([0, 450, 12_340, 59_999, 60_000, 125_000, 3_600_000].map(formatElapsed)).toEqual([
+    '0.0s',
+    '0.5s',
+    '12.3s',
+    '1m00s',
+    '1m00s',
+    '2m05s',
+    '60m00s',
+  ]);
 });

@@ -93,7 +93,10 @@ const CLEAR_LINE = '\r\x1b[2K';
 
 type Paint = (text: string) => string;
 const plain: Paint = (text) => text;
-const sgr = (on: number, off: number): Paint => (text) => `\x1b[${on}m${text}\x1b[${off}m`;
+const sgr =
+  (on: number, off: number): Paint =>
+  (text) =>
+    `\x1b[${on}m${text}\x1b[${off}m`;
 
 /** `0.4s`, `12.3s`, `2m05s`: how long a step took, short enough for the end of a line. */
 export function formatElapsed(ms: number): string {
@@ -173,7 +176,8 @@ export class SpinnerProgress implements Progress {
     const elapsed = ` ${this.elapsed()}`;
     // A line longer than the terminal wraps, and `\r` would then redraw only its last part.
     const room = (this.out.columns ?? 80) - 3 - elapsed.length;
-    const step = this.current.step.length > room ? `${this.current.step.slice(0, Math.max(0, room - 1))}…` : this.current.step;
+    const step =
+      this.current.step.length > room ? `${this.current.step.slice(0, Math.max(0, room - 1))}…` : this.current.step;
     this.out.write(`${CLEAR_LINE}${this.cyan(FRAMES[this.frame]!)} ${step}${this.dim(elapsed)}`);
   }
 

@@ -30,7 +30,8 @@ const BUNDLE_MARKER = '//# asmpvl bundle: every line below is the bundle behind 
 function withCompileCache(bundle) {
   const source = bundle.replace(/^#!.*\n/, '');
   // A line comment ends at any line terminator, and the loader reads the file as latin1.
-  if (/[^\x00-\x7f]|\r/.test(source)) throw new Error('the plugin bundle must be ASCII without carriage returns to be carried in line comments');
+  if (/[^\x00-\x7f]|\r/.test(source))
+    throw new Error('the plugin bundle must be ASCII without carriage returns to be carried in line comments');
   const buildId = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const loader = `#!/usr/bin/env node
 'use strict';
@@ -69,7 +70,10 @@ if (useCache && (!cachedData || script.cachedDataRejected)) {
 }
 script.runInThisContext()(exports, require, module, __filename, __dirname);
 `;
-  const commented = source.split('\n').map((line) => `//${line}`).join('\n');
+  const commented = source
+    .split('\n')
+    .map((line) => `//${line}`)
+    .join('\n');
   return `${loader}${BUNDLE_MARKER}\n${commented}\n`;
 }
 

@@ -8,9 +8,16 @@ import { checkConfig } from '../core';
 import { validConfigArb } from '../test/arbitraries/asmpvlconfig';
 import { fixtureNames, loadFixture } from '../test/fixtures';
 
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; 'x-kubernetes-preserve-unknown-fields'?: boolean };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+};
 
-const crd = parse(readFileSync(join(__dirname, '../charts/asmpvl/crds/asmpvlconfigs.istio.alibabacloud.com.yaml'), 'utf8'));
+const crd = parse(
+  readFileSync(join(__dirname, '../charts/asmpvl/crds/asmpvlconfigs.istio.alibabacloud.com.yaml'), 'utf8'),
+);
 const version = crd.spec.versions[0];
 const openAPIV3Schema: Schema = version.schema.openAPIV3Schema;
 
@@ -24,8 +31,12 @@ function prune(value: unknown, schema: Schema | undefined, atRoot = false): unkn
   if (schema === undefined || schema['x-kubernetes-preserve-unknown-fields']) return value;
   if (Array.isArray(value)) return value.map((item) => prune(item, schema.items));
   if (typeof value !== 'object' || value === null) return value;
-  const kept = Object.entries(value).filter(([key]) => (atRoot && key === 'metadata') || schema.properties?.[key] !== undefined);
-  return Object.fromEntries(kept.map(([key, child]) => [key, atRoot && key === 'metadata' ? child : prune(child, schema.properties?.[key])]));
+  const kept = Object.entries(value).filter(
+    ([key]) => (atRoot && key === 'metadata') || schema.properties?.[key] !== undefined,
+  );
+  return Object.fromEntries(
+    kept.map(([key, child]) => [key, atRoot && key === 'metadata' ? child : prune(child, schema.properties?.[key])]),
+  );
 }
 
 function expectCrdKeeps(object: unknown): void {
@@ -38,8 +49,16 @@ describe('the generated CRD', () => {
     expect(crd.spec.scope).toBe('Cluster');
     expect(crd.spec.names.shortNames).toEqual(['asmpvl']);
     expect(version.subresources).toEqual({ status: {} });
-    expect(version.additionalPrinterColumns.map((column: { name: string }) => column.name)).toEqual(['Status', 'Mesh', 'Reason', 'Message', 'Age']);
-    expect(openAPIV3Schema['x-kubernetes-validations' as keyof Schema]).toEqual([{ rule: "self.metadata.name == 'default'", message: expect.stringContaining('metadata.name must be "default"') }]);
+    expect(version.additionalPrinterColumns.map((column: { name: string }) => column.name)).toEqual([
+      'Status',
+      'Mesh',
+      'Reason',
+      'Message',
+      'Age',
+    ]);
+    expect(openAPIV3Schema['x-kubernetes-validations' as keyof Schema]).toEqual([
+      { rule: "self.metadata.name == 'default'", message: expect.stringContaining('metadata.name must be "default"') },
+    ]);
   });
 
   test('is structural: every node has a type, and no $ref or additionalProperties survives', () => {

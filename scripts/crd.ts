@@ -25,7 +25,9 @@ export function toStructural(node: unknown, root: Schema): unknown {
   for (const [key, value] of Object.entries(merged)) {
     if (DROPPED_KEYWORDS.has(key)) continue;
     if (key === 'properties') {
-      result.properties = Object.fromEntries(Object.entries(value as Schema).map(([name, child]) => [name, toStructural(child, root)]));
+      result.properties = Object.fromEntries(
+        Object.entries(value as Schema).map(([name, child]) => [name, toStructural(child, root)]),
+      );
       continue;
     }
     result[key] = toStructural(value, root);
@@ -36,10 +38,32 @@ export function toStructural(node: unknown, root: Schema): unknown {
 // A JSONPath printer column shows only its first match, so no column lists the clusters; the Ready
 // condition's message counts them (kubectl get -o wide).
 const printerColumns = [
-  { name: 'Status', type: 'string', jsonPath: '.status.status', description: 'Overall state of the PrivateLink links.' },
-  { name: 'Mesh', type: 'string', jsonPath: '.status.conditions[?(@.type=="MeshReady")].reason', description: "The mesh's own verdict on the clusters: Running, Joining, NotRunning or NotInMesh." },
-  { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why the object is or is not ready.', priority: 1 },
-  { name: 'Message', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message', description: 'What is connected, or what failed and what to do.', priority: 1 },
+  {
+    name: 'Status',
+    type: 'string',
+    jsonPath: '.status.status',
+    description: 'Overall state of the PrivateLink links.',
+  },
+  {
+    name: 'Mesh',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="MeshReady")].reason',
+    description: "The mesh's own verdict on the clusters: Running, Joining, NotRunning or NotInMesh.",
+  },
+  {
+    name: 'Reason',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+    description: 'Why the object is or is not ready.',
+    priority: 1,
+  },
+  {
+    name: 'Message',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+    description: 'What is connected, or what failed and what to do.',
+    priority: 1,
+  },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 
@@ -66,7 +90,14 @@ export function crdFromSchema(schema: Schema): Schema {
     spec: {
       group: API_GROUP,
       scope: 'Cluster',
-      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: KIND.toLowerCase(), shortNames: ['asmpvl'], categories: ['asm'] },
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: PLURAL,
+        singular: KIND.toLowerCase(),
+        shortNames: ['asmpvl'],
+        categories: ['asm'],
+      },
       versions: [
         {
           name: API_VERSION,

@@ -25,8 +25,13 @@ function say(text: string): void {
 function binaries(): string {
   const given = process.env[E2E_ENV.binDir];
   if (given) return given;
-  say('Building the pinned kube-apiserver, etcd, kubectl and helm (cached after the first time; the first build takes minutes)');
-  const output = execFileSync('bash', [join(REPO, 'test/e2e/tools/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  say(
+    'Building the pinned kube-apiserver, etcd, kubectl and helm (cached after the first time; the first build takes minutes)',
+  );
+  const output = execFileSync('bash', [join(REPO, 'test/e2e/tools/build.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   return output.trim().split('\n').pop()!;
 }
 
@@ -78,11 +83,15 @@ async function main(): Promise<number> {
     await installAsmpvlCrd();
 
     const delayMs = Number(process.env.ASMPVL_DEMO_DELAY_MS ?? 1000);
-    say(`Starting the cloud emulator (two ACK clusters in their own VPCs, one mesh; each transition takes ${delayMs} ms)`);
+    say(
+      `Starting the cloud emulator (two ACK clusters in their own VPCs, one mesh; each transition takes ${delayMs} ms)`,
+    );
     emulator = await startEmulator({ world: TWO_CLUSTERS_WORLD, delays: uniformDelays(delayMs) });
     const world = emulator.world;
     const [first, second] = world.clusters;
-    process.stdout.write(`emulator at ${emulator.url}; mesh ${world.serviceMesh.serviceMeshId}; clusters ${first!.clusterId} (${first!.name}), ${second!.clusterId} (${second!.name})\n`);
+    process.stdout.write(
+      `emulator at ${emulator.url}; mesh ${world.serviceMesh.serviceMeshId}; clusters ${first!.clusterId} (${first!.name}), ${second!.clusterId} (${second!.name})\n`,
+    );
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -93,14 +102,21 @@ async function main(): Promise<number> {
       ASMPVL_CLOUD_ENDPOINT: emulator.url,
     };
 
-    say('Connecting both clusters: neither is in the mesh yet, so connect adds them, links them (PrivateLink both ways, then the API server certificate SANs) and waits until the mesh reports them running');
-    const connected = await plugin(['connect', first!.clusterId, second!.clusterId, '--mesh-id', world.serviceMesh.serviceMeshId], env);
+    say(
+      'Connecting both clusters: neither is in the mesh yet, so connect adds them, links them (PrivateLink both ways, then the API server certificate SANs) and waits until the mesh reports them running',
+    );
+    const connected = await plugin(
+      ['connect', first!.clusterId, second!.clusterId, '--mesh-id', world.serviceMesh.serviceMeshId],
+      env,
+    );
     if (connected !== 0) throw new Error(`connect exited ${connected}`);
 
     say('The status, as kubectl asmpvl status -o wide shows it');
     await plugin(['status', '-o', 'wide'], env);
 
-    say(`Removing the endpoint domain from ${first!.name}'s certificate SANs behind our back: the mesh can no longer run it`);
+    say(
+      `Removing the endpoint domain from ${first!.name}'s certificate SANs behind our back: the mesh can no longer run it`,
+    );
     emulator.setClusterSans(first!.clusterId, [...first!.extraSans]);
     await plugin(['status', '--refresh'], env);
 

@@ -32,10 +32,13 @@ async function main(): Promise<void> {
   const outputs: Array<[string, string]> = [
     ['charts/asmpvl/crds/asmpvlconfigs.istio.alibabacloud.com.yaml', crdYaml()],
     ['core/generated/asmpvlconfig.ts', await typescriptTypes()],
-    ['charts/asmpvl/values.schema.json', `${JSON.stringify({ $comment: 'Generated from schemas/helm-values.schema.json by `npm run gen`. Do not edit.', ...JSON.parse(readFileSync(join(root, 'schemas/helm-values.schema.json'), 'utf8')) }, null, 2)}\n`],
+    [
+      'charts/asmpvl/values.schema.json',
+      `${JSON.stringify({ $comment: 'Generated from schemas/helm-values.schema.json by `npm run gen`. Do not edit.', ...JSON.parse(readFileSync(join(root, 'schemas/helm-values.schema.json'), 'utf8')) }, null, 2)}\n`,
+    ],
   ];
   const stale = outputs.filter(([file, content]) => {
-    let current = '';
+    let current: string;
     try {
       current = readFileSync(join(root, file), 'utf8');
     } catch {
@@ -45,7 +48,9 @@ async function main(): Promise<void> {
   });
   if (check) {
     if (stale.length === 0) return;
-    console.error(`error: generated files are out of date with schemas/asmpvlconfig.schema.json:\n${stale.map(([file]) => `  ${file}`).join('\n')}\nrun \`npm run gen\` and commit the result`);
+    console.error(
+      `error: generated files are out of date with schemas/asmpvlconfig.schema.json:\n${stale.map(([file]) => `  ${file}`).join('\n')}\nrun \`npm run gen\` and commit the result`,
+    );
     process.exitCode = 1;
     return;
   }

@@ -63,8 +63,12 @@ function smokeTest(pluginFile) {
     const installed = join(dir, 'kubectl-asmpvl');
     writeFileSync(installed, pluginFile);
     chmodSync(installed, 0o755);
-    const printed = execFileSync(process.execPath, [installed, 'version'], { encoding: 'utf8', env: { ...process.env, ASMPVL_NO_COMPILE_CACHE: '1' } }).trim();
-    if (printed !== `kubectl-asmpvl ${version}`) throw new Error(`the packed plugin printed "${printed}" for \`version\`, expected "kubectl-asmpvl ${version}"`);
+    const printed = execFileSync(process.execPath, [installed, 'version'], {
+      encoding: 'utf8',
+      env: { ...process.env, ASMPVL_NO_COMPILE_CACHE: '1' },
+    }).trim();
+    if (printed !== `kubectl-asmpvl ${version}`)
+      throw new Error(`the packed plugin printed "${printed}" for \`version\`, expected "kubectl-asmpvl ${version}"`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -92,4 +96,6 @@ const archive = gzip(
 writeFileSync(archivePath, archive);
 const sha256 = createHash('sha256').update(archive).digest('hex');
 if (process.argv.includes('--update-manifest')) updateManifest(sha256);
-console.log(`${archivePath}\nsha256 ${sha256}${process.argv.includes('--update-manifest') ? '\n(written into plugin.yaml)' : ''}`);
+console.log(
+  `${archivePath}\nsha256 ${sha256}${process.argv.includes('--update-manifest') ? '\n(written into plugin.yaml)' : ''}`,
+);

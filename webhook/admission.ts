@@ -62,13 +62,25 @@ export function allowed(uid: string, warnings: string[] = []): AdmissionResponse
 
 export function patched(uid: string, patch: unknown[], warnings: string[] = []): AdmissionResponse {
   if (patch.length === 0) return allowed(uid, warnings);
-  return { ...allowed(uid, warnings), patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };
+  return {
+    ...allowed(uid, warnings),
+    patchType: 'JSONPatch',
+    patch: Buffer.from(JSON.stringify(patch)).toString('base64'),
+  };
 }
 
 /** A refusal the user reads as `admission webhook "…" denied the request: <message>`. */
-export function denied(uid: string, denial: { code: number; reason: string; message: string; causes?: StatusCause[] }, warnings: string[] = []): AdmissionResponse {
+export function denied(
+  uid: string,
+  denial: { code: number; reason: string; message: string; causes?: StatusCause[] },
+  warnings: string[] = [],
+): AdmissionResponse {
   const { causes, ...status } = denial;
-  return { ...allowed(uid, warnings), allowed: false, status: { ...status, ...(causes && causes.length > 0 ? { details: { causes } } : {}) } };
+  return {
+    ...allowed(uid, warnings),
+    allowed: false,
+    status: { ...status, ...(causes && causes.length > 0 ? { details: { causes } } : {}) },
+  };
 }
 
 /** Reasons a body is not a usable AdmissionReview, or undefined when it is one. */
@@ -76,10 +88,12 @@ export function admissionReviewProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body is not a JSON object';
   const review = body as Partial<AdmissionReview>;
   if (review.kind !== 'AdmissionReview') return `kind must be AdmissionReview, got ${JSON.stringify(review.kind)}`;
-  if (review.apiVersion !== ADMISSION_API_VERSION) return `apiVersion must be ${ADMISSION_API_VERSION} (list only v1 in admissionReviewVersions), got ${JSON.stringify(review.apiVersion)}`;
+  if (review.apiVersion !== ADMISSION_API_VERSION)
+    return `apiVersion must be ${ADMISSION_API_VERSION} (list only v1 in admissionReviewVersions), got ${JSON.stringify(review.apiVersion)}`;
   const request = review.request as Partial<AdmissionRequest> | undefined;
   if (typeof request !== 'object' || request === null) return 'request is missing';
   if (typeof request.uid !== 'string' || request.uid === '') return 'request.uid is missing';
-  if (!['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(String(request.operation))) return `request.operation ${JSON.stringify(request.operation)} is not one of CREATE, UPDATE, DELETE, CONNECT`;
+  if (!['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(String(request.operation)))
+    return `request.operation ${JSON.stringify(request.operation)} is not one of CREATE, UPDATE, DELETE, CONNECT`;
   return undefined;
 }

@@ -10,7 +10,9 @@ const decodePatch = (patch: string) => JSON.parse(Buffer.from(patch, 'base64').t
 /** The request as the validating webhook sees it: after the mutating webhook's patch, as the API server orders them. */
 const afterMutation = (request: ReturnType<typeof requestOf>) => {
   const patch = mutate(request, options).patch;
-  return patch ? { ...request, object: applyPatch(structuredClone(request.object), decodePatch(patch)).newDocument } : request;
+  return patch
+    ? { ...request, object: applyPatch(structuredClone(request.object), decodePatch(patch)).newDocument }
+    : request;
 };
 
 const vendorMessage =
@@ -22,7 +24,12 @@ describe('mutate', () => {
   test('CREATE: answers the minimal JSON Patch, base64, with patchType', () => {
     const request = requestOf('create-needs-normalising.json');
     const response = mutate(request, options);
-    expect(response).toEqual({ uid: '705ab4f5-6393-11e8-b7cc-42010a800002', allowed: true, patchType: 'JSONPatch', patch: expect.any(String) });
+    expect(response).toEqual({
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      allowed: true,
+      patchType: 'JSONPatch',
+      patch: expect.any(String),
+    });
     const patch = decodePatch(response.patch!);
     expect(patch).toEqual([
       { op: 'replace', path: '/spec/ackVpcEndpoint/0/clusterId', value: 'c0123456789abcdef0123456789abcdef' },
@@ -58,7 +65,10 @@ describe('mutate', () => {
   });
 
   test('DELETE passes untouched', () => {
-    expect(mutate(requestOf('delete.json'), options)).toEqual({ uid: '6a3d0c5e-1f7b-4c9d-8e3f-4a5b6c7d8e9f', allowed: true });
+    expect(mutate(requestOf('delete.json'), options)).toEqual({
+      uid: '6a3d0c5e-1f7b-4c9d-8e3f-4a5b6c7d8e9f',
+      allowed: true,
+    });
   });
 });
 
@@ -113,7 +123,10 @@ describe('validate', () => {
   });
 
   test('DELETE and status writes pass', () => {
-    expect(validate(requestOf('delete.json'), options)).toEqual({ uid: '6a3d0c5e-1f7b-4c9d-8e3f-4a5b6c7d8e9f', allowed: true });
+    expect(validate(requestOf('delete.json'), options)).toEqual({
+      uid: '6a3d0c5e-1f7b-4c9d-8e3f-4a5b6c7d8e9f',
+      allowed: true,
+    });
     expect(validate({ ...requestOf('create-vendor-example.json'), subResource: 'status' }, options).allowed).toBe(true);
   });
 });

@@ -45,11 +45,23 @@ function parseFlags(argv: string[]): Flags {
     process.exit(0);
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port must be a port number, got ${values.port}`);
-  if (!values['tls-cert-file'] || !values['tls-private-key-file']) usageError('--tls-cert-file and --tls-private-key-file are required: the API server only calls webhooks over HTTPS');
-  if (!isZonePolicy(values['zone-policy'])) usageError(`--zone-policy must be overlap or strict, got ${values['zone-policy']}`);
-  if (!LOG_LEVELS.includes(values['log-level'] ?? '')) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${values['log-level']}`);
-  return { port, certFile: values['tls-cert-file'], keyFile: values['tls-private-key-file'], zonePolicy: values['zone-policy'], logLevel: values['log-level'] as string };
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    usageError(`--port must be a port number, got ${values.port}`);
+  if (!values['tls-cert-file'] || !values['tls-private-key-file'])
+    usageError(
+      '--tls-cert-file and --tls-private-key-file are required: the API server only calls webhooks over HTTPS',
+    );
+  if (!isZonePolicy(values['zone-policy']))
+    usageError(`--zone-policy must be overlap or strict, got ${values['zone-policy']}`);
+  if (!LOG_LEVELS.includes(values['log-level'] ?? ''))
+    usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${values['log-level']}`);
+  return {
+    port,
+    certFile: values['tls-cert-file'],
+    keyFile: values['tls-private-key-file'],
+    zonePolicy: values['zone-policy'],
+    logLevel: values['log-level'],
+  };
 }
 
 async function main(): Promise<void> {
@@ -57,7 +69,12 @@ async function main(): Promise<void> {
   const logger = pino({ level: flags.logLevel, base: { component: 'asmpvl-webhook' } });
   let webhook;
   try {
-    webhook = await startWebhookServer({ port: flags.port, tls: { certFile: flags.certFile, keyFile: flags.keyFile }, zonePolicy: flags.zonePolicy, logger });
+    webhook = await startWebhookServer({
+      port: flags.port,
+      tls: { certFile: flags.certFile, keyFile: flags.keyFile },
+      zonePolicy: flags.zonePolicy,
+      logger,
+    });
   } catch (error) {
     logger.fatal({ err: (error as Error).message }, 'cannot start: check the certificate and key files and the port');
     process.exit(1);
@@ -65,7 +82,7 @@ async function main(): Promise<void> {
   logger.info({ port: webhook.port, zonePolicy: flags.zonePolicy }, 'serving admission reviews');
   const stop = (signal: string) => {
     logger.info({ signal }, 'draining in-flight reviews');
-    webhook.drain().then(() => {
+    void webhook.drain().then(() => {
       logger.info('stopped');
       process.exit(0);
     });

@@ -26,13 +26,22 @@ function writeServingPair(ca: KeyPair): void {
   writeFileSync(keyFile, serving.privateKeyPem);
 }
 
-function send(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, ca = authority.certificatePem): Promise<Reply> {
+function send(
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  ca = authority.certificatePem,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port: webhook.port, method, path, ca, headers, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += String(chunk)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpsRequest(
+      { host: '127.0.0.1', port: webhook.port, method, path, ca, headers, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -67,29 +76,70 @@ describe('reviews over HTTPS', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toMatch(/^application\/json/);
     const answer = JSON.parse(reply.body);
-    expect(answer).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: '8a1d0c4e-1b2f-4c3d-9e5f-6a7b8c9d0e1f', allowed: false, status: { code: 422 } } });
+    expect(answer).toMatchObject({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: '8a1d0c4e-1b2f-4c3d-9e5f-6a7b8c9d0e1f', allowed: false, status: { code: 422 } },
+    });
   });
 
   test('/mutate answers with a JSON Patch', async () => {
     const answer = JSON.parse((await send('POST', '/mutate', review('create-needs-normalising.json'))).body);
-    expect(answer.response).toMatchObject({ uid: '705ab4f5-6393-11e8-b7cc-42010a800002', allowed: true, patchType: 'JSONPatch' });
+    expect(answer.response).toMatchObject({
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      allowed: true,
+      patchType: 'JSONPatch',
+    });
   });
 });
 
 describe('bad input gets a clear 4xx and the server keeps serving', () => {
   test.each([
-    ['wrong content type', () => send('POST', '/validate', review('delete.json'), { 'content-type': 'text/plain' }), 415, 'content type must be application/json'],
+    [
+      'wrong content type',
+      () => send('POST', '/validate', review('delete.json'), { 'content-type': 'text/plain' }),
+      415,
+      'content type must be application/json',
+    ],
     ['malformed JSON', () => send('POST', '/validate', '{"kind": "AdmissionReview",'), 400, 'body is not valid JSON'],
     ['a JSON array', () => send('POST', '/mutate', '[]'), 400, 'the body is not a JSON object'],
-    ['a v1beta1 review', () => send('POST', '/validate', review('delete.json').replace('admission.k8s.io/v1', 'admission.k8s.io/v1beta1')), 400, 'apiVersion must be admission.k8s.io/v1'],
-    ['a review without uid', () => send('POST', '/validate', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } })), 400, 'request.uid is missing'],
-    ['a body over the limit', () => send('POST', '/validate', Buffer.alloc(MAX_BODY_BYTES + 1024, 0x20)), 413, 'body larger than'],
+    [
+      'a v1beta1 review',
+      () => send('POST', '/validate', review('delete.json').replace('admission.k8s.io/v1', 'admission.k8s.io/v1beta1')),
+      400,
+      'apiVersion must be admission.k8s.io/v1',
+    ],
+    [
+      'a review without uid',
+      () =>
+        send(
+          'POST',
+          '/validate',
+          JSON.stringify({
+            apiVersion: 'admission.k8s.io/v1',
+            kind: 'AdmissionReview',
+            request: { operation: 'CREATE' },
+          }),
+        ),
+      400,
+      'request.uid is missing',
+    ],
+    [
+      'a body over the limit',
+      () => send('POST', '/validate', Buffer.alloc(MAX_BODY_BYTES + 1024, 0x20)),
+      413,
+      'body larger than',
+    ],
     ['GET on a review endpoint', () => send('GET', '/validate'), 405, 'use POST'],
     ['an unknown path', () => send('POST', '/admit', '{}'), 404, 'not found'],
   ])('%s', async (_name, call, status, message) => {
     const reply = await call();
     expect(reply.status).toBe(status);
-    expect(JSON.parse(reply.body)).toMatchObject({ kind: 'Status', code: status, message: expect.stringContaining(message) });
+    expect(JSON.parse(reply.body)).toMatchObject({
+      kind: 'Status',
+      code: status,
+      message: expect.stringContaining(message),
+    });
     expect((await send('POST', '/validate', review('delete.json'))).status).toBe(200);
   });
 
@@ -153,11 +203,26 @@ async function eventuallyServes(ca: KeyPair): Promise<boolean> {
 describe('drain', () => {
   test('a review in flight when draining starts is answered; new connections are refused', async () => {
     writeServingPair(authority);
-    const draining = await startWebhookServer({ port: 0, host: '127.0.0.1', tls: { certFile, keyFile }, zonePolicy: 'overlap', logger: pino({ level: 'silent' }), processMetrics: false });
+    const draining = await startWebhookServer({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { certFile, keyFile },
+      zonePolicy: 'overlap',
+      logger: pino({ level: 'silent' }),
+      processMetrics: false,
+    });
     const body = review('create-vendor-example.json');
     const answer = new Promise<Reply>((resolve, reject) => {
       const req = httpsRequest(
-        { host: '127.0.0.1', port: draining.port, method: 'POST', path: '/validate', ca: authority.certificatePem, agent: false, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } },
+        {
+          host: '127.0.0.1',
+          port: draining.port,
+          method: 'POST',
+          path: '/validate',
+          ca: authority.certificatePem,
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        },
         (res) => {
           let text = '';
           res.on('data', (chunk) => (text += String(chunk)));
@@ -177,7 +242,9 @@ describe('drain', () => {
     await drained;
     await expect(
       new Promise((resolve, reject) => {
-        const socket = connect({ host: '127.0.0.1', port: draining.port, ca: authority.certificatePem }, () => resolve('connected'));
+        const socket = connect({ host: '127.0.0.1', port: draining.port, ca: authority.certificatePem }, () =>
+          resolve('connected'),
+        );
         socket.on('error', reject);
       }),
     ).rejects.toThrow(/ECONNREFUSED/);

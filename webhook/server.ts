@@ -6,7 +6,13 @@ import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZonePolicy } from '../core';
-import { type AdmissionRequest, type AdmissionResponse, admissionReviewProblem, type AdmissionReview, reviewOf } from './admission';
+import {
+  type AdmissionRequest,
+  type AdmissionResponse,
+  admissionReviewProblem,
+  type AdmissionReview,
+  reviewOf,
+} from './admission';
 import { type AdmissionHandler, mutate, validate } from './handlers';
 import { WebhookMetrics } from './metrics';
 import { loadTls, type TlsFiles, watchTls } from './tls';
@@ -64,7 +70,10 @@ function sendProblem(res: Response, status: number, message: string): void {
 }
 
 function writeJson(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -79,7 +88,13 @@ function reviewEndpointOf(req: IncomingMessage): Endpoint | undefined {
  * Answers one AdmissionReview on the raw Node request. The review endpoints are the hot path the API
  * server calls on every write, so they skip express's router and body parser; express serves the rest.
  */
-function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, options: WebhookServerOptions, metrics: WebhookMetrics): void {
+function serveReview(
+  endpoint: Endpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: WebhookServerOptions,
+  metrics: WebhookMetrics,
+): void {
   const started = performance.now();
   const refuse = (status: number, message: string) => {
     metrics.reviews.inc({ endpoint, verdict: 'bad_request' });
@@ -120,7 +135,14 @@ function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerRespon
   });
 }
 
-function logReview(logger: Logger, endpoint: Endpoint, request: AdmissionRequest, response: AdmissionResponse, verdict: string, seconds: number): void {
+function logReview(
+  logger: Logger,
+  endpoint: Endpoint,
+  request: AdmissionRequest,
+  response: AdmissionResponse,
+  verdict: string,
+  seconds: number,
+): void {
   const metadata = (request.object as { metadata?: { name?: string } } | null)?.metadata;
   logger.info(
     {
@@ -155,14 +177,24 @@ export function createApp(options: WebhookServerOptions, metrics: WebhookMetrics
   app.disable('x-powered-by');
   app.disable('etag');
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
-  app.get('/readyz', (_req, res) => void (state.draining ? res.status(503).type('text/plain').send('draining') : res.type('text/plain').send('ok')));
+  app.get(
+    '/readyz',
+    (_req, res) =>
+      void (state.draining ? res.status(503).type('text/plain').send('draining') : res.type('text/plain').send('ok')),
+  );
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   for (const endpoint of Object.keys(handlers) as Endpoint[]) {
     app.all(`/${endpoint}`, (_req, res) => sendProblem(res, 405, `use POST with an AdmissionReview on /${endpoint}`));
   }
-  app.use((_req, res) => sendProblem(res, 404, 'not found: the webhook serves POST /mutate, POST /validate, GET /healthz, /readyz and /metrics'));
+  app.use((_req, res) =>
+    sendProblem(
+      res,
+      404,
+      'not found: the webhook serves POST /mutate, POST /validate, GET /healthz, /readyz and /metrics',
+    ),
+  );
   app.use(unexpectedErrors(options.logger));
   return app;
 }
@@ -209,7 +241,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       server.setSecureContext(context);
       options.logger.info({ certFile: options.tls.certFile }, 'serving certificate reloaded');
     },
-    (error) => options.logger.error({ err: error.message }, 'new certificate or key not usable; still serving the previous one'),
+    (error) =>
+      options.logger.error({ err: error.message }, 'new certificate or key not usable; still serving the previous one'),
   );
   server.listen(options.port, options.host ?? '0.0.0.0');
   await once(server, 'listening');

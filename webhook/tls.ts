@@ -19,7 +19,12 @@ export function loadTls(files: TlsFiles): SecureContextOptions {
  * inotify on the file itself would miss. A half-written or mismatched pair is reported and skipped;
  * the previous pair keeps serving.
  */
-export function watchTls(files: TlsFiles, intervalMs: number, onChange: (options: SecureContextOptions) => void, onError: (error: Error) => void): () => void {
+export function watchTls(
+  files: TlsFiles,
+  intervalMs: number,
+  onChange: (options: SecureContextOptions) => void,
+  onError: (error: Error) => void,
+): () => void {
   const reload = () => {
     try {
       onChange(loadTls(files));

@@ -13,7 +13,10 @@ let cloud: Cloud;
 beforeAll(async () => {
   server = await startRecordingServer((request) => {
     if (request.path === '/clusters/c-missing') {
-      return { status: 404, body: { code: 'ErrorClusterNotFound', message: 'The cluster c-missing was not found.', requestId: 'R-404' } };
+      return {
+        status: 404,
+        body: { code: 'ErrorClusterNotFound', message: 'The cluster c-missing was not found.', requestId: 'R-404' },
+      };
     }
     return { body: (answers as Record<string, unknown>)[request.action] };
   });
@@ -43,7 +46,11 @@ describe('DescribeClusterDetail', () => {
       apiServerEndpoint: '',
       intranetApiServerEndpoint: 'https://192.168.0.251:6443',
       controlPlaneLoadBalancers: [
-        { loadBalancerId: 'nlb-0ogk9aaxxxxxxx', endpointType: 'private', endpoint: 'nlb-0ogk9aaxxxxxxx.cn-hangzhou.nlb.aliyuncsslb.com' },
+        {
+          loadBalancerId: 'nlb-0ogk9aaxxxxxxx',
+          endpointType: 'private',
+          endpoint: 'nlb-0ogk9aaxxxxxxx.cn-hangzhou.nlb.aliyuncsslb.com',
+        },
       ],
     });
   });
@@ -51,7 +58,15 @@ describe('DescribeClusterDetail', () => {
   it('turns a missing cluster into a not-found CloudError naming the cluster', async () => {
     const error = await cloud.ack.describeClusterDetail('c-missing').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(CloudError);
-    expect(error).toMatchObject({ product: 'ACK', action: 'DescribeClusterDetail', code: 'ErrorClusterNotFound', httpStatus: 404, requestId: 'R-404', retryable: false, notFound: true });
+    expect(error).toMatchObject({
+      product: 'ACK',
+      action: 'DescribeClusterDetail',
+      code: 'ErrorClusterNotFound',
+      httpStatus: 404,
+      requestId: 'R-404',
+      retryable: false,
+      notFound: true,
+    });
     expect(String(error)).toBe(
       'ACK DescribeClusterDetail for c-missing failed: ErrorClusterNotFound (HTTP 404, request id R-404): The cluster c-missing was not found. Next: check that c-missing exists in this region and account.',
     );
@@ -62,20 +77,48 @@ describe('DescribeClusterDetail', () => {
 describe('the API server load balancer', () => {
   it('is the k8s_master_slb resource when the cluster lists one', async () => {
     const found = await cloud.ack.findApiServerLoadBalancer(CLUSTER);
-    expect(found).toEqual({ loadBalancerId: 'lb-bp1apiserver00000000', kind: 'slb', source: 'cluster resources (k8s_master_slb)' });
-    expect(server.requests.map((request) => request.path).sort()).toEqual([`/clusters/${CLUSTER}`, `/clusters/${CLUSTER}/resources`]);
+    expect(found).toEqual({
+      loadBalancerId: 'lb-bp1apiserver00000000',
+      kind: 'slb',
+      source: 'cluster resources (k8s_master_slb)',
+    });
+    expect(server.requests.map((request) => request.path).sort()).toEqual([
+      `/clusters/${CLUSTER}`,
+      `/clusters/${CLUSTER}/resources`,
+    ]);
   });
 
-  const detail: ClusterDetail = { clusterId: CLUSTER, vSwitchIds: [], apiServerCertSans: [], controlPlaneLoadBalancers: [] };
-  const ingress: ClusterResource = { resourceType: 'ALIYUN::SLB::LoadBalancer', instanceId: 'lb-ingress', resourceInfoId: 'k8s_ingress_slb' };
+  const detail: ClusterDetail = {
+    clusterId: CLUSTER,
+    vSwitchIds: [],
+    apiServerCertSans: [],
+    controlPlaneLoadBalancers: [],
+  };
+  const ingress: ClusterResource = {
+    resourceType: 'ALIYUN::SLB::LoadBalancer',
+    instanceId: 'lb-ingress',
+    resourceInfoId: 'k8s_ingress_slb',
+  };
 
   it('is the private control-plane endpoint (an NLB) when no resource is marked', () => {
-    const withNlb = { ...detail, controlPlaneLoadBalancers: [{ loadBalancerId: 'lb-public', endpointType: 'public' }, { loadBalancerId: 'nlb-1', endpointType: 'private' }] };
-    expect(apiServerLoadBalancerOf(withNlb, [ingress])).toEqual({ loadBalancerId: 'nlb-1', kind: 'nlb', source: 'control plane endpoints' });
+    const withNlb = {
+      ...detail,
+      controlPlaneLoadBalancers: [
+        { loadBalancerId: 'lb-public', endpointType: 'public' },
+        { loadBalancerId: 'nlb-1', endpointType: 'private' },
+      ],
+    };
+    expect(apiServerLoadBalancerOf(withNlb, [ingress])).toEqual({
+      loadBalancerId: 'nlb-1',
+      kind: 'nlb',
+      source: 'control plane endpoints',
+    });
   });
 
   it('falls back to the first load balancer, as Terraform does', () => {
-    expect(apiServerLoadBalancerOf(detail, [{ resourceType: 'ALIYUN::VPC::VPC', instanceId: 'vpc-1' }, ingress])).toEqual({
+    expect(
+      apiServerLoadBalancerOf(detail, [{ resourceType: 'ALIYUN::VPC::VPC', instanceId: 'vpc-1' }, ingress]),
+    ).toEqual({
       loadBalancerId: 'lb-ingress',
       kind: 'slb',
       source: 'cluster resources (first load balancer)',
@@ -93,20 +136,38 @@ describe('API server certificate SANs', () => {
   });
 
   it('appends with action "append" (never "overwrite") and a client_token', async () => {
-    const result = await cloud.ack.appendApiServerCertSans(CLUSTER, ['ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com', ' ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com'], {
-      clientToken: 'asmpvl-san-c0123',
-    });
+    const result = await cloud.ack.appendApiServerCertSans(
+      CLUSTER,
+      ['ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com', ' ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com'],
+      {
+        clientToken: 'asmpvl-san-c0123',
+      },
+    );
     const request = server.requests[0]!;
-    expect([request.method, request.path, request.headers['content-type']]).toEqual(['PUT', `/api/v2/clusters/${CLUSTER}`, 'application/json; charset=utf-8']);
+    expect([request.method, request.path, request.headers['content-type']]).toEqual([
+      'PUT',
+      `/api/v2/clusters/${CLUSTER}`,
+      'application/json; charset=utf-8',
+    ]);
     expect(JSON.parse(request.body)).toEqual({
-      api_server_custom_cert_sans: { action: 'append', subject_alternative_names: ['ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com'] },
+      api_server_custom_cert_sans: {
+        action: 'append',
+        subject_alternative_names: ['ep-1.epsrv-1.cn-hangzhou.privatelink.aliyuncs.com'],
+      },
       client_token: 'asmpvl-san-c0123',
     });
-    expect(result).toEqual({ clusterId: CLUSTER, taskId: 'T-5a54309c80282e39ea00002f', requestId: '687C5BAA-D103-4993-884B-C35E4314A1E1' });
+    expect(result).toEqual({
+      clusterId: CLUSTER,
+      taskId: 'T-5a54309c80282e39ea00002f',
+      requestId: '687C5BAA-D103-4993-884B-C35E4314A1E1',
+    });
   });
 
   it('refuses an empty append without calling the cloud', async () => {
-    await expect(cloud.ack.appendApiServerCertSans(CLUSTER, [' '])).rejects.toMatchObject({ code: 'InvalidRequest', retryable: false });
+    await expect(cloud.ack.appendApiServerCertSans(CLUSTER, [' '])).rejects.toMatchObject({
+      code: 'InvalidRequest',
+      retryable: false,
+    });
     expect(server.requests).toHaveLength(0);
   });
 });

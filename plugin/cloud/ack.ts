@@ -93,22 +93,34 @@ export function loadBalancerKind(loadBalancerId: string): LoadBalancerKind {
  * (the SDK's example), else a private control-plane endpoint's load balancer (newer clusters,
  * often an NLB), else the first load balancer among the resources (what Terraform takes).
  */
-export function apiServerLoadBalancerOf(detail: ClusterDetail, resources: ClusterResource[]): ApiServerLoadBalancer | undefined {
+export function apiServerLoadBalancerOf(
+  detail: ClusterDetail,
+  resources: ClusterResource[],
+): ApiServerLoadBalancer | undefined {
   const loadBalancers = resources.filter(
     (resource) =>
-      resource.instanceId && (SLB_RESOURCE_TYPES.has(resource.resourceType ?? '') || NLB_RESOURCE_TYPES.has(resource.resourceType ?? '')),
+      resource.instanceId &&
+      (SLB_RESOURCE_TYPES.has(resource.resourceType ?? '') || NLB_RESOURCE_TYPES.has(resource.resourceType ?? '')),
   );
   const marked = loadBalancers.find((resource) => resource.resourceInfoId === 'k8s_master_slb');
   if (marked?.instanceId) {
-    return { loadBalancerId: marked.instanceId, kind: loadBalancerKind(marked.instanceId), source: 'cluster resources (k8s_master_slb)' };
+    return {
+      loadBalancerId: marked.instanceId,
+      kind: loadBalancerKind(marked.instanceId),
+      source: 'cluster resources (k8s_master_slb)',
+    };
   }
-  const privateEndpoint = detail.controlPlaneLoadBalancers.find((endpoint) => endpoint.endpointType?.toLowerCase() !== 'public');
+  const privateEndpoint = detail.controlPlaneLoadBalancers.find(
+    (endpoint) => endpoint.endpointType?.toLowerCase() !== 'public',
+  );
   if (privateEndpoint) {
     const id = privateEndpoint.loadBalancerId;
     return { loadBalancerId: id, kind: loadBalancerKind(id), source: 'control plane endpoints' };
   }
   const first = loadBalancers[0]?.instanceId;
-  return first ? { loadBalancerId: first, kind: loadBalancerKind(first), source: 'cluster resources (first load balancer)' } : undefined;
+  return first
+    ? { loadBalancerId: first, kind: loadBalancerKind(first), source: 'cluster resources (first load balancer)' }
+    : undefined;
 }
 
 /** The ACK API of one region. */
@@ -132,15 +144,25 @@ export class AckClient {
 
   /** DescribeClusterResources: the cloud resources a cluster uses (its VPC, load balancers, ...). */
   async describeClusterResources(clusterId: string): Promise<ClusterResource[]> {
-    const response = await this.run({ action: 'DescribeClusterResources', mutating: false, resourceId: clusterId }, () =>
-      this.sdk.describeClusterResourcesWithOptions(clusterId, new $Cs.DescribeClusterResourcesRequest({}), {}, this.runtime()),
+    const response = await this.run(
+      { action: 'DescribeClusterResources', mutating: false, resourceId: clusterId },
+      () =>
+        this.sdk.describeClusterResourcesWithOptions(
+          clusterId,
+          new $Cs.DescribeClusterResourcesRequest({}),
+          {},
+          this.runtime(),
+        ),
     );
     return (response.body ?? []).map(clusterResourceOf);
   }
 
   /** The load balancer in front of the API server; an error naming the cluster when there is none. */
   async findApiServerLoadBalancer(clusterId: string): Promise<ApiServerLoadBalancer> {
-    const [detail, resources] = await Promise.all([this.describeClusterDetail(clusterId), this.describeClusterResources(clusterId)]);
+    const [detail, resources] = await Promise.all([
+      this.describeClusterDetail(clusterId),
+      this.describeClusterResources(clusterId),
+    ]);
     const found = apiServerLoadBalancerOf(detail, resources);
     if (found) return found;
     throw new CloudError({
@@ -163,7 +185,11 @@ export class AckClient {
    * one already there. Never "overwrite", which would drop SANs others rely on. The API server
    * restarts; follow the returned task. The same `client_token` goes on every retry.
    */
-  async appendApiServerCertSans(clusterId: string, sans: string[], options: { clientToken?: string } = {}): Promise<SanAppendResult> {
+  async appendApiServerCertSans(
+    clusterId: string,
+    sans: string[],
+    options: { clientToken?: string } = {},
+  ): Promise<SanAppendResult> {
     const unique = [...new Set(sans.map((san) => san.trim()).filter((san) => san !== ''))];
     if (unique.length === 0) {
       throw new CloudError({
@@ -176,7 +202,10 @@ export class AckClient {
       });
     }
     const request = new $Cs.ModifyClusterRequest({
-      apiServerCustomCertSans: new $Cs.ModifyClusterRequestApiServerCustomCertSans({ action: 'append', subjectAlternativeNames: unique }),
+      apiServerCustomCertSans: new $Cs.ModifyClusterRequestApiServerCustomCertSans({
+        action: 'append',
+        subjectAlternativeNames: unique,
+      }),
       clientToken: options.clientToken ?? this.context.newClientToken(),
     });
     const response = await this.run({ action: 'ModifyCluster', mutating: true, resourceId: clusterId }, () =>
@@ -197,7 +226,10 @@ export class AckClient {
       clusterId: body.clusterId,
       taskType: body.taskType,
       state: body.state,
-      error: body.error && (body.error.code || body.error.message) ? { code: body.error.code, message: body.error.message } : undefined,
+      error:
+        body.error && (body.error.code || body.error.message)
+          ? { code: body.error.code, message: body.error.message }
+          : undefined,
       created: body.created,
       updated: body.updated,
     };
@@ -249,7 +281,11 @@ function clusterDetailOf(clusterId: string, body: $Cs.DescribeClusterDetailRespo
 // ExtraCertSAN is a list in the clusters we have seen; a comma-separated string is accepted too.
 function sansOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string' && item !== '');
-  if (typeof value === 'string') return value.split(',').map((san) => san.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((san) => san.trim())
+      .filter(Boolean);
   return [];
 }
 
@@ -269,7 +305,9 @@ function parseJsonObject(value: string | undefined): Record<string, unknown> {
   if (!value) return {};
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

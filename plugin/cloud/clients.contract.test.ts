@@ -52,7 +52,10 @@ describe('ACK', () => {
     const domain = 'ep-contract.epsrv-contract.cn-hangzhou.privatelink.aliyuncs.com';
     const appended = await cloud.ack.appendApiServerCertSans(ACK1.clusterId, [domain]);
     expect(appended.taskId).toBeTruthy();
-    const task = await eventually(() => cloud.ack.describeTaskInfo(appended.taskId!), (current) => current.state !== 'running');
+    const task = await eventually(
+      () => cloud.ack.describeTaskInfo(appended.taskId!),
+      (current) => current.state !== 'running',
+    );
     expect(task).toMatchObject({ taskId: appended.taskId, clusterId: ACK1.clusterId, state: 'success' });
     expect(await cloud.ack.getApiServerCertSans(ACK1.clusterId)).toEqual(['api.ack-hz-1.example.com', domain]);
     // The emulator neither logs nor honours ModifyCluster's client_token (ack.test.ts checks we send it).
@@ -89,12 +92,15 @@ describe('VPC', () => {
   });
 
   it('says a missing vSwitch is not found', async () => {
-    await expect(cloud.vpc.describeVSwitchAttributes('vsw-missing0000000000000')).rejects.toMatchObject({ code: 'InvalidVSwitchId.NotFound', notFound: true });
+    await expect(cloud.vpc.describeVSwitchAttributes('vsw-missing0000000000000')).rejects.toMatchObject({
+      code: 'InvalidVSwitchId.NotFound',
+      notFound: true,
+    });
   });
 });
 
 describe('ASM and SLB', () => {
-  it("describes the mesh and finds the private Pilot load balancer at its IntranetPilotEndpoint", async () => {
+  it('describes the mesh and finds the private Pilot load balancer at its IntranetPilotEndpoint', async () => {
     const mesh = await cloud.mesh.describeServiceMeshDetail(MESH_ID);
     expect(mesh).toMatchObject({
       serviceMeshId: MESH_ID,
@@ -107,19 +113,34 @@ describe('ASM and SLB', () => {
       apiServerLoadBalancerId: 'lb-bp1euvdzc5syk7eaka32s',
     });
     const pilot = await cloud.slb.findLoadBalancerByAddress(mesh.pilotAddress!.host, mesh.vpcId!);
-    expect(pilot).toMatchObject({ loadBalancerId: 'lb-bp16celq5ex8a6b72u1ck', address: '192.168.1.10', addressType: 'intranet', vpcId: ASM_VPC });
+    expect(pilot).toMatchObject({
+      loadBalancerId: 'lb-bp16celq5ex8a6b72u1ck',
+      address: '192.168.1.10',
+      addressType: 'intranet',
+      vpcId: ASM_VPC,
+    });
     expect(await cloud.slb.findLoadBalancerByAddress('192.168.9.9', ASM_VPC)).toBeUndefined();
   });
 
   it('adds a cluster to the mesh once; adding it again is reported, not failed', async () => {
     expect(await cloud.mesh.describeClustersInServiceMesh(MESH_ID)).toEqual([]);
     expect(await cloud.mesh.addClusterIntoServiceMesh(MESH_ID, ACK1.clusterId)).toMatchObject({ alreadyMember: false });
-    const clusters = await eventually(() => cloud.mesh.describeClustersInServiceMesh(MESH_ID), (current) => current.length === 1);
-    expect(clusters[0]).toMatchObject({ clusterId: ACK1.clusterId, vpcId: ACK1.vpcId, securityGroupId: ACK1.securityGroupId });
+    const clusters = await eventually(
+      () => cloud.mesh.describeClustersInServiceMesh(MESH_ID),
+      (current) => current.length === 1,
+    );
+    expect(clusters[0]).toMatchObject({
+      clusterId: ACK1.clusterId,
+      vpcId: ACK1.vpcId,
+      securityGroupId: ACK1.securityGroupId,
+    });
     expect(await cloud.mesh.addClusterIntoServiceMesh(MESH_ID, ACK1.clusterId)).toMatchObject({ alreadyMember: true });
   });
 
   it('says a missing mesh is not found', async () => {
-    await expect(cloud.mesh.describeServiceMeshDetail('c00000000000000000000000000000000')).rejects.toMatchObject({ code: 'ServiceMesh.NotFound', notFound: true });
+    await expect(cloud.mesh.describeServiceMeshDetail('c00000000000000000000000000000000')).rejects.toMatchObject({
+      code: 'ServiceMesh.NotFound',
+      notFound: true,
+    });
   });
 });

@@ -38,8 +38,12 @@ describe('which answers are retried', () => {
 
   it('retries EndpointServiceConnectionDependence only while deleting or detaching', () => {
     expect(isRetryableAnswer('DeleteVpcEndpointService', 'EndpointServiceConnectionDependence', 400)).toBe(true);
-    expect(isRetryableAnswer('DetachResourceFromVpcEndpointService', 'EndpointServiceConnectionDependence', 400)).toBe(true);
-    expect(isRetryableAnswer('UpdateVpcEndpointServiceAttribute', 'EndpointServiceConnectionDependence', 400)).toBe(false);
+    expect(isRetryableAnswer('DetachResourceFromVpcEndpointService', 'EndpointServiceConnectionDependence', 400)).toBe(
+      true,
+    );
+    expect(isRetryableAnswer('UpdateVpcEndpointServiceAttribute', 'EndpointServiceConnectionDependence', 400)).toBe(
+      false,
+    );
   });
 });
 
@@ -50,7 +54,12 @@ describe('what the SDK throws becomes a CloudError', () => {
       code: 'EndpointServiceNotFound',
       message: 'code: 400, The specified endpoint service does not exist. request id: R-1',
       requestId: 'R-1',
-      data: { Code: 'EndpointServiceNotFound', Message: 'The specified endpoint service does not exist.', RequestId: 'R-1', Recommend: 'https://api.aliyun.example/troubleshoot?q=EndpointServiceNotFound' },
+      data: {
+        Code: 'EndpointServiceNotFound',
+        Message: 'The specified endpoint service does not exist.',
+        RequestId: 'R-1',
+        Recommend: 'https://api.aliyun.example/troubleshoot?q=EndpointServiceNotFound',
+      },
     });
     const error = toCloudError(subject, thrown);
     expect(error.fields()).toEqual({
@@ -71,28 +80,72 @@ describe('what the SDK throws becomes a CloudError', () => {
   });
 
   it('maps a ThrottlingError and a ServerError as retryable', () => {
-    const throttled = toCloudError(subject, new ThrottlingError({ statusCode: 400, code: 'Throttling.User', message: 'x', data: { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' } }));
-    const busy = toCloudError(subject, new ServerError({ statusCode: 503, code: 'ServiceUnavailable', message: 'x', data: { Code: 'ServiceUnavailable', Message: 'busy' } }));
-    expect([throttled.code, throttled.retryable, busy.code, busy.retryable]).toEqual(['Throttling.User', true, 'ServiceUnavailable', true]);
+    const throttled = toCloudError(
+      subject,
+      new ThrottlingError({
+        statusCode: 400,
+        code: 'Throttling.User',
+        message: 'x',
+        data: { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' },
+      }),
+    );
+    const busy = toCloudError(
+      subject,
+      new ServerError({
+        statusCode: 503,
+        code: 'ServiceUnavailable',
+        message: 'x',
+        data: { Code: 'ServiceUnavailable', Message: 'busy' },
+      }),
+    );
+    expect([throttled.code, throttled.retryable, busy.code, busy.retryable]).toEqual([
+      'Throttling.User',
+      true,
+      'ServiceUnavailable',
+      true,
+    ]);
   });
 
   it('maps an HTTP error with no code in the body by its status', () => {
-    const error = toCloudError(subject, new ServerError({ statusCode: 502, code: 'undefined', message: 'code: 502, undefined request id: undefined', data: {}, requestId: 'undefined' }));
+    const error = toCloudError(
+      subject,
+      new ServerError({
+        statusCode: 502,
+        code: 'undefined',
+        message: 'code: 502, undefined request id: undefined',
+        data: {},
+        requestId: 'undefined',
+      }),
+    );
     expect([error.code, error.requestId, error.retryable]).toEqual(['HTTP502', undefined, true]);
   });
 
   it('maps network failures, telling whether the request was sent', () => {
-    const refused = toCloudError(subject, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
+    const refused = toCloudError(
+      subject,
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    );
     const reset = toCloudError(subject, Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     expect([refused.code, refused.retryable, refused.notSent]).toEqual(['NetworkError', true, true]);
     expect([reset.code, reset.retryable, reset.notSent]).toEqual(['NetworkError', true, false]);
   });
 
   it('maps httpx timeouts to ConnectTimeout and ReadTimeout', () => {
-    const connect = Object.assign(new Error('ConnectTimeout: Connect http://127.0.0.1:1/ failed.'), { name: 'RequestTimeoutError' });
-    const read = Object.assign(new Error('ReadTimeout(100). POST http://127.0.0.1:1/ failed.'), { name: 'RequestTimeoutError' });
-    expect([toCloudError(subject, connect).code, toCloudError(subject, connect).notSent]).toEqual(['ConnectTimeout', true]);
-    expect([toCloudError(subject, read).code, toCloudError(subject, read).notSent, toCloudError(subject, read).retryable]).toEqual(['ReadTimeout', false, true]);
+    const connect = Object.assign(new Error('ConnectTimeout: Connect http://127.0.0.1:1/ failed.'), {
+      name: 'RequestTimeoutError',
+    });
+    const read = Object.assign(new Error('ReadTimeout(100). POST http://127.0.0.1:1/ failed.'), {
+      name: 'RequestTimeoutError',
+    });
+    expect([toCloudError(subject, connect).code, toCloudError(subject, connect).notSent]).toEqual([
+      'ConnectTimeout',
+      true,
+    ]);
+    expect([
+      toCloudError(subject, read).code,
+      toCloudError(subject, read).notSent,
+      toCloudError(subject, read).retryable,
+    ]).toEqual(['ReadTimeout', false, true]);
   });
 
   it('maps a body that is not JSON to a retryable InvalidResponse', () => {
@@ -101,7 +154,12 @@ describe('what the SDK throws becomes a CloudError', () => {
   });
 
   it('maps a failed credential chain to CredentialsUnavailable', () => {
-    const error = toCloudError(subject, new CredentialsUnavailableError('no credentials: unable to get credentials from any of the providers in the chain'));
+    const error = toCloudError(
+      subject,
+      new CredentialsUnavailableError(
+        'no credentials: unable to get credentials from any of the providers in the chain',
+      ),
+    );
     expect([error.code, error.retryable]).toEqual(['CredentialsUnavailable', false]);
   });
 
@@ -114,7 +172,14 @@ describe('what the SDK throws becomes a CloudError', () => {
 describe('toString says what failed, with what, and what to do', () => {
   it.each([
     [
-      { code: 'Throttling.User', message: 'Request was denied due to user flow control.', httpStatus: 400, requestId: 'R-1', retryable: true, attempts: 6 },
+      {
+        code: 'Throttling.User',
+        message: 'Request was denied due to user flow control.',
+        httpStatus: 400,
+        requestId: 'R-1',
+        retryable: true,
+        attempts: 6,
+      },
       'PrivateLink CreateVpcEndpoint for epsrv-1 failed: Throttling.User (HTTP 400, request id R-1, after 6 attempts): Request was denied due to user flow control. Next: the cloud is busy or the resource is locked by another operation; wait a minute and run again.',
     ],
     [
@@ -122,15 +187,30 @@ describe('toString says what failed, with what, and what to do', () => {
       'PrivateLink CreateVpcEndpoint for epsrv-1 failed: NeedOpenProduct (HTTP 400): PrivateLink is not activated. Next: activate PrivateLink for this account (OpenPrivateLinkService, or the PrivateLink console) and run again.',
     ],
     [
-      { code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.', httpStatus: 403, retryable: false },
+      {
+        code: 'Forbidden.RAM',
+        message: 'User not authorized to operate on the specified resource.',
+        httpStatus: 403,
+        retryable: false,
+      },
       'PrivateLink CreateVpcEndpoint for epsrv-1 failed: Forbidden.RAM (HTTP 403): User not authorized to operate on the specified resource. Next: grant the RAM identity permission for PrivateLink CreateVpcEndpoint on epsrv-1.',
     ],
     [
-      { code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.', httpStatus: 404, retryable: false },
+      {
+        code: 'InvalidAccessKeyId.NotFound',
+        message: 'Specified access key is not found.',
+        httpStatus: 404,
+        retryable: false,
+      },
       'PrivateLink CreateVpcEndpoint for epsrv-1 failed: InvalidAccessKeyId.NotFound (HTTP 404): Specified access key is not found. Next: check the AccessKey id (ALIBABA_CLOUD_ACCESS_KEY_ID, or the profile chosen with --profile / ALIBABA_CLOUD_PROFILE).',
     ],
     [
-      { code: 'NetworkError', message: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:18080', retryable: true, attempts: 3 },
+      {
+        code: 'NetworkError',
+        message: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:18080',
+        retryable: true,
+        attempts: 3,
+      },
       'PrivateLink CreateVpcEndpoint for epsrv-1 failed: NetworkError (after 3 attempts): ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:18080 Next: check network access to the cloud API endpoint (with --cloud-endpoint / ASMPVL_CLOUD_ENDPOINT, that something listens there) and run again.',
     ],
   ])('%#', (fields, expected) => {

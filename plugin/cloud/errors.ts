@@ -115,7 +115,9 @@ export class CloudError extends Error {
    * `PrivateLink CreateVpcEndpoint for vpc-1 failed: EndpointServiceNotFound (HTTP 400, request id 5C..): The service does not exist. Next: check that the id exists in this region and account.`
    */
   override toString(): string {
-    const subject = this.resourceId ? `${this.product} ${this.action} for ${this.resourceId}` : `${this.product} ${this.action}`;
+    const subject = this.resourceId
+      ? `${this.product} ${this.action} for ${this.resourceId}`
+      : `${this.product} ${this.action}`;
     const facts = [
       this.httpStatus !== undefined ? `HTTP ${this.httpStatus}` : undefined,
       this.requestId ? `request id ${this.requestId}` : undefined,
@@ -138,12 +140,16 @@ function nextStep(error: CloudError): string | undefined {
     return 'check the AccessKey secret that goes with the AccessKey id.';
   }
   if (code.startsWith('InvalidTimeStamp') || code === 'SignatureNonceUsed') {
-    return 'sync this machine\'s clock (requests older than 15 minutes are refused) and run again.';
+    return "sync this machine's clock (requests older than 15 minutes are refused) and run again.";
   }
   if (code === 'NeedOpenProduct') {
     return 'activate PrivateLink for this account (OpenPrivateLinkService, or the PrivateLink console) and run again.';
   }
-  if ((code.startsWith('Forbidden') && !error.notFound) || code.startsWith('NoPermission') || code === 'NotAuthorized') {
+  if (
+    (code.startsWith('Forbidden') && !error.notFound) ||
+    code.startsWith('NoPermission') ||
+    code === 'NotAuthorized'
+  ) {
     return `grant the RAM identity permission for ${error.product} ${error.action}${error.resourceId ? ` on ${error.resourceId}` : ''}.`;
   }
   if (error.notFound) {
@@ -152,7 +158,11 @@ function nextStep(error: CloudError): string | undefined {
   if (code === LocalErrorCode.credentials) {
     return 'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, pass --profile, or run where a RAM role (RRSA, instance role) is available.';
   }
-  if (code === LocalErrorCode.network || code === LocalErrorCode.connectTimeout || code === LocalErrorCode.readTimeout) {
+  if (
+    code === LocalErrorCode.network ||
+    code === LocalErrorCode.connectTimeout ||
+    code === LocalErrorCode.readTimeout
+  ) {
     return 'check network access to the cloud API endpoint (with --cloud-endpoint / ASMPVL_CLOUD_ENDPOINT, that something listens there) and run again.';
   }
   if (error.retryable) {
@@ -200,7 +210,14 @@ export interface CallSubject {
 
 // Node's codes for a connection that failed before or while the request was sent.
 const NOT_SENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const NETWORK_CODES = new Set([...NOT_SENT_NETWORK_CODES, 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const NETWORK_CODES = new Set([
+  ...NOT_SENT_NETWORK_CODES,
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+]);
 
 /**
  * Turns whatever the SDK threw into a CloudError. The SDK throws `ClientError` / `ServerError` /
@@ -222,7 +239,9 @@ export function toCloudError(subject: CallSubject, thrown: unknown): CloudError 
     const sdkCode = typeof raw.code === 'string' && raw.code !== 'undefined' ? raw.code : undefined;
     const code = firstText(body, ['Code', 'code']) ?? sdkCode ?? `HTTP${raw.statusCode}`;
     const message = firstText(body, ['Message', 'message']) ?? rawMessage;
-    const requestId = firstText(body, ['RequestId', 'requestId', 'requestid']) ?? (typeof raw.requestId === 'string' ? raw.requestId : undefined);
+    const requestId =
+      firstText(body, ['RequestId', 'requestId', 'requestid']) ??
+      (typeof raw.requestId === 'string' ? raw.requestId : undefined);
     return new CloudError({
       ...base,
       code,
@@ -238,7 +257,9 @@ export function toCloudError(subject: CallSubject, thrown: unknown): CloudError 
     return new CloudError({
       ...base,
       code: connect ? LocalErrorCode.connectTimeout : LocalErrorCode.readTimeout,
-      message: connect ? `no connection to the API endpoint in time (${rawMessage})` : `no answer in time (${rawMessage})`,
+      message: connect
+        ? `no connection to the API endpoint in time (${rawMessage})`
+        : `no answer in time (${rawMessage})`,
       retryable: true,
       notSent: connect,
     });
@@ -254,10 +275,21 @@ export function toCloudError(subject: CallSubject, thrown: unknown): CloudError 
     });
   }
   if (thrown instanceof SyntaxError) {
-    return new CloudError({ ...base, code: LocalErrorCode.invalidResponse, message: `the answer was not JSON: ${rawMessage}`, retryable: true });
+    return new CloudError({
+      ...base,
+      code: LocalErrorCode.invalidResponse,
+      message: `the answer was not JSON: ${rawMessage}`,
+      retryable: true,
+    });
   }
   if (name === 'CredentialsUnavailableError' || nodeCode === 'InvalidCredentials') {
-    return new CloudError({ ...base, code: LocalErrorCode.credentials, message: rawMessage, retryable: false, notSent: true });
+    return new CloudError({
+      ...base,
+      code: LocalErrorCode.credentials,
+      message: rawMessage,
+      retryable: false,
+      notSent: true,
+    });
   }
   return new CloudError({ ...base, code: nodeCode || name || 'UnknownError', message: rawMessage, retryable: false });
 }

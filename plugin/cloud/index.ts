@@ -13,7 +13,14 @@ import { type CloudContext, type CloudTimeouts, defaultTimeouts, randomClientTok
 import { MeshClient } from './mesh';
 import { PrivateLinkClient } from './privatelink';
 import { CallRunner, defaultRetryPolicy, type RetryPolicy, systemClock } from './retry';
-import { checkRegion, type CloudSettings, CloudSettingsError, credentialFor, type EndpointOverride, parseCloudEndpoint } from './settings';
+import {
+  checkRegion,
+  type CloudSettings,
+  CloudSettingsError,
+  credentialFor,
+  type EndpointOverride,
+  parseCloudEndpoint,
+} from './settings';
 import { SlbClient } from './slb';
 import { VpcClient } from './vpc';
 
@@ -36,7 +43,12 @@ export function createCloud(settings: CloudSettings): Cloud {
   checkBounds(timeouts, retry);
   const endpointOverride = settings.cloudEndpoint ? parseCloudEndpoint(settings.cloudEndpoint) : undefined;
   const credential = credentialFor(settings);
-  const runner = new CallRunner({ retry, clock: settings.clock ?? systemClock, onCall: settings.onCall, signal: settings.signal });
+  const runner = new CallRunner({
+    retry,
+    clock: settings.clock ?? systemClock,
+    onCall: settings.onCall,
+    signal: settings.signal,
+  });
   const context: CloudContext = { region, runner, timeouts, newClientToken: randomClientToken };
   // A fresh Config per client: the SDK constructors write into the one they are given.
   const config = () =>
@@ -63,14 +75,22 @@ export function createCloud(settings: CloudSettings): Cloud {
 // Every network call has a timeout and every retry a bound (STYLE §10): refuse settings without them.
 function checkBounds(timeouts: CloudTimeouts, retry: RetryPolicy): void {
   for (const [name, value] of Object.entries(timeouts)) {
-    if (!(value > 0 && Number.isFinite(value))) throw new CloudSettingsError(`timeouts.${name}`, `timeouts.${name} must be a positive number of milliseconds, got ${value}`);
+    if (!(value > 0 && Number.isFinite(value)))
+      throw new CloudSettingsError(
+        `timeouts.${name}`,
+        `timeouts.${name} must be a positive number of milliseconds, got ${value}`,
+      );
   }
   if (!(Number.isInteger(retry.maxAttempts) && retry.maxAttempts >= 1)) {
-    throw new CloudSettingsError('retry.maxAttempts', `retry.maxAttempts must be a whole number ≥ 1, got ${retry.maxAttempts}`);
+    throw new CloudSettingsError(
+      'retry.maxAttempts',
+      `retry.maxAttempts must be a whole number ≥ 1, got ${retry.maxAttempts}`,
+    );
   }
   for (const name of ['baseDelayMs', 'maxDelayMs', 'maxElapsedMs'] as const) {
     const value = retry[name];
-    if (!(value >= 0 && Number.isFinite(value))) throw new CloudSettingsError(`retry.${name}`, `retry.${name} must be a finite number ≥ 0, got ${value}`);
+    if (!(value >= 0 && Number.isFinite(value)))
+      throw new CloudSettingsError(`retry.${name}`, `retry.${name} must be a finite number ≥ 0, got ${value}`);
   }
 }
 
@@ -80,7 +100,14 @@ export * from './errors';
 export * from './mesh';
 export * from './pagination';
 export * from './privatelink';
-export { type CallDescriptor, type Clock, type CloudCallEvent, type CloudCallHook, defaultRetryPolicy, type RetryPolicy } from './retry';
+export {
+  type CallDescriptor,
+  type Clock,
+  type CloudCallEvent,
+  type CloudCallHook,
+  defaultRetryPolicy,
+  type RetryPolicy,
+} from './retry';
 export type { Tag } from './rpc';
 export * from './settings';
 export * from './slb';

@@ -65,7 +65,9 @@ it('DescribeClustersInServiceMesh sends ServiceMeshId in the query and maps SgId
 
 it('AddClusterIntoServiceMesh sends both ids in the form body', async () => {
   expect(await cloud.mesh.addClusterIntoServiceMesh(MESH, CLUSTER)).toEqual({ requestId: 'M3', alreadyMember: false });
-  expect(server.requests.map((request) => [request.query, request.form])).toEqual([[{}, { ServiceMeshId: MESH, ClusterId: CLUSTER }]]);
+  expect(server.requests.map((request) => [request.query, request.form])).toEqual([
+    [{}, { ServiceMeshId: MESH, ClusterId: CLUSTER }],
+  ]);
 });
 
 it.each([

@@ -8,7 +8,17 @@
 import type { $OpenApiUtil } from '@alicloud/openapi-core';
 import { type CloudContext, runtimeOptions } from './context';
 import { CloudError, LocalErrorCode } from './errors';
-import { child, isObject, type ProductApi, records, RpcClient, type RpcRequest, text, texts, type WireObject } from './rpc';
+import {
+  child,
+  isObject,
+  type ProductApi,
+  records,
+  RpcClient,
+  type RpcRequest,
+  text,
+  texts,
+  type WireObject,
+} from './rpc';
 
 export const meshApi: ProductApi = {
   product: 'ASM',
@@ -138,17 +148,24 @@ export class MeshClient {
     const body: Record<string, string> = { ServiceMeshId: serviceMeshId, ClusterId: clusterId };
     if (options.ignoreNamespaceCheck !== undefined) body.IgnoreNamespaceCheck = String(options.ignoreNamespaceCheck);
     try {
-      const answer = await this.call({ action: 'AddClusterIntoServiceMesh', body }, { mutating: true, idempotent: false, resourceId: clusterId });
+      const answer = await this.call(
+        { action: 'AddClusterIntoServiceMesh', body },
+        { mutating: true, idempotent: false, resourceId: clusterId },
+      );
       return { requestId: text(answer, 'RequestId'), alreadyMember: false };
     } catch (error) {
       // A re-run finds the cluster added: that is the wanted state. (The code is the emulator's;
       // the real one is UNCONFIRMED.)
-      if (error instanceof CloudError && error.code === 'Cluster.AlreadyExists') return { requestId: error.requestId, alreadyMember: true };
+      if (error instanceof CloudError && error.code === 'Cluster.AlreadyExists')
+        return { requestId: error.requestId, alreadyMember: true };
       throw error;
     }
   }
 
-  private call(request: RpcRequest, call: { mutating: boolean; idempotent: boolean; resourceId: string }): Promise<WireObject> {
+  private call(
+    request: RpcRequest,
+    call: { mutating: boolean; idempotent: boolean; resourceId: string },
+  ): Promise<WireObject> {
     const runtime = runtimeOptions(this.context.timeouts);
     return this.context.runner.run(
       { product: 'ASM', action: request.action, ...call },

@@ -7,7 +7,11 @@ const subject = { product: 'PrivateLink' as const, action: 'ListVpcEndpoints' };
 
 describe('collectTokenPages', () => {
   it('follows NextToken until a page has none', async () => {
-    const pages: Record<string, Page<number>> = { start: { items: [1, 2], nextToken: 'b' }, b: { items: [3], nextToken: 'c' }, c: { items: [4], nextToken: '' } };
+    const pages: Record<string, Page<number>> = {
+      start: { items: [1, 2], nextToken: 'b' },
+      b: { items: [3], nextToken: 'c' },
+      c: { items: [4], nextToken: '' },
+    };
     const asked: (string | undefined)[] = [];
     const items = await collectTokenPages(subject, async (token) => {
       asked.push(token);
@@ -19,7 +23,9 @@ describe('collectTokenPages', () => {
 
   it('stops with an error after maxPages', async () => {
     let n = 0;
-    await expect(collectTokenPages(subject, async () => ({ items: [n], nextToken: `t${++n}` }), { maxPages: 3, pageSize: 10 })).rejects.toMatchObject({
+    await expect(
+      collectTokenPages(subject, async () => ({ items: [n], nextToken: `t${++n}` }), { maxPages: 3, pageSize: 10 }),
+    ).rejects.toMatchObject({
       code: 'PaginationLimitExceeded',
       message: 'still more pages after 3 pages of 10',
     });
@@ -37,10 +43,17 @@ describe('collectTokenPages', () => {
 describe('collectNumberedPages', () => {
   it('stops at TotalCount or a short page', async () => {
     const asked: number[] = [];
-    const items = await collectNumberedPages(subject, async (page, size) => {
-      asked.push(page);
-      return { items: page < 3 ? Array.from({ length: size }, (_, i) => page * 10 + i) : [99], totalCount: 2 * size + 1 };
-    }, { pageSize: 2 });
+    const items = await collectNumberedPages(
+      subject,
+      async (page, size) => {
+        asked.push(page);
+        return {
+          items: page < 3 ? Array.from({ length: size }, (_, i) => page * 10 + i) : [99],
+          totalCount: 2 * size + 1,
+        };
+      },
+      { pageSize: 2 },
+    );
     expect(items).toEqual([10, 11, 20, 21, 99]);
     expect(asked).toEqual([1, 2, 3]);
   });
@@ -55,8 +68,21 @@ describe('listAll… through the SDK', () => {
       const token = request.query.NextToken;
       if (request.action === 'ListVpcEndpointConnections') {
         return token
-          ? { body: { RequestId: 'R2', TotalCount: '2', Connections: [{ EndpointId: 'ep-2', ConnectionStatus: 'Connected', Zones: [] }] } }
-          : { body: { RequestId: 'R1', TotalCount: '2', NextToken: 'page-2', Connections: [{ EndpointId: 'ep-1', ConnectionStatus: 'Pending', Zones: [] }] } };
+          ? {
+              body: {
+                RequestId: 'R2',
+                TotalCount: '2',
+                Connections: [{ EndpointId: 'ep-2', ConnectionStatus: 'Connected', Zones: [] }],
+              },
+            }
+          : {
+              body: {
+                RequestId: 'R1',
+                TotalCount: '2',
+                NextToken: 'page-2',
+                Connections: [{ EndpointId: 'ep-1', ConnectionStatus: 'Pending', Zones: [] }],
+              },
+            };
       }
       return { body: { RequestId: 'R', Endpoints: [] } };
     });
@@ -65,7 +91,10 @@ describe('listAll… through the SDK', () => {
   afterAll(() => server.stop());
 
   it('sends MaxResults and the NextToken of the previous page', async () => {
-    const connections = await cloud.privateLink.listAllVpcEndpointConnections({ serviceId: 'epsrv-1' }, { pageSize: 20 });
+    const connections = await cloud.privateLink.listAllVpcEndpointConnections(
+      { serviceId: 'epsrv-1' },
+      { pageSize: 20 },
+    );
     expect(connections.map((connection) => [connection.endpointId, connection.connectionStatus])).toEqual([
       ['ep-1', 'Pending'],
       ['ep-2', 'Connected'],

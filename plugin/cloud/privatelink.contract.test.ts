@@ -23,7 +23,11 @@ const LB_ZONES: Record<string, string[]> = {
 
 /** One resource entry per zone the load balancer serves in (the emulator wants ZoneId on each). */
 function resourcesOf(loadBalancerId: string) {
-  return LB_ZONES[loadBalancerId]!.map((zoneId) => ({ resourceType: 'slb' as const, resourceId: loadBalancerId, zoneId }));
+  return LB_ZONES[loadBalancerId]!.map((zoneId) => ({
+    resourceType: 'slb' as const,
+    resourceId: loadBalancerId,
+    zoneId,
+  }));
 }
 const TAG = { key: 'asmpvl.io/cluster', value: ACK1.clusterId };
 
@@ -44,7 +48,10 @@ async function activeService(loadBalancerId: string, tags = [TAG]) {
     serviceDescription: `asmpvl ${loadBalancerId}`,
     tags,
   });
-  await eventually(() => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId), (service) => service.serviceStatus === 'Active');
+  await eventually(
+    () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
+    (service) => service.serviceStatus === 'Active',
+  );
   return created;
 }
 
@@ -74,17 +81,27 @@ describe('the API server link of one cluster, end to end', () => {
       () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
       (current) => current.serviceStatus === 'Active',
     );
-    expect(service).toMatchObject({ serviceResourceType: 'slb', autoAcceptEnabled: false, serviceName: created.serviceName });
+    expect(service).toMatchObject({
+      serviceResourceType: 'slb',
+      autoAcceptEnabled: false,
+      serviceName: created.serviceName,
+    });
     expect([...service.zones].sort()).toEqual(['cn-hangzhou-i', 'cn-hangzhou-j']);
 
     const listed = await cloud.privateLink.listAllVpcEndpointServices({ resourceId: ACK1.loadBalancerId });
     expect(listed.map((item) => [item.serviceId, item.tags])).toEqual([[created.serviceId, [TAG]]]);
 
     const resources = await cloud.privateLink.listAllVpcEndpointServiceResources(created.serviceId);
-    expect(resources.map((resource) => [resource.resourceId, resource.resourceType])).toContainEqual([ACK1.loadBalancerId, 'slb']);
+    expect(resources.map((resource) => [resource.resourceId, resource.resourceType])).toContainEqual([
+      ACK1.loadBalancerId,
+      'slb',
+    ]);
 
     await cloud.privateLink.updateVpcEndpointServiceAttribute({ serviceId: created.serviceId, connectBandwidth: 1024 });
-    await eventually(() => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId), (current) => current.serviceStatus === 'Active' && current.connectBandwidth === 1024);
+    await eventually(
+      () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
+      (current) => current.serviceStatus === 'Active' && current.connectBandwidth === 1024,
+    );
 
     await cloud.privateLink.addUserToVpcEndpointService({ serviceId: created.serviceId, userId: '1234567890123456' });
     const users = await cloud.privateLink.listAllVpcEndpointServiceUsers(created.serviceId);
@@ -101,16 +118,22 @@ describe('the API server link of one cluster, end to end', () => {
     });
     expect(endpoint.endpointId).toMatch(/^ep-/);
     expect(endpoint.endpointDomain).toContain(created.serviceId);
-    await eventually(() => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId), (current) => current.endpointStatus === 'Active');
+    await eventually(
+      () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId),
+      (current) => current.endpointStatus === 'Active',
+    );
 
     const endpoints = await cloud.privateLink.listAllVpcEndpoints({ vpcId: ASM.vpcId });
     expect(endpoints.map((item) => [item.endpointId, item.tags])).toContainEqual([endpoint.endpointId, [TAG]]);
 
     const pending = await cloud.privateLink.listAllVpcEndpointConnections({ serviceId: created.serviceId });
-    expect(pending.map((connection) => [connection.endpointId, connection.endpointVpcId, connection.connectionStatus])).toEqual([
-      [endpoint.endpointId, ASM.vpcId, 'Pending'],
-    ]);
-    await cloud.privateLink.enableVpcEndpointConnection({ serviceId: created.serviceId, endpointId: endpoint.endpointId });
+    expect(
+      pending.map((connection) => [connection.endpointId, connection.endpointVpcId, connection.connectionStatus]),
+    ).toEqual([[endpoint.endpointId, ASM.vpcId, 'Pending']]);
+    await cloud.privateLink.enableVpcEndpointConnection({
+      serviceId: created.serviceId,
+      endpointId: endpoint.endpointId,
+    });
     const connected = await eventually(
       () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId),
       (current) => current.connectionStatus === 'Connected',
@@ -121,7 +144,13 @@ describe('the API server link of one cluster, end to end', () => {
     expect(zones.map((zone) => [zone.zoneId, zone.vSwitchId])).toEqual([['cn-hangzhou-j', ASM.vSwitchJ]]);
 
     // The service's load balancer covers j and i only.
-    await expect(cloud.privateLink.addZoneToVpcEndpoint({ endpointId: endpoint.endpointId, zoneId: 'cn-hangzhou-k', vSwitchId: ASM.vSwitchK })).rejects.toMatchObject({
+    await expect(
+      cloud.privateLink.addZoneToVpcEndpoint({
+        endpointId: endpoint.endpointId,
+        zoneId: 'cn-hangzhou-k',
+        vSwitchId: ASM.vSwitchK,
+      }),
+    ).rejects.toMatchObject({
       code: 'EndpointServiceNotSupportedZone',
       retryable: false,
       attempts: 1,
@@ -129,15 +158,27 @@ describe('the API server link of one cluster, end to end', () => {
 
     await cloud.privateLink.deleteVpcEndpoint(endpoint.endpointId);
     await eventually(
-      () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId).then(() => false, (error: unknown) => (error as { notFound?: boolean }).notFound === true),
+      () =>
+        cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId).then(
+          () => false,
+          (error: unknown) => (error as { notFound?: boolean }).notFound === true,
+        ),
       (gone) => gone,
     );
     await eventually(
-      () => cloud.privateLink.deleteVpcEndpointService(created.serviceId).then(() => true, (error: unknown) => (error as { code?: string }).code ?? 'error'),
+      () =>
+        cloud.privateLink.deleteVpcEndpointService(created.serviceId).then(
+          () => true,
+          (error: unknown) => (error as { code?: string }).code ?? 'error',
+        ),
       (deleted) => deleted === true,
     );
     await eventually(
-      () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId).then(() => false, (error: unknown) => (error as { notFound?: boolean }).notFound === true),
+      () =>
+        cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId).then(
+          () => false,
+          (error: unknown) => (error as { notFound?: boolean }).notFound === true,
+        ),
       (gone) => gone,
     );
   });
@@ -152,17 +193,28 @@ describe('zones of an endpoint', () => {
       securityGroupIds: [ASM.securityGroupId],
       zones: [{ zoneId: 'cn-hangzhou-k', vSwitchId: ASM.vSwitchK }],
     });
-    await eventually(() => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId), (current) => current.endpointStatus === 'Active');
+    await eventually(
+      () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId),
+      (current) => current.endpointStatus === 'Active',
+    );
 
-    await cloud.privateLink.addZoneToVpcEndpoint({ endpointId: endpoint.endpointId, zoneId: 'cn-hangzhou-j', vSwitchId: ASM.vSwitchJ });
+    await cloud.privateLink.addZoneToVpcEndpoint({
+      endpointId: endpoint.endpointId,
+      zoneId: 'cn-hangzhou-j',
+      vSwitchId: ASM.vSwitchJ,
+    });
     const added = await eventually(
       () => cloud.privateLink.listAllVpcEndpointZones(endpoint.endpointId),
-      (zones) => zones.some((zone) => zone.zoneId === 'cn-hangzhou-j' && ['Wait', 'Connected'].includes(zone.zoneStatus ?? '')),
+      (zones) =>
+        zones.some((zone) => zone.zoneId === 'cn-hangzhou-j' && ['Wait', 'Connected'].includes(zone.zoneStatus ?? '')),
     );
     expect(added.map((zone) => zone.zoneId).sort()).toEqual(['cn-hangzhou-j', 'cn-hangzhou-k']);
 
     await cloud.privateLink.removeZoneFromVpcEndpoint({ endpointId: endpoint.endpointId, zoneId: 'cn-hangzhou-j' });
-    const remaining = await eventually(() => cloud.privateLink.listAllVpcEndpointZones(endpoint.endpointId), (zones) => zones.length === 1);
+    const remaining = await eventually(
+      () => cloud.privateLink.listAllVpcEndpointZones(endpoint.endpointId),
+      (zones) => zones.length === 1,
+    );
     expect(remaining.map((zone) => zone.zoneId)).toEqual(['cn-hangzhou-k']);
   });
 });
@@ -180,9 +232,14 @@ describe('resources of a service', () => {
       () => cloud.privateLink.listAllVpcEndpointServiceResources(service.serviceId),
       (resources) => resources.some((resource) => resource.resourceId === ASM.apiServerLoadBalancerId),
     );
-    expect(new Set(attached.map((resource) => resource.resourceId))).toEqual(new Set([ASM.pilotLoadBalancerId, ASM.apiServerLoadBalancerId]));
+    expect(new Set(attached.map((resource) => resource.resourceId))).toEqual(
+      new Set([ASM.pilotLoadBalancerId, ASM.apiServerLoadBalancerId]),
+    );
 
-    await eventually(() => cloud.privateLink.getVpcEndpointServiceAttribute(service.serviceId), (current) => current.serviceStatus === 'Active');
+    await eventually(
+      () => cloud.privateLink.getVpcEndpointServiceAttribute(service.serviceId),
+      (current) => current.serviceStatus === 'Active',
+    );
     await cloud.privateLink.detachResourceFromVpcEndpointService({
       serviceId: service.serviceId,
       resourceId: ASM.apiServerLoadBalancerId,
@@ -196,12 +253,21 @@ describe('resources of a service', () => {
 
 describe('tags and paging', () => {
   it('lists create-time tags, adds one, and pages through services one at a time', async () => {
-    const [service] = await cloud.privateLink.listAllVpcEndpointServices({ tags: [{ key: 'asmpvl.io/link', value: 'pilot' }] });
+    const [service] = await cloud.privateLink.listAllVpcEndpointServices({
+      tags: [{ key: 'asmpvl.io/link', value: 'pilot' }],
+    });
     expect(service).toBeDefined();
     const serviceId = service!.serviceId;
 
-    await cloud.privateLink.tagResources({ resourceType: 'vpcendpointservice', resourceIds: [serviceId], tags: [{ key: 'asmpvl.io/owner', value: 'contract-test' }] });
-    const tags = await cloud.privateLink.listAllTagResources({ resourceType: 'vpcendpointservice', resourceIds: [serviceId] });
+    await cloud.privateLink.tagResources({
+      resourceType: 'vpcendpointservice',
+      resourceIds: [serviceId],
+      tags: [{ key: 'asmpvl.io/owner', value: 'contract-test' }],
+    });
+    const tags = await cloud.privateLink.listAllTagResources({
+      resourceType: 'vpcendpointservice',
+      resourceIds: [serviceId],
+    });
     expect(tags.map((tag) => [tag.resourceId, tag.tagKey, tag.tagValue])).toEqual([
       [serviceId, 'asmpvl.io/link', 'pilot'],
       [serviceId, 'asmpvl.io/owner', 'contract-test'],
@@ -209,7 +275,10 @@ describe('tags and paging', () => {
 
     const before = emulator.requests().length;
     const all = await cloud.privateLink.listAllVpcEndpointServices({}, { pageSize: 1 });
-    const pages = emulator.requests().slice(before).filter((request) => request.action === 'ListVpcEndpointServices');
+    const pages = emulator
+      .requests()
+      .slice(before)
+      .filter((request) => request.action === 'ListVpcEndpointServices');
     expect(all.length).toBeGreaterThanOrEqual(2);
     expect(new Set(all.map((item) => item.serviceId)).size).toBe(all.length);
     expect(pages.length).toBe(all.length);

@@ -35,7 +35,9 @@ describe('every PrivateLink request goes out as the generated SDK sends it', () 
     expect(request.headers['x-acs-action']).toBe('GetVpcEndpointServiceAttribute');
     expect(request.headers['x-acs-version']).toBe('2020-04-15');
     expect(request.headers['x-acs-date']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(request.headers['x-acs-content-sha256']).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(request.headers['x-acs-content-sha256']).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     expect(request.headers.authorization).toMatch(
       /^ACS3-HMAC-SHA256 Credential=LTAI5tTestAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=[0-9a-f]{64}$/,
     );
@@ -101,7 +103,9 @@ describe('endpoint services', () => {
   });
 
   it('makes a random ClientToken when none is given', async () => {
-    await cloud.privateLink.createVpcEndpointService({ resources: [{ resourceType: 'nlb', resourceId: 'nlb-1', zoneId: 'cn-hangzhou-j' }] });
+    await cloud.privateLink.createVpcEndpointService({
+      resources: [{ resourceType: 'nlb', resourceId: 'nlb-1', zoneId: 'cn-hangzhou-j' }],
+    });
     expect(only().query.ClientToken).toMatch(UUID);
   });
 
@@ -149,7 +153,12 @@ describe('endpoint services', () => {
   });
 
   it('UpdateVpcEndpointServiceAttribute', async () => {
-    await cloud.privateLink.updateVpcEndpointServiceAttribute({ serviceId: SERVICE, autoAcceptEnabled: true, connectBandwidth: 1024, clientToken: 'tok' });
+    await cloud.privateLink.updateVpcEndpointServiceAttribute({
+      serviceId: SERVICE,
+      autoAcceptEnabled: true,
+      connectBandwidth: 1024,
+      clientToken: 'tok',
+    });
     expect(only().query).toEqual({
       RegionId: 'cn-hangzhou',
       ServiceId: SERVICE,
@@ -160,10 +169,23 @@ describe('endpoint services', () => {
   });
 
   it('AttachResourceToVpcEndpointService and DetachResourceFromVpcEndpointService', async () => {
-    const resource = { serviceId: SERVICE, resourceId: 'nlb-1', resourceType: 'nlb' as const, zoneId: 'cn-hangzhou-k', clientToken: 'tok' };
+    const resource = {
+      serviceId: SERVICE,
+      resourceId: 'nlb-1',
+      resourceType: 'nlb' as const,
+      zoneId: 'cn-hangzhou-k',
+      clientToken: 'tok',
+    };
     await cloud.privateLink.attachResourceToVpcEndpointService(resource);
     await cloud.privateLink.detachResourceFromVpcEndpointService(resource);
-    const expected = { RegionId: 'cn-hangzhou', ServiceId: SERVICE, ResourceId: 'nlb-1', ResourceType: 'nlb', ZoneId: 'cn-hangzhou-k', ClientToken: 'tok' };
+    const expected = {
+      RegionId: 'cn-hangzhou',
+      ServiceId: SERVICE,
+      ResourceId: 'nlb-1',
+      ResourceType: 'nlb',
+      ZoneId: 'cn-hangzhou-k',
+      ClientToken: 'tok',
+    };
     expect(server.requests.map((request) => [request.action, request.query])).toEqual([
       ['AttachResourceToVpcEndpointService', expected],
       ['DetachResourceFromVpcEndpointService', expected],
@@ -188,8 +210,16 @@ describe('endpoint services', () => {
   });
 
   it('AddUserToVpcEndpointService by account id and by ARN', async () => {
-    await cloud.privateLink.addUserToVpcEndpointService({ serviceId: SERVICE, userId: '1234567890123456', clientToken: 't1' });
-    await cloud.privateLink.addUserToVpcEndpointService({ serviceId: SERVICE, userArn: 'acs:ram:*:1234567890123456:*', clientToken: 't2' });
+    await cloud.privateLink.addUserToVpcEndpointService({
+      serviceId: SERVICE,
+      userId: '1234567890123456',
+      clientToken: 't1',
+    });
+    await cloud.privateLink.addUserToVpcEndpointService({
+      serviceId: SERVICE,
+      userArn: 'acs:ram:*:1234567890123456:*',
+      clientToken: 't2',
+    });
     expect(server.requests.map((request) => request.query)).toEqual([
       { RegionId: 'cn-hangzhou', ServiceId: SERVICE, UserId: '1234567890123456', ClientToken: 't1' },
       { RegionId: 'cn-hangzhou', ServiceId: SERVICE, UserARN: 'acs:ram:*:1234567890123456:*', ClientToken: 't2' },
@@ -250,7 +280,12 @@ describe('endpoints', () => {
   it('GetVpcEndpointAttribute reads "false" text as a boolean', async () => {
     const endpoint = await cloud.privateLink.getVpcEndpointAttribute(ENDPOINT);
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', EndpointId: ENDPOINT });
-    expect(endpoint).toMatchObject({ endpointStatus: 'Active', connectionStatus: 'Connected', zoneAffinityEnabled: false, protectedEnabled: false });
+    expect(endpoint).toMatchObject({
+      endpointStatus: 'Active',
+      connectionStatus: 'Connected',
+      zoneAffinityEnabled: false,
+      protectedEnabled: false,
+    });
   });
 
   it('ListVpcEndpoints', async () => {
@@ -265,11 +300,34 @@ describe('endpoints', () => {
   });
 
   it('AddZoneToVpcEndpoint and RemoveZoneFromVpcEndpoint', async () => {
-    await cloud.privateLink.addZoneToVpcEndpoint({ endpointId: ENDPOINT, zoneId: 'cn-hangzhou-k', vSwitchId: 'vsw-k', ip: '10.0.0.9', clientToken: 't1' });
-    await cloud.privateLink.removeZoneFromVpcEndpoint({ endpointId: ENDPOINT, zoneId: 'cn-hangzhou-k', clientToken: 't2' });
+    await cloud.privateLink.addZoneToVpcEndpoint({
+      endpointId: ENDPOINT,
+      zoneId: 'cn-hangzhou-k',
+      vSwitchId: 'vsw-k',
+      ip: '10.0.0.9',
+      clientToken: 't1',
+    });
+    await cloud.privateLink.removeZoneFromVpcEndpoint({
+      endpointId: ENDPOINT,
+      zoneId: 'cn-hangzhou-k',
+      clientToken: 't2',
+    });
     expect(server.requests.map((request) => [request.action, request.query])).toEqual([
-      ['AddZoneToVpcEndpoint', { RegionId: 'cn-hangzhou', EndpointId: ENDPOINT, ZoneId: 'cn-hangzhou-k', VSwitchId: 'vsw-k', ip: '10.0.0.9', ClientToken: 't1' }],
-      ['RemoveZoneFromVpcEndpoint', { RegionId: 'cn-hangzhou', EndpointId: ENDPOINT, ZoneId: 'cn-hangzhou-k', ClientToken: 't2' }],
+      [
+        'AddZoneToVpcEndpoint',
+        {
+          RegionId: 'cn-hangzhou',
+          EndpointId: ENDPOINT,
+          ZoneId: 'cn-hangzhou-k',
+          VSwitchId: 'vsw-k',
+          ip: '10.0.0.9',
+          ClientToken: 't1',
+        },
+      ],
+      [
+        'RemoveZoneFromVpcEndpoint',
+        { RegionId: 'cn-hangzhou', EndpointId: ENDPOINT, ZoneId: 'cn-hangzhou-k', ClientToken: 't2' },
+      ],
     ]);
   });
 
@@ -292,8 +350,17 @@ describe('endpoints', () => {
 
 describe('connections', () => {
   it('ListVpcEndpointConnections maps connections with their zones', async () => {
-    const page = await cloud.privateLink.listVpcEndpointConnections({ serviceId: SERVICE, endpointId: ENDPOINT, connectionStatus: 'Pending' });
-    expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceId: SERVICE, EndpointId: ENDPOINT, ConnectionStatus: 'Pending' });
+    const page = await cloud.privateLink.listVpcEndpointConnections({
+      serviceId: SERVICE,
+      endpointId: ENDPOINT,
+      connectionStatus: 'Pending',
+    });
+    expect(only().query).toEqual({
+      RegionId: 'cn-hangzhou',
+      ServiceId: SERVICE,
+      EndpointId: ENDPOINT,
+      ConnectionStatus: 'Pending',
+    });
     expect(page.totalCount).toBe(1);
     expect(page.items).toEqual([
       {
@@ -319,8 +386,17 @@ describe('connections', () => {
   });
 
   it('EnableVpcEndpointConnection', async () => {
-    await cloud.privateLink.enableVpcEndpointConnection({ serviceId: SERVICE, endpointId: ENDPOINT, clientToken: 'tok' });
-    expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceId: SERVICE, EndpointId: ENDPOINT, ClientToken: 'tok' });
+    await cloud.privateLink.enableVpcEndpointConnection({
+      serviceId: SERVICE,
+      endpointId: ENDPOINT,
+      clientToken: 'tok',
+    });
+    expect(only().query).toEqual({
+      RegionId: 'cn-hangzhou',
+      ServiceId: SERVICE,
+      EndpointId: ENDPOINT,
+      ClientToken: 'tok',
+    });
   });
 });
 
@@ -336,7 +412,11 @@ describe('account, zones, tags', () => {
 
   it('CheckProductOpen and OpenPrivateLinkService send no RegionId', async () => {
     expect(await cloud.privateLink.checkProductOpen()).toBe(true);
-    expect(await cloud.privateLink.openPrivateLinkService()).toEqual({ orderId: '208240242400****', alreadyOpen: false, requestId: 'C10' });
+    expect(await cloud.privateLink.openPrivateLinkService()).toEqual({
+      orderId: '208240242400****',
+      alreadyOpen: false,
+      requestId: 'C10',
+    });
     expect(server.requests.map((request) => [request.action, request.query])).toEqual([
       ['CheckProductOpen', {}],
       ['OpenPrivateLinkService', {}],
@@ -357,7 +437,9 @@ describe('account, zones, tags', () => {
       'Tag.1.Key': 'asmpvl.io/cluster',
       'Tag.1.Value': 'c0123',
     });
-    expect(page.items).toEqual([{ resourceId: ENDPOINT, resourceType: 'VpcEndpoint', tagKey: 'asmpvl.io/cluster', tagValue: 'c0123' }]);
+    expect(page.items).toEqual([
+      { resourceId: ENDPOINT, resourceType: 'VpcEndpoint', tagKey: 'asmpvl.io/cluster', tagValue: 'c0123' },
+    ]);
   });
 
   it('TagResources puts every parameter in the form body and none in the query', async () => {

@@ -407,7 +407,11 @@ export class PrivateLinkClient {
 
   /** DeleteVpcEndpointService: disconnect every connection and detach every resource first. */
   async deleteVpcEndpointService(serviceId: string, options: WriteOptions = {}): Promise<WriteResult> {
-    const answer = await this.write('DeleteVpcEndpointService', { ServiceId: serviceId }, { resourceId: serviceId, ...options });
+    const answer = await this.write(
+      'DeleteVpcEndpointService',
+      { ServiceId: serviceId },
+      { resourceId: serviceId, ...options },
+    );
     return writeResultOf(answer);
   }
 
@@ -447,7 +451,9 @@ export class PrivateLinkClient {
   }
 
   /** ListVpcEndpointServiceResources: one page. */
-  async listVpcEndpointServiceResources(request: { serviceId: string } & PageRequest): Promise<Page<EndpointServiceResource>> {
+  async listVpcEndpointServiceResources(
+    request: { serviceId: string } & PageRequest,
+  ): Promise<Page<EndpointServiceResource>> {
     const query = { ServiceId: request.serviceId, ...pageParams(request) };
     const answer = await this.read('ListVpcEndpointServiceResources', query, request.serviceId);
     return pageOf(answer, records(answer, 'Resources').map(serviceResourceOf));
@@ -463,7 +469,9 @@ export class PrivateLinkClient {
   }
 
   /** AddUserToVpcEndpointService: allow another account to connect (not needed for the service's own account). */
-  async addUserToVpcEndpointService(request: { serviceId: string } & EndpointServiceUser & WriteOptions): Promise<WriteResult> {
+  async addUserToVpcEndpointService(
+    request: { serviceId: string } & EndpointServiceUser & WriteOptions,
+  ): Promise<WriteResult> {
     const params = wire({ ServiceId: request.serviceId, UserId: request.userId, UserARN: request.userArn });
     const answer = await this.write('AddUserToVpcEndpointService', params, {
       resourceId: request.serviceId,
@@ -566,13 +574,22 @@ export class PrivateLinkClient {
 
   /** DeleteVpcEndpoint: remove its zones first (`EndpointDependenceViolation`). */
   async deleteVpcEndpoint(endpointId: string, options: WriteOptions = {}): Promise<WriteResult> {
-    const answer = await this.write('DeleteVpcEndpoint', { EndpointId: endpointId }, { resourceId: endpointId, ...options });
+    const answer = await this.write(
+      'DeleteVpcEndpoint',
+      { EndpointId: endpointId },
+      { resourceId: endpointId, ...options },
+    );
     return writeResultOf(answer);
   }
 
   /** AddZoneToVpcEndpoint: zone `Creating → Wait`. */
   async addZoneToVpcEndpoint(request: EndpointZoneRequest): Promise<WriteResult> {
-    const params = wire({ EndpointId: request.endpointId, ZoneId: request.zoneId, VSwitchId: request.vSwitchId, ip: request.ip });
+    const params = wire({
+      EndpointId: request.endpointId,
+      ZoneId: request.zoneId,
+      VSwitchId: request.vSwitchId,
+      ip: request.ip,
+    });
     const answer = await this.write('AddZoneToVpcEndpoint', params, {
       resourceId: request.endpointId,
       clientToken: request.clientToken,
@@ -581,7 +598,9 @@ export class PrivateLinkClient {
   }
 
   /** RemoveZoneFromVpcEndpoint: zone `Deleting`, then gone. */
-  async removeZoneFromVpcEndpoint(request: { endpointId: string; zoneId: string } & WriteOptions): Promise<WriteResult> {
+  async removeZoneFromVpcEndpoint(
+    request: { endpointId: string; zoneId: string } & WriteOptions,
+  ): Promise<WriteResult> {
     const params = { EndpointId: request.endpointId, ZoneId: request.zoneId };
     const answer = await this.write('RemoveZoneFromVpcEndpoint', params, {
       resourceId: request.endpointId,
@@ -625,7 +644,10 @@ export class PrivateLinkClient {
   }
 
   /** ListVpcEndpointConnections, every page. */
-  listAllVpcEndpointConnections(filter: EndpointConnectionFilter, paging?: PagingOptions): Promise<EndpointConnection[]> {
+  listAllVpcEndpointConnections(
+    filter: EndpointConnectionFilter,
+    paging?: PagingOptions,
+  ): Promise<EndpointConnection[]> {
     return collectTokenPages(
       { product: 'PrivateLink', action: 'ListVpcEndpointConnections' },
       (nextToken, maxResults) => this.listVpcEndpointConnections({ ...filter, nextToken, maxResults }),
@@ -668,7 +690,8 @@ export class PrivateLinkClient {
       const answer = await this.call({ action: 'OpenPrivateLinkService', mutating: true }, false);
       return { orderId: text(answer, 'OrderId'), alreadyOpen: false, requestId: text(answer, 'RequestId') };
     } catch (error) {
-      if (error instanceof CloudError && error.code === 'OrderOpend') return { alreadyOpen: true, requestId: error.requestId };
+      if (error instanceof CloudError && error.code === 'OrderOpend')
+        return { alreadyOpen: true, requestId: error.requestId };
       throw error;
     }
   }
@@ -743,7 +766,11 @@ export class PrivateLinkClient {
       idempotent: true,
       resourceId: spec.resourceId,
     };
-    return this.context.runner.run(descriptor, () => this.rpc.invoke(request, runtime), (answer) => text(answer, 'RequestId'));
+    return this.context.runner.run(
+      descriptor,
+      () => this.rpc.invoke(request, runtime),
+      (answer) => text(answer, 'RequestId'),
+    );
   }
 }
 

@@ -6,7 +6,11 @@ import { fakeClock } from './testkit/fake-clock';
 import { cloudFor, startTwoClusterEmulator } from './testkit/emulated-cloud';
 
 const ACK1_LB = 'lb-bp1lr2uy9cv2vqpy7jr0a';
-const ASM = { vpcId: 'vpc-bp1o3jbu5rggg994o5vm9', vSwitchJ: 'vsw-bp10w1gdt1pw6srb8dy0i', securityGroupId: 'sg-bp169pz86m0p2ennfddz' };
+const ASM = {
+  vpcId: 'vpc-bp1o3jbu5rggg994o5vm9',
+  vSwitchJ: 'vsw-bp10w1gdt1pw6srb8dy0i',
+  securityGroupId: 'sg-bp169pz86m0p2ennfddz',
+};
 
 let emulator: RunningEmulator;
 
@@ -28,7 +32,10 @@ function faultsPerAttempt(sequence: EmulatorFaults[]) {
   return { events, onCall };
 }
 
-const createService = { resources: [{ resourceType: 'slb' as const, resourceId: ACK1_LB, zoneId: 'cn-hangzhou-j' }], serviceResourceType: 'slb' as const };
+const createService = {
+  resources: [{ resourceType: 'slb' as const, resourceId: ACK1_LB, zoneId: 'cn-hangzhou-j' }],
+  serviceResourceType: 'slb' as const,
+};
 
 it('retries throttling, then a 503, then a 500, and succeeds; one service exists', async () => {
   const { events, onCall } = faultsPerAttempt([
@@ -105,7 +112,12 @@ it('retries a CreateVpcEndpoint whose answer was lost, and the cloud holds one e
     zones: [{ zoneId: 'cn-hangzhou-j', vSwitchId: ASM.vSwitchJ }],
     clientToken: 'asmpvl-c84974f524e2045c87dccadff91a71708-apiserver-endpoint',
   });
-  expect(emulator.requests().filter((request) => request.action === 'CreateVpcEndpoint').map((request) => request.clientToken)).toEqual([
+  expect(
+    emulator
+      .requests()
+      .filter((request) => request.action === 'CreateVpcEndpoint')
+      .map((request) => request.clientToken),
+  ).toEqual([
     'asmpvl-c84974f524e2045c87dccadff91a71708-apiserver-endpoint',
     'asmpvl-c84974f524e2045c87dccadff91a71708-apiserver-endpoint',
   ]);

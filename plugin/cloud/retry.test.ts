@@ -1,16 +1,40 @@
 import { CloudError } from './errors';
 import type { CloudCallEvent } from './index';
-import { backoffDelayMs, CallRunner, type CallDescriptor, defaultRetryPolicy, type RetryPolicy, shouldRetry } from './retry';
+import {
+  backoffDelayMs,
+  CallRunner,
+  type CallDescriptor,
+  defaultRetryPolicy,
+  type RetryPolicy,
+  shouldRetry,
+} from './retry';
 import { cloudAt } from './testkit/cloud-at';
 import { fakeClock } from './testkit/fake-clock';
 import { type CannedReply, type RecordingServer, startRecordingServer } from './testkit/recording-server';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 5_000, maxElapsedMs: 20_000 };
-const read: CallDescriptor = { product: 'PrivateLink', action: 'GetVpcEndpointAttribute', mutating: false, idempotent: true };
-const addCluster: CallDescriptor = { product: 'ASM', action: 'AddClusterIntoServiceMesh', mutating: true, idempotent: false };
+const read: CallDescriptor = {
+  product: 'PrivateLink',
+  action: 'GetVpcEndpointAttribute',
+  mutating: false,
+  idempotent: true,
+};
+const addCluster: CallDescriptor = {
+  product: 'ASM',
+  action: 'AddClusterIntoServiceMesh',
+  mutating: true,
+  idempotent: false,
+};
 
 function cloudError(fields: Partial<ConstructorParameters<typeof CloudError>[0]> = {}): CloudError {
-  return new CloudError({ product: 'PrivateLink', action: 'X', code: 'Throttling', message: 'm', retryable: true, ...fields });
+  return new CloudError({
+    product: 'PrivateLink',
+    action: 'X',
+    code: 'Throttling',
+    message: 'm',
+    retryable: true,
+    ...fields,
+  });
 }
 
 describe('backoff: exponential with full jitter', () => {
@@ -37,7 +61,9 @@ describe('shouldRetry', () => {
   });
   it('retries a write without a ClientToken only when the cloud surely did not act', () => {
     expect(shouldRetry(addCluster, cloudError({ code: 'ReadTimeout' }), 1, 0, policy)).toBe(false);
-    expect(shouldRetry(addCluster, cloudError({ code: 'ServiceUnavailable', httpStatus: 503 }), 1, 0, policy)).toBe(false);
+    expect(shouldRetry(addCluster, cloudError({ code: 'ServiceUnavailable', httpStatus: 503 }), 1, 0, policy)).toBe(
+      false,
+    );
     expect(shouldRetry(addCluster, cloudError({ code: 'NetworkError', notSent: true }), 1, 0, policy)).toBe(true);
     expect(shouldRetry(addCluster, cloudError({ code: 'Throttling.User' }), 1, 0, policy)).toBe(true);
   });
@@ -56,12 +82,18 @@ describe('CallRunner', () => {
     });
     expect(result).toBe('ok');
     expect(clock.sleeps).toEqual([500, 1000]);
-    expect(events.map(({ attempt, error, retryInMs, requestId }) => ({ attempt, code: error?.code, retryInMs, requestId }))).toEqual([
+    expect(
+      events.map(({ attempt, error, retryInMs, requestId }) => ({ attempt, code: error?.code, retryInMs, requestId })),
+    ).toEqual([
       { attempt: 1, code: 'Throttling', retryInMs: 500, requestId: 'R-1' },
       { attempt: 2, code: 'Throttling', retryInMs: 1000, requestId: 'R-2' },
       { attempt: 3, code: undefined, retryInMs: undefined, requestId: undefined },
     ]);
-    expect(events.every((event) => event.product === 'PrivateLink' && event.action === 'GetVpcEndpointAttribute' && !event.mutating)).toBe(true);
+    expect(
+      events.every(
+        (event) => event.product === 'PrivateLink' && event.action === 'GetVpcEndpointAttribute' && !event.mutating,
+      ),
+    ).toBe(true);
   });
 
   it('gives up after maxAttempts and says how many were made', async () => {
@@ -74,7 +106,10 @@ describe('CallRunner', () => {
   });
 
   it('gives up when the total time is spent', async () => {
-    const runner = new CallRunner({ retry: { ...policy, maxAttempts: 100, maxElapsedMs: 3_000 }, clock: fakeClock(0.999) });
+    const runner = new CallRunner({
+      retry: { ...policy, maxAttempts: 100, maxElapsedMs: 3_000 },
+      clock: fakeClock(0.999),
+    });
     const attempt = jest.fn(async () => {
       throw cloudError();
     });
@@ -119,7 +154,12 @@ describe('CallRunner', () => {
   });
 
   it('has bounded defaults', () => {
-    expect(defaultRetryPolicy).toEqual({ maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000, maxElapsedMs: 60_000 });
+    expect(defaultRetryPolicy).toEqual({
+      maxAttempts: 6,
+      baseDelayMs: 1_000,
+      maxDelayMs: 10_000,
+      maxElapsedMs: 60_000,
+    });
   });
 });
 
@@ -145,9 +185,22 @@ describe('retries through the real SDK against a local server', () => {
 
   it('retries throttling and 5xx with the same ClientToken, then succeeds', async () => {
     script = [
-      { status: 400, body: { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.', RequestId: 'R-1' } },
-      { status: 503, body: { Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.', RequestId: 'R-2' } },
-      { status: 400, body: { Code: 'EndpointServiceLocked', Message: 'The endpoint service is locked.', RequestId: 'R-3' } },
+      {
+        status: 400,
+        body: { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.', RequestId: 'R-1' },
+      },
+      {
+        status: 503,
+        body: {
+          Code: 'ServiceUnavailable',
+          Message: 'The request has failed due to a temporary failure of the server.',
+          RequestId: 'R-2',
+        },
+      },
+      {
+        status: 400,
+        body: { Code: 'EndpointServiceLocked', Message: 'The endpoint service is locked.', RequestId: 'R-3' },
+      },
     ];
     const clock = fakeClock(0.5);
     const events: CloudCallEvent[] = [];
@@ -167,7 +220,16 @@ describe('retries through the real SDK against a local server', () => {
   });
 
   it('does not retry another 4xx', async () => {
-    script = [{ status: 400, body: { Code: 'EndpointServiceNotFound', Message: 'The specified endpoint service does not exist.', RequestId: 'R-1' } }];
+    script = [
+      {
+        status: 400,
+        body: {
+          Code: 'EndpointServiceNotFound',
+          Message: 'The specified endpoint service does not exist.',
+          RequestId: 'R-1',
+        },
+      },
+    ];
     const cloud = cloudAt(server.url);
     await expect(cloud.privateLink.createVpcEndpoint(create)).rejects.toMatchObject({
       code: 'EndpointServiceNotFound',
@@ -184,19 +246,29 @@ describe('retries through the real SDK against a local server', () => {
     script = [{ destroy: true }];
     const cloud = cloudAt(server.url);
     await cloud.privateLink.createVpcEndpoint({ ...create, clientToken: 'asmpvl-c0123-pilot-endpoint' });
-    expect(server.requests.map((request) => request.query.ClientToken)).toEqual(['asmpvl-c0123-pilot-endpoint', 'asmpvl-c0123-pilot-endpoint']);
+    expect(server.requests.map((request) => request.query.ClientToken)).toEqual([
+      'asmpvl-c0123-pilot-endpoint',
+      'asmpvl-c0123-pilot-endpoint',
+    ]);
   });
 
   it('times out a slow answer and retries it', async () => {
     script = [{ delayMs: 1_000, body: ok.body }];
     const events: CloudCallEvent[] = [];
-    const slow = cloudAt(server.url, { timeouts: { connectMs: 1_000, readMs: 150 }, onCall: (event) => events.push(event) });
+    const slow = cloudAt(server.url, {
+      timeouts: { connectMs: 1_000, readMs: 150 },
+      onCall: (event) => events.push(event),
+    });
     await slow.privateLink.getVpcEndpointAttribute('ep-1');
     expect(events.map((event) => event.error?.code)).toEqual(['ReadTimeout', undefined]);
   });
 
   it('gives up on a refused connection after the bounded attempts', async () => {
     const cloud = cloudAt('http://127.0.0.1:1', { retry: { maxAttempts: 3 } });
-    await expect(cloud.privateLink.checkProductOpen()).rejects.toMatchObject({ code: 'NetworkError', attempts: 3, notSent: true });
+    await expect(cloud.privateLink.checkProductOpen()).rejects.toMatchObject({
+      code: 'NetworkError',
+      attempts: 3,
+      notSent: true,
+    });
   });
 });

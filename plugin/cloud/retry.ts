@@ -8,6 +8,12 @@
  */
 import { CloudError, type CloudProduct, LocalErrorCode, toCloudError } from './errors';
 
+/** What an aborted wait rejects with: the signal's reason when it is an Error (AbortSignal.abort() gives one). */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new Error('aborted');
+}
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
@@ -41,12 +47,12 @@ export const systemClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason);
+        reject(abortReason(signal));
         return;
       }
       const onAbort = () => {
         clearTimeout(timer);
-        reject(signal?.reason);
+        reject(abortReason(signal));
       };
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
@@ -129,7 +135,11 @@ export class CallRunner {
    * attempt function must send the same request each time (same ClientToken), which is why the
    * clients build a request once and close over it.
    */
-  async run<T>(call: CallDescriptor, attempt: () => Promise<T>, requestIdOf?: (result: T) => string | undefined): Promise<T> {
+  async run<T>(
+    call: CallDescriptor,
+    attempt: () => Promise<T>,
+    requestIdOf?: (result: T) => string | undefined,
+  ): Promise<T> {
     const { clock, retry } = this.options;
     const start = clock.now();
     for (let number = 1; ; number++) {
@@ -137,12 +147,16 @@ export class CallRunner {
       const attemptStart = clock.now();
       try {
         const result = await attempt();
-        this.report({ ...eventBase(call, number), durationMs: clock.now() - attemptStart, requestId: requestIdOf?.(result) });
+        this.report({
+          ...eventBase(call, number),
+          durationMs: clock.now() - attemptStart,
+          requestId: requestIdOf?.(result),
+        });
         return result;
       } catch (thrown) {
         const error = toCloudError(call, thrown);
         const now = clock.now();
-        const delay = retryDelayMs(error, number, retry, clock.random);
+        const delay = retryDelayMs(error, number, retry, () => clock.random());
         const again = shouldRetry(call, error, number, now + delay - start, retry);
         this.report({
           ...eventBase(call, number),

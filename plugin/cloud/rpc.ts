@@ -6,7 +6,7 @@
  * parameters in the flattened wire form and read JSON answers without trusting their shape.
  */
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
+import type * as $dara from '@darabonba/typescript';
 import { CloudError, type CloudProduct, LocalErrorCode } from './errors';
 
 /** Parameters as they go on the wire: flat names (`Zone.1.VSwitchId`) to text. */
@@ -127,7 +127,10 @@ export interface Tag {
 
 /** `Tag.N.Key` / `Tag.N.Value`. */
 export function tagParams(tags: readonly Tag[] | undefined): WireParams {
-  return numberedRecords('Tag', (tags ?? []).map((tag) => ({ Key: tag.key, Value: tag.value })));
+  return numberedRecords(
+    'Tag',
+    (tags ?? []).map((tag) => ({ Key: tag.key, Value: tag.value })),
+  );
 }
 
 // ---- reading answers ----

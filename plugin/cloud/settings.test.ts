@@ -3,13 +3,26 @@ import { credentialFor } from './settings';
 
 describe('resolveCloudSettings', () => {
   it('takes flags over the environment', () => {
-    const env = { ALIBABA_CLOUD_REGION_ID: 'cn-beijing', ALIBABA_CLOUD_PROFILE: 'env-profile', ASMPVL_CLOUD_ENDPOINT: 'http://127.0.0.1:1' };
-    expect(resolveCloudSettings({ region: 'cn-hangzhou', profile: 'flag-profile', cloudEndpoint: 'http://127.0.0.1:18080' }, env)).toEqual({
+    const env = {
+      ALIBABA_CLOUD_REGION_ID: 'cn-beijing',
+      ALIBABA_CLOUD_PROFILE: 'env-profile',
+      ASMPVL_CLOUD_ENDPOINT: 'http://127.0.0.1:1',
+    };
+    expect(
+      resolveCloudSettings(
+        { region: 'cn-hangzhou', profile: 'flag-profile', cloudEndpoint: 'http://127.0.0.1:18080' },
+        env,
+      ),
+    ).toEqual({
       region: 'cn-hangzhou',
       profile: 'flag-profile',
       cloudEndpoint: 'http://127.0.0.1:18080',
     });
-    expect(resolveCloudSettings({}, env)).toEqual({ region: 'cn-beijing', profile: 'env-profile', cloudEndpoint: 'http://127.0.0.1:1' });
+    expect(resolveCloudSettings({}, env)).toEqual({
+      region: 'cn-beijing',
+      profile: 'env-profile',
+      cloudEndpoint: 'http://127.0.0.1:1',
+    });
   });
 
   it('asks for a region when there is none', () => {
@@ -29,36 +42,58 @@ describe('parseCloudEndpoint', () => {
     expect(parseCloudEndpoint(value)).toEqual(expected);
   });
 
-  it.each(['ftp://127.0.0.1', 'http://127.0.0.1:18080/api', 'http://127.0.0.1:1?x=1', 'http://user:pw@127.0.0.1', 'http://'])('refuses %s', (value) => {
+  it.each([
+    'ftp://127.0.0.1',
+    'http://127.0.0.1:18080/api',
+    'http://127.0.0.1:1?x=1',
+    'http://user:pw@127.0.0.1',
+    'http://',
+  ])('refuses %s', (value) => {
     expect(() => parseCloudEndpoint(value)).toThrow(CloudSettingsError);
   });
 });
 
 describe('createCloud', () => {
   it('points every product at the cloud endpoint', () => {
-    const cloud = createCloud({ region: 'cn-hangzhou', cloudEndpoint: 'http://127.0.0.1:18080', credentials: { accessKeyId: 'a', accessKeySecret: 'b' } });
+    const cloud = createCloud({
+      region: 'cn-hangzhou',
+      cloudEndpoint: 'http://127.0.0.1:18080',
+      credentials: { accessKeyId: 'a', accessKeySecret: 'b' },
+    });
     expect(cloud.endpointOverride).toEqual({ endpoint: '127.0.0.1:18080', protocol: 'http' });
   });
 
   it('refuses an unbounded retry or a missing timeout', () => {
-    expect(() => createCloud({ region: 'cn-hangzhou', retry: { maxAttempts: 0 } })).toThrow('must be a whole number ≥ 1, got 0');
-    expect(() => createCloud({ region: 'cn-hangzhou', retry: { maxElapsedMs: Infinity } })).toThrow('retry.maxElapsedMs');
+    expect(() => createCloud({ region: 'cn-hangzhou', retry: { maxAttempts: 0 } })).toThrow(
+      'must be a whole number ≥ 1, got 0',
+    );
+    expect(() => createCloud({ region: 'cn-hangzhou', retry: { maxElapsedMs: Infinity } })).toThrow(
+      'retry.maxElapsedMs',
+    );
     expect(() => createCloud({ region: 'cn-hangzhou', timeouts: { readMs: 0 } })).toThrow('timeouts.readMs');
   });
 
   it('refuses a region that is not a region id', () => {
-    expect(() => createCloud({ region: 'Hangzhou' })).toThrow(new CloudSettingsError('--region', '"Hangzhou" is not a region id (like cn-hangzhou or ap-southeast-1)'));
+    expect(() => createCloud({ region: 'Hangzhou' })).toThrow(
+      new CloudSettingsError('--region', '"Hangzhou" is not a region id (like cn-hangzhou or ap-southeast-1)'),
+    );
   });
 });
 
 describe('credentials', () => {
   it('signs with explicit keys, with an STS token when given', async () => {
-    expect(await credentialFor({ credentials: { accessKeyId: 'id', accessKeySecret: 'secret' } }).getCredential()).toMatchObject({
+    expect(
+      await credentialFor({ credentials: { accessKeyId: 'id', accessKeySecret: 'secret' } }).getCredential(),
+    ).toMatchObject({
       accessKeyId: 'id',
       accessKeySecret: 'secret',
       type: 'access_key',
     });
-    expect(await credentialFor({ credentials: { accessKeyId: 'id', accessKeySecret: 'secret', securityToken: 'sts' } }).getCredential()).toMatchObject({
+    expect(
+      await credentialFor({
+        credentials: { accessKeyId: 'id', accessKeySecret: 'secret', securityToken: 'sts' },
+      }).getCredential(),
+    ).toMatchObject({
       securityToken: 'sts',
       type: 'sts',
     });

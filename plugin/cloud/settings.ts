@@ -2,7 +2,11 @@
  * Where the clients' settings come from: flags first, then the environment. One setting,
  * `cloudEndpoint`, points every product at another endpoint (the emulator in tests).
  */
-import Credential, { CLIProfileCredentialsProvider, Config as CredentialConfig, type CredentialsProvider } from '@alicloud/credentials';
+import Credential, {
+  CLIProfileCredentialsProvider,
+  Config as CredentialConfig,
+  type CredentialsProvider,
+} from '@alicloud/credentials';
 import type { CloudTimeouts } from './context';
 import type { Clock, CloudCallHook, RetryPolicy } from './retry';
 
@@ -70,10 +74,16 @@ export interface CloudFlags {
 }
 
 /** Region, profile and endpoint from flags, falling back to the environment. */
-export function resolveCloudSettings(flags: CloudFlags, env: NodeJS.ProcessEnv = process.env): Pick<CloudSettings, 'region' | 'profile' | 'cloudEndpoint'> {
+export function resolveCloudSettings(
+  flags: CloudFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<CloudSettings, 'region' | 'profile' | 'cloudEndpoint'> {
   const region = nonEmpty(flags.region) ?? nonEmpty(env[cloudEnvironment.region]);
   if (!region) {
-    throw new CloudSettingsError('--region', `no region: pass --region (e.g. cn-hangzhou) or set ${cloudEnvironment.region}`);
+    throw new CloudSettingsError(
+      '--region',
+      `no region: pass --region (e.g. cn-hangzhou) or set ${cloudEnvironment.region}`,
+    );
   }
   return {
     region,
@@ -112,7 +122,10 @@ export function parseCloudEndpoint(value: string): EndpointOverride {
     throw new CloudSettingsError('--cloud-endpoint', `"${value}" must be http:// or https://`);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
-    throw new CloudSettingsError('--cloud-endpoint', `"${value}" must be scheme://host[:port] only, with no path, query or credentials`);
+    throw new CloudSettingsError(
+      '--cloud-endpoint',
+      `"${value}" must be scheme://host[:port] only, with no path, query or credentials`,
+    );
   }
   return { endpoint: url.host, protocol: url.protocol === 'http:' ? 'http' : 'https' };
 }
@@ -146,7 +159,10 @@ export function credentialFor(settings: Pick<CloudSettings, 'credentials' | 'pro
     return new LabelledCredential(new CredentialConfig({ type, ...given }));
   }
   if (settings.profile) {
-    return new LabelledCredential(null, CLIProfileCredentialsProvider.builder().withProfileName(settings.profile).build());
+    return new LabelledCredential(
+      null,
+      CLIProfileCredentialsProvider.builder().withProfileName(settings.profile).build(),
+    );
   }
   return new LabelledCredential();
 }

@@ -54,9 +54,14 @@ it('answers undefined when nothing is at the address', async () => {
 
 it('refuses to guess between two load balancers at one address', async () => {
   const one = answers.DescribeLoadBalancers.LoadBalancers.LoadBalancer[0]!;
-  reply = { RequestId: 'S3', TotalCount: 2, LoadBalancers: { LoadBalancer: [one, { ...one, LoadBalancerId: 'lb-other' }] } };
+  reply = {
+    RequestId: 'S3',
+    TotalCount: 2,
+    LoadBalancers: { LoadBalancer: [one, { ...one, LoadBalancerId: 'lb-other' }] },
+  };
   await expect(cloud.slb.findLoadBalancerByAddress('192.168.1.20', 'vpc-bp1asmvpc00000000000')).rejects.toMatchObject({
     code: 'AmbiguousLoadBalancer',
-    message: '2 load balancers answer at 192.168.1.20 in vpc-bp1asmvpc00000000000: lb-bp1pilotprivate000000, lb-other; name the one to use explicitly',
+    message:
+      '2 load balancers answer at 192.168.1.20 in vpc-bp1asmvpc00000000000: lb-bp1pilotprivate000000, lb-other; name the one to use explicitly',
   });
 });

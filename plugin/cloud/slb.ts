@@ -12,7 +12,17 @@ import { integer, type ProductApi, RpcClient, text, wire, type WireObject, wrapp
 
 // Regions whose SLB API is served from the central host (the generated SDK's endpoint map,
 // slb-20140515/src/client.ts, public regions only).
-const CENTRAL_SLB_REGIONS = ['cn-qingdao', 'cn-beijing', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'us-west-1'];
+const CENTRAL_SLB_REGIONS = [
+  'cn-qingdao',
+  'cn-beijing',
+  'cn-hangzhou',
+  'cn-shanghai',
+  'cn-shenzhen',
+  'cn-hongkong',
+  'ap-southeast-1',
+  'us-east-1',
+  'us-west-1',
+];
 
 export const slbApi: ProductApi = {
   product: 'SLB',
@@ -60,7 +70,9 @@ export class SlbClient {
   }
 
   /** DescribeLoadBalancers: one page. */
-  async describeLoadBalancers(filter: LoadBalancerFilter & { pageNumber?: number; pageSize?: number }): Promise<NumberedPage<LoadBalancer>> {
+  async describeLoadBalancers(
+    filter: LoadBalancerFilter & { pageNumber?: number; pageSize?: number },
+  ): Promise<NumberedPage<LoadBalancer>> {
     const query = wire({
       RegionId: this.context.region,
       Address: filter.address,

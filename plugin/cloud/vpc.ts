@@ -56,7 +56,9 @@ export class VpcClient {
   }
 
   /** DescribeVSwitches: one page (PageSize ≤ 50). */
-  async describeVSwitches(filter: VSwitchFilter & { pageNumber?: number; pageSize?: number }): Promise<NumberedPage<VSwitch>> {
+  async describeVSwitches(
+    filter: VSwitchFilter & { pageNumber?: number; pageSize?: number },
+  ): Promise<NumberedPage<VSwitch>> {
     const request = new $Vpc.DescribeVSwitchesRequest({
       regionId: this.context.region,
       vpcId: filter.vpcId,
@@ -66,7 +68,13 @@ export class VpcClient {
       pageSize: filter.pageSize,
     });
     const response = await this.context.runner.run(
-      { product: 'VPC', action: 'DescribeVSwitches', mutating: false, idempotent: true, resourceId: filter.vpcId ?? filter.vSwitchId },
+      {
+        product: 'VPC',
+        action: 'DescribeVSwitches',
+        mutating: false,
+        idempotent: true,
+        resourceId: filter.vpcId ?? filter.vSwitchId,
+      },
       () => this.sdk.describeVSwitchesWithOptions(request, runtimeOptions(this.context.timeouts)),
       (answer) => answer.body?.requestId,
     );

@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import type { Cloud } from '../cloud';
+import type { Cloud, createCloud } from '../cloud';
 import { ExitCode } from '../exit-codes';
 import type { Kube } from '../kube';
 
@@ -28,12 +28,24 @@ export const isDuration = t.makeValidator<unknown, string>({
  * the commands that use them, so `validate` and `--help` start fast.
  */
 export abstract class ClusterCommand extends Command {
-  kubeconfig = Option.String('--kubeconfig', { description: 'Path to the kubeconfig of the ASM instance (default: KUBECONFIG, then ~/.kube/config)' });
+  kubeconfig = Option.String('--kubeconfig', {
+    description: 'Path to the kubeconfig of the ASM instance (default: KUBECONFIG, then ~/.kube/config)',
+  });
   kubeContext = Option.String('--context', { description: 'The kubeconfig context to use' });
-  requestTimeout = Option.String('--request-timeout', '30s', { description: 'Timeout of one Kubernetes API request, e.g. 5s or 1m; 0 for none', validator: isDuration });
-  region = Option.String('--region', { description: 'Alibaba Cloud region, e.g. cn-hangzhou (default: ALIBABA_CLOUD_REGION_ID)' });
-  profile = Option.String('--profile', { description: 'Alibaba Cloud CLI profile to take credentials from (default: ALIBABA_CLOUD_PROFILE or the default chain)' });
-  cloudEndpoint = Option.String('--cloud-endpoint', { description: 'Send every cloud API call to this URL instead (e.g. a local emulator); also ASMPVL_CLOUD_ENDPOINT' });
+  requestTimeout = Option.String('--request-timeout', '30s', {
+    description: 'Timeout of one Kubernetes API request, e.g. 5s or 1m; 0 for none',
+    validator: isDuration,
+  });
+  region = Option.String('--region', {
+    description: 'Alibaba Cloud region, e.g. cn-hangzhou (default: ALIBABA_CLOUD_REGION_ID)',
+  });
+  profile = Option.String('--profile', {
+    description:
+      'Alibaba Cloud CLI profile to take credentials from (default: ALIBABA_CLOUD_PROFILE or the default chain)',
+  });
+  cloudEndpoint = Option.String('--cloud-endpoint', {
+    description: 'Send every cloud API call to this URL instead (e.g. a local emulator); also ASMPVL_CLOUD_ENDPOINT',
+  });
   verbose = Option.Counter('-v,--verbose', 0, { description: 'More detail: each cloud call with its request id' });
 
   private kubeClient?: Kube;
@@ -42,15 +54,22 @@ export abstract class ClusterCommand extends Command {
   async kube(): Promise<Kube> {
     if (!this.kubeClient) {
       const { Kube } = await import('../kube');
-      this.kubeClient = Kube.connect({ kubeconfig: this.kubeconfig, context: this.kubeContext, requestTimeoutMs: parseDuration(this.requestTimeout) ?? 30_000 });
+      this.kubeClient = Kube.connect({
+        kubeconfig: this.kubeconfig,
+        context: this.kubeContext,
+        requestTimeoutMs: parseDuration(this.requestTimeout) ?? 30_000,
+      });
     }
     return this.kubeClient;
   }
 
   /** The cloud clients, all pointed at the same endpoint and sharing one credential chain. */
-  async cloud(onCall?: Parameters<typeof import('../cloud').createCloud>[0]['onCall']): Promise<Cloud> {
+  async cloud(onCall?: Parameters<typeof createCloud>[0]['onCall']): Promise<Cloud> {
     const { createCloud, resolveCloudSettings } = await import('../cloud');
-    return createCloud({ ...resolveCloudSettings({ region: this.region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }), onCall });
+    return createCloud({
+      ...resolveCloudSettings({ region: this.region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }),
+      onCall,
+    });
   }
 
   /** Prints a failure as `error: …` (never a stack trace) and returns the exit code for it. */

@@ -38,25 +38,59 @@ export class ConnectCommand extends ClusterCommand {
       status says what failed), or on Ctrl-C; 2 when the command line is wrong.
     `,
     examples: [
-      ['Connect a cluster (the first one also creates the object)', '$0 connect c0123456789abcdef0123456789abcdef --mesh-id cf9171d03515f8f0920a4425eca656495 --region cn-hangzhou'],
-      ['Choose its vSwitches (zones looked up)', '$0 connect c0123456789abcdef0123456789abcdef --vswitch vsw-bp1jsgsanpvxpj32yai50'],
-      ['Give the zone yourself', '$0 connect c0123456789abcdef0123456789abcdef --vswitch vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j'],
-      ['Connect two clusters side by side', '$0 connect c0123456789abcdef0123456789abcdef c84974f524e2045c87dccadff91a71708'],
+      [
+        'Connect a cluster (the first one also creates the object)',
+        '$0 connect c0123456789abcdef0123456789abcdef --mesh-id cf9171d03515f8f0920a4425eca656495 --region cn-hangzhou',
+      ],
+      [
+        'Choose its vSwitches (zones looked up)',
+        '$0 connect c0123456789abcdef0123456789abcdef --vswitch vsw-bp1jsgsanpvxpj32yai50',
+      ],
+      [
+        'Give the zone yourself',
+        '$0 connect c0123456789abcdef0123456789abcdef --vswitch vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j',
+      ],
+      [
+        'Connect two clusters side by side',
+        '$0 connect c0123456789abcdef0123456789abcdef c84974f524e2045c87dccadff91a71708',
+      ],
       ['See what would change', '$0 connect c0123456789abcdef0123456789abcdef --dry-run'],
-      ['Only clusters already added to the mesh (in its console)', '$0 connect c0123456789abcdef0123456789abcdef --no-add-to-mesh'],
+      [
+        'Only clusters already added to the mesh (in its console)',
+        '$0 connect c0123456789abcdef0123456789abcdef --no-add-to-mesh',
+      ],
       ['Start the changes and return', '$0 connect c0123456789abcdef0123456789abcdef --no-wait && $0 status --watch'],
     ],
   });
 
   clusterIds = Option.Rest({ required: 1, name: 'clusterId' });
-  vSwitches = Option.Array('--vswitch', [], { description: "A vSwitch of the cluster's VPC for its endpoint to Pilot: vsw-… or vsw-…:<zone>. Repeatable." });
-  asmVSwitches = Option.Array('--asm-vswitch', [], { description: 'A vSwitch of the ASM VPC for the endpoints to the API servers: vsw-… or vsw-…:<zone>. Repeatable.' });
-  meshId = Option.String('--mesh-id', { description: 'The service mesh id (default: ASMPVL_MESH_ID, then the object\'s asmpvl.io/mesh-id annotation)' });
-  pilotLoadBalancer = Option.String('--pilot-load-balancer', { description: "The mesh's private Pilot load balancer (default: the internal CLB at its IntranetPilotEndpoint address)" });
-  wait = Option.Boolean('--wait', true, { description: 'Wait until everything is Active and Connected and the SANs are synced (--no-wait: start the changes and return)' });
-  addToMesh = Option.Boolean('--add-to-mesh', true, { description: 'Add a cluster the mesh does not list yet (--no-add-to-mesh: stop with an error instead)' });
-  timeout = Option.String('--timeout', '10m', { description: 'Give up waiting after this long, e.g. 90s or 10m', validator: isDuration });
-  dryRun = Option.Boolean('--dry-run', false, { description: 'Print what would change (the spec write is a server-side dry run) and change nothing' });
+  vSwitches = Option.Array('--vswitch', [], {
+    description: "A vSwitch of the cluster's VPC for its endpoint to Pilot: vsw-… or vsw-…:<zone>. Repeatable.",
+  });
+  asmVSwitches = Option.Array('--asm-vswitch', [], {
+    description: 'A vSwitch of the ASM VPC for the endpoints to the API servers: vsw-… or vsw-…:<zone>. Repeatable.',
+  });
+  meshId = Option.String('--mesh-id', {
+    description: "The service mesh id (default: ASMPVL_MESH_ID, then the object's asmpvl.io/mesh-id annotation)",
+  });
+  pilotLoadBalancer = Option.String('--pilot-load-balancer', {
+    description:
+      "The mesh's private Pilot load balancer (default: the internal CLB at its IntranetPilotEndpoint address)",
+  });
+  wait = Option.Boolean('--wait', true, {
+    description:
+      'Wait until everything is Active and Connected and the SANs are synced (--no-wait: start the changes and return)',
+  });
+  addToMesh = Option.Boolean('--add-to-mesh', true, {
+    description: 'Add a cluster the mesh does not list yet (--no-add-to-mesh: stop with an error instead)',
+  });
+  timeout = Option.String('--timeout', '10m', {
+    description: 'Give up waiting after this long, e.g. 90s or 10m',
+    validator: isDuration,
+  });
+  dryRun = Option.Boolean('--dry-run', false, {
+    description: 'Print what would change (the spec write is a server-side dry run) and change nothing',
+  });
 
   async execute(): Promise<number> {
     const started = Date.now();
@@ -85,7 +119,10 @@ export class ConnectCommand extends ClusterCommand {
         return ExitCode.Usage;
       }
       const kube = await this.kube();
-      session = await openCommandSession(this, this.context.stderr, { ms: parseDuration(this.timeout) ?? 600_000, label: this.timeout });
+      session = await openCommandSession(this, this.context.stderr, {
+        ms: parseDuration(this.timeout) ?? 600_000,
+        label: this.timeout,
+      });
       const outcome = await connect(kube, session, request);
       return await this.finish(outcome, session, clusterIds, started);
     } catch (error) {
@@ -95,7 +132,12 @@ export class ConnectCommand extends ClusterCommand {
     }
   }
 
-  private async finish(outcome: ConnectOutcome, session: Session, clusterIds: string[], started: number): Promise<number> {
+  private async finish(
+    outcome: ConnectOutcome,
+    session: Session,
+    clusterIds: string[],
+    started: number,
+  ): Promise<number> {
     const { stdout, stderr } = this.context;
     if (outcome.planText) {
       stdout.write(`${outcome.planText.join('\n')}\n`);
@@ -106,22 +148,31 @@ export class ConnectCommand extends ClusterCommand {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const calls = `${session.count.calls} cloud call(s), ${session.count.mutating} change(s)`;
     if (outcome.cancelled) {
-      stderr.write(`error: connect was cancelled after ${seconds}s (${calls}); run it again to continue where it stopped\n`);
+      stderr.write(
+        `error: connect was cancelled after ${seconds}s (${calls}); run it again to continue where it stopped\n`,
+      );
       return ExitCode.Failed;
     }
     if (outcome.failures.length > 0) return this.failures(outcome);
-    const state = this.wait ? 'connected' : 'changes started (not waited for: follow with kubectl asmpvl status --watch, then run connect again to sync the SANs)';
+    const state = this.wait
+      ? 'connected'
+      : 'changes started (not waited for: follow with kubectl asmpvl status --watch, then run connect again to sync the SANs)';
     stdout.write(`\n${clusterIds.join(', ')}: ${state} in ${seconds}s (${calls})\n`);
     for (const verdict of outcome.meshVerdicts ?? []) {
       const meshId = outcome.config.status?.mesh?.serviceMeshId ?? 'the mesh';
-      stdout.write(`${verdict.clusterId}: ${verdict.phase === 'notInMesh' ? 'not in' : `${verdict.state ?? 'no state'} in`} service mesh ${meshId}\n`);
+      stdout.write(
+        `${verdict.clusterId}: ${verdict.phase === 'notInMesh' ? 'not in' : `${verdict.state ?? 'no state'} in`} service mesh ${meshId}\n`,
+      );
     }
     return ExitCode.Ok;
   }
 
   private failures(outcome: ConnectOutcome): number {
     for (const failure of outcome.failures) this.context.stderr.write(`error: ${failure.message}\n`);
-    if (outcome.status) this.context.stderr.write(`status: ${outcome.status.status} (kubectl asmpvl status shows what failed; run connect again once it is fixed)\n`);
+    if (outcome.status)
+      this.context.stderr.write(
+        `status: ${outcome.status.status} (kubectl asmpvl status shows what failed; run connect again once it is fixed)\n`,
+      );
     return ExitCode.Failed;
   }
 }

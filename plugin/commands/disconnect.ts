@@ -29,9 +29,16 @@ export class DisconnectCommand extends ClusterCommand {
   });
 
   clusterId = Option.String({ name: 'clusterId' });
-  keepSan = Option.Boolean('--keep-san', true, { description: "Leave the endpoint's domain in the cluster's certificate SANs (always so; see above)" });
-  meshId = Option.String('--mesh-id', { description: "The service mesh id (default: ASMPVL_MESH_ID, then the object's asmpvl.io/mesh-id annotation)" });
-  timeout = Option.String('--timeout', '10m', { description: 'Give up waiting after this long, e.g. 90s or 10m', validator: isDuration });
+  keepSan = Option.Boolean('--keep-san', true, {
+    description: "Leave the endpoint's domain in the cluster's certificate SANs (always so; see above)",
+  });
+  meshId = Option.String('--mesh-id', {
+    description: "The service mesh id (default: ASMPVL_MESH_ID, then the object's asmpvl.io/mesh-id annotation)",
+  });
+  timeout = Option.String('--timeout', '10m', {
+    description: 'Give up waiting after this long, e.g. 90s or 10m',
+    validator: isDuration,
+  });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Print what would be deleted and change nothing' });
 
   async execute(): Promise<number> {
@@ -46,14 +53,24 @@ export class DisconnectCommand extends ClusterCommand {
         return ExitCode.Usage;
       }
       if (!this.keepSan) {
-        this.context.stderr.write('error: --no-keep-san is not supported: SANs are never removed (see kubectl asmpvl disconnect --help)\n');
+        this.context.stderr.write(
+          'error: --no-keep-san is not supported: SANs are never removed (see kubectl asmpvl disconnect --help)\n',
+        );
         return ExitCode.Usage;
       }
       const { openCommandSession } = await import('../provisioning/session');
       const { disconnect } = await import('../provisioning/flows/disconnect');
       const kube = await this.kube();
-      session = await openCommandSession(this, this.context.stderr, { ms: parseDuration(this.timeout) ?? 600_000, label: this.timeout });
-      const outcome = await disconnect(kube, session, { clusterId, dryRun: this.dryRun, meshId: this.meshId, env: process.env });
+      session = await openCommandSession(this, this.context.stderr, {
+        ms: parseDuration(this.timeout) ?? 600_000,
+        label: this.timeout,
+      });
+      const outcome = await disconnect(kube, session, {
+        clusterId,
+        dryRun: this.dryRun,
+        meshId: this.meshId,
+        env: process.env,
+      });
       return await this.finish(outcome, clusterId);
     } catch (error) {
       const { describeCause } = await import('../provisioning/errors');
@@ -83,10 +100,15 @@ export class DisconnectCommand extends ClusterCommand {
     }
     if (outcome.failures.length > 0) {
       for (const failure of outcome.failures) stderr.write(`error: ${failure.message}\n`);
-      stderr.write(`${clusterId} stays in asmpvlconfig/default until its resources are gone; run disconnect again once the cause is fixed\n`);
+      stderr.write(
+        `${clusterId} stays in asmpvlconfig/default until its resources are gone; run disconnect again once the cause is fixed\n`,
+      );
       return ExitCode.Failed;
     }
-    if (outcome.sanLeft) stdout.write(`\nnote: ${outcome.sanLeft} stays in the API server certificate SANs of ${clusterId} (SANs are never removed)\n`);
+    if (outcome.sanLeft)
+      stdout.write(
+        `\nnote: ${outcome.sanLeft} stays in the API server certificate SANs of ${clusterId} (SANs are never removed)\n`,
+      );
     stdout.write(`\n${clusterId}: disconnected\n`);
     return ExitCode.Ok;
   }

@@ -12,6 +12,17 @@ test('-o yaml is not an output of doctor: exit 2', async () => {
 
 test('the usage text names every check and documents the exit codes', async () => {
   const help = (await run(['doctor', '--help'])).stdout.replace(/\s+/g, ' ');
-  for (const check of ['kubeconfig', 'CRD', 'webhook', 'credentials', 'CheckProductOpen', 'DescribeZones', 'DescribeClusterDetail']) expect(help).toContain(check);
-  expect(help).toContain('Exit code: 0 when no check failed (warnings allowed), 1 when any check failed, 2 when the command line is wrong.');
+  for (const check of [
+    'kubeconfig',
+    'CRD',
+    'webhook',
+    'credentials',
+    'CheckProductOpen',
+    'DescribeZones',
+    'DescribeClusterDetail',
+  ])
+    expect(help).toContain(check);
+  expect(help).toContain(
+    'Exit code: 0 when no check failed (warnings allowed), 1 when any check failed, 2 when the command line is wrong.',
+  );
 });

@@ -2,7 +2,15 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { readSpec } from '../../core/spec-view';
 import type { Cloud, CloudCallEvent } from '../cloud';
-import { anyFailed, type Finding, formatFinding, type Outcome, type ProbeError, type SpecFacts, summaryLine } from '../doctor/checks';
+import {
+  anyFailed,
+  type Finding,
+  formatFinding,
+  type Outcome,
+  type ProbeError,
+  type SpecFacts,
+  summaryLine,
+} from '../doctor/checks';
 import { type CloudProbes, type DoctorProbes, type KubeProbes, runDoctor } from '../doctor/run';
 import { ExitCode } from '../exit-codes';
 import type { Kube } from '../kube';
@@ -16,9 +24,10 @@ function probeError(error: unknown): ProbeError {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   if (fields.name === 'CloudError') {
     // The cloud's words and request id; the finding brings its own fix, so the error's "Next:" is left out.
-    const subject = `${fields.product} ${fields.action}${fields.resourceId ? ` for ${fields.resourceId}` : ''}`;
+    const text = (key: string) => (typeof fields[key] === 'string' ? fields[key] : '');
+    const subject = `${text('product')} ${text('action')}${text('resourceId') ? ` for ${text('resourceId')}` : ''}`;
     return {
-      message: `${subject} failed: ${fields.code}${fields.requestId ? ` (request id ${fields.requestId})` : ''}: ${fields.message}`,
+      message: `${subject} failed: ${text('code')}${text('requestId') ? ` (request id ${text('requestId')})` : ''}: ${text('message')}`,
       code: fields.code as string,
       requestId: fields.requestId as string | undefined,
       httpStatus: fields.httpStatus as number | undefined,
@@ -26,7 +35,11 @@ function probeError(error: unknown): ProbeError {
     };
   }
   const status = typeof fields.status === 'number' ? fields.status : undefined;
-  return { message: error instanceof Error ? error.message : String(error), httpStatus: status, notFound: status === 404 };
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    httpStatus: status,
+    notFound: status === 404,
+  };
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
@@ -39,10 +52,19 @@ async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
 
 function specFacts(object: unknown): SpecFacts {
   const view = readSpec(object);
-  const zones = [...view.asmVSwitches, ...view.clusters.flatMap((cluster) => cluster.vSwitches)].flatMap((vSwitch) => (vSwitch.zoneId ? [vSwitch.zoneId] : []));
+  const zones = [...view.asmVSwitches, ...view.clusters.flatMap((cluster) => cluster.vSwitches)].flatMap((vSwitch) =>
+    vSwitch.zoneId ? [vSwitch.zoneId] : [],
+  );
   const status = (object as { status?: { status?: string } }).status?.status;
-  const meshId = (object as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.['asmpvl.io/mesh-id'];
-  return { clusterIds: view.clusters.flatMap((cluster) => (cluster.clusterId ? [cluster.clusterId] : [])), zones, status, ...(meshId ? { meshId } : {}) };
+  const meshId = (object as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[
+    'asmpvl.io/mesh-id'
+  ];
+  return {
+    clusterIds: view.clusters.flatMap((cluster) => (cluster.clusterId ? [cluster.clusterId] : [])),
+    zones,
+    status,
+    ...(meshId ? { meshId } : {}),
+  };
 }
 
 export class DoctorCommand extends ClusterCommand {
@@ -73,7 +95,10 @@ export class DoctorCommand extends ClusterCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'text', { description: 'text or json', validator: t.isEnum(['text', 'json'] as const) });
+  output = Option.String('-o,--output', 'text', {
+    description: 'text or json',
+    validator: t.isEnum(['text', 'json'] as const),
+  });
 
   /** The request id of the last answer to each action, for the findings. */
   private readonly lastRequestId = new Map<string, string>();
@@ -82,7 +107,8 @@ export class DoctorCommand extends ClusterCommand {
     const stdout = this.context.stdout as NodeJS.WritableStream & { isTTY?: boolean };
     const terminal = stdout.isTTY === true;
     const format = { symbols: terminal, color: terminal && !this.context.env.NO_COLOR };
-    const print = this.output === 'text' ? (finding: Finding) => stdout.write(formatFinding(finding, format)) : () => {};
+    const print =
+      this.output === 'text' ? (finding: Finding) => stdout.write(formatFinding(finding, format)) : () => {};
     const findings = await runDoctor(this.probes(), print);
     if (this.output === 'json') stdout.write(`${JSON.stringify({ ok: !anyFailed(findings), findings }, null, 2)}\n`);
     else stdout.write(`\n${summaryLine(findings)}\n`);
@@ -94,7 +120,11 @@ export class DoctorCommand extends ClusterCommand {
     const regionFlag = this.region?.trim();
     const regionEnv = env.ALIBABA_CLOUD_REGION_ID?.trim();
     return {
-      region: regionFlag ? { id: regionFlag, source: '--region' } : regionEnv ? { id: regionEnv, source: 'ALIBABA_CLOUD_REGION_ID' } : undefined,
+      region: regionFlag
+        ? { id: regionFlag, source: '--region' }
+        : regionEnv
+          ? { id: regionEnv, source: 'ALIBABA_CLOUD_REGION_ID' }
+          : undefined,
       meshId: env.ASMPVL_MESH_ID?.trim() || undefined,
       kube: () => attempt(async () => this.kubeProbes(await this.kube())),
       cloud: (region) => attempt(async () => this.cloudProbes(await this.doctorCloud(region))),
@@ -106,26 +136,38 @@ export class DoctorCommand extends ClusterCommand {
       context: kube.contextName,
       server: kube.server,
       crdInstalled: () => attempt(() => kube.crdInstalled()),
-      readSpec: () => attempt(async () => {
-        const config = await kube.getConfig();
-        return config ? specFacts(config) : undefined;
-      }),
-      dryRunCreate: (object) => attempt(async () => {
-        const result = await kube.dryRunCreate(object);
-        return { accepted: result.accepted, message: result.message, httpStatus: result.status, reason: result.reason };
-      }),
+      readSpec: () =>
+        attempt(async () => {
+          const config = await kube.getConfig();
+          return config ? specFacts(config) : undefined;
+        }),
+      dryRunCreate: (object) =>
+        attempt(async () => {
+          const result = await kube.dryRunCreate(object);
+          return {
+            accepted: result.accepted,
+            message: result.message,
+            httpStatus: result.status,
+            reason: result.reason,
+          };
+        }),
     };
   }
 
   /** Cloud clients with doctor's short retry budget; -v prints each call with its request id. */
   private async doctorCloud(region: string): Promise<Cloud> {
     const { createCloud, resolveCloudSettings } = await import('../cloud');
-    const settings = resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env);
+    const settings = resolveCloudSettings(
+      { region, profile: this.profile, cloudEndpoint: this.cloudEndpoint },
+      this.context.env,
+    );
     const onCall = (event: CloudCallEvent) => {
       if (event.requestId) this.lastRequestId.set(event.action, event.requestId);
       if (this.verbose > 0) {
         const outcome = event.error ? `${event.error.code}` : 'ok';
-        this.context.stderr.write(`cloud: ${event.product} ${event.action} ${outcome} in ${event.durationMs} ms${event.requestId ? `, request id ${event.requestId}` : ''}\n`);
+        this.context.stderr.write(
+          `cloud: ${event.product} ${event.action} ${outcome} in ${event.durationMs} ms${event.requestId ? `, request id ${event.requestId}` : ''}\n`,
+        );
       }
     };
     return createCloud({ ...settings, retry: DOCTOR_RETRY, onCall });
@@ -133,29 +175,35 @@ export class DoctorCommand extends ClusterCommand {
 
   private cloudProbes(cloud: Cloud): CloudProbes {
     return {
-      credentials: () => attempt(async () => {
-        await cloud.vpc.describeVSwitches({ pageSize: 1 });
-        return { requestId: this.lastRequestId.get('DescribeVSwitches') };
-      }),
+      credentials: () =>
+        attempt(async () => {
+          await cloud.vpc.describeVSwitches({ pageSize: 1 });
+          return { requestId: this.lastRequestId.get('DescribeVSwitches') };
+        }),
       privateLinkOpen: () => attempt(() => cloud.privateLink.checkProductOpen()),
-      privateLinkZones: () => attempt(async () => (await cloud.privateLink.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId)),
-      cluster: (clusterId) => attempt(async () => {
-        const detail = await cloud.ack.describeClusterDetail(clusterId);
-        return { name: detail.name, state: detail.state, regionId: detail.regionId };
-      }),
-      mesh: (meshId, clusterIds) => attempt(async () => {
-        // Loaded only here: the provisioning reads (by tags) are the heaviest part of the bundle.
-        const { provisioningCloud } = await import('../provisioning/cloud-port');
-        const { observeInventory } = await import('../provisioning/inventory');
-        const { discoverClusters } = await import('../provisioning/discovery');
-        const port = provisioningCloud(cloud);
-        const [meshClusters, inventory, discovery] = await Promise.all([
-          port.describeMeshClusters(meshId),
-          observeInventory(port, meshId, { concurrency: 8 }),
-          discoverClusters(port, clusterIds, new Set(), 8),
-        ]);
-        return { meshClusters, inventory, clusterFacts: discovery.facts };
-      }),
+      privateLinkZones: () =>
+        attempt(async () =>
+          (await cloud.privateLink.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId),
+        ),
+      cluster: (clusterId) =>
+        attempt(async () => {
+          const detail = await cloud.ack.describeClusterDetail(clusterId);
+          return { name: detail.name, state: detail.state, regionId: detail.regionId };
+        }),
+      mesh: (meshId, clusterIds) =>
+        attempt(async () => {
+          // Loaded only here: the provisioning reads (by tags) are the heaviest part of the bundle.
+          const { provisioningCloud } = await import('../provisioning/cloud-port');
+          const { observeInventory } = await import('../provisioning/inventory');
+          const { discoverClusters } = await import('../provisioning/discovery');
+          const port = provisioningCloud(cloud);
+          const [meshClusters, inventory, discovery] = await Promise.all([
+            port.describeMeshClusters(meshId),
+            observeInventory(port, meshId, { concurrency: 8 }),
+            discoverClusters(port, clusterIds, new Set(), 8),
+          ]);
+          return { meshClusters, inventory, clusterFacts: discovery.facts };
+        }),
     };
   }
 }

@@ -28,9 +28,11 @@ test('kubectl asmpvl --help lists every command with its description', async () 
   const help = await run(['--help']);
   expect(help.code).toBe(0);
   for (const command of commands) {
-    const path = command.paths![0]!.join(' ');
+    const path = command.paths[0]!.join(' ');
     expect(help.stdout).toContain(`kubectl asmpvl ${path}`);
-    expect(help.stdout).toContain(command.usage!.description!);
+    expect(help.stdout).toContain(command.usage.description!);
   }
-  expect(commands.map((command) => command.paths![0]![0])).toEqual(expect.arrayContaining(['status', 'doctor', 'validate', 'version']));
+  expect(commands.map((command) => command.paths[0]![0])).toEqual(
+    expect.arrayContaining(['status', 'doctor', 'validate', 'version']),
+  );
 });

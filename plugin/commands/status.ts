@@ -5,7 +5,7 @@ import type { Cloud } from '../cloud';
 import type { Kube, StoredConfig } from '../kube';
 import { ExitCode } from '../exit-codes';
 import { describeCause } from '../provisioning/errors';
-import { renderStatus, STATUS_FORMATS, type StatusFormat } from '../render/status-table';
+import { renderStatus, STATUS_FORMATS } from '../render/status-table';
 import { statusView } from '../render/status-view';
 import { ClusterCommand, isDuration, parseDuration } from './base';
 
@@ -47,11 +47,23 @@ export class StatusCommand extends ClusterCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'table', { description: 'table, wide, json or yaml', validator: t.isEnum(STATUS_FORMATS) });
-  refresh = Option.Boolean('--refresh', false, { description: 'Read the cloud and rewrite the status before printing it' });
-  watch = Option.Boolean('-w,--watch', false, { description: 'Redraw until every cluster is Available or the timeout passes' });
-  timeout = Option.String('--timeout', '10m', { description: 'How long --watch waits, e.g. 90s or 10m', validator: isDuration });
-  meshId = Option.String('--mesh-id', { description: 'With --refresh: the ASM instance (default: ASMPVL_MESH_ID, then what connect recorded on the object)' });
+  output = Option.String('-o,--output', 'table', {
+    description: 'table, wide, json or yaml',
+    validator: t.isEnum(STATUS_FORMATS),
+  });
+  refresh = Option.Boolean('--refresh', false, {
+    description: 'Read the cloud and rewrite the status before printing it',
+  });
+  watch = Option.Boolean('-w,--watch', false, {
+    description: 'Redraw until every cluster is Available or the timeout passes',
+  });
+  timeout = Option.String('--timeout', '10m', {
+    description: 'How long --watch waits, e.g. 90s or 10m',
+    validator: isDuration,
+  });
+  meshId = Option.String('--mesh-id', {
+    description: 'With --refresh: the ASM instance (default: ASMPVL_MESH_ID, then what connect recorded on the object)',
+  });
 
   private cloudClients?: Cloud;
 
@@ -71,7 +83,7 @@ export class StatusCommand extends ClusterCommand {
       this.context.stderr.write(`error: ${reading.error}\n`);
       return ExitCode.Failed;
     }
-    this.context.stdout.write(renderStatus(reading.config, this.output as StatusFormat));
+    this.context.stdout.write(renderStatus(reading.config, this.output));
     return statusView(reading.config).available ? ExitCode.Ok : ExitCode.Failed;
   }
 
@@ -88,13 +100,15 @@ export class StatusCommand extends ClusterCommand {
         if (reading.error !== lastWait) this.context.stderr.write(`waiting: ${reading.error}\n`);
         lastWait = reading.error;
       } else {
-        const body = renderStatus(reading.config, this.output as StatusFormat);
+        const body = renderStatus(reading.config, this.output);
         screen.show(body, this.header(started));
         if (statusView(reading.config).available) return ExitCode.Ok;
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        this.context.stderr.write(`error: not Available after ${this.timeout} (--timeout)${'error' in reading ? '' : '; the table says what is missing'}\n`);
+        this.context.stderr.write(
+          `error: not Available after ${this.timeout} (--timeout)${'error' in reading ? '' : '; the table says what is missing'}\n`,
+        );
         return ExitCode.Failed;
       }
       await sleep(Math.min(this.intervalMs(), left));
@@ -118,7 +132,11 @@ export class StatusCommand extends ClusterCommand {
   /** One round: the object as stored, or as rewritten from the cloud with --refresh. */
   private async read(kube: Kube): Promise<Reading> {
     const config = await kube.getConfig();
-    if (!config) return { error: 'there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...' };
+    if (!config)
+      return {
+        error:
+          'there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...',
+      };
     return { config: this.refresh ? await this.refreshed(kube, config) : config };
   }
 
@@ -127,7 +145,9 @@ export class StatusCommand extends ClusterCommand {
     if (this.cloudClients) return this.cloudClients;
     const { createCloud, resolveCloudSettings } = await import('../cloud');
     const region = this.region ?? this.context.env.ALIBABA_CLOUD_REGION_ID ?? regionOfSpec(config);
-    this.cloudClients = createCloud(resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env));
+    this.cloudClients = createCloud(
+      resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env),
+    );
     return this.cloudClients;
   }
 
@@ -144,7 +164,10 @@ export class StatusCommand extends ClusterCommand {
 
 /** The region of the spec's zones (`cn-hangzhou-j` is in `cn-hangzhou`), when there are any. */
 function regionOfSpec(config: StoredConfig | undefined): string | undefined {
-  const zones = [...(config?.spec.asmVpcEndpoint?.vSwitches ?? []), ...(config?.spec.ackVpcEndpoint ?? []).flatMap((cluster) => cluster.vSwitches)].map((vSwitch) => vSwitch.zoneId);
+  const zones = [
+    ...(config?.spec.asmVpcEndpoint?.vSwitches ?? []),
+    ...(config?.spec.ackVpcEndpoint ?? []).flatMap((cluster) => cluster.vSwitches),
+  ].map((vSwitch) => vSwitch.zoneId);
   return zones.map(regionOfZone).find((region) => region !== undefined);
 }
 

@@ -28,9 +28,16 @@ export class SyncSanCommand extends ClusterCommand {
   });
 
   clusterIds = Option.Rest({ name: 'clusterId' });
-  meshId = Option.String('--mesh-id', { description: "The service mesh id (default: ASMPVL_MESH_ID, then the object's asmpvl.io/mesh-id annotation)" });
-  timeout = Option.String('--timeout', '10m', { description: 'Give up waiting for the cluster tasks after this long, e.g. 90s or 10m', validator: isDuration });
-  dryRun = Option.Boolean('--dry-run', false, { description: 'Print the SANs that would be appended and change nothing' });
+  meshId = Option.String('--mesh-id', {
+    description: "The service mesh id (default: ASMPVL_MESH_ID, then the object's asmpvl.io/mesh-id annotation)",
+  });
+  timeout = Option.String('--timeout', '10m', {
+    description: 'Give up waiting for the cluster tasks after this long, e.g. 90s or 10m',
+    validator: isDuration,
+  });
+  dryRun = Option.Boolean('--dry-run', false, {
+    description: 'Print the SANs that would be appended and change nothing',
+  });
 
   async execute(): Promise<number> {
     let session: Session | undefined;
@@ -46,8 +53,16 @@ export class SyncSanCommand extends ClusterCommand {
       const { openCommandSession } = await import('../provisioning/session');
       const { syncSanFlow } = await import('../provisioning/flows/sync-san');
       const kube = await this.kube();
-      session = await openCommandSession(this, this.context.stderr, { ms: parseDuration(this.timeout) ?? 600_000, label: this.timeout });
-      const outcome = await syncSanFlow(kube, session, { clusterIds, dryRun: this.dryRun, meshId: this.meshId, env: process.env });
+      session = await openCommandSession(this, this.context.stderr, {
+        ms: parseDuration(this.timeout) ?? 600_000,
+        label: this.timeout,
+      });
+      const outcome = await syncSanFlow(kube, session, {
+        clusterIds,
+        dryRun: this.dryRun,
+        meshId: this.meshId,
+        env: process.env,
+      });
       return this.finish(outcome);
     } catch (error) {
       const { describeCause } = await import('../provisioning/errors');
@@ -61,10 +76,15 @@ export class SyncSanCommand extends ClusterCommand {
     const { stdout, stderr } = this.context;
     const { san } = outcome;
     for (const result of san.results) {
-      stdout.write(`${result.clusterId}: ${result.domain} ${result.alreadyPresent ? 'already listed' : `appended (${result.before.length} earlier SAN(s) kept)`}\n`);
+      stdout.write(
+        `${result.clusterId}: ${result.domain} ${result.alreadyPresent ? 'already listed' : `appended (${result.before.length} earlier SAN(s) kept)`}\n`,
+      );
     }
     for (const pending of san.wouldAppend) stdout.write(`${pending.clusterId}: would append ${pending.domain}\n`);
-    for (const clusterId of san.notConnected) stderr.write(`${clusterId}: its API-server link is not Connected yet; run kubectl asmpvl connect ${clusterId} first\n`);
+    for (const clusterId of san.notConnected)
+      stderr.write(
+        `${clusterId}: its API-server link is not Connected yet; run kubectl asmpvl connect ${clusterId} first\n`,
+      );
     for (const failure of outcome.failures) stderr.write(`error: ${failure.message}\n`);
     const ok = outcome.failures.length === 0 && san.notConnected.length === 0 && san.wouldAppend.length === 0;
     return ok ? ExitCode.Ok : ExitCode.Failed;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPlugin } from '../testing/run-cli';
 
@@ -8,40 +9,61 @@ const run = runPlugin;
 describe('kubectl asmpvl validate', () => {
   test('a valid file exits 0 and says so on stdout', async () => {
     const result = await run(['validate', '-f', fixture('valid/one-cluster.yaml')]);
-    expect(result).toEqual({ code: 0, stdout: `${fixture('valid/one-cluster.yaml')}[0] asmpvlconfig/default: valid\n`, stderr: '' });
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${fixture('valid/one-cluster.yaml')}[0] asmpvlconfig/default: valid\n`,
+      stderr: '',
+    });
   });
 
   test('warnings go to stderr and do not fail', async () => {
     const result = await run(['validate', '-f', fixture('warning/unpaired-vswitches.yaml')]);
     expect(result.code).toBe(0);
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^warning: .*unpaired-vswitches\.yaml\[0\] asmpvlconfig\/default: spec\.ackVpcEndpoint\[0\]\.vSwitches\[1\]: vSwitch vsw-bp1kq2x9nd8ehk4a7mzte in zone cn-hangzhou-k/),
-      expect.stringMatching(/^warning: .*: spec\.asmVpcEndpoint\.vSwitches\[1\]: vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster/),
+      expect.stringMatching(
+        /^warning: .*unpaired-vswitches\.yaml\[0\] asmpvlconfig\/default: spec\.ackVpcEndpoint\[0\]\.vSwitches\[1\]: vSwitch vsw-bp1kq2x9nd8ehk4a7mzte in zone cn-hangzhou-k/,
+      ),
+      expect.stringMatching(
+        /^warning: .*: spec\.asmVpcEndpoint\.vSwitches\[1\]: vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster/,
+      ),
     ]);
   });
 
   test('--zone-policy strict turns those warnings into errors and exits 1', async () => {
     const result = await run(['validate', '-f', fixture('warning/unpaired-vswitches.yaml'), '--zone-policy', 'strict']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n').map((line) => line.split(':')[0])).toEqual(['error', 'error']);
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .map((line) => line.split(':')[0]),
+    ).toEqual(['error', 'error']);
   });
 
   test('multi-document YAML from stdin: each error on its own line with index, name and path', async () => {
     const input = ['valid/one-cluster.yaml', 'invalid/wrong-name.yaml', 'invalid/vendor-example.yaml']
-      .map((name) => require('node:fs').readFileSync(fixture(name), 'utf8'))
+      .map((name) => readFileSync(fixture(name), 'utf8'))
       .join('\n---\n');
     const result = await run(['validate', '-f', '-'], input);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('stdin[0] asmpvlconfig/default: valid\n');
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe('error: stdin[1] asmpvlconfig/foo: metadata.name: metadata.name must be "default": only the ASMPvlConfig named default is read, so rename this object to default');
-    expect(lines[1]).toMatch(/^error: stdin\[2\] asmpvlconfig\/default: spec\.ackVpcEndpoint\[0\]\.vSwitches: cluster c0123456789abcdef0123456789abcdef has vSwitches only in zone cn-hangzhou-j and the ASM vSwitches are only in zone cn-hangzhou-i/);
+    expect(lines[0]).toBe(
+      'error: stdin[1] asmpvlconfig/foo: metadata.name: metadata.name must be "default": only the ASMPvlConfig named default is read, so rename this object to default',
+    );
+    expect(lines[1]).toMatch(
+      /^error: stdin\[2\] asmpvlconfig\/default: spec\.ackVpcEndpoint\[0\]\.vSwitches: cluster c0123456789abcdef0123456789abcdef has vSwitches only in zone cn-hangzhou-j and the ASM vSwitches are only in zone cn-hangzhou-i/,
+    );
   });
 
   test('JSON input, a List, and objects of other kinds skipped', async () => {
-    const config = require('node:fs').readFileSync(fixture('valid/region-with-digit.json'), 'utf8');
-    const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [JSON.parse(config), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }] });
+    const config = readFileSync(fixture('valid/region-with-digit.json'), 'utf8');
+    const list = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [JSON.parse(config), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }],
+    });
     const result = await run(['validate', '-f', '-'], list);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('stdin[0] asmpvlconfig/default: valid\n');
@@ -59,7 +81,12 @@ describe('kubectl asmpvl validate', () => {
           index: 0,
           name: 'default',
           valid: false,
-          errors: [{ path: 'spec.ackVpcEndpoint[0].vSwitches[0].vSwitchId', message: expect.stringContaining('"vsw_bad!" is not valid') }],
+          errors: [
+            {
+              path: 'spec.ackVpcEndpoint[0].vSwitches[0].vSwitchId',
+              message: expect.stringContaining('"vsw_bad!" is not valid'),
+            },
+          ],
           warnings: [],
         },
       ],

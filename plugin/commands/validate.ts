@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { checkConfig, formatFinding, type Finding, KIND, ZONE_POLICIES, type ZonePolicy } from '../../core';
+import { checkConfig, formatFinding, type Finding, KIND, ZONE_POLICIES } from '../../core';
 import { ExitCode } from '../exit-codes';
 import { type ManifestObject, ManifestReadError, readManifests } from '../manifests';
 
@@ -37,17 +37,27 @@ export class ValidateCommand extends Command {
     `,
     examples: [
       ['Check a file', '$0 validate -f asmpvlconfig.yaml'],
-      ['Check standard input, requiring every vSwitch to pair', 'kubectl get asmpvl default -o yaml | $0 validate -f - --zone-policy strict'],
+      [
+        'Check standard input, requiring every vSwitch to pair',
+        'kubectl get asmpvl default -o yaml | $0 validate -f - --zone-policy strict',
+      ],
       ['Machine-readable findings', '$0 validate -f config.yaml -o json'],
     ],
   });
 
-  filenames = Option.Array('-f,--filename', { required: true, description: 'File to check; - reads standard input. Repeatable.' });
+  filenames = Option.Array('-f,--filename', {
+    required: true,
+    description: 'File to check; - reads standard input. Repeatable.',
+  });
   zonePolicy = Option.String('--zone-policy', 'overlap', {
-    description: 'overlap: an unpaired vSwitch is a warning; strict: every vSwitch must pair with a zone on the other side',
+    description:
+      'overlap: an unpaired vSwitch is a warning; strict: every vSwitch must pair with a zone on the other side',
     validator: t.isEnum(ZONE_POLICIES),
   });
-  output = Option.String('-o,--output', 'text', { description: 'text or json', validator: t.isEnum(['text', 'json'] as const) });
+  output = Option.String('-o,--output', 'text', {
+    description: 'text or json',
+    validator: t.isEnum(['text', 'json'] as const),
+  });
 
   async execute(): Promise<number> {
     let objects: ManifestObject[];
@@ -64,20 +74,31 @@ export class ValidateCommand extends Command {
       return ExitCode.Usage;
     }
     const reports = candidates.map((entry) => this.check(entry));
-    if (this.output === 'json') this.context.stdout.write(`${JSON.stringify({ valid: reports.every((report) => report.valid), objects: reports }, null, 2)}\n`);
+    if (this.output === 'json')
+      this.context.stdout.write(
+        `${JSON.stringify({ valid: reports.every((report) => report.valid), objects: reports }, null, 2)}\n`,
+      );
     else this.printText(reports, objects.length - candidates.length);
     return reports.every((report) => report.valid) ? ExitCode.Ok : ExitCode.Failed;
   }
 
   private check({ source, index, object }: ManifestObject): ObjectReport {
-    const result = checkConfig(object, { zonePolicy: this.zonePolicy as ZonePolicy });
-    return { source, index, name: objectName(object), valid: result.errors.length === 0, errors: result.errors, warnings: result.warnings };
+    const result = checkConfig(object, { zonePolicy: this.zonePolicy });
+    return {
+      source,
+      index,
+      name: objectName(object),
+      valid: result.errors.length === 0,
+      errors: result.errors,
+      warnings: result.warnings,
+    };
   }
 
   private printText(reports: ObjectReport[], skipped: number): void {
     for (const report of reports) {
       const label = `${report.source}[${report.index}] ${KIND.toLowerCase()}/${report.name}`;
-      for (const warning of report.warnings) this.context.stderr.write(`warning: ${label}: ${formatFinding(warning)}\n`);
+      for (const warning of report.warnings)
+        this.context.stderr.write(`warning: ${label}: ${formatFinding(warning)}\n`);
       for (const error of report.errors) this.context.stderr.write(`error: ${label}: ${formatFinding(error)}\n`);
       if (report.valid) this.context.stdout.write(`${label}: valid\n`);
     }

@@ -35,13 +35,24 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ProbeError
 
 const HELM_INSTALL = 'helm install asmpvl charts/asmpvl -n asmpvl-system --create-namespace';
 
-const skipped = (check: string, title: string, because: string): Finding => ({ check, title, status: 'skip', message: `not checked: ${because}` });
+const skipped = (check: string, title: string, because: string): Finding => ({
+  check,
+  title,
+  status: 'skip',
+  message: `not checked: ${because}`,
+});
 
 // ---- Kubernetes side ----
 
 export function kubeconfigFinding(outcome: Outcome<{ context: string; server: string }>): Finding {
   const title = 'kubeconfig and context';
-  if (outcome.ok) return { check: 'kubeconfig', title, status: 'ok', message: `context ${outcome.value.context || '(none)'}, server ${outcome.value.server}` };
+  if (outcome.ok)
+    return {
+      check: 'kubeconfig',
+      title,
+      status: 'ok',
+      message: `context ${outcome.value.context || '(none)'}, server ${outcome.value.server}`,
+    };
   return {
     check: 'kubeconfig',
     title,
@@ -61,19 +72,34 @@ export function apiServerFindings(server: string, outcome: Outcome<boolean>): [F
   if (outcome.ok) {
     const crdFinding: Finding = outcome.value
       ? { ...crd, status: 'ok', message: 'asmpvlconfigs.istio.alibabacloud.com is installed' }
-      : { ...crd, status: 'fail', message: 'asmpvlconfigs.istio.alibabacloud.com is not installed', fix: `install the chart, which brings the CRD and the webhook: ${HELM_INSTALL}` };
+      : {
+          ...crd,
+          status: 'fail',
+          message: 'asmpvlconfigs.istio.alibabacloud.com is not installed',
+          fix: `install the chart, which brings the CRD and the webhook: ${HELM_INSTALL}`,
+        };
     return [{ ...api, status: 'ok', message: `${server} answered` }, crdFinding];
   }
   const { httpStatus, message } = outcome.error;
   if (httpStatus === undefined) {
     return [
-      { ...api, status: 'fail', message, fix: 'check that the server in the kubeconfig is reachable from here (VPN, proxy, public endpoint of the ASM instance), and --request-timeout' },
+      {
+        ...api,
+        status: 'fail',
+        message,
+        fix: 'check that the server in the kubeconfig is reachable from here (VPN, proxy, public endpoint of the ASM instance), and --request-timeout',
+      },
       skipped(crd.check, crd.title, 'the API server did not answer'),
     ];
   }
   if (httpStatus === 401) {
     return [
-      { ...api, status: 'fail', message, fix: 'the credentials of the kubeconfig user are refused: download a fresh kubeconfig of the ASM instance' },
+      {
+        ...api,
+        status: 'fail',
+        message,
+        fix: 'the credentials of the kubeconfig user are refused: download a fresh kubeconfig of the ASM instance',
+      },
       skipped(crd.check, crd.title, 'the API server refused our credentials'),
     ];
   }
@@ -83,7 +109,10 @@ export function apiServerFindings(server: string, outcome: Outcome<boolean>): [F
       ...crd,
       status: 'warn',
       message: `cannot tell: ${message}`,
-      fix: httpStatus === 403 ? 'ask for RBAC permission to get customresourcedefinitions, or check with an administrator that the CRD is installed' : undefined,
+      fix:
+        httpStatus === 403
+          ? 'ask for RBAC permission to get customresourcedefinitions, or check with an administrator that the CRD is installed'
+          : undefined,
     },
   ];
 }
@@ -103,10 +132,19 @@ export function objectFinding(outcome: Outcome<SpecFacts | undefined>): Finding 
   const base = { check: 'object', title: 'asmpvlconfig/default' };
   if (!outcome.ok) return { ...base, status: 'warn', message: `cannot read it: ${outcome.error.message}` };
   if (!outcome.value) {
-    return { ...base, status: 'warn', message: 'does not exist yet, so the zone and cluster checks are skipped', fix: 'kubectl asmpvl connect <clusterId> --vswitch vsw-… creates it' };
+    return {
+      ...base,
+      status: 'warn',
+      message: 'does not exist yet, so the zone and cluster checks are skipped',
+      fix: 'kubectl asmpvl connect <clusterId> --vswitch vsw-… creates it',
+    };
   }
   const { clusterIds, status } = outcome.value;
-  return { ...base, status: 'ok', message: `${clusterIds.length} cluster(s) in the spec${status ? `, status ${status}` : ', no status yet'}` };
+  return {
+    ...base,
+    status: 'ok',
+    message: `${clusterIds.length} cluster(s) in the spec${status ? `, status ${status}` : ', no status yet'}`,
+  };
 }
 
 /** The result of a server-side dry-run create of an object only the webhook can refuse. */
@@ -124,14 +162,16 @@ export interface DryRunResult {
  */
 export function webhookFinding(outcome: Outcome<DryRunResult>): Finding {
   const base = { check: 'webhook', title: 'admission webhook refuses an invalid object' };
-  if (!outcome.ok) return { ...base, status: 'warn', message: `the dry run could not be sent: ${outcome.error.message}` };
+  if (!outcome.ok)
+    return { ...base, status: 'warn', message: `the dry run could not be sent: ${outcome.error.message}` };
   const result = outcome.value;
   const passedAdmission = result.accepted || result.httpStatus === 409;
   if (passedAdmission) {
     return {
       ...base,
       status: 'fail',
-      message: 'a dry run of an object whose zones do not pair was let through: no webhook checks ASMPvlConfig, or it is down with failurePolicy Ignore',
+      message:
+        'a dry run of an object whose zones do not pair was let through: no webhook checks ASMPvlConfig, or it is down with failurePolicy Ignore',
       fix: `install the chart (${HELM_INSTALL}); if it is installed, check the asmpvl-webhook pods and endpoints in asmpvl-system`,
     };
   }
@@ -152,7 +192,11 @@ export function webhookFinding(outcome: Outcome<DryRunResult>): Finding {
     };
   }
   if (/admission webhook .* denied the request/i.test(result.message)) {
-    return { ...base, status: 'ok', message: 'a dry run of an object whose zones do not pair was refused by the webhook' };
+    return {
+      ...base,
+      status: 'ok',
+      message: 'a dry run of an object whose zones do not pair was refused by the webhook',
+    };
   }
   return {
     ...base,
@@ -168,7 +212,12 @@ export const UNPAIRED_PROBE = {
   kind: 'ASMPvlConfig',
   metadata: { name: 'default' },
   spec: {
-    ackVpcEndpoint: [{ clusterId: 'c0123456789abcdef0123456789abcdef', vSwitches: [{ vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'cn-hangzhou-j' }] }],
+    ackVpcEndpoint: [
+      {
+        clusterId: 'c0123456789abcdef0123456789abcdef',
+        vSwitches: [{ vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'cn-hangzhou-j' }],
+      },
+    ],
     asmVpcEndpoint: { vSwitches: [{ vSwitchId: 'vsw-bp1l5hini55sstnwd2skf', zoneId: 'cn-hangzhou-i' }] },
   },
 } as const;
@@ -178,17 +227,31 @@ export const UNPAIRED_PROBE = {
 /** Which flag or variable the region came from, for the message. */
 export type RegionSource = '--region' | 'ALIBABA_CLOUD_REGION_ID' | 'the zones of the spec';
 
-export function credentialsFinding(region: { id: string; source: RegionSource } | undefined, outcome: Outcome<{ requestId?: string }> | undefined): Finding {
+export function credentialsFinding(
+  region: { id: string; source: RegionSource } | undefined,
+  outcome: Outcome<{ requestId?: string }> | undefined,
+): Finding {
   const base = { check: 'credentials', title: 'cloud credentials usable' };
   if (!region) {
-    return { ...base, status: 'fail', message: 'no region: none given and none in the spec', fix: 'pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID' };
+    return {
+      ...base,
+      status: 'fail',
+      message: 'no region: none given and none in the spec',
+      fix: 'pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID',
+    };
   }
   if (!outcome) return skipped(base.check, base.title, 'no cloud client');
   if (outcome.ok) {
-    return { ...base, status: 'ok', message: `a read call in ${region.id} (from ${region.source}) was signed and answered${outcome.value.requestId ? ` (request id ${outcome.value.requestId})` : ''}` };
+    return {
+      ...base,
+      status: 'ok',
+      message: `a read call in ${region.id} (from ${region.source}) was signed and answered${outcome.value.requestId ? ` (request id ${outcome.value.requestId})` : ''}`,
+    };
   }
   const { code, message } = outcome.error;
-  const authFailure = code === 'CredentialsUnavailable' || /^(InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|InvalidSecurityToken)/.test(code ?? '');
+  const authFailure =
+    code === 'CredentialsUnavailable' ||
+    /^(InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|InvalidSecurityToken)/.test(code ?? '');
   if (!authFailure && /^(Forbidden|NoPermission)/.test(code ?? '')) {
     return {
       ...base,
@@ -207,9 +270,17 @@ export function credentialsFinding(region: { id: string; source: RegionSource } 
 
 export function privateLinkFinding(outcome: Outcome<boolean>): Finding {
   const base = { check: 'privatelink', title: 'PrivateLink opened for the account' };
-  const fix = 'activate PrivateLink once for the account: the PrivateLink console (https://vpc.console.aliyun.com/endpointservice), or the OpenPrivateLinkService API';
+  const fix =
+    'activate PrivateLink once for the account: the PrivateLink console (https://vpc.console.aliyun.com/endpointservice), or the OpenPrivateLinkService API';
   if (outcome.ok) {
-    return outcome.value ? { ...base, status: 'ok', message: 'CheckProductOpen: opened' } : { ...base, status: 'fail', message: 'CheckProductOpen: not opened, so no endpoint service or endpoint can be created', fix };
+    return outcome.value
+      ? { ...base, status: 'ok', message: 'CheckProductOpen: opened' }
+      : {
+          ...base,
+          status: 'fail',
+          message: 'CheckProductOpen: not opened, so no endpoint service or endpoint can be created',
+          fix,
+        };
   }
   if (outcome.error.code === 'NeedOpenProduct') return { ...base, status: 'fail', message: outcome.error.message, fix };
   return { ...base, status: 'warn', message: `cannot tell: ${outcome.error.message}` };
@@ -222,7 +293,8 @@ export function zonesFinding(specZones: string[], outcome: Outcome<string[]>): F
   const supported = new Set(outcome.value);
   const wanted = [...new Set(specZones)].sort();
   const unsupported = wanted.filter((zone) => !supported.has(zone));
-  if (unsupported.length === 0) return { ...base, status: 'ok', message: `${wanted.join(', ') || 'no zones'}: all supported` };
+  if (unsupported.length === 0)
+    return { ...base, status: 'ok', message: `${wanted.join(', ') || 'no zones'}: all supported` };
   return {
     ...base,
     status: 'fail',
@@ -245,15 +317,30 @@ export function clusterFinding(clusterId: string, region: string, outcome: Outco
     const fix = notFound
       ? `check the cluster id (ACK console), that the cluster is in ${region} (--region), and that these credentials belong to its account`
       : 'grant the RAM identity cs:DescribeClusterDetail on the cluster, or check the ACK endpoint';
-    return { ...base, status: 'fail', message: `${notFound ? 'not found' : 'cannot read it'}: ${message}${requestId && !message.includes(requestId) ? ` (request id ${requestId})` : ''}`, fix };
+    return {
+      ...base,
+      status: 'fail',
+      message: `${notFound ? 'not found' : 'cannot read it'}: ${message}${requestId && !message.includes(requestId) ? ` (request id ${requestId})` : ''}`,
+      fix,
+    };
   }
   const { name, state, regionId } = outcome.value;
   const label = `${name ? `${name}, ` : ''}${state ?? 'state unknown'}`;
   if (regionId && regionId !== region) {
-    return { ...base, status: 'fail', message: `${label}, but in ${regionId}, not ${region}`, fix: 'PrivateLink links one region: the cluster, the mesh and --region must be the same region' };
+    return {
+      ...base,
+      status: 'fail',
+      message: `${label}, but in ${regionId}, not ${region}`,
+      fix: 'PrivateLink links one region: the cluster, the mesh and --region must be the same region',
+    };
   }
   if (state && state !== 'running') {
-    return { ...base, status: 'warn', message: label, fix: 'wait until the cluster is running (ACK console), then connect; SAN changes need a running managed cluster' };
+    return {
+      ...base,
+      status: 'warn',
+      message: label,
+      fix: 'wait until the cluster is running (ACK console), then connect; SAN changes need a running managed cluster',
+    };
   }
   return { ...base, status: 'ok', message: label };
 }
@@ -272,7 +359,10 @@ const COLORS: Record<CheckStatus, number> = { ok: 32, warn: 33, fail: 31, skip: 
 export function formatFinding(finding: Finding, options: { symbols: boolean; color?: boolean }): string {
   const mark = options.symbols ? SYMBOLS[finding.status] : WORDS[finding.status];
   const painted = options.color ? `\x1b[${COLORS[finding.status]}m${mark}\x1b[0m` : mark;
-  const fix = finding.fix && (finding.status === 'fail' || finding.status === 'warn') ? `\n${' '.repeat(mark.length + 1)}fix: ${finding.fix}` : '';
+  const fix =
+    finding.fix && (finding.status === 'fail' || finding.status === 'warn')
+      ? `\n${' '.repeat(mark.length + 1)}fix: ${finding.fix}`
+      : '';
   return `${painted} ${finding.title}: ${finding.message}${fix}\n`;
 }
 

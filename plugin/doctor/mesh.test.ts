@@ -32,17 +32,27 @@ describe('meshFindings', () => {
   });
 
   test('the title names the cluster and the mesh', () => {
-    expect(meshFindings('cm', [{ clusterId: 'c1', phase: 'running', state: 'running', gaps: [] }])[0]!.title).toBe('cluster c1 running in service mesh cm');
+    expect(meshFindings('cm', [{ clusterId: 'c1', phase: 'running', state: 'running', gaps: [] }])[0]!.title).toBe(
+      'cluster c1 running in service mesh cm',
+    );
   });
 });
 
 describe('meshUnreadFinding', () => {
   test('no mesh id: skipped, saying where the id comes from', () => {
-    expect(meshUnreadFinding(undefined, undefined)).toMatchObject({ check: 'mesh', status: 'skip', message: expect.stringContaining('ASMPVL_MESH_ID') });
+    expect(meshUnreadFinding(undefined, undefined)).toMatchObject({
+      check: 'mesh',
+      status: 'skip',
+      message: expect.stringContaining('ASMPVL_MESH_ID'),
+    });
   });
 
   test('an unknown mesh: fails, with the cloud message and a fix', () => {
     const finding = meshUnreadFinding('cm', { ok: false, error: { message: 'ServiceMesh.NotFound', notFound: true } });
-    expect(finding).toMatchObject({ status: 'fail', message: 'cannot read service mesh cm: ServiceMesh.NotFound', fix: expect.stringContaining('check the mesh id cm') });
+    expect(finding).toMatchObject({
+      status: 'fail',
+      message: 'cannot read service mesh cm: ServiceMesh.NotFound',
+      fix: expect.stringContaining('check the mesh id cm'),
+    });
   });
 });

@@ -73,21 +73,39 @@ export interface DoctorOptions {
 }
 
 /** The region to check in: the flag or variable when given, else the region of the spec's zones. */
-export function chooseRegion(given: DoctorProbes['region'], spec: SpecFacts | undefined): { id: string; source: RegionSource } | undefined {
+export function chooseRegion(
+  given: DoctorProbes['region'],
+  spec: SpecFacts | undefined,
+): { id: string; source: RegionSource } | undefined {
   if (given) return given;
   const region = spec?.zones.map(regionOfZone).find((candidate) => candidate !== undefined);
   return region ? { id: region, source: 'the zones of the spec' } : undefined;
 }
 
-
-const skip = (check: string, title: string, because: string): Finding => ({ check, title, status: 'skip', message: `not checked: ${because}` });
+const skip = (check: string, title: string, because: string): Finding => ({
+  check,
+  title,
+  status: 'skip',
+  message: `not checked: ${because}`,
+});
 
 /** The Kubernetes checks; returns what the spec says, for the cloud checks. */
 async function checkKube(probes: DoctorProbes, report: (finding: Finding) => void): Promise<SpecFacts | undefined> {
   const connected = await probes.kube();
-  report(kubeconfigFinding(connected.ok ? { ok: true, value: { context: connected.value.context, server: connected.value.server } } : connected));
+  report(
+    kubeconfigFinding(
+      connected.ok
+        ? { ok: true, value: { context: connected.value.context, server: connected.value.server } }
+        : connected,
+    ),
+  );
   if (!connected.ok) {
-    for (const [check, title] of [['api-server', 'API server answers'], ['crd', 'ASMPvlConfig CRD installed'], ['object', 'asmpvlconfig/default'], ['webhook', 'admission webhook refuses an invalid object']]) {
+    for (const [check, title] of [
+      ['api-server', 'API server answers'],
+      ['crd', 'ASMPvlConfig CRD installed'],
+      ['object', 'asmpvlconfig/default'],
+      ['webhook', 'admission webhook refuses an invalid object'],
+    ]) {
       report(skip(check!, title!, 'no usable kubeconfig'));
     }
     return undefined;
@@ -108,12 +126,18 @@ async function checkKube(probes: DoctorProbes, report: (finding: Finding) => voi
   return spec.ok ? spec.value : undefined;
 }
 
-async function checkCloud(probes: DoctorProbes, spec: SpecFacts | undefined, report: (finding: Finding) => void, concurrency: number): Promise<void> {
+async function checkCloud(
+  probes: DoctorProbes,
+  spec: SpecFacts | undefined,
+  report: (finding: Finding) => void,
+  concurrency: number,
+): Promise<void> {
   const region = chooseRegion(probes.region, spec);
   const skipRest = (because: string) => {
     report(skip('privatelink', 'PrivateLink opened for the account', because));
     report(skip('zones', 'zones of the spec support PrivateLink', because));
-    for (const clusterId of spec?.clusterIds ?? []) report(skip(`cluster/${clusterId}`, `ACK cluster ${clusterId} visible`, because));
+    for (const clusterId of spec?.clusterIds ?? [])
+      report(skip(`cluster/${clusterId}`, `ACK cluster ${clusterId} visible`, because));
   };
   if (!region) {
     report(credentialsFinding(undefined, undefined));
@@ -129,17 +153,26 @@ async function checkCloud(probes: DoctorProbes, spec: SpecFacts | undefined, rep
   if (credentials.status === 'fail') return skipRest('the credentials do not work');
   report(privateLinkFinding(await cloud.value.privateLinkOpen()));
   if (!spec) {
-    report(skip('zones', 'zones of the spec support PrivateLink', 'no asmpvlconfig/default to read zones and clusters from'));
+    report(
+      skip('zones', 'zones of the spec support PrivateLink', 'no asmpvlconfig/default to read zones and clusters from'),
+    );
     return;
   }
   report(zonesFinding(spec.zones, await cloud.value.privateLinkZones()));
-  const clusters = await mapBounded(spec.clusterIds, concurrency, async (clusterId) => clusterFinding(clusterId, region.id, await cloud.value.cluster(clusterId)));
+  const clusters = await mapBounded(spec.clusterIds, concurrency, async (clusterId) =>
+    clusterFinding(clusterId, region.id, await cloud.value.cluster(clusterId)),
+  );
   clusters.forEach(report);
   await checkMesh(probes.meshId ?? spec.meshId, spec.clusterIds, cloud.value, report);
 }
 
 /** Each cluster in the mesh and running there; if not, which of (a), (b), (c) is missing. */
-async function checkMesh(meshId: string | undefined, clusterIds: string[], cloud: CloudProbes, report: (finding: Finding) => void): Promise<void> {
+async function checkMesh(
+  meshId: string | undefined,
+  clusterIds: string[],
+  cloud: CloudProbes,
+  report: (finding: Finding) => void,
+): Promise<void> {
   if (!meshId || clusterIds.length === 0) {
     if (clusterIds.length > 0) report(meshUnreadFinding(undefined, undefined));
     return;
@@ -152,9 +185,17 @@ async function checkMesh(meshId: string | undefined, clusterIds: string[], cloud
   const { meshClusters, inventory, clusterFacts } = observed.value;
   const pilot = inventory.services.find((service) => service.link === 'pilot');
   // A cluster the mesh lists but the spec does not, and the mesh cannot run (disconnected): named too.
-  const strays = meshClusters.filter((cluster) => !clusterIds.includes(cluster.clusterId) && cluster.state !== 'running').map((cluster) => cluster.clusterId);
+  const strays = meshClusters
+    .filter((cluster) => !clusterIds.includes(cluster.clusterId) && cluster.state !== 'running')
+    .map((cluster) => cluster.clusterId);
   const judged = [...clusterIds, ...strays];
-  const verdicts = meshVerdicts({ clusterIds: judged, meshClusters, links: linkViews(judged, inventory), pilotServiceActive: !pilot || pilot.status === 'Active', clusterFacts });
+  const verdicts = meshVerdicts({
+    clusterIds: judged,
+    meshClusters,
+    links: linkViews(judged, inventory),
+    pilotServiceActive: !pilot || pilot.status === 'Active',
+    clusterFacts,
+  });
   meshFindings(meshId, verdicts).forEach(report);
 }
 
@@ -162,7 +203,11 @@ async function checkMesh(meshId: string | undefined, clusterIds: string[], cloud
  * Runs every check in order, calling `report` with each finding as soon as it is known (so a slow
  * cloud call shows the earlier findings already), and returns them all.
  */
-export async function runDoctor(probes: DoctorProbes, report: (finding: Finding) => void = () => {}, options: DoctorOptions = {}): Promise<Finding[]> {
+export async function runDoctor(
+  probes: DoctorProbes,
+  report: (finding: Finding) => void = () => {},
+  options: DoctorOptions = {},
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const collect = (finding: Finding) => {
     findings.push(finding);

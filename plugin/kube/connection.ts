@@ -21,7 +21,8 @@ export function loadKubeConfig(settings: KubeSettings): KubeConfig {
     if (settings.kubeconfig) {
       const file = statSync(settings.kubeconfig, { throwIfNoEntry: false });
       if (!file) throw new KubeError(`--kubeconfig ${settings.kubeconfig}: no such file`);
-      if (!file.isFile()) throw new KubeError(`--kubeconfig ${settings.kubeconfig}: not a file; give the path of a kubeconfig file`);
+      if (!file.isFile())
+        throw new KubeError(`--kubeconfig ${settings.kubeconfig}: not a file; give the path of a kubeconfig file`);
       config.loadFromFile(settings.kubeconfig);
     } else {
       // The first file's current-context wins, as in kubectl.
@@ -32,12 +33,22 @@ export function loadKubeConfig(settings: KubeSettings): KubeConfig {
     throw new KubeError(`cannot load the kubeconfig: ${(error as Error).message}`);
   }
   if (settings.context) {
-    if (!config.getContextObject(settings.context)) throw new KubeError(`--context ${settings.context}: no such context in the kubeconfig (have: ${config.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    if (!config.getContextObject(settings.context))
+      throw new KubeError(
+        `--context ${settings.context}: no such context in the kubeconfig (have: ${
+          config
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     config.setCurrentContext(settings.context);
   }
   const cluster = config.getCurrentCluster();
   if (!cluster || config.getContexts().length === 0) {
-    throw new KubeError('no kubeconfig found: set KUBECONFIG or pass --kubeconfig (the plugin runs against the ASM instance\'s kubeconfig)');
+    throw new KubeError(
+      "no kubeconfig found: set KUBECONFIG or pass --kubeconfig (the plugin runs against the ASM instance's kubeconfig)",
+    );
   }
   return config;
 }
@@ -47,7 +58,10 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: str
   if (timeoutMs <= 0) return promise;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubeError(`${what}: no answer within ${timeoutMs} ms (--request-timeout)`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new KubeError(`${what}: no answer within ${timeoutMs} ms (--request-timeout)`)),
+      timeoutMs,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -16,7 +16,7 @@ interface StatusBody {
 }
 
 function statusBody(body: unknown): StatusBody {
-  if (typeof body === 'object' && body !== null) return body as StatusBody;
+  if (typeof body === 'object' && body !== null) return body;
   if (typeof body !== 'string') return {};
   try {
     return JSON.parse(body) as StatusBody;
@@ -32,10 +32,22 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
   if (typeof code === 'number') {
     const body = statusBody((error as { body?: unknown }).body);
     const message = body.message ?? (error as Error).message;
-    if (code === 401) return new KubeError(`${doing}: the API server at ${server} refused our credentials (401); check the user in your kubeconfig`, code, body.reason);
-    if (code === 403) return new KubeError(`${doing}: forbidden (403): ${message}; ask for RBAC access to asmpvlconfigs and leases`, code, body.reason);
+    if (code === 401)
+      return new KubeError(
+        `${doing}: the API server at ${server} refused our credentials (401); check the user in your kubeconfig`,
+        code,
+        body.reason,
+      );
+    if (code === 403)
+      return new KubeError(
+        `${doing}: forbidden (403): ${message}; ask for RBAC access to asmpvlconfigs and leases`,
+        code,
+        body.reason,
+      );
     return new KubeError(`${doing}: ${message}`, code, body.reason);
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new KubeError(`${doing}: cannot reach the API server at ${server} (${reason}); check --kubeconfig and --context`);
+  return new KubeError(
+    `${doing}: cannot reach the API server at ${server} (${reason}); check --kubeconfig and --context`,
+  );
 }

@@ -8,7 +8,9 @@ export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
 export type AsmPvlSpec = ASMPvlConfig['spec'];
 
 /** The object as read back from the API server, with the metadata we use. */
-export type StoredConfig = ASMPvlConfig & { metadata: { name: string; resourceVersion?: string; generation?: number; uid?: string } };
+export type StoredConfig = ASMPvlConfig & {
+  metadata: { name: string; resourceVersion?: string; generation?: number; uid?: string };
+};
 
 const OBJECT = { group: API_GROUP, version: API_VERSION, plural: PLURAL, name: SINGLETON_NAME };
 const CONFLICT_RETRIES = 5;
@@ -63,13 +65,22 @@ export class Kube {
   /** The `default` ASMPvlConfig, or undefined when it does not exist yet. */
   async getConfig(): Promise<StoredConfig | undefined> {
     try {
-      return (await this.call(`reading ${KIND.toLowerCase()}/default`, () => this.objects.getClusterCustomObject(OBJECT))) as StoredConfig;
+      return (await this.call(`reading ${KIND.toLowerCase()}/default`, () =>
+        this.objects.getClusterCustomObject(OBJECT),
+      )) as StoredConfig;
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      const body = String((error as { body?: unknown }).body ?? '');
+      const body: unknown = (error as { body?: unknown }).body;
       // A 404 for the whole resource type means the CRD is missing, not the object.
-      if (/the server could not find the requested resource/.test(body) || !(await this.crdInstalled())) {
-        throw new KubeError(`the ${KIND} CRD is not installed on ${this.server}: install the chart (helm install asmpvl charts/asmpvl) or apply charts/asmpvl/crds/`, 404, 'NotFound');
+      if (
+        (typeof body === 'string' && /the server could not find the requested resource/.test(body)) ||
+        !(await this.crdInstalled())
+      ) {
+        throw new KubeError(
+          `the ${KIND} CRD is not installed on ${this.server}: install the chart (helm install asmpvl charts/asmpvl) or apply charts/asmpvl/crds/`,
+          404,
+          'NotFound',
+        );
       }
       return undefined;
     }
@@ -91,7 +102,10 @@ export class Kube {
    * retrying on a conflicting concurrent write. `edit` gets the current object (undefined when there
    * is none) and returns the whole new object.
    */
-  async updateSpec(edit: (current: StoredConfig | undefined) => ASMPvlConfig, options: { dryRun?: boolean } = {}): Promise<StoredConfig> {
+  async updateSpec(
+    edit: (current: StoredConfig | undefined) => ASMPvlConfig,
+    options: { dryRun?: boolean } = {},
+  ): Promise<StoredConfig> {
     const dryRun = options.dryRun ? 'All' : undefined;
     for (let attempt = 1; ; attempt++) {
       const current = await this.getConfig();
@@ -99,11 +113,23 @@ export class Kube {
       try {
         if (current === undefined) {
           return (await this.call('creating asmpvlconfig/default', () =>
-            this.objects.createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body: next, dryRun, fieldManager: FIELD_MANAGER }),
+            this.objects.createClusterCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              plural: PLURAL,
+              body: next,
+              dryRun,
+              fieldManager: FIELD_MANAGER,
+            }),
           )) as StoredConfig;
         }
-        const body = { ...next, metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion } };
-        return (await this.call('updating asmpvlconfig/default', () => this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: FIELD_MANAGER }))) as StoredConfig;
+        const body = {
+          ...next,
+          metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion },
+        };
+        return (await this.call('updating asmpvlconfig/default', () =>
+          this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: FIELD_MANAGER }),
+        )) as StoredConfig;
       } catch (error) {
         if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
         throw toKubeError(error, 'updating asmpvlconfig/default', this.server);
@@ -118,7 +144,8 @@ export class Kube {
   async writeStatus(compute: (current: StoredConfig) => AsmPvlStatus): Promise<StoredConfig> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.getConfig();
-      if (current === undefined) throw new KubeError('asmpvlconfig/default was deleted while provisioning; nothing to write status to');
+      if (current === undefined)
+        throw new KubeError('asmpvlconfig/default was deleted while provisioning; nothing to write status to');
       const body = { ...current, status: compute(current) };
       try {
         return (await this.call('writing the status of asmpvlconfig/default', () =>
@@ -135,10 +162,19 @@ export class Kube {
    * A server-side dry-run create: what admission says about `object`, without storing anything.
    * A refusal carries the HTTP status and reason (409 AlreadyExists means admission let it through).
    */
-  async dryRunCreate(object: unknown): Promise<{ accepted: boolean; message: string; status?: number; reason?: string }> {
+  async dryRunCreate(
+    object: unknown,
+  ): Promise<{ accepted: boolean; message: string; status?: number; reason?: string }> {
     try {
       await this.call('dry-run create', () =>
-        this.objects.createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body: object, dryRun: 'All', fieldManager: FIELD_MANAGER }),
+        this.objects.createClusterCustomObject({
+          group: API_GROUP,
+          version: API_VERSION,
+          plural: PLURAL,
+          body: object,
+          dryRun: 'All',
+          fieldManager: FIELD_MANAGER,
+        }),
       );
       return { accepted: true, message: '' };
     } catch (error) {

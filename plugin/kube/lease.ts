@@ -51,14 +51,22 @@ export async function acquireProvisioningLease(
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE, ...(resourceVersion ? { resourceVersion } : {}) },
-    spec: { holderIdentity: holder, leaseDurationSeconds: options.ttlSeconds, acquireTime: microTime(now()), renewTime: microTime(now()) },
+    spec: {
+      holderIdentity: holder,
+      leaseDurationSeconds: options.ttlSeconds,
+      acquireTime: microTime(now()),
+      renewTime: microTime(now()),
+    },
   });
   const target = { ...LEASE, namespace: LEASE_NAMESPACE, name: LEASE_NAME };
   let current: LeaseObject | undefined;
   try {
-    current = (await kube.call('reading the provisioning lease', () => api.getNamespacedCustomObject(target))) as LeaseObject;
+    current = (await kube.call('reading the provisioning lease', () =>
+      api.getNamespacedCustomObject(target),
+    )) as LeaseObject;
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 404) throw toKubeError(error, 'reading the provisioning lease', kube.server);
+    if ((error as { code?: unknown }).code !== 404)
+      throw toKubeError(error, 'reading the provisioning lease', kube.server);
   }
   if (current?.spec.holderIdentity && current.spec.holderIdentity !== holder) {
     const renewed = Date.parse(current.spec.renewTime ?? '') || 0;
@@ -73,27 +81,39 @@ export async function acquireProvisioningLease(
   }
   try {
     if (current === undefined) {
-      await kube.call('taking the provisioning lease', () => api.createNamespacedCustomObject({ ...LEASE, namespace: LEASE_NAMESPACE, body: desired() }));
+      await kube.call('taking the provisioning lease', () =>
+        api.createNamespacedCustomObject({ ...LEASE, namespace: LEASE_NAMESPACE, body: desired() }),
+      );
     } else {
-      await kube.call('taking the provisioning lease', () => api.replaceNamespacedCustomObject({ ...target, body: desired(current!.metadata.resourceVersion) }));
+      await kube.call('taking the provisioning lease', () =>
+        api.replaceNamespacedCustomObject({ ...target, body: desired(current.metadata.resourceVersion) }),
+      );
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 409) throw new KubeError(`another run took lease ${LEASE_NAMESPACE}/${LEASE_NAME} at the same moment; wait for it to finish and run again`, 409, 'Conflict');
+    if (code === 409)
+      throw new KubeError(
+        `another run took lease ${LEASE_NAMESPACE}/${LEASE_NAME} at the same moment; wait for it to finish and run again`,
+        409,
+        'Conflict',
+      );
     throw toKubeError(error, 'taking the provisioning lease', kube.server);
   }
-  const renew = setInterval(() => {
-    void (async () => {
-      try {
-        const lease = (await api.getNamespacedCustomObject(target)) as LeaseObject;
-        if (lease.spec.holderIdentity !== holder) return;
-        lease.spec.renewTime = microTime(now());
-        await api.replaceNamespacedCustomObject({ ...target, body: lease });
-      } catch {
-        // A missed renewal only shortens the lease; the next one retries.
-      }
-    })();
-  }, (options.ttlSeconds * 1000) / 3);
+  const renew = setInterval(
+    () => {
+      void (async () => {
+        try {
+          const lease = (await api.getNamespacedCustomObject(target)) as LeaseObject;
+          if (lease.spec.holderIdentity !== holder) return;
+          lease.spec.renewTime = microTime(now());
+          await api.replaceNamespacedCustomObject({ ...target, body: lease });
+        } catch {
+          // A missed renewal only shortens the lease; the next one retries.
+        }
+      })();
+    },
+    (options.ttlSeconds * 1000) / 3,
+  );
   renew.unref();
   return {
     holder,
@@ -102,7 +122,10 @@ export async function acquireProvisioningLease(
       try {
         const lease = (await api.getNamespacedCustomObject(target)) as LeaseObject;
         if (lease.spec.holderIdentity !== holder) return;
-        await api.deleteNamespacedCustomObject({ ...target, body: { preconditions: { resourceVersion: lease.metadata.resourceVersion } } });
+        await api.deleteNamespacedCustomObject({
+          ...target,
+          body: { preconditions: { resourceVersion: lease.metadata.resourceVersion } },
+        });
       } catch {
         // An unreleased lease expires by itself after its TTL.
       }

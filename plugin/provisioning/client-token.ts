@@ -42,6 +42,13 @@ export function canonicalJson(value: unknown): string {
  * `asmpvl-` and 40 hex characters of SHA-256 (47 ASCII characters; the cloud takes up to 64).
  */
 export function clientTokenFor(subject: TokenSubject): string {
-  const text = canonicalJson([subject.meshId, subject.clusterId ?? '', subject.link, subject.step, subject.specRevision, subject.parameters]);
+  const text = canonicalJson([
+    subject.meshId,
+    subject.clusterId ?? '',
+    subject.link,
+    subject.step,
+    subject.specRevision,
+    subject.parameters,
+  ]);
   return `asmpvl-${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
 }

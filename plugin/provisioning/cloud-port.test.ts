@@ -12,13 +12,26 @@ function fakeCloud() {
   const calls: string[] = [];
   let sans = ['a.example.com'];
   let failNext = false;
-  const detail = (clusterId: string): ClusterDetail => ({ clusterId, state: 'running', vpcId: 'vpc-1', vSwitchIds: [], apiServerCertSans: [...sans], controlPlaneLoadBalancers: [] });
+  const detail = (clusterId: string): ClusterDetail => ({
+    clusterId,
+    state: 'running',
+    vpcId: 'vpc-1',
+    vSwitchIds: [],
+    apiServerCertSans: [...sans],
+    controlPlaneLoadBalancers: [],
+  });
   const ack = {
     describeClusterDetail: async (clusterId: string) => {
       calls.push('DescribeClusterDetail');
       if (failNext) {
         failNext = false;
-        throw new CloudError({ product: 'ACK', action: 'DescribeClusterDetail', code: 'ServiceUnavailable', message: 'try again', retryable: true });
+        throw new CloudError({
+          product: 'ACK',
+          action: 'DescribeClusterDetail',
+          code: 'ServiceUnavailable',
+          message: 'try again',
+          retryable: true,
+        });
       }
       return detail(clusterId);
     },
@@ -51,16 +64,26 @@ describe('provisioningCloud: settled reads once per run', () => {
   test('a cluster, its resources, a mesh and a vSwitch are each read once, however many steps ask', async () => {
     const fake = fakeCloud();
     const port = provisioningCloud(fake.cloud, { clock });
-    const details = await Promise.all([port.describeCluster(CLUSTER), port.describeCluster(CLUSTER), port.describeCluster(CLUSTER)]);
+    const details = await Promise.all([
+      port.describeCluster(CLUSTER),
+      port.describeCluster(CLUSTER),
+      port.describeCluster(CLUSTER),
+    ]);
     expect(details[1]).toBe(details[0]);
-    await port.findApiServerLoadBalancer(details[0]!).catch(() => undefined);
-    await port.findApiServerLoadBalancer(details[0]!).catch(() => undefined);
+    await port.findApiServerLoadBalancer(details[0]).catch(() => undefined);
+    await port.findApiServerLoadBalancer(details[0]).catch(() => undefined);
     await port.describeMesh('m-1');
     await port.describeMesh('m-1');
     await port.describeVSwitch('vsw-1');
     await port.describeVSwitch('vsw-1');
     await port.describeVSwitch('vsw-2');
-    expect(fake.calls.sort()).toEqual(['DescribeClusterDetail', 'DescribeClusterResources', 'DescribeServiceMeshDetail', 'DescribeVSwitchAttributes', 'DescribeVSwitchAttributes']);
+    expect(fake.calls.sort()).toEqual([
+      'DescribeClusterDetail',
+      'DescribeClusterResources',
+      'DescribeServiceMeshDetail',
+      'DescribeVSwitchAttributes',
+      'DescribeVSwitchAttributes',
+    ]);
   });
 
   test('two ports sharing RunReads (the cancellable one and the report one) share the answers', async () => {
@@ -80,7 +103,12 @@ describe('provisioningCloud: settled reads once per run', () => {
     expect(fake.calls).toEqual(['DescribeClusterDetail', 'DescribeClusterDetail']);
     await port.appendCertSans(CLUSTER, ['b.example.com'], 'token');
     expect((await port.describeCluster(CLUSTER)).apiServerCertSans).toEqual(['a.example.com', 'b.example.com']);
-    expect(fake.calls).toEqual(['DescribeClusterDetail', 'DescribeClusterDetail', 'ModifyCluster', 'DescribeClusterDetail']);
+    expect(fake.calls).toEqual([
+      'DescribeClusterDetail',
+      'DescribeClusterDetail',
+      'ModifyCluster',
+      'DescribeClusterDetail',
+    ]);
   });
 
   test('a failed read is not kept', async () => {

@@ -3,7 +3,13 @@
  * and "not found" turned into `undefined` where a step asks whether something still exists. A thin
  * adapter over plugin/cloud, so discovery, the executor and SAN sync depend on this interface only.
  */
-import { apiServerLoadBalancerOf, type ApiServerLoadBalancer, type ClusterDetail, type ClusterTask, type SanAppendResult } from '../cloud/ack';
+import {
+  apiServerLoadBalancerOf,
+  type ApiServerLoadBalancer,
+  type ClusterDetail,
+  type ClusterTask,
+  type SanAppendResult,
+} from '../cloud/ack';
 import type { Cloud } from '../cloud';
 import { CloudError } from '../cloud/errors';
 import type { MeshCluster, ServiceMesh } from '../cloud/mesh';
@@ -135,21 +141,35 @@ export interface PacingOptions {
 
 /** The provisioning calls on top of a Cloud, paced per action. */
 export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): ProvisioningCloud {
-  const pacer = options.pacer ?? new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 20, options.maxInFlight ?? 8);
+  const pacer =
+    options.pacer ?? new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 20, options.maxInFlight ?? 8);
   const paced = <T>(action: string, call: () => Promise<T>) => pacer.run(action, call, options.signal);
   const reads = options.reads ?? new RunReads();
   const { privateLink, ack, slb, vpc, mesh } = cloud;
   const readCluster = (clusterId: string) => paced('DescribeClusterDetail', () => ack.describeClusterDetail(clusterId));
   return {
-    describeMesh: (meshId) => reads.once(`mesh/${meshId}`, () => paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId))),
-    describeMeshClusters: (meshId) => paced('DescribeClustersInServiceMesh', () => mesh.describeClustersInServiceMesh(meshId)),
-    addClusterToMesh: (meshId, clusterId) => paced('AddClusterIntoServiceMesh', () => mesh.addClusterIntoServiceMesh(meshId, clusterId)),
-    findLoadBalancerByAddress: (address, vpcId) => paced('DescribeLoadBalancers', () => slb.findLoadBalancerByAddress(address, vpcId)),
+    describeMesh: (meshId) =>
+      reads.once(`mesh/${meshId}`, () =>
+        paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId)),
+      ),
+    describeMeshClusters: (meshId) =>
+      paced('DescribeClustersInServiceMesh', () => mesh.describeClustersInServiceMesh(meshId)),
+    addClusterToMesh: (meshId, clusterId) =>
+      paced('AddClusterIntoServiceMesh', () => mesh.addClusterIntoServiceMesh(meshId, clusterId)),
+    findLoadBalancerByAddress: (address, vpcId) =>
+      paced('DescribeLoadBalancers', () => slb.findLoadBalancerByAddress(address, vpcId)),
     describeLoadBalancer: async (loadBalancerId) =>
-      (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find((item) => item.loadBalancerId === loadBalancerId),
-    describeCluster: (clusterId, read) => (read?.fresh ? reads.replace(`cluster/${clusterId}`, () => readCluster(clusterId)) : reads.once(`cluster/${clusterId}`, () => readCluster(clusterId))),
+      (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find(
+        (item) => item.loadBalancerId === loadBalancerId,
+      ),
+    describeCluster: (clusterId, read) =>
+      read?.fresh
+        ? reads.replace(`cluster/${clusterId}`, () => readCluster(clusterId))
+        : reads.once(`cluster/${clusterId}`, () => readCluster(clusterId)),
     findApiServerLoadBalancer: async (detail) => {
-      const resources = await reads.once(`resources/${detail.clusterId}`, () => paced('DescribeClusterResources', () => ack.describeClusterResources(detail.clusterId)));
+      const resources = await reads.once(`resources/${detail.clusterId}`, () =>
+        paced('DescribeClusterResources', () => ack.describeClusterResources(detail.clusterId)),
+      );
       const found = apiServerLoadBalancerOf(detail, resources);
       if (found) return found;
       throw new CloudError({
@@ -161,27 +181,51 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
         retryable: false,
       });
     },
-    describeVSwitch: (vSwitchId) => reads.once(`vswitch/${vSwitchId}`, () => paced('DescribeVSwitchAttributes', () => vpc.describeVSwitchAttributes(vSwitchId))),
+    describeVSwitch: (vSwitchId) =>
+      reads.once(`vswitch/${vSwitchId}`, () =>
+        paced('DescribeVSwitchAttributes', () => vpc.describeVSwitchAttributes(vSwitchId)),
+      ),
 
     listServices: (tags) => paced('ListVpcEndpointServices', () => privateLink.listAllVpcEndpointServices({ tags })),
-    listServiceResources: (serviceId) => paced('ListVpcEndpointServiceResources', () => privateLink.listAllVpcEndpointServiceResources(serviceId)),
+    listServiceResources: (serviceId) =>
+      paced('ListVpcEndpointServiceResources', () => privateLink.listAllVpcEndpointServiceResources(serviceId)),
     listServiceUserIds: async (serviceId) =>
-      (await paced('ListVpcEndpointServiceUsers', () => privateLink.listAllVpcEndpointServiceUsers(serviceId))).flatMap((user) => (user.userId ? [user.userId] : [])),
+      (await paced('ListVpcEndpointServiceUsers', () => privateLink.listAllVpcEndpointServiceUsers(serviceId))).flatMap(
+        (user) => (user.userId ? [user.userId] : []),
+      ),
     listEndpoints: (tags) => paced('ListVpcEndpoints', () => privateLink.listAllVpcEndpoints({ tags })),
-    listEndpointZones: (endpointId) => paced('ListVpcEndpointZones', () => privateLink.listAllVpcEndpointZones(endpointId)),
-    getService: (serviceId) => paced('GetVpcEndpointServiceAttribute', () => unlessNotFound(privateLink.getVpcEndpointServiceAttribute(serviceId))),
-    getEndpoint: (endpointId) => paced('GetVpcEndpointAttribute', () => unlessNotFound(privateLink.getVpcEndpointAttribute(endpointId))),
+    listEndpointZones: (endpointId) =>
+      paced('ListVpcEndpointZones', () => privateLink.listAllVpcEndpointZones(endpointId)),
+    getService: (serviceId) =>
+      paced('GetVpcEndpointServiceAttribute', () =>
+        unlessNotFound(privateLink.getVpcEndpointServiceAttribute(serviceId)),
+      ),
+    getEndpoint: (endpointId) =>
+      paced('GetVpcEndpointAttribute', () => unlessNotFound(privateLink.getVpcEndpointAttribute(endpointId))),
 
     createService: (request) => paced('CreateVpcEndpointService', () => privateLink.createVpcEndpointService(request)),
-    attachResource: (request) => paced('AttachResourceToVpcEndpointService', () => privateLink.attachResourceToVpcEndpointService(request)),
-    detachResource: (request) => paced('DetachResourceFromVpcEndpointService', () => privateLink.detachResourceFromVpcEndpointService(request)),
-    allowAccount: (serviceId, userId, clientToken) => paced('AddUserToVpcEndpointService', () => privateLink.addUserToVpcEndpointService({ serviceId, userId, clientToken })),
+    attachResource: (request) =>
+      paced('AttachResourceToVpcEndpointService', () => privateLink.attachResourceToVpcEndpointService(request)),
+    detachResource: (request) =>
+      paced('DetachResourceFromVpcEndpointService', () => privateLink.detachResourceFromVpcEndpointService(request)),
+    allowAccount: (serviceId, userId, clientToken) =>
+      paced('AddUserToVpcEndpointService', () =>
+        privateLink.addUserToVpcEndpointService({ serviceId, userId, clientToken }),
+      ),
     createEndpoint: (request) => paced('CreateVpcEndpoint', () => privateLink.createVpcEndpoint(request)),
     addEndpointZone: (request) => paced('AddZoneToVpcEndpoint', () => privateLink.addZoneToVpcEndpoint(request)),
-    removeEndpointZone: (endpointId, zoneId, clientToken) => paced('RemoveZoneFromVpcEndpoint', () => privateLink.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken })),
-    enableConnection: (serviceId, endpointId, clientToken) => paced('EnableVpcEndpointConnection', () => privateLink.enableVpcEndpointConnection({ serviceId, endpointId, clientToken })),
-    deleteEndpoint: (endpointId, clientToken) => paced('DeleteVpcEndpoint', () => privateLink.deleteVpcEndpoint(endpointId, { clientToken })),
-    deleteService: (serviceId, clientToken) => paced('DeleteVpcEndpointService', () => privateLink.deleteVpcEndpointService(serviceId, { clientToken })),
+    removeEndpointZone: (endpointId, zoneId, clientToken) =>
+      paced('RemoveZoneFromVpcEndpoint', () =>
+        privateLink.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken }),
+      ),
+    enableConnection: (serviceId, endpointId, clientToken) =>
+      paced('EnableVpcEndpointConnection', () =>
+        privateLink.enableVpcEndpointConnection({ serviceId, endpointId, clientToken }),
+      ),
+    deleteEndpoint: (endpointId, clientToken) =>
+      paced('DeleteVpcEndpoint', () => privateLink.deleteVpcEndpoint(endpointId, { clientToken })),
+    deleteService: (serviceId, clientToken) =>
+      paced('DeleteVpcEndpointService', () => privateLink.deleteVpcEndpointService(serviceId, { clientToken })),
 
     appendCertSans: async (clusterId, sans, clientToken) => {
       try {

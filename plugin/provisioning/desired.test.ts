@@ -13,7 +13,7 @@ describe('desiredState', () => {
     expect(desiredState(read<DesiredInputs>('inputs-two-clusters'))).toEqual(read('desired-two-clusters'));
   });
 
-  test('the Pilot service covers the union of every cluster\'s paired zones, even clusters not read in this run', () => {
+  test("the Pilot service covers the union of every cluster's paired zones, even clusters not read in this run", () => {
     const inputs = read<DesiredInputs>('inputs-two-clusters');
     delete inputs.clusterFacts[C2];
     const desired = desiredState(inputs);
@@ -26,7 +26,10 @@ describe('desiredState', () => {
     inputs.clusterFacts[C1]!.apiServerLoadBalancer = { loadBalancerId: 'nlb-c1', kind: 'nlb' };
     inputs.clusters[0]!.vSwitches.push({ vSwitchId: 'vsw-c1kkkkkkkkkkkkkkkk', zoneId: 'cn-hangzhou-k' });
     const desired = desiredState(inputs);
-    expect(desired.apiServerServices[C1]).toEqual({ loadBalancer: { loadBalancerId: 'nlb-c1', kind: 'nlb' }, zones: ['cn-hangzhou-j', 'cn-hangzhou-k'] });
+    expect(desired.apiServerServices[C1]).toEqual({
+      loadBalancer: { loadBalancerId: 'nlb-c1', kind: 'nlb' },
+      zones: ['cn-hangzhou-j', 'cn-hangzhou-k'],
+    });
     expect(desired.links.find((link) => link.link === 'apiserver' && link.clusterId === C1)?.endpointZones).toEqual([
       { vSwitchId: 'vsw-bp10w1gdt1pw6srb8dy0i', zoneId: 'cn-hangzhou-j' },
       { vSwitchId: 'vsw-bp1cofkccijnjju314wym', zoneId: 'cn-hangzhou-k' },
@@ -50,7 +53,9 @@ describe('desiredState', () => {
   test('the vendor example pairing cn-hangzhou-j with cn-hangzhou-i is a problem naming both sides', () => {
     const inputs = read<DesiredInputs>('inputs-two-clusters');
     inputs.asmVSwitches = [{ vSwitchId: 'vsw-bp1l5hini55sstnwd2skf', zoneId: 'cn-hangzhou-i' }];
-    inputs.clusters = [{ clusterId: C2, vSwitches: [{ vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'cn-hangzhou-j' }] }];
+    inputs.clusters = [
+      { clusterId: C2, vSwitches: [{ vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'cn-hangzhou-j' }] },
+    ];
     expect(desiredState(inputs).problems.map((problem) => problem.message)).toEqual([
       `cluster ${C2} has vSwitches in cn-hangzhou-j and the ASM side in cn-hangzhou-i: no zone pairs. Add a vSwitch in a shared zone (connect --vswitch) on either side.`,
     ]);

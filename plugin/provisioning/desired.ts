@@ -12,7 +12,15 @@
  *   every cluster of the spec.
  */
 import { listForSentence, pairedZones, sortedZones } from '../../core';
-import type { ClusterSpec, DesiredInputs, DesiredLink, DesiredProblem, DesiredState, LoadBalancerRef, VSwitchPlacement } from './model';
+import type {
+  ClusterSpec,
+  DesiredInputs,
+  DesiredLink,
+  DesiredProblem,
+  DesiredState,
+  LoadBalancerRef,
+  VSwitchPlacement,
+} from './model';
 
 /** Zones both the placement and the load balancer allow; all of `zones` when the load balancer's are unknown. */
 function servedZones(zones: string[], loadBalancer: LoadBalancerRef): string[] {
@@ -48,7 +56,12 @@ function noSharedZone(cluster: ClusterSpec, asmVSwitches: VSwitchPlacement[]): D
   };
 }
 
-function loadBalancerMisses(clusterId: string, what: string, loadBalancer: LoadBalancerRef, paired: string[]): DesiredProblem {
+function loadBalancerMisses(
+  clusterId: string,
+  what: string,
+  loadBalancer: LoadBalancerRef,
+  paired: string[],
+): DesiredProblem {
   return {
     clusterId,
     message: `${what} ${loadBalancer.loadBalancerId} serves ${listForSentence(loadBalancer.zoneIds ?? [])}, none of the zones cluster ${clusterId} pairs in (${listForSentence(paired)}): PrivateLink cannot place the endpoint. Use vSwitches in a zone the load balancer serves.`,
@@ -79,7 +92,14 @@ export function desiredState(inputs: DesiredInputs): DesiredState {
     if (apiServerLoadBalancer) {
       const zones = servedZones(paired, apiServerLoadBalancer);
       if (zones.length === 0) {
-        problems.push(loadBalancerMisses(cluster.clusterId, `the API server load balancer of cluster ${cluster.clusterId}`, apiServerLoadBalancer, paired));
+        problems.push(
+          loadBalancerMisses(
+            cluster.clusterId,
+            `the API server load balancer of cluster ${cluster.clusterId}`,
+            apiServerLoadBalancer,
+            paired,
+          ),
+        );
       } else {
         apiServerServices[cluster.clusterId] = { loadBalancer: apiServerLoadBalancer, zones };
         links.push({

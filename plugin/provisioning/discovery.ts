@@ -29,7 +29,11 @@ async function loadBalancerRef(cloud: ProvisioningCloud, loadBalancerId: string)
  * balancer, so it is the internal CLB at the IntranetPilotEndpoint address in the mesh's VPC
  * (an inference, reference §5), unless `pilotLoadBalancerId` names it.
  */
-export async function discoverMesh(cloud: ProvisioningCloud, meshId: string, pilotLoadBalancerId?: string): Promise<MeshFacts> {
+export async function discoverMesh(
+  cloud: ProvisioningCloud,
+  meshId: string,
+  pilotLoadBalancerId?: string,
+): Promise<MeshFacts> {
   const step = `read service mesh ${meshId} (ASM DescribeServiceMeshDetail)`;
   let mesh;
   try {
@@ -38,13 +42,27 @@ export async function discoverMesh(cloud: ProvisioningCloud, meshId: string, pil
     throw new StepError(step, error);
   }
   if (!mesh.vpcId || !mesh.securityGroupId) {
-    throw new ProvisioningInputError(`service mesh ${meshId} reports no VPC or security group (VpcId ${mesh.vpcId ?? 'missing'}, SecurityGroupId ${mesh.securityGroupId ?? 'missing'}); is it still being created?`);
+    throw new ProvisioningInputError(
+      `service mesh ${meshId} reports no VPC or security group (VpcId ${mesh.vpcId ?? 'missing'}, SecurityGroupId ${mesh.securityGroupId ?? 'missing'}); is it still being created?`,
+    );
   }
-  const pilotLoadBalancer = await findPilotLoadBalancer(cloud, meshId, mesh.vpcId, mesh.pilotAddress?.host, pilotLoadBalancerId);
+  const pilotLoadBalancer = await findPilotLoadBalancer(
+    cloud,
+    meshId,
+    mesh.vpcId,
+    mesh.pilotAddress?.host,
+    pilotLoadBalancerId,
+  );
   return { meshId, vpcId: mesh.vpcId, securityGroupId: mesh.securityGroupId, pilotLoadBalancer };
 }
 
-async function findPilotLoadBalancer(cloud: ProvisioningCloud, meshId: string, vpcId: string, pilotHost: string | undefined, given?: string): Promise<LoadBalancerRef> {
+async function findPilotLoadBalancer(
+  cloud: ProvisioningCloud,
+  meshId: string,
+  vpcId: string,
+  pilotHost: string | undefined,
+  given?: string,
+): Promise<LoadBalancerRef> {
   if (given) {
     let found;
     try {
@@ -52,11 +70,16 @@ async function findPilotLoadBalancer(cloud: ProvisioningCloud, meshId: string, v
     } catch (error) {
       throw new StepError(`read the Pilot load balancer ${given} (SLB DescribeLoadBalancers)`, error);
     }
-    if (!found) throw new ProvisioningInputError(`--pilot-load-balancer ${given}: no such load balancer in this region and account`);
+    if (!found)
+      throw new ProvisioningInputError(
+        `--pilot-load-balancer ${given}: no such load balancer in this region and account`,
+      );
     return found;
   }
   if (!pilotHost) {
-    throw new ProvisioningInputError(`service mesh ${meshId} reports no IntranetPilotEndpoint, so its private Pilot load balancer cannot be found; pass --pilot-load-balancer lb-...`);
+    throw new ProvisioningInputError(
+      `service mesh ${meshId} reports no IntranetPilotEndpoint, so its private Pilot load balancer cannot be found; pass --pilot-load-balancer lb-...`,
+    );
   }
   let found;
   try {
@@ -65,7 +88,9 @@ async function findPilotLoadBalancer(cloud: ProvisioningCloud, meshId: string, v
     throw new StepError(`find the Pilot load balancer at ${pilotHost} in ${vpcId} (SLB DescribeLoadBalancers)`, error);
   }
   if (!found) {
-    throw new ProvisioningInputError(`no internal load balancer answers at ${pilotHost} (the mesh's IntranetPilotEndpoint) in ${vpcId}; pass --pilot-load-balancer lb-... to name it`);
+    throw new ProvisioningInputError(
+      `no internal load balancer answers at ${pilotHost} (the mesh's IntranetPilotEndpoint) in ${vpcId}; pass --pilot-load-balancer lb-... to name it`,
+    );
   }
   return { loadBalancerId: found.loadBalancerId, kind: 'slb', zoneIds: zonesOf(found) };
 }
@@ -84,7 +109,11 @@ function factsOf(detail: ClusterDetail): ClusterFacts {
  * A cluster's facts; with `withLoadBalancer`, also its API server load balancer and that load
  * balancer's zones (needed only to provision the cluster, not to report on it).
  */
-export async function discoverCluster(cloud: ProvisioningCloud, clusterId: string, withLoadBalancer: boolean): Promise<ClusterFacts> {
+export async function discoverCluster(
+  cloud: ProvisioningCloud,
+  clusterId: string,
+  withLoadBalancer: boolean,
+): Promise<ClusterFacts> {
   let detail: ClusterDetail;
   try {
     detail = await cloud.describeCluster(clusterId);
@@ -94,12 +123,21 @@ export async function discoverCluster(cloud: ProvisioningCloud, clusterId: strin
   const facts = factsOf(detail);
   if (!withLoadBalancer) return facts;
   if (!facts.vpcId || !facts.securityGroupId) {
-    throw new StepError(`read cluster ${clusterId}`, new ProvisioningInputError(`ACK reports no VPC or security group for cluster ${clusterId} (state ${facts.state ?? 'unknown'})`), clusterId);
+    throw new StepError(
+      `read cluster ${clusterId}`,
+      new ProvisioningInputError(
+        `ACK reports no VPC or security group for cluster ${clusterId} (state ${facts.state ?? 'unknown'})`,
+      ),
+      clusterId,
+    );
   }
   const step = `find the API server load balancer of cluster ${clusterId} (ACK DescribeClusterResources, SLB DescribeLoadBalancers)`;
   try {
     const found = await cloud.findApiServerLoadBalancer(detail);
-    const apiServerLoadBalancer = (await loadBalancerRef(cloud, found.loadBalancerId)) ?? { loadBalancerId: found.loadBalancerId, kind: found.kind };
+    const apiServerLoadBalancer = (await loadBalancerRef(cloud, found.loadBalancerId)) ?? {
+      loadBalancerId: found.loadBalancerId,
+      kind: found.kind,
+    };
     return { ...facts, apiServerLoadBalancer };
   } catch (error) {
     throw new StepError(step, error, clusterId);
@@ -112,7 +150,12 @@ export interface ClusterDiscovery {
 }
 
 /** Facts of many clusters side by side; a cluster that cannot be read is a failure, not the end of the run. */
-export async function discoverClusters(cloud: ProvisioningCloud, clusterIds: string[], provisioned: ReadonlySet<string>, concurrency: number): Promise<ClusterDiscovery> {
+export async function discoverClusters(
+  cloud: ProvisioningCloud,
+  clusterIds: string[],
+  provisioned: ReadonlySet<string>,
+  concurrency: number,
+): Promise<ClusterDiscovery> {
   const facts: Record<string, ClusterFacts> = {};
   const failures: StepError[] = [];
   await mapBounded(clusterIds, concurrency, async (clusterId) => {

@@ -44,4 +44,3 @@ export function describeCause(cause: unknown): string {
 export class ProvisioningInputError extends Error {
   override readonly name = 'ProvisioningInputError';
 }
-

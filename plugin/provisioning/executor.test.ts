@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudError } from '../cloud/errors';
-import type { CreateEndpointRequest, CreateEndpointServiceRequest, Endpoint, EndpointService } from '../cloud/privatelink';
+import type {
+  CreateEndpointRequest,
+  CreateEndpointServiceRequest,
+  Endpoint,
+  EndpointService,
+} from '../cloud/privatelink';
 import type { ProvisioningCloud } from './cloud-port';
 import { desiredState } from './desired';
 import { executePlan } from './executor';
@@ -30,9 +35,24 @@ class FakePrivateLink {
         this.tokens.push(request.clientToken!);
         const resourceId = request.resources[0]!.resourceId;
         if (resourceId === this.failCreateServiceFor) {
-          throw new CloudError({ product: 'PrivateLink', action: 'CreateVpcEndpointService', code: 'QuotaExceeded.EndpointService', message: 'quota reached', requestId: 'REQ-42', httpStatus: 400, retryable: false, resourceId });
+          throw new CloudError({
+            product: 'PrivateLink',
+            action: 'CreateVpcEndpointService',
+            code: 'QuotaExceeded.EndpointService',
+            message: 'quota reached',
+            requestId: 'REQ-42',
+            httpStatus: 400,
+            retryable: false,
+            resourceId,
+          });
         }
-        const service = { serviceId: `epsrv-${++this.next}`, serviceStatus: 'Creating', zones: [], tags: request.tags ?? [], reads: 0 };
+        const service = {
+          serviceId: `epsrv-${++this.next}`,
+          serviceStatus: 'Creating',
+          zones: [],
+          tags: request.tags ?? [],
+          reads: 0,
+        };
         this.services.set(service.serviceId, service);
         return service;
       },
@@ -41,7 +61,14 @@ class FakePrivateLink {
       createEndpoint: async (request: CreateEndpointRequest) => {
         this.calls.push('CreateVpcEndpoint');
         this.tokens.push(request.clientToken!);
-        const endpoint = { endpointId: `ep-${++this.next}`, serviceId: request.serviceId, endpointStatus: 'Creating', connectionStatus: 'Disconnected', tags: request.tags ?? [], reads: 0 };
+        const endpoint = {
+          endpointId: `ep-${++this.next}`,
+          serviceId: request.serviceId,
+          endpointStatus: 'Creating',
+          connectionStatus: 'Disconnected',
+          tags: request.tags ?? [],
+          reads: 0,
+        };
         this.endpoints.set(endpoint.endpointId, endpoint);
         return endpoint;
       },
@@ -97,8 +124,12 @@ describe('executePlan', () => {
     expect(report.changed).toBe(true);
     expect(fake.calls.filter((call) => call === 'CreateVpcEndpointService')).toHaveLength(3);
     expect(fake.calls.filter((call) => call === 'CreateVpcEndpoint')).toHaveLength(4);
-    expect([...fake.endpoints.values()].map((endpoint) => endpoint.connectionStatus)).toEqual(Array(4).fill('Connected'));
-    const pilot = [...fake.services.values()].find((service) => service.tags.some((tag) => tag.key === 'asmpvl.io/link' && tag.value === 'pilot'));
+    expect([...fake.endpoints.values()].map((endpoint) => endpoint.connectionStatus)).toEqual(
+      Array(4).fill('Connected'),
+    );
+    const pilot = [...fake.services.values()].find((service) =>
+      service.tags.some((tag) => tag.key === 'asmpvl.io/link' && tag.value === 'pilot'),
+    );
     expect(pilot?.tags).toEqual([
       { key: 'asmpvl.io/managed-by', value: 'kubectl-asmpvl' },
       { key: 'asmpvl.io/mesh', value: inputs.meshId },
@@ -144,7 +175,10 @@ describe('executePlan', () => {
   test('with --no-wait the creates are started and what needs them Active is deferred', async () => {
     const fake = new FakePrivateLink();
     const report = await run(fake, { wait: false });
-    const counts = report.outcomes.reduce<Record<string, number>>((all, outcome) => ({ ...all, [outcome.state]: (all[outcome.state] ?? 0) + 1 }), {});
+    const counts = report.outcomes.reduce<Record<string, number>>(
+      (all, outcome) => ({ ...all, [outcome.state]: (all[outcome.state] ?? 0) + 1 }),
+      {},
+    );
     expect(counts).toEqual({ started: 3, deferred: 8 });
     expect(fake.calls).toEqual(['CreateVpcEndpointService', 'CreateVpcEndpointService', 'CreateVpcEndpointService']);
   });

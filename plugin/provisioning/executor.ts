@@ -51,8 +51,16 @@ export interface ExecuteOptions {
 type StepContextInput = Omit<StepContext, 'ids' | 'polls'>;
 
 /** Runs `plan` and reports how every step ended. Never throws for a step's failure. */
-export async function executePlan(plan: Plan, input: StepContextInput, options: ExecuteOptions): Promise<ExecutionReport> {
-  const context: StepContext = { ...input, ids: new Map(plan.known.map(({ key, id }) => [keyName(key), id])), polls: runPolls(input.cloud, input.meshId, input.waits.clock, input.signal) };
+export async function executePlan(
+  plan: Plan,
+  input: StepContextInput,
+  options: ExecuteOptions,
+): Promise<ExecutionReport> {
+  const context: StepContext = {
+    ...input,
+    ids: new Map(plan.known.map(({ key, id }) => [keyName(key), id])),
+    polls: runPolls(input.cloud, input.meshId, input.waits.clock, input.signal),
+  };
   const now = options.now ?? Date.now;
   const outcomes = new Map<string, StepOutcome>();
   const running = new Map<string, Promise<void>>();
@@ -71,19 +79,34 @@ export async function executePlan(plan: Plan, input: StepContextInput, options: 
       (error: unknown) => {
         const cancelled = error instanceof CancelledError || context.signal?.aborted === true;
         const stepError = new StepError(action.description, error, action.clusterId);
-        settle({ action, state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : stepError, durationMs: now() - began });
+        settle({
+          action,
+          state: cancelled ? 'cancelled' : 'failed',
+          error: cancelled ? undefined : stepError,
+          durationMs: now() - began,
+        });
       },
     );
-    running.set(action.id, work.finally(() => running.delete(action.id)));
+    running.set(
+      action.id,
+      work.finally(() => running.delete(action.id)),
+    );
   };
 
   for (;;) {
     // Steps whose dependencies ended without their end state can never run.
     for (const action of [...pending]) {
-      const blocker = action.dependsOn.map((id) => outcomes.get(id)).find((outcome) => outcome && outcome.state !== 'done');
+      const blocker = action.dependsOn
+        .map((id) => outcomes.get(id))
+        .find((outcome) => outcome && outcome.state !== 'done');
       if (!blocker) continue;
       pending.splice(pending.indexOf(action), 1);
-      const state: StepState = blocker.state === 'started' || blocker.state === 'deferred' ? 'deferred' : blocker.state === 'cancelled' ? 'cancelled' : 'blocked';
+      const state: StepState =
+        blocker.state === 'started' || blocker.state === 'deferred'
+          ? 'deferred'
+          : blocker.state === 'cancelled'
+            ? 'cancelled'
+            : 'blocked';
       settle({ action, state, detail: `after "${blocker.action.description}" (${blocker.state})`, durationMs: 0 });
     }
     if (context.signal?.aborted) {
@@ -99,13 +122,18 @@ export async function executePlan(plan: Plan, input: StepContextInput, options: 
     await Promise.race(running.values());
   }
   // A dependency the plan does not hold can never be met (a planner bug): say so, do not hang.
-  for (const action of pending) settle({ action, state: 'blocked', detail: 'waits for a step that is not in the plan', durationMs: 0 });
+  for (const action of pending)
+    settle({ action, state: 'blocked', detail: 'waits for a step that is not in the plan', durationMs: 0 });
 
   const all = plan.actions.map((action) => outcomes.get(action.id)!);
   return {
     outcomes: all,
     failures: all.flatMap((outcome) => (outcome.error ? [outcome.error] : [])),
     cancelled: all.some((outcome) => outcome.state === 'cancelled'),
-    changed: all.some((outcome) => outcome.action.mutating && (outcome.state === 'done' || outcome.state === 'started' || outcome.state === 'failed')),
+    changed: all.some(
+      (outcome) =>
+        outcome.action.mutating &&
+        (outcome.state === 'done' || outcome.state === 'started' || outcome.state === 'failed'),
+    ),
   };
 }

@@ -31,7 +31,10 @@ export interface RefreshOptions {
  */
 export async function refreshStatus(kube: Kube, cloud: Cloud, options: RefreshOptions = {}): Promise<AsmPvlStatus> {
   const config = await kube.getConfig();
-  if (!config) throw new ProvisioningInputError('asmpvlconfig/default does not exist: create it with kubectl asmpvl connect <clusterId> --asm-vswitch vsw-…');
+  if (!config)
+    throw new ProvisioningInputError(
+      'asmpvlconfig/default does not exist: create it with kubectl asmpvl connect <clusterId> --asm-vswitch vsw-…',
+    );
   const meshId = resolveMeshId(options.meshId, options.env ?? process.env, config);
   const port = provisioningCloud(cloud);
   const concurrency = options.concurrency ?? 8;
@@ -59,8 +62,25 @@ export { executePlan, type ExecutionReport, type StepOutcome } from './executor'
 export { holdProvisioningLease } from './lease';
 export type * from './model';
 export { describePlan, planReconcile } from './planner';
-export { connectedDomains, executeRun, type MeshView, planRun, readMesh, type RunSettings, syncSans, writeRunStatus } from './run';
-export { type ClusterMeshVerdict, explainVerdict, MESH_CONDITION, MESH_GAP_LABELS, meshCondition, type MeshGap, meshVerdicts } from './mesh-verdict';
+export {
+  connectedDomains,
+  executeRun,
+  type MeshView,
+  planRun,
+  readMesh,
+  type RunSettings,
+  syncSans,
+  writeRunStatus,
+} from './run';
+export {
+  type ClusterMeshVerdict,
+  explainVerdict,
+  MESH_CONDITION,
+  MESH_GAP_LABELS,
+  meshCondition,
+  type MeshGap,
+  meshVerdicts,
+} from './mesh-verdict';
 export { decideSanAppend, verifySans } from './san-sync';
 export {
   ANNOTATION_MESH_ID,

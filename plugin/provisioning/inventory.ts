@@ -15,7 +15,11 @@ export interface ObserveOptions {
 }
 
 /** What the cloud holds of ours for `meshId`. */
-export async function observeInventory(cloud: ProvisioningCloud, meshId: string, options: ObserveOptions): Promise<Inventory> {
+export async function observeInventory(
+  cloud: ProvisioningCloud,
+  meshId: string,
+  options: ObserveOptions,
+): Promise<Inventory> {
   const filter = meshFilter(meshId);
   let listed;
   try {
@@ -34,49 +38,63 @@ export async function observeInventory(cloud: ProvisioningCloud, meshId: string,
     return owner?.clusterId ? [{ endpoint, owner: { link: owner.link, clusterId: owner.clusterId } }] : [];
   });
 
-  const observedServices = await mapBounded(ownedServices, options.concurrency, async ({ service, owner }): Promise<ObservedService | undefined> => {
-    const step = `list the zones of endpoint service ${service.serviceId}`;
-    try {
-      const resources = await cloud.listServiceResources(service.serviceId);
-      const allowedAccountIds = options.withAllowlists ? await cloud.listServiceUserIds(service.serviceId) : undefined;
-      return {
-        serviceId: service.serviceId,
-        serviceName: service.serviceName,
-        status: service.serviceStatus,
-        autoAcceptEnabled: service.autoAcceptEnabled,
-        createTime: service.createTime,
-        link: owner.link,
-        clusterId: owner.clusterId,
-        resources: resources.map((resource) => ({ resourceId: resource.resourceId, resourceType: resource.resourceType ?? 'slb', zoneId: resource.zoneId ?? '' })),
-        allowedAccountIds,
-      };
-    } catch (error) {
-      // Deleted between the list and this call: it is gone, not ours to report.
-      if (isNotFound(error)) return undefined;
-      throw new StepError(step, error, owner.clusterId);
-    }
-  });
+  const observedServices = await mapBounded(
+    ownedServices,
+    options.concurrency,
+    async ({ service, owner }): Promise<ObservedService | undefined> => {
+      const step = `list the zones of endpoint service ${service.serviceId}`;
+      try {
+        const resources = await cloud.listServiceResources(service.serviceId);
+        const allowedAccountIds = options.withAllowlists
+          ? await cloud.listServiceUserIds(service.serviceId)
+          : undefined;
+        return {
+          serviceId: service.serviceId,
+          serviceName: service.serviceName,
+          status: service.serviceStatus,
+          autoAcceptEnabled: service.autoAcceptEnabled,
+          createTime: service.createTime,
+          link: owner.link,
+          clusterId: owner.clusterId,
+          resources: resources.map((resource) => ({
+            resourceId: resource.resourceId,
+            resourceType: resource.resourceType ?? 'slb',
+            zoneId: resource.zoneId ?? '',
+          })),
+          allowedAccountIds,
+        };
+      } catch (error) {
+        // Deleted between the list and this call: it is gone, not ours to report.
+        if (isNotFound(error)) return undefined;
+        throw new StepError(step, error, owner.clusterId);
+      }
+    },
+  );
 
-  const observedEndpoints = await mapBounded(ownedEndpoints, options.concurrency, async ({ endpoint, owner }): Promise<ObservedEndpoint | undefined> => {
-    try {
-      const zones = await cloud.listEndpointZones(endpoint.endpointId);
-      return {
-        endpointId: endpoint.endpointId,
-        serviceId: endpoint.serviceId,
-        status: endpoint.endpointStatus,
-        connectionStatus: endpoint.connectionStatus,
-        domainName: endpoint.endpointDomain,
-        vpcId: endpoint.vpcId,
-        createTime: endpoint.createTime,
-        link: owner.link,
-        clusterId: owner.clusterId,
-        zones: zones.map((zone) => ({ zoneId: zone.zoneId, vSwitchId: zone.vSwitchId, status: zone.zoneStatus })),
-      };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw new StepError(`list the zones of endpoint ${endpoint.endpointId}`, error, owner.clusterId);
-    }
-  });
+  const observedEndpoints = await mapBounded(
+    ownedEndpoints,
+    options.concurrency,
+    async ({ endpoint, owner }): Promise<ObservedEndpoint | undefined> => {
+      try {
+        const zones = await cloud.listEndpointZones(endpoint.endpointId);
+        return {
+          endpointId: endpoint.endpointId,
+          serviceId: endpoint.serviceId,
+          status: endpoint.endpointStatus,
+          connectionStatus: endpoint.connectionStatus,
+          domainName: endpoint.endpointDomain,
+          vpcId: endpoint.vpcId,
+          createTime: endpoint.createTime,
+          link: owner.link,
+          clusterId: owner.clusterId,
+          zones: zones.map((zone) => ({ zoneId: zone.zoneId, vSwitchId: zone.vSwitchId, status: zone.zoneStatus })),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw new StepError(`list the zones of endpoint ${endpoint.endpointId}`, error, owner.clusterId);
+      }
+    },
+  );
 
   return {
     services: observedServices.filter((service): service is ObservedService => service !== undefined),

@@ -12,7 +12,11 @@ import { type Deadline, pollUntil, systemWaitClock, type WaitPolicy } from './wa
 export const LEASE_TTL_SECONDS = 30;
 
 /** Holders write `kubectl-asmpvl@<host>/<pid>` (plugin/kube/lease.ts). */
-export function isHolderGone(holder: string, host = hostname(), alive: (pid: number) => boolean = processAlive): boolean {
+export function isHolderGone(
+  holder: string,
+  host = hostname(),
+  alive: (pid: number) => boolean = processAlive,
+): boolean {
   const match = /^kubectl-asmpvl@(.+)\/(\d+)$/.exec(holder);
   if (!match || match[1] !== host) return false;
   return !alive(Number(match[2]));
@@ -33,15 +37,27 @@ function isBusy(error: unknown): boolean {
 }
 
 /** Takes the Lease, waiting while another run holds it; throws the last refusal at the deadline. */
-export async function holdProvisioningLease(kube: Kube, options: { deadline: Deadline; progress: Progress; signal?: AbortSignal }): Promise<HeldLease> {
+export async function holdProvisioningLease(
+  kube: Kube,
+  options: { deadline: Deadline; progress: Progress; signal?: AbortSignal },
+): Promise<HeldLease> {
   const { acquireProvisioningLease } = await import('../kube');
   let told = false;
   let lastRefusal: unknown;
-  const waits: WaitPolicy = { clock: systemWaitClock, initialMs: 1_000, factor: 1, maxIntervalMs: 1_000, perWaitMs: Number.POSITIVE_INFINITY };
+  const waits: WaitPolicy = {
+    clock: systemWaitClock,
+    initialMs: 1_000,
+    factor: 1,
+    maxIntervalMs: 1_000,
+    perWaitMs: Number.POSITIVE_INFINITY,
+  };
   const held = await pollUntil(
     async () => {
       try {
-        return await acquireProvisioningLease(kube, { ttlSeconds: LEASE_TTL_SECONDS, isHolderGone: (holder) => isHolderGone(holder) });
+        return await acquireProvisioningLease(kube, {
+          ttlSeconds: LEASE_TTL_SECONDS,
+          isHolderGone: (holder) => isHolderGone(holder),
+        });
       } catch (error) {
         if (!isBusy(error)) throw error;
         lastRefusal = error;
@@ -51,7 +67,13 @@ export async function holdProvisioningLease(kube: Kube, options: { deadline: Dea
       }
     },
     (lease) => lease !== undefined,
-    { deadline: options.deadline, waits, signal: options.signal, what: 'the provisioning lease', describe: () => (lastRefusal as Error | undefined)?.message ?? '' },
+    {
+      deadline: options.deadline,
+      waits,
+      signal: options.signal,
+      what: 'the provisioning lease',
+      describe: () => (lastRefusal as Error | undefined)?.message ?? '',
+    },
   );
   return held!;
 }

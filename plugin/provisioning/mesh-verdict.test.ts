@@ -38,7 +38,12 @@ describe('mesh verdicts and the MeshReady condition', () => {
   });
 
   test('a mesh that could not be read: Unknown, with the failure as reason and message', () => {
-    expect(meshCondition('c1', undefined, { reason: 'ServiceMeshNotFound', message: 'read the clusters of service mesh c1 failed: ...' })).toEqual({
+    expect(
+      meshCondition('c1', undefined, {
+        reason: 'ServiceMeshNotFound',
+        message: 'read the clusters of service mesh c1 failed: ...',
+      }),
+    ).toEqual({
       type: 'MeshReady',
       status: 'Unknown',
       reason: 'ServiceMeshNotFound',
@@ -67,7 +72,10 @@ describe('the status with the mesh in it', () => {
   test('Available, with MeshReady True and the mesh recorded, when the mesh runs every cluster', () => {
     const status = statusOf('running');
     expect(status.status).toBe('Available');
-    expect(status.mesh).toEqual({ serviceMeshId: 'cf9171d03515f8f0920a4425eca656495', clusters: [{ clusterId: 'c84974f524e2045c87dccadff91a71708', inMesh: true, state: 'running' }] });
+    expect(status.mesh).toEqual({
+      serviceMeshId: 'cf9171d03515f8f0920a4425eca656495',
+      clusters: [{ clusterId: 'c84974f524e2045c87dccadff91a71708', inMesh: true, state: 'running' }],
+    });
     expect(status.conditions!.find((condition) => condition.type === 'MeshReady')).toEqual({
       type: 'MeshReady',
       status: 'True',
@@ -84,7 +92,10 @@ describe('the status with the mesh in it', () => {
     expect(status.status).toBe('Degraded');
     expect(status.mesh!.clusters![0]).toMatchObject({ state: 'failed', missing: ['san'] });
     expect([status.clusters, status.pilot]).toEqual([running.clusters, running.pilot]);
-    expect(status.conditions!.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MeshNotReady' });
+    expect(status.conditions!.find((condition) => condition.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'MeshNotReady',
+    });
   });
 
   test('just added with the links up: Provisioning', () => {

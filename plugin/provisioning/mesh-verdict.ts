@@ -66,7 +66,10 @@ function phaseOf(member: MeshCluster | undefined): MeshPhase {
 
 function connectedZone(endpoint: ObservedEndpoint | undefined): boolean {
   // An endpoint lists its zones; traffic flows only through one that is Connected.
-  return endpoint !== undefined && (endpoint.zones.length === 0 || endpoint.zones.some((zone) => zone.status === 'Connected'));
+  return (
+    endpoint !== undefined &&
+    (endpoint.zones.length === 0 || endpoint.zones.some((zone) => zone.status === 'Connected'))
+  );
 }
 
 function gapsOf(clusterId: string, inputs: MeshVerdictInputs): ClusterMeshVerdict['gaps'] {
@@ -74,16 +77,24 @@ function gapsOf(clusterId: string, inputs: MeshVerdictInputs): ClusterMeshVerdic
   const apiServer = inputs.links.find((link) => link.clusterId === clusterId && link.link === 'apiserver');
   const pilot = inputs.links.find((link) => link.clusterId === clusterId && link.link === 'pilot');
   const apiServerReady = apiServer?.health === 'ready' && connectedZone(apiServer.endpoint);
-  if (!apiServerReady) gaps.push({ gap: 'apiServerLink', detail: apiServer?.health === 'ready' ? 'no endpoint zone is Connected' : (apiServer?.why ?? 'not provisioned') });
+  if (!apiServerReady)
+    gaps.push({
+      gap: 'apiServerLink',
+      detail: apiServer?.health === 'ready' ? 'no endpoint zone is Connected' : (apiServer?.why ?? 'not provisioned'),
+    });
   if (pilot?.health !== 'ready' || !connectedZone(pilot.endpoint)) {
-    gaps.push({ gap: 'pilotLink', detail: pilot?.health === 'ready' ? 'no endpoint zone is Connected' : (pilot?.why ?? 'not provisioned') });
+    gaps.push({
+      gap: 'pilotLink',
+      detail: pilot?.health === 'ready' ? 'no endpoint zone is Connected' : (pilot?.why ?? 'not provisioned'),
+    });
   } else if (!inputs.pilotServiceActive) {
     gaps.push({ gap: 'pilotLink', detail: 'the shared Pilot service is not Active' });
   }
   const domain = apiServer?.endpoint?.domainName;
   const sans = inputs.clusterFacts[clusterId]?.certSans;
   // The SAN can only be judged once there is an endpoint domain and the SANs were read.
-  if (apiServerReady && domain && sans && !verifySans(sans, sans, [domain]).ok) gaps.push({ gap: 'san', detail: `${domain} is not among its certificate SANs` });
+  if (apiServerReady && domain && sans && !verifySans(sans, sans, [domain]).ok)
+    gaps.push({ gap: 'san', detail: `${domain} is not among its certificate SANs` });
   return gaps;
 }
 
@@ -113,12 +124,14 @@ export interface MeshConditionInput {
 
 /** One line about a cluster the mesh does not run: its state, what is missing, the mesh's words. */
 export function explainVerdict(verdict: ClusterMeshVerdict, meshId: string): string {
-  if (verdict.phase === 'notInMesh') return `${verdict.clusterId}: not in service mesh ${meshId}; run kubectl asmpvl connect ${verdict.clusterId} to add it`;
+  if (verdict.phase === 'notInMesh')
+    return `${verdict.clusterId}: not in service mesh ${meshId}; run kubectl asmpvl connect ${verdict.clusterId} to add it`;
   const missing = verdict.gaps.map((gap) => `${MESH_GAP_LABELS[gap.gap]} (${gap.detail})`);
   const said = verdict.errorMessage ? `; the mesh says: ${verdict.errorMessage}` : '';
   const state = verdict.state ?? 'no state';
   if (missing.length > 0) return `${verdict.clusterId}: ${state} in the mesh; missing ${missing.join(', ')}${said}`;
-  if (verdict.phase === 'joining') return `${verdict.clusterId}: ${state} in the mesh (just added; it looks at the cluster shortly)${said}`;
+  if (verdict.phase === 'joining')
+    return `${verdict.clusterId}: ${state} in the mesh (just added; it looks at the cluster shortly)${said}`;
   return `${verdict.clusterId}: ${state} in the mesh, although both links are Connected and the SAN is listed${said}`;
 }
 
@@ -126,12 +139,37 @@ export function explainVerdict(verdict: ClusterMeshVerdict, meshId: string): str
  * The MeshReady condition: True when the mesh runs every cluster of the spec; False naming each
  * cluster it does not run, and why; Unknown when the mesh could not be read (`readFailure`).
  */
-export function meshCondition(meshId: string, verdicts: ClusterMeshVerdict[] | undefined, readFailure?: { reason: string; message: string }): MeshConditionInput {
+export function meshCondition(
+  meshId: string,
+  verdicts: ClusterMeshVerdict[] | undefined,
+  readFailure?: { reason: string; message: string },
+): MeshConditionInput {
   const type = MESH_CONDITION;
-  if (!verdicts) return { type, status: 'Unknown', reason: readFailure?.reason ?? 'NotChecked', message: readFailure?.message ?? `service mesh ${meshId} was not read in this run` };
+  if (!verdicts)
+    return {
+      type,
+      status: 'Unknown',
+      reason: readFailure?.reason ?? 'NotChecked',
+      message: readFailure?.message ?? `service mesh ${meshId} was not read in this run`,
+    };
   if (verdicts.length === 0) return { type, status: 'True', reason: 'NoClusters', message: 'no cluster in the spec' };
   const notRunning = verdicts.filter((verdict) => verdict.phase !== 'running');
-  if (notRunning.length === 0) return { type, status: 'True', reason: 'Running', message: `service mesh ${meshId} reports all ${verdicts.length} cluster(s) running` };
-  const reason = notRunning.some((verdict) => verdict.phase === 'notInMesh') ? 'NotInMesh' : notRunning.some((verdict) => verdict.phase === 'notRunning') ? 'NotRunning' : 'Joining';
-  return { type, status: 'False', reason, message: notRunning.map((verdict) => explainVerdict(verdict, meshId)).join('\n') };
+  if (notRunning.length === 0)
+    return {
+      type,
+      status: 'True',
+      reason: 'Running',
+      message: `service mesh ${meshId} reports all ${verdicts.length} cluster(s) running`,
+    };
+  const reason = notRunning.some((verdict) => verdict.phase === 'notInMesh')
+    ? 'NotInMesh'
+    : notRunning.some((verdict) => verdict.phase === 'notRunning')
+      ? 'NotRunning'
+      : 'Joining';
+  return {
+    type,
+    status: 'False',
+    reason,
+    message: notRunning.map((verdict) => explainVerdict(verdict, meshId)).join('\n'),
+  };
 }

@@ -170,7 +170,14 @@ export type Action =
   | (ActionBase & { kind: 'attachServiceZone'; key: ResourceKey; loadBalancer: LoadBalancerRef; zoneId: string })
   | (ActionBase & { kind: 'detachServiceZone'; serviceId: string; resource: ObservedServiceResource })
   | (ActionBase & { kind: 'allowAccount'; key: ResourceKey; accountId: string })
-  | (ActionBase & { kind: 'createEndpoint'; key: ResourceKey; serviceKey: ResourceKey; vpcId: string; securityGroupIds: string[]; zones: VSwitchPlacement[] })
+  | (ActionBase & {
+      kind: 'createEndpoint';
+      key: ResourceKey;
+      serviceKey: ResourceKey;
+      vpcId: string;
+      securityGroupIds: string[];
+      zones: VSwitchPlacement[];
+    })
   | (ActionBase & { kind: 'awaitEndpoint'; endpointId: string })
   | (ActionBase & { kind: 'addEndpointZone'; key: ResourceKey; zone: VSwitchPlacement })
   | (ActionBase & { kind: 'removeEndpointZone'; key: ResourceKey; zoneId: string })

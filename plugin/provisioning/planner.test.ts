@@ -26,8 +26,12 @@ interface PlannerCase {
 function inputsFor(testCase: PlannerCase): DesiredInputs {
   const inputs = read<DesiredInputs>('inputs-two-clusters');
   let clusters = inputs.clusters;
-  if (testCase.keepClusters) clusters = clusters.filter((cluster) => testCase.keepClusters!.includes(cluster.clusterId));
-  clusters = clusters.map((cluster) => ({ ...cluster, vSwitches: testCase.clusterVSwitches?.[cluster.clusterId] ?? cluster.vSwitches }));
+  if (testCase.keepClusters)
+    clusters = clusters.filter((cluster) => testCase.keepClusters!.includes(cluster.clusterId));
+  clusters = clusters.map((cluster) => ({
+    ...cluster,
+    vSwitches: testCase.clusterVSwitches?.[cluster.clusterId] ?? cluster.vSwitches,
+  }));
   const accounts = testCase.accounts ?? {};
   const clusterFacts: Record<string, ClusterFacts> = Object.fromEntries(
     Object.entries(inputs.clusterFacts).map(([id, facts]) => [id, { ...facts, accountId: accounts[id] }]),
@@ -54,7 +58,12 @@ describe('planReconcile', () => {
       const plan = planReconcile(desiredState(inputsFor(testCase)), inventoryFor(testCase.inventory), testCase.scope);
       plan.actions.forEach((action, index) => {
         const earlier = new Set(plan.actions.slice(0, index).map((candidate) => candidate.id));
-        for (const dependency of action.dependsOn) expect({ step: action.id, dependency, earlier: earlier.has(dependency) }).toEqual({ step: action.id, dependency, earlier: true });
+        for (const dependency of action.dependsOn)
+          expect({ step: action.id, dependency, earlier: earlier.has(dependency) }).toEqual({
+            step: action.id,
+            dependency,
+            earlier: true,
+          });
       });
     }
   });

@@ -43,7 +43,9 @@ function rank(status: string | undefined): number {
 // Active first, then the oldest, then by id: the same choice on every run.
 function byPreference<T extends { status?: string; createTime?: string }>(idOf: (item: T) => string) {
   return (a: T, b: T) =>
-    rank(a.status) - rank(b.status) || (a.createTime ?? '').localeCompare(b.createTime ?? '') || idOf(a).localeCompare(idOf(b));
+    rank(a.status) - rank(b.status) ||
+    (a.createTime ?? '').localeCompare(b.createTime ?? '') ||
+    idOf(a).localeCompare(idOf(b));
 }
 
 export interface ResolvedResources {
@@ -71,7 +73,9 @@ export function endpointKey(link: LinkKind, clusterId: string): ResourceKey {
 export function resolveResources(inventory: Inventory): ResolvedResources {
   const services = new Map<string, ObservedService>();
   const surplusServices: ObservedService[] = [];
-  const liveServices = inventory.services.filter((service) => service.status !== GONE_SOON).sort(byPreference((service) => service.serviceId));
+  const liveServices = inventory.services
+    .filter((service) => service.status !== GONE_SOON)
+    .sort(byPreference((service) => service.serviceId));
   for (const service of liveServices) {
     const name = keyName(serviceKey(service.link, service.clusterId));
     if (services.has(name) || (service.link === 'apiserver' && !service.clusterId)) surplusServices.push(service);
@@ -79,7 +83,9 @@ export function resolveResources(inventory: Inventory): ResolvedResources {
   }
   const endpoints = new Map<string, ObservedEndpoint>();
   const surplusEndpoints: ObservedEndpoint[] = [];
-  const liveEndpoints = inventory.endpoints.filter((endpoint) => endpoint.status !== GONE_SOON).sort(byPreference((endpoint) => endpoint.endpointId));
+  const liveEndpoints = inventory.endpoints
+    .filter((endpoint) => endpoint.status !== GONE_SOON)
+    .sort(byPreference((endpoint) => endpoint.endpointId));
   for (const endpoint of liveEndpoints) {
     const name = keyName(endpointKey(endpoint.link, endpoint.clusterId));
     const service = services.get(keyName(serviceKey(endpoint.link, endpoint.clusterId)));
@@ -170,7 +176,9 @@ function planService(
     ];
   }
   for (const zone of zones) {
-    const covered = observed.resources.some((resource) => resource.zoneId === zone && resource.resourceId === loadBalancer.loadBalancerId);
+    const covered = observed.resources.some(
+      (resource) => resource.zoneId === zone && resource.resourceId === loadBalancer.loadBalancerId,
+    );
     if (covered) continue;
     const attach = builder.add({
       ...common,
@@ -190,7 +198,13 @@ function planService(
 }
 
 // Same-account links need no allowlist entry (reference §6); a cross-account one does.
-function allowAccount(builder: PlanBuilder, key: ResourceKey, observed: ObservedService | undefined, link: DesiredLink, after: string[]): string[] {
+function allowAccount(
+  builder: PlanBuilder,
+  key: ResourceKey,
+  observed: ObservedService | undefined,
+  link: DesiredLink,
+  after: string[],
+): string[] {
   const consumer = link.consumerAccountId;
   if (!consumer || !link.providerAccountId || consumer === link.providerAccountId) return [];
   if (observed?.allowedAccountIds?.includes(consumer)) return [];
@@ -211,13 +225,25 @@ function allowAccount(builder: PlanBuilder, key: ResourceKey, observed: Observed
   ];
 }
 
-function zoneDiff(wanted: VSwitchPlacement[], endpoint: ObservedEndpoint): { add: VSwitchPlacement[]; remove: string[] } {
+function zoneDiff(
+  wanted: VSwitchPlacement[],
+  endpoint: ObservedEndpoint,
+): { add: VSwitchPlacement[]; remove: string[] } {
   const live = endpoint.zones.filter((zone) => zone.status !== GONE_SOON);
   // A zone served from another vSwitch than the spec says is replaced: removed, then added.
   const remove = live
-    .filter((zone) => !wanted.some((placement) => placement.zoneId === zone.zoneId && (zone.vSwitchId === undefined || placement.vSwitchId === zone.vSwitchId)))
+    .filter(
+      (zone) =>
+        !wanted.some(
+          (placement) =>
+            placement.zoneId === zone.zoneId &&
+            (zone.vSwitchId === undefined || placement.vSwitchId === zone.vSwitchId),
+        ),
+    )
     .map((zone) => zone.zoneId);
-  const add = wanted.filter((placement) => !live.some((zone) => zone.zoneId === placement.zoneId) || remove.includes(placement.zoneId));
+  const add = wanted.filter(
+    (placement) => !live.some((zone) => zone.zoneId === placement.zoneId) || remove.includes(placement.zoneId),
+  );
   return { add, remove };
 }
 
@@ -235,7 +261,13 @@ function planEndpoint(
   const label = endpointLabel(link.link, link.clusterId);
   const common = { link: link.link, clusterId: link.clusterId };
   const removedZones = new Map<string, string>();
-  const zonesDone = (zoneIds: string[]) => [...new Set([...service.chain.tail, ...allowed, ...zoneIds.flatMap((zone) => (service.attachIn.has(zone) ? [service.attachIn.get(zone)!] : []))])];
+  const zonesDone = (zoneIds: string[]) => [
+    ...new Set([
+      ...service.chain.tail,
+      ...allowed,
+      ...zoneIds.flatMap((zone) => (service.attachIn.has(zone) ? [service.attachIn.get(zone)!] : [])),
+    ]),
+  ];
 
   if (!observed) {
     const create = builder.add({
@@ -288,7 +320,8 @@ function planEndpoint(
       }).id,
     ];
   }
-  for (const zoneId of remove.filter((zone) => !replaced.includes(zone))) tail = [removeZone(builder, link, key, observed, zoneId, tail, removedZones)];
+  for (const zoneId of remove.filter((zone) => !replaced.includes(zone)))
+    tail = [removeZone(builder, link, key, observed, zoneId, tail, removedZones)];
   if (observed.connectionStatus !== 'Connected') connect(builder, link, tail, observed.connectionStatus);
   return { removedZones };
 }
@@ -325,7 +358,9 @@ function connect(builder: PlanBuilder, link: DesiredLink, after: string[], statu
     clusterId: link.clusterId,
     kind: 'connectEndpoint',
     id: `${prefix(link.link, link.clusterId)}/connect`,
-    description: mutating ? `accept the connection of ${endpointLabel(link.link, link.clusterId)}` : `wait for ${endpointLabel(link.link, link.clusterId)} to be Connected`,
+    description: mutating
+      ? `accept the connection of ${endpointLabel(link.link, link.clusterId)}`
+      : `wait for ${endpointLabel(link.link, link.clusterId)} to be Connected`,
     dependsOn: after,
     mutating,
     key: endpointKey(link.link, link.clusterId),
@@ -391,13 +426,18 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
   const zoneRemovals: Array<{ serviceKey: string; zoneId: string; actionId: string }> = [];
 
   // Tear-down first in the list: surplus and unwanted endpoints, which free services and zones.
-  const unwantedEndpoints = [...resolved.endpoints.values()].filter((endpoint) => inScope(scope, endpoint.clusterId) && !wanted.has(endpoint.clusterId));
-  for (const endpoint of unwantedEndpoints) endpointDeletes.push(deleteEndpoint(builder, endpoint, 'cluster no longer in the spec'));
+  const unwantedEndpoints = [...resolved.endpoints.values()].filter(
+    (endpoint) => inScope(scope, endpoint.clusterId) && !wanted.has(endpoint.clusterId),
+  );
+  for (const endpoint of unwantedEndpoints)
+    endpointDeletes.push(deleteEndpoint(builder, endpoint, 'cluster no longer in the spec'));
   for (const endpoint of resolved.surplusEndpoints.filter((candidate) => inScope(scope, candidate.clusterId))) {
     endpointDeletes.push(deleteEndpoint(builder, endpoint, 'a duplicate, or it reaches a service we no longer use'));
   }
   // Endpoints already being deleted (a run stopped after asking): a service cannot go before they do.
-  for (const endpoint of inventory.endpoints.filter((candidate) => candidate.status === GONE_SOON && inScope(scope, candidate.clusterId))) {
+  for (const endpoint of inventory.endpoints.filter(
+    (candidate) => candidate.status === GONE_SOON && inScope(scope, candidate.clusterId),
+  )) {
     endpointDeletes.push(awaitEndpointGone(builder, endpoint));
   }
 
@@ -405,8 +445,14 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
   const pilotLinks = wantedLinks.filter((link) => link.link === 'pilot');
   const pilotKey = serviceKey('pilot', undefined);
   const observedPilot = resolved.services.get(keyName(pilotKey));
-  const pilotService = pilotLinks.length > 0 ? planService(builder, pilotKey, observedPilot, desired.pilotService.loadBalancer, desired.pilotService.zones) : undefined;
-  const touchesPilot = scope === 'all' || pilotLinks.length > 0 || inventory.endpoints.some((endpoint) => endpoint.link === 'pilot' && inScope(scope, endpoint.clusterId));
+  const pilotService =
+    pilotLinks.length > 0
+      ? planService(builder, pilotKey, observedPilot, desired.pilotService.loadBalancer, desired.pilotService.zones)
+      : undefined;
+  const touchesPilot =
+    scope === 'all' ||
+    pilotLinks.length > 0 ||
+    inventory.endpoints.some((endpoint) => endpoint.link === 'pilot' && inScope(scope, endpoint.clusterId));
 
   const apiServerServices = new Map<string, { chain: Chain; attachIn: Map<string, string> }>();
   for (const link of wantedLinks) {
@@ -415,7 +461,13 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
     const service =
       link.link === 'pilot'
         ? pilotService!
-        : planService(builder, sKey, observedService, desired.apiServerServices[link.clusterId]!.loadBalancer, link.serviceZones);
+        : planService(
+            builder,
+            sKey,
+            observedService,
+            desired.apiServerServices[link.clusterId]!.loadBalancer,
+            link.serviceZones,
+          );
     if (link.link === 'apiserver') apiServerServices.set(link.clusterId, service);
     const allowed = allowAccount(builder, sKey, observedService, link, service.chain.tail);
     const observedEndpoint = resolved.endpoints.get(keyName(endpointKey(link.link, link.clusterId)));
@@ -425,34 +477,76 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
 
   // Services no longer wanted: a cluster's API-server service, and the Pilot service once no
   // cluster is left in the spec and none of our endpoints still reaches it.
-  const deletedEndpointIds = new Set(endpointDeletes.map((action) => (action.kind === 'deleteEndpoint' ? action.endpointId : '')));
+  const deletedEndpointIds = new Set(
+    endpointDeletes.map((action) => (action.kind === 'deleteEndpoint' ? action.endpointId : '')),
+  );
   const dependentDeletes = (serviceId: string) =>
-    endpointDeletes.filter((action) => action.kind === 'deleteEndpoint' && inventory.endpoints.find((endpoint) => endpoint.endpointId === action.endpointId)?.serviceId === serviceId);
+    endpointDeletes.filter(
+      (action) =>
+        action.kind === 'deleteEndpoint' &&
+        inventory.endpoints.find((endpoint) => endpoint.endpointId === action.endpointId)?.serviceId === serviceId,
+    );
   for (const service of resolved.services.values()) {
     if (service.link !== 'apiserver' || !inScope(scope, service.clusterId) || wanted.has(service.clusterId!)) continue;
     deleteService(builder, service, dependentDeletes(service.serviceId), 'cluster no longer in the spec');
   }
-  for (const service of resolved.surplusServices.filter((candidate) => (candidate.link === 'pilot' ? touchesPilot : inScope(scope, candidate.clusterId)))) {
+  for (const service of resolved.surplusServices.filter((candidate) =>
+    candidate.link === 'pilot' ? touchesPilot : inScope(scope, candidate.clusterId),
+  )) {
     deleteService(builder, service, dependentDeletes(service.serviceId), 'a duplicate');
   }
-  const pilotUsers = inventory.endpoints.filter((endpoint) => endpoint.serviceId === observedPilot?.serviceId && endpoint.status !== GONE_SOON && !deletedEndpointIds.has(endpoint.endpointId));
+  const pilotUsers = inventory.endpoints.filter(
+    (endpoint) =>
+      endpoint.serviceId === observedPilot?.serviceId &&
+      endpoint.status !== GONE_SOON &&
+      !deletedEndpointIds.has(endpoint.endpointId),
+  );
   if (observedPilot && touchesPilot && desired.clusterIds.length === 0 && pilotUsers.length === 0) {
     deleteService(builder, observedPilot, dependentDeletes(observedPilot.serviceId), 'no cluster is left');
   } else if (observedPilot && touchesPilot) {
-    planDetaches(builder, observedPilot, desired.pilotService.zones, desired.pilotService.loadBalancer, pilotUsers, dependentDeletes(observedPilot.serviceId), zoneRemovals, pilotService?.attachIn);
+    planDetaches(
+      builder,
+      observedPilot,
+      desired.pilotService.zones,
+      desired.pilotService.loadBalancer,
+      pilotUsers,
+      dependentDeletes(observedPilot.serviceId),
+      zoneRemovals,
+      pilotService?.attachIn,
+    );
   }
   for (const link of wantedLinks.filter((candidate) => candidate.link === 'apiserver')) {
     const sKey = serviceKey('apiserver', link.clusterId);
     const observedService = resolved.services.get(keyName(sKey));
     if (!observedService) continue;
-    const users = inventory.endpoints.filter((endpoint) => endpoint.serviceId === observedService.serviceId && endpoint.status !== GONE_SOON && !deletedEndpointIds.has(endpoint.endpointId));
+    const users = inventory.endpoints.filter(
+      (endpoint) =>
+        endpoint.serviceId === observedService.serviceId &&
+        endpoint.status !== GONE_SOON &&
+        !deletedEndpointIds.has(endpoint.endpointId),
+    );
     const planned = apiServerServices.get(link.clusterId);
-    planDetaches(builder, observedService, link.serviceZones, desired.apiServerServices[link.clusterId]!.loadBalancer, users, dependentDeletes(observedService.serviceId), zoneRemovals, planned?.attachIn);
+    planDetaches(
+      builder,
+      observedService,
+      link.serviceZones,
+      desired.apiServerServices[link.clusterId]!.loadBalancer,
+      users,
+      dependentDeletes(observedService.serviceId),
+      zoneRemovals,
+      planned?.attachIn,
+    );
   }
 
   const known = [
-    ...[...resolved.services.entries()].map(([, service]) => ({ key: serviceKey(service.link, service.clusterId), id: service.serviceId })),
-    ...[...resolved.endpoints.entries()].map(([, endpoint]) => ({ key: endpointKey(endpoint.link, endpoint.clusterId), id: endpoint.endpointId })),
+    ...[...resolved.services.entries()].map(([, service]) => ({
+      key: serviceKey(service.link, service.clusterId),
+      id: service.serviceId,
+    })),
+    ...[...resolved.endpoints.entries()].map(([, endpoint]) => ({
+      key: endpointKey(endpoint.link, endpoint.clusterId),
+      id: endpoint.endpointId,
+    })),
   ];
   return { actions: builder.actions, known };
 }
@@ -472,14 +566,20 @@ function planDetaches(
   zoneRemovals: Array<{ serviceKey: string; zoneId: string; actionId: string }>,
   attachIn: Map<string, string> | undefined,
 ): void {
-  const surplus = service.resources.filter((resource) => !(zones.includes(resource.zoneId) && resource.resourceId === loadBalancer.loadBalancerId));
+  const surplus = service.resources.filter(
+    (resource) => !(zones.includes(resource.zoneId) && resource.resourceId === loadBalancer.loadBalancerId),
+  );
   const sKey = keyName(serviceKey(service.link, service.clusterId));
   let remaining = service.resources.length + zones.filter((zone) => attachIn?.has(zone)).length;
   for (const resource of surplus) {
     const zoneStillWanted = zones.includes(resource.zoneId);
-    const removals = zoneRemovals.filter((removal) => removal.serviceKey === sKey && removal.zoneId === resource.zoneId).map((removal) => removal.actionId);
+    const removals = zoneRemovals
+      .filter((removal) => removal.serviceKey === sKey && removal.zoneId === resource.zoneId)
+      .map((removal) => removal.actionId);
     const stillUsed = users.some(
-      (endpoint) => endpoint.zones.some((zone) => zone.zoneId === resource.zoneId && zone.status !== GONE_SOON) && !removals.some((id) => id.startsWith(prefix(endpoint.link, endpoint.clusterId))),
+      (endpoint) =>
+        endpoint.zones.some((zone) => zone.zoneId === resource.zoneId && zone.status !== GONE_SOON) &&
+        !removals.some((id) => id.startsWith(prefix(endpoint.link, endpoint.clusterId))),
     );
     if ((!zoneStillWanted && stillUsed) || remaining <= 1) continue;
     remaining -= 1;
@@ -502,7 +602,9 @@ function planDetaches(
 export function describePlan(plan: Plan): string[] {
   if (plan.actions.length === 0) return ['nothing to do: the cloud already matches the spec'];
   return plan.actions.map((action, index) => {
-    const after = action.dependsOn.map((id) => plan.actions.findIndex((candidate) => candidate.id === id) + 1).filter((n) => n > 0);
+    const after = action.dependsOn
+      .map((id) => plan.actions.findIndex((candidate) => candidate.id === id) + 1)
+      .filter((n) => n > 0);
     return `${String(index + 1).padStart(2)}. ${action.description}${after.length > 0 ? `  (after ${after.join(', ')})` : ''}`;
   });
 }

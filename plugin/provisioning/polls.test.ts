@@ -6,7 +6,6 @@ interface Item {
   state: string;
 }
 
-
 function fakeCloud(items: Item[]) {
   const calls: string[] = [];
   return {

@@ -13,7 +13,16 @@ import { discoverClusters, discoverMesh } from './discovery';
 import { describeCause, StepError } from './errors';
 import { executePlan, type ExecutionReport, type StepReporter } from './executor';
 import { observeInventory } from './inventory';
-import { type Action, type ClusterFacts, type DesiredState, type Inventory, keyName, type MeshFacts, type Plan, type PlanScope } from './model';
+import {
+  type Action,
+  type ClusterFacts,
+  type DesiredState,
+  type Inventory,
+  keyName,
+  type MeshFacts,
+  type Plan,
+  type PlanScope,
+} from './model';
 import { endpointKey, planReconcile, resolveResources } from './planner';
 import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from './san-sync';
 import { specAsmVSwitches, specClusters, specRevision } from './spec-edit';
@@ -73,7 +82,12 @@ export function recordFailure(area: RecordedFailure['area'], error: unknown, clu
  * Discovers and observes for `target` (the spec to converge to) and plans the steps for `scope`.
  * Clusters in the scope get their API server load balancer looked up; the others only their detail.
  */
-export async function planRun(cloud: ProvisioningCloud, target: ASMPvlConfig, scope: PlanScope, settings: RunSettings): Promise<PlannedRun> {
+export async function planRun(
+  cloud: ProvisioningCloud,
+  target: ASMPvlConfig,
+  scope: PlanScope,
+  settings: RunSettings,
+): Promise<PlannedRun> {
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const clusters = specClusters(target);
   const clusterIds = clusters.map((cluster) => cluster.clusterId);
@@ -92,9 +106,20 @@ export async function planRun(cloud: ProvisioningCloud, target: ASMPvlConfig, sc
   const observation: Observation = { mesh, facts: discovery.facts, inventory, failures };
   if (!mesh) return { scope, observation, plan: { actions: [], known: [] } };
 
-  const desired = desiredState({ meshId: settings.meshId, clusters, asmVSwitches: specAsmVSwitches(target), mesh, clusterFacts: discovery.facts });
+  const desired = desiredState({
+    meshId: settings.meshId,
+    clusters,
+    asmVSwitches: specAsmVSwitches(target),
+    mesh,
+    clusterFacts: discovery.facts,
+  });
   // A cluster that could not be read is left alone: never torn down for lack of facts.
-  const readable = scope === 'all' ? scope : { clusterIds: scope.clusterIds.filter((id) => !discovery.failures.some((failure) => failure.clusterId === id)) };
+  const readable =
+    scope === 'all'
+      ? scope
+      : {
+          clusterIds: scope.clusterIds.filter((id) => !discovery.failures.some((failure) => failure.clusterId === id)),
+        };
   return { scope, observation, desired, plan: planReconcile(desired, inventory, readable) };
 }
 
@@ -138,8 +163,12 @@ export function progressReporter(lines: StepLines): StepReporter {
         lines.note(`${outcome.state}: ${action.description}${outcome.detail ? ` ${outcome.detail}` : ''}`);
         return;
       }
-      if (outcome.state === 'failed') lines.end(action.id, action.description, { failed: outcome.error?.message ?? 'failed' });
-      else lines.end(action.id, action.description, { detail: outcome.state === 'started' ? `${outcome.detail ?? 'started'} (not waited for)` : outcome.detail });
+      if (outcome.state === 'failed')
+        lines.end(action.id, action.description, { failed: outcome.error?.message ?? 'failed' });
+      else
+        lines.end(action.id, action.description, {
+          detail: outcome.state === 'started' ? `${outcome.detail ?? 'started'} (not waited for)` : outcome.detail,
+        });
     },
   };
 }
@@ -152,11 +181,24 @@ export interface ExecutedRun extends PlannedRun {
 }
 
 /** Runs a planned run's steps, and observes again when anything changed. */
-export async function executeRun(cloud: ProvisioningCloud, planned: PlannedRun, revision: string, settings: RunSettings): Promise<ExecutedRun> {
+export async function executeRun(
+  cloud: ProvisioningCloud,
+  planned: PlannedRun,
+  revision: string,
+  settings: RunSettings,
+): Promise<ExecutedRun> {
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const report = await executePlan(
     planned.plan,
-    { cloud, meshId: settings.meshId, specRevision: revision, deadline: settings.deadline, waits: settings.waits ?? defaultWaitPolicy, signal: settings.signal, wait: settings.wait },
+    {
+      cloud,
+      meshId: settings.meshId,
+      specRevision: revision,
+      deadline: settings.deadline,
+      waits: settings.waits ?? defaultWaitPolicy,
+      signal: settings.signal,
+      wait: settings.wait,
+    },
     { concurrency: STEPS_IN_FLIGHT, reporter: progressReporter(new StepLines(settings.progress)) },
   );
   const failures = [
@@ -165,7 +207,12 @@ export async function executeRun(cloud: ProvisioningCloud, planned: PlannedRun, 
   ];
   for (const problem of planned.desired?.problems ?? []) {
     if (planned.scope === 'all' || planned.scope.clusterIds.includes(problem.clusterId)) {
-      failures.push({ area: 'discovery', clusterId: problem.clusterId, reason: 'ZonesDoNotPair', message: problem.message });
+      failures.push({
+        area: 'discovery',
+        clusterId: problem.clusterId,
+        reason: 'ZonesDoNotPair',
+        message: problem.message,
+      });
     }
   }
   let inventory = planned.observation.inventory;
@@ -211,7 +258,12 @@ export async function syncSans(
   settings: RunSettings & { dryRun?: boolean; revision: string },
 ): Promise<SanRun> {
   const domains = connectedDomains(inventory, clusterIds);
-  const run: SanRun = { results: [], failures: [], wouldAppend: [], notConnected: clusterIds.filter((id) => !domains.has(id)) };
+  const run: SanRun = {
+    results: [],
+    failures: [],
+    wouldAppend: [],
+    notConnected: clusterIds.filter((id) => !domains.has(id)),
+  };
   const waits = settings.waits ?? defaultWaitPolicy;
   const lines = new StepLines(settings.progress);
   await Promise.all(
@@ -232,13 +284,27 @@ export async function syncSans(
           deadline: settings.deadline,
           waits,
           signal: settings.signal,
-          clientToken: clientTokenFor({ meshId: settings.meshId, clusterId, link: 'apiserver', step: 'append-san', specRevision: settings.revision, parameters: { domain, before: known ?? [] } }),
+          clientToken: clientTokenFor({
+            meshId: settings.meshId,
+            clusterId,
+            link: 'apiserver',
+            step: 'append-san',
+            specRevision: settings.revision,
+            parameters: { domain, before: known ?? [] },
+          }),
         });
         run.results.push(result);
         facts[clusterId] = { ...(facts[clusterId] ?? { clusterId }), certSans: result.after };
-        lines.end(clusterId, step, { detail: result.alreadyPresent ? `${domain} already listed` : `${domain} appended; ${result.before.length} earlier SAN(s) kept` });
+        lines.end(clusterId, step, {
+          detail: result.alreadyPresent
+            ? `${domain} already listed`
+            : `${domain} appended; ${result.before.length} earlier SAN(s) kept`,
+        });
       } catch (error) {
-        const stepError = error instanceof SanSyncError ? new StepError(`${error.step} of cluster ${clusterId}`, error, clusterId) : new StepError(`sync the SANs of cluster ${clusterId}`, error, clusterId);
+        const stepError =
+          error instanceof SanSyncError
+            ? new StepError(`${error.step} of cluster ${clusterId}`, error, clusterId)
+            : new StepError(`sync the SANs of cluster ${clusterId}`, error, clusterId);
         run.failures.push(recordFailure('san', stepError, clusterId));
         lines.end(clusterId, step, { failed: stepError.message });
       }
@@ -270,7 +336,9 @@ export async function writeRunStatus(kube: Kube, write: StatusWrite): Promise<As
       inventory: write.inventory,
       clusterFacts: write.facts,
       sanSync: current.spec.sanSync ?? 'Enabled',
-      failures: write.failures.filter((failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId)),
+      failures: write.failures.filter(
+        (failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId),
+      ),
       inProgress: write.inProgress,
       problems: [],
       generation: write.generation ?? current.metadata.generation,
@@ -294,11 +362,21 @@ export interface MeshView {
  * One read of the mesh's view of its clusters (ASM DescribeClustersInServiceMesh: one call for all
  * clusters); a failure is recorded (area `mesh`) rather than thrown, so the status still gets written.
  */
-export async function readMesh(cloud: ProvisioningCloud, meshId: string): Promise<{ mesh?: MeshView; failures: RecordedFailure[] }> {
+export async function readMesh(
+  cloud: ProvisioningCloud,
+  meshId: string,
+): Promise<{ mesh?: MeshView; failures: RecordedFailure[] }> {
   try {
     return { mesh: { meshId, clusters: await cloud.describeMeshClusters(meshId) }, failures: [] };
   } catch (error) {
-    return { failures: [recordFailure('mesh', new StepError(`read the clusters of service mesh ${meshId} (ASM DescribeClustersInServiceMesh)`, error))] };
+    return {
+      failures: [
+        recordFailure(
+          'mesh',
+          new StepError(`read the clusters of service mesh ${meshId} (ASM DescribeClustersInServiceMesh)`, error),
+        ),
+      ],
+    };
   }
 }
 

@@ -46,7 +46,11 @@ export interface SanVerdict {
 }
 
 /** Whether `after` is a superset of `before` and lists every domain. */
-export function verifySans(before: readonly string[], after: readonly string[], domains: readonly string[]): SanVerdict {
+export function verifySans(
+  before: readonly string[],
+  after: readonly string[],
+  domains: readonly string[],
+): SanVerdict {
   const has = (name: string) => after.some((san) => sameName(san, name));
   const dropped = before.filter((san) => !has(san));
   const missing = domains.filter((domain) => domain.trim() !== '' && !has(domain.trim()));
@@ -91,7 +95,12 @@ export interface SanSyncOptions {
 // another change: wait for it to be running first. With `settled`, the first look may be the
 // run's own earlier read of the cluster (discovery's); every further look, and the read-back after
 // ModifyCluster, asks ACK again.
-async function runningClusterSans(cloud: ProvisioningCloud, clusterId: string, options: SanSyncOptions, settled: boolean): Promise<string[]> {
+async function runningClusterSans(
+  cloud: ProvisioningCloud,
+  clusterId: string,
+  options: SanSyncOptions,
+  settled: boolean,
+): Promise<string[]> {
   let fresh = !settled;
   const detail = await pollUntil(
     () => {
@@ -100,10 +109,18 @@ async function runningClusterSans(cloud: ProvisioningCloud, clusterId: string, o
       return read;
     },
     (cluster) => cluster.state !== 'updating',
-    { ...options, what: `cluster ${clusterId} to finish its running task (state updating)`, describe: (cluster) => `state ${cluster.state ?? 'unknown'}` },
+    {
+      ...options,
+      what: `cluster ${clusterId} to finish its running task (state updating)`,
+      describe: (cluster) => `state ${cluster.state ?? 'unknown'}`,
+    },
   );
   if (detail.state !== undefined && detail.state !== 'running') {
-    throw new SanSyncError(clusterId, 'read the API server certificate SANs', `cluster ${clusterId} is ${detail.state}; SANs can be changed only on a running cluster. Fix the cluster in the ACK console, then run sync-san again.`);
+    throw new SanSyncError(
+      clusterId,
+      'read the API server certificate SANs',
+      `cluster ${clusterId} is ${detail.state}; SANs can be changed only on a running cluster. Fix the cluster in the ACK console, then run sync-san again.`,
+    );
   }
   return detail.apiServerCertSans;
 }
@@ -112,7 +129,12 @@ async function runningClusterSans(cloud: ProvisioningCloud, clusterId: string, o
  * Makes `clusterId`'s API server certificate list `domain`: reads the SANs, appends the domain if
  * missing (the API server restarts), waits for the cluster task, reads back and verifies.
  */
-export async function syncClusterSans(cloud: ProvisioningCloud, clusterId: string, domain: string, options: SanSyncOptions): Promise<SanSyncResult> {
+export async function syncClusterSans(
+  cloud: ProvisioningCloud,
+  clusterId: string,
+  domain: string,
+  options: SanSyncOptions,
+): Promise<SanSyncResult> {
   const before = await runningClusterSans(cloud, clusterId, options, true);
   const decision = decideSanAppend(before, [domain]);
   if (decision.append.length === 0) return { clusterId, domain, alreadyPresent: true, before, after: before };
@@ -123,11 +145,22 @@ export async function syncClusterSans(cloud: ProvisioningCloud, clusterId: strin
     const task = await pollUntil(
       () => cloud.describeTask(appended.taskId!),
       (candidate) => candidate.state !== 'running',
-      { ...options, what: `ACK task ${appended.taskId} (SANs of ${clusterId})`, describe: (candidate: ClusterTask) => `state ${candidate.state ?? 'unknown'}` },
+      {
+        ...options,
+        what: `ACK task ${appended.taskId} (SANs of ${clusterId})`,
+        describe: (candidate: ClusterTask) => `state ${candidate.state ?? 'unknown'}`,
+      },
     );
     if (task.state !== 'success') {
-      const reason = task.error ? `${task.error.code ?? ''} ${task.error.message ?? ''}`.trim() : `ended ${task.state ?? 'without a state'}`;
-      throw new SanSyncError(clusterId, 'update the API server certificate SANs', `ACK task ${task.taskId} for cluster ${clusterId} failed: ${reason} (request id ${appended.requestId ?? 'unknown'}). Check the cluster's events in the ACK console, then run sync-san again.`, appended.requestId);
+      const reason = task.error
+        ? `${task.error.code ?? ''} ${task.error.message ?? ''}`.trim()
+        : `ended ${task.state ?? 'without a state'}`;
+      throw new SanSyncError(
+        clusterId,
+        'update the API server certificate SANs',
+        `ACK task ${task.taskId} for cluster ${clusterId} failed: ${reason} (request id ${appended.requestId ?? 'unknown'}). Check the cluster's events in the ACK console, then run sync-san again.`,
+        appended.requestId,
+      );
     }
   }
   const after = await runningClusterSans(cloud, clusterId, options, false);
@@ -137,7 +170,20 @@ export async function syncClusterSans(cloud: ProvisioningCloud, clusterId: strin
       verdict.missing.length > 0 ? `${verdict.missing.join(', ')} is still missing` : '',
       verdict.dropped.length > 0 ? `${verdict.dropped.join(', ')} disappeared (was there before)` : '',
     ].filter(Boolean);
-    throw new SanSyncError(clusterId, 'verify the API server certificate SANs', `after the update, cluster ${clusterId}'s SANs do not hold up: ${parts.join('; ')}. Nothing more was changed; check the SANs in the ACK console.`, appended.requestId);
+    throw new SanSyncError(
+      clusterId,
+      'verify the API server certificate SANs',
+      `after the update, cluster ${clusterId}'s SANs do not hold up: ${parts.join('; ')}. Nothing more was changed; check the SANs in the ACK console.`,
+      appended.requestId,
+    );
   }
-  return { clusterId, domain, alreadyPresent: false, before, after, taskId: appended.taskId, requestId: appended.requestId };
+  return {
+    clusterId,
+    domain,
+    alreadyPresent: false,
+    before,
+    after,
+    taskId: appended.taskId,
+    requestId: appended.requestId,
+  };
 }

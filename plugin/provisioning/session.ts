@@ -62,11 +62,18 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     else if (!event.error) pacer.succeeded(event.action);
     if (event.mutating) count.mutating += 1;
     if (options.verbose > 0) {
-      const outcome = event.error ? `${event.error.code}${event.retryInMs !== undefined ? `, retry in ${event.retryInMs} ms` : ''}` : 'ok';
-      options.log.write(`cloud: ${event.product} ${event.action} #${event.attempt} ${event.durationMs} ms ${outcome}${event.requestId ? ` (request id ${event.requestId})` : ''}\n`);
+      const outcome = event.error
+        ? `${event.error.code}${event.retryInMs !== undefined ? `, retry in ${event.retryInMs} ms` : ''}`
+        : 'ok';
+      options.log.write(
+        `cloud: ${event.product} ${event.action} #${event.attempt} ${event.durationMs} ms ${outcome}${event.requestId ? ` (request id ${event.requestId})` : ''}\n`,
+      );
     }
   };
-  const settings = { ...resolveCloudSettings({ region: options.region, profile: options.profile, cloudEndpoint: options.cloudEndpoint }), onCall };
+  const settings = {
+    ...resolveCloudSettings({ region: options.region, profile: options.profile, cloudEndpoint: options.cloudEndpoint }),
+    onCall,
+  };
   const cloud = createCloud({ ...settings, signal: controller.signal });
   const reportCloud = createCloud(settings);
   const cancel = (signal: NodeJS.Signals) => {
@@ -105,7 +112,11 @@ export interface SessionFlags {
 }
 
 /** A session from a command's flags: progress on `stderr` (a spinner on a terminal, lines otherwise). */
-export async function openCommandSession(flags: SessionFlags, stderr: NodeJS.WritableStream & { isTTY?: boolean }, timeout: { ms: number; label: string }): Promise<Session> {
+export async function openCommandSession(
+  flags: SessionFlags,
+  stderr: NodeJS.WritableStream & { isTTY?: boolean },
+  timeout: { ms: number; label: string },
+): Promise<Session> {
   const { createProgress } = await import('../progress');
   return openSession({
     region: flags.region,

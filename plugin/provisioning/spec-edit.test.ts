@@ -1,5 +1,13 @@
 import type { ASMPvlConfig } from '../../core';
-import { ANNOTATION_MESH_ID, changesObject, parseVSwitchFlag, resolveMeshId, specRevision, withCluster, withoutCluster } from './spec-edit';
+import {
+  ANNOTATION_MESH_ID,
+  changesObject,
+  parseVSwitchFlag,
+  resolveMeshId,
+  specRevision,
+  withCluster,
+  withoutCluster,
+} from './spec-edit';
 
 const MESH = 'cf9171d03515f8f0920a4425eca656495';
 const C1 = 'c84974f524e2045c87dccadff91a71708';
@@ -11,8 +19,17 @@ function stored(): ASMPvlConfig {
   return {
     apiVersion: 'istio.alibabacloud.com/v1beta1',
     kind: 'ASMPvlConfig',
-    metadata: { name: 'default', annotations: { [ANNOTATION_MESH_ID]: MESH, team: 'mesh' }, uid: 'u-1', generation: 4 } as ASMPvlConfig['metadata'],
-    spec: { ackVpcEndpoint: [{ clusterId: C1, vSwitches: C1_VSWITCHES }], asmVpcEndpoint: { vSwitches: ASM }, sanSync: 'Enabled' },
+    metadata: {
+      name: 'default',
+      annotations: { [ANNOTATION_MESH_ID]: MESH, team: 'mesh' },
+      uid: 'u-1',
+      generation: 4,
+    } as ASMPvlConfig['metadata'],
+    spec: {
+      ackVpcEndpoint: [{ clusterId: C1, vSwitches: C1_VSWITCHES }],
+      asmVpcEndpoint: { vSwitches: ASM },
+      sanSync: 'Enabled',
+    },
   };
 }
 
@@ -20,14 +37,22 @@ describe('parseVSwitchFlag', () => {
   test.each([
     ['vsw-bp1jsgsanpvxpj32yai50', { vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50' }],
     ['vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j', { vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'cn-hangzhou-j' }],
-    [' VSW-BP1JSGSANPVXPJ32YAI50:ap-southeast-1a ', { vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'ap-southeast-1a' }],
+    [
+      ' VSW-BP1JSGSANPVXPJ32YAI50:ap-southeast-1a ',
+      { vSwitchId: 'vsw-bp1jsgsanpvxpj32yai50', zoneId: 'ap-southeast-1a' },
+    ],
   ])('%s', (text, expected) => {
     expect(parseVSwitchFlag('--vswitch', text)).toEqual(expected);
   });
 
-  test.each(['vsw_bad', 'vsw-bp1jsgsanpvxpj32yai50:hangzhou', 'vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j:x', ''])('refuses %j with an example', (text) => {
-    expect(() => parseVSwitchFlag('--vswitch', text)).toThrow(`--vswitch ${text}: expected vsw-… or vsw-…:<zone>, e.g. vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j`);
-  });
+  test.each(['vsw_bad', 'vsw-bp1jsgsanpvxpj32yai50:hangzhou', 'vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j:x', ''])(
+    'refuses %j with an example',
+    (text) => {
+      expect(() => parseVSwitchFlag('--vswitch', text)).toThrow(
+        `--vswitch ${text}: expected vsw-… or vsw-…:<zone>, e.g. vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j`,
+      );
+    },
+  );
 });
 
 describe('resolveMeshId', () => {
@@ -44,17 +69,25 @@ describe('resolveMeshId', () => {
   });
 
   test('no mesh id anywhere says where to give one', () => {
-    expect(() => resolveMeshId(undefined, {}, undefined)).toThrow('no service mesh id: pass --mesh-id c… or set ASMPVL_MESH_ID');
+    expect(() => resolveMeshId(undefined, {}, undefined)).toThrow(
+      'no service mesh id: pass --mesh-id c… or set ASMPVL_MESH_ID',
+    );
   });
 
   test('a malformed id names its source', () => {
-    expect(() => resolveMeshId(undefined, { ASMPVL_MESH_ID: 'mesh-1' }, undefined)).toThrow('ASMPVL_MESH_ID mesh-1: not a service mesh id');
+    expect(() => resolveMeshId(undefined, { ASMPVL_MESH_ID: 'mesh-1' }, undefined)).toThrow(
+      'ASMPVL_MESH_ID mesh-1: not a service mesh id',
+    );
   });
 });
 
 describe('withCluster / withoutCluster', () => {
   test('creates the object with the ASM side and the mesh annotation', () => {
-    const created = withCluster(undefined, { cluster: { clusterId: C2, vSwitches: C1_VSWITCHES }, asmVSwitches: ASM, meshId: MESH });
+    const created = withCluster(undefined, {
+      cluster: { clusterId: C2, vSwitches: C1_VSWITCHES },
+      asmVSwitches: ASM,
+      meshId: MESH,
+    });
     expect(created).toEqual({
       apiVersion: 'istio.alibabacloud.com/v1beta1',
       kind: 'ASMPvlConfig',
@@ -64,14 +97,24 @@ describe('withCluster / withoutCluster', () => {
   });
 
   test('creating without ASM vSwitches says which flag to pass', () => {
-    expect(() => withCluster(undefined, { cluster: { clusterId: C2, vSwitches: C1_VSWITCHES }, meshId: MESH })).toThrow('pass --asm-vswitch');
+    expect(() => withCluster(undefined, { cluster: { clusterId: C2, vSwitches: C1_VSWITCHES }, meshId: MESH })).toThrow(
+      'pass --asm-vswitch',
+    );
   });
 
   test('replaces an entry in place, appends a new one, keeps other annotations', () => {
     const moved = [{ vSwitchId: 'vsw-bp1wvuijbticywthuo0pz', zoneId: 'cn-hangzhou-i' }];
-    const replaced = withCluster(stored(), { cluster: { clusterId: C1, vSwitches: moved }, meshId: MESH, pilotLoadBalancerId: 'lb-bp16celq5ex8a6b72u1ck' });
+    const replaced = withCluster(stored(), {
+      cluster: { clusterId: C1, vSwitches: moved },
+      meshId: MESH,
+      pilotLoadBalancerId: 'lb-bp16celq5ex8a6b72u1ck',
+    });
     expect(replaced.spec.ackVpcEndpoint).toEqual([{ clusterId: C1, vSwitches: moved }]);
-    expect((replaced.metadata as { annotations?: unknown }).annotations).toEqual({ [ANNOTATION_MESH_ID]: MESH, team: 'mesh', 'asmpvl.io/pilot-load-balancer': 'lb-bp16celq5ex8a6b72u1ck' });
+    expect((replaced.metadata as { annotations?: unknown }).annotations).toEqual({
+      [ANNOTATION_MESH_ID]: MESH,
+      team: 'mesh',
+      'asmpvl.io/pilot-load-balancer': 'lb-bp16celq5ex8a6b72u1ck',
+    });
     const added = withCluster(stored(), { cluster: { clusterId: C2, vSwitches: C1_VSWITCHES }, meshId: MESH });
     expect(added.spec.ackVpcEndpoint?.map((entry) => entry.clusterId)).toEqual([C1, C2]);
     expect(added.spec.asmVpcEndpoint).toEqual({ vSwitches: ASM });

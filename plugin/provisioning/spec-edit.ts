@@ -24,28 +24,41 @@ const VSWITCH_ID = /^vsw-[a-z0-9]{6,32}$/;
 const ZONE_ID = /^[a-z]+(-[a-z]+)*(-[0-9]+[a-z]|-[a-z])$/;
 
 export function annotationsOf(object: { metadata?: unknown } | undefined): Record<string, string> {
-  return ((object?.metadata as Metadata | undefined)?.annotations ?? {}) as Record<string, string>;
+  return (object?.metadata as Metadata | undefined)?.annotations ?? {};
 }
 
 /** The mesh this run is about: flag, then environment, then the object's annotation. */
-export function resolveMeshId(flag: string | undefined, env: NodeJS.ProcessEnv, object: { metadata?: unknown } | undefined): string {
+export function resolveMeshId(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  object: { metadata?: unknown } | undefined,
+): string {
   const annotated = annotationsOf(object)[ANNOTATION_MESH_ID];
   const given = flag?.trim() || env[MESH_ID_ENV]?.trim() || undefined;
   const source = flag?.trim() ? '--mesh-id' : MESH_ID_ENV;
-  if (given && !MESH_ID.test(given)) throw new ProvisioningInputError(`${source} ${given}: not a service mesh id (c followed by 32 lower-case hex characters, as in the ASM console)`);
+  if (given && !MESH_ID.test(given))
+    throw new ProvisioningInputError(
+      `${source} ${given}: not a service mesh id (c followed by 32 lower-case hex characters, as in the ASM console)`,
+    );
   if (given && annotated && given !== annotated) {
     throw new ProvisioningInputError(
       `${source} ${given} disagrees with asmpvlconfig/default, which is provisioned for mesh ${annotated} (annotation ${ANNOTATION_MESH_ID}); one object serves one mesh: drop the flag, or disconnect every cluster first`,
     );
   }
   const meshId = given ?? annotated;
-  if (!meshId) throw new ProvisioningInputError(`no service mesh id: pass --mesh-id c… or set ${MESH_ID_ENV} (the first connect records it on asmpvlconfig/default)`);
+  if (!meshId)
+    throw new ProvisioningInputError(
+      `no service mesh id: pass --mesh-id c… or set ${MESH_ID_ENV} (the first connect records it on asmpvlconfig/default)`,
+    );
   return meshId;
 }
 
 export function checkClusterId(clusterId: string): string {
   const id = clusterId.trim().toLowerCase();
-  if (!CLUSTER_ID.test(id)) throw new ProvisioningInputError(`${clusterId}: not an ACK cluster id (c followed by 32 lower-case hex characters, as in the ACK console)`);
+  if (!CLUSTER_ID.test(id))
+    throw new ProvisioningInputError(
+      `${clusterId}: not an ACK cluster id (c followed by 32 lower-case hex characters, as in the ACK console)`,
+    );
   return id;
 }
 
@@ -53,14 +66,19 @@ export function checkClusterId(clusterId: string): string {
 export function parseVSwitchFlag(flag: string, text: string): { vSwitchId: string; zoneId?: string } {
   const [id = '', zone, ...rest] = text.trim().toLowerCase().split(':');
   if (rest.length > 0 || !VSWITCH_ID.test(id) || (zone !== undefined && !ZONE_ID.test(zone))) {
-    throw new ProvisioningInputError(`${flag} ${text}: expected vsw-… or vsw-…:<zone>, e.g. vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j`);
+    throw new ProvisioningInputError(
+      `${flag} ${text}: expected vsw-… or vsw-…:<zone>, e.g. vsw-bp1jsgsanpvxpj32yai50:cn-hangzhou-j`,
+    );
   }
   return zone === undefined ? { vSwitchId: id } : { vSwitchId: id, zoneId: zone };
 }
 
 /** The clusters of a spec, in spec order. */
 export function specClusters(object: ASMPvlConfig | undefined): ClusterSpec[] {
-  return (object?.spec.ackVpcEndpoint ?? []).map((entry) => ({ clusterId: entry.clusterId, vSwitches: entry.vSwitches.map((vSwitch) => ({ ...vSwitch })) }));
+  return (object?.spec.ackVpcEndpoint ?? []).map((entry) => ({
+    clusterId: entry.clusterId,
+    vSwitches: entry.vSwitches.map((vSwitch) => ({ ...vSwitch })),
+  }));
 }
 
 export function specAsmVSwitches(object: ASMPvlConfig | undefined): VSwitchPlacement[] {
@@ -75,7 +93,10 @@ export interface ClusterEdit {
   pilotLoadBalancerId?: string;
 }
 
-function withAnnotations(metadata: Metadata | undefined, edit: { meshId: string; pilotLoadBalancerId?: string }): Metadata {
+function withAnnotations(
+  metadata: Metadata | undefined,
+  edit: { meshId: string; pilotLoadBalancerId?: string },
+): Metadata {
   const annotations: Record<string, string> = { ...(metadata?.annotations ?? {}), [ANNOTATION_MESH_ID]: edit.meshId };
   if (edit.pilotLoadBalancerId) annotations[ANNOTATION_PILOT_LOAD_BALANCER] = edit.pilotLoadBalancerId;
   return { ...metadata, name: SINGLETON_NAME, annotations };
@@ -86,28 +107,41 @@ export function withCluster(current: ASMPvlConfig | undefined, edit: ClusterEdit
   const entry = { clusterId: edit.cluster.clusterId, vSwitches: edit.cluster.vSwitches };
   if (!current) {
     if (!edit.asmVSwitches || edit.asmVSwitches.length === 0) {
-      throw new ProvisioningInputError('asmpvlconfig/default does not exist yet: pass --asm-vswitch vsw-… (vSwitches of the ASM VPC) to create it');
+      throw new ProvisioningInputError(
+        'asmpvlconfig/default does not exist yet: pass --asm-vswitch vsw-… (vSwitches of the ASM VPC) to create it',
+      );
     }
     const created: Config = {
       apiVersion: `${API_GROUP}/${API_VERSION}` as ASMPvlConfig['apiVersion'],
-      kind: KIND as ASMPvlConfig['kind'],
+      kind: KIND,
       metadata: withAnnotations(undefined, edit),
       spec: { ackVpcEndpoint: [entry], asmVpcEndpoint: { vSwitches: edit.asmVSwitches } },
     };
-    return created as ASMPvlConfig;
+    return created;
   }
   const clusters = [...(current.spec.ackVpcEndpoint ?? [])];
   const index = clusters.findIndex((candidate) => candidate.clusterId === entry.clusterId);
   if (index >= 0) clusters[index] = entry;
   else clusters.push(entry);
-  const asmVpcEndpoint = edit.asmVSwitches && edit.asmVSwitches.length > 0 ? { vSwitches: edit.asmVSwitches } : current.spec.asmVpcEndpoint;
-  const next: Config = { ...current, metadata: withAnnotations(current.metadata as Metadata, edit), spec: { ...current.spec, ackVpcEndpoint: clusters, asmVpcEndpoint } };
-  return next as ASMPvlConfig;
+  const asmVpcEndpoint =
+    edit.asmVSwitches && edit.asmVSwitches.length > 0 ? { vSwitches: edit.asmVSwitches } : current.spec.asmVpcEndpoint;
+  const next: Config = {
+    ...current,
+    metadata: withAnnotations(current.metadata, edit),
+    spec: { ...current.spec, ackVpcEndpoint: clusters, asmVpcEndpoint },
+  };
+  return next;
 }
 
 /** The object without `clusterId`'s entry. */
 export function withoutCluster(current: ASMPvlConfig, clusterId: string): ASMPvlConfig {
-  return { ...current, spec: { ...current.spec, ackVpcEndpoint: (current.spec.ackVpcEndpoint ?? []).filter((entry) => entry.clusterId !== clusterId) } };
+  return {
+    ...current,
+    spec: {
+      ...current.spec,
+      ackVpcEndpoint: (current.spec.ackVpcEndpoint ?? []).filter((entry) => entry.clusterId !== clusterId),
+    },
+  };
 }
 
 /** Whether writing `next` would change the stored object's spec or our annotations. */

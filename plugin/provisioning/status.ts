@@ -9,7 +9,15 @@
  * to agree: every cluster running in it.
  */
 import type { ASMPvlConfig } from '../../core';
-import { type ClusterFacts, type Inventory, keyName, type LinkKind, linkLabel, type ObservedEndpoint, type ObservedService } from './model';
+import {
+  type ClusterFacts,
+  type Inventory,
+  keyName,
+  type LinkKind,
+  linkLabel,
+  type ObservedEndpoint,
+  type ObservedService,
+} from './model';
 import type { MeshCluster } from '../cloud/mesh';
 import { type ClusterMeshVerdict, meshCondition, type MeshConditionInput, meshVerdicts } from './mesh-verdict';
 import { endpointKey, resolveResources, serviceKey } from './planner';
@@ -19,7 +27,13 @@ export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
 export type StatusCondition = NonNullable<AsmPvlStatus['conditions']>[number];
 export type OverallStatus = 'Available' | 'Provisioning' | 'Degraded' | 'Failed';
 
-export const CONDITION_TYPES = { ready: 'Ready', apiServerLinks: 'APIServerLinks', pilotLinks: 'PilotLinks', sanSynced: 'SANSynced', meshReady: 'MeshReady' } as const;
+export const CONDITION_TYPES = {
+  ready: 'Ready',
+  apiServerLinks: 'APIServerLinks',
+  pilotLinks: 'PilotLinks',
+  sanSynced: 'SANSynced',
+  meshReady: 'MeshReady',
+} as const;
 
 /** Something that failed in a run, with the part of the state it concerns. */
 export interface RecordedFailure {
@@ -79,14 +93,24 @@ interface LinkView {
   why?: string;
 }
 
-function healthOf(service: ObservedService | undefined, endpoint: ObservedEndpoint | undefined): { health: LinkHealth; why?: string } {
+function healthOf(
+  service: ObservedService | undefined,
+  endpoint: ObservedEndpoint | undefined,
+): { health: LinkHealth; why?: string } {
   if (!service) return { health: 'missing', why: 'no endpoint service' };
-  if (!endpoint) return { health: 'missing', why: `no endpoint (service ${service.serviceId} is ${service.status ?? 'unknown'})` };
+  if (!endpoint)
+    return { health: 'missing', why: `no endpoint (service ${service.serviceId} is ${service.status ?? 'unknown'})` };
   if (service.status !== 'Active') {
-    return { health: SETTLING.has(service.status ?? '') ? 'progressing' : 'broken', why: `service ${service.serviceId} is ${service.status ?? 'unknown'}` };
+    return {
+      health: SETTLING.has(service.status ?? '') ? 'progressing' : 'broken',
+      why: `service ${service.serviceId} is ${service.status ?? 'unknown'}`,
+    };
   }
   if (endpoint.status !== 'Active') {
-    return { health: SETTLING.has(endpoint.status ?? '') ? 'progressing' : 'broken', why: `endpoint ${endpoint.endpointId} is ${endpoint.status ?? 'unknown'}` };
+    return {
+      health: SETTLING.has(endpoint.status ?? '') ? 'progressing' : 'broken',
+      why: `endpoint ${endpoint.endpointId} is ${endpoint.status ?? 'unknown'}`,
+    };
   }
   if (endpoint.connectionStatus !== 'Connected') {
     return {
@@ -98,7 +122,12 @@ function healthOf(service: ObservedService | undefined, endpoint: ObservedEndpoi
 }
 
 function endpointStatus(endpoint: ObservedEndpoint) {
-  return { connectionStatus: endpoint.connectionStatus, domainName: endpoint.domainName, id: endpoint.endpointId, status: endpoint.status };
+  return {
+    connectionStatus: endpoint.connectionStatus,
+    domainName: endpoint.domainName,
+    id: endpoint.endpointId,
+    status: endpoint.status,
+  };
 }
 
 function serviceStatus(service: ObservedService) {
@@ -126,9 +155,15 @@ function isoSeconds(date: Date): string {
 }
 
 /** A condition whose lastTransitionTime moves only when its status changes. */
-function condition(input: ConditionInput, previous: AsmPvlStatus | undefined, generation: number | undefined, now: Date): StatusCondition {
+function condition(
+  input: ConditionInput,
+  previous: AsmPvlStatus | undefined,
+  generation: number | undefined,
+  now: Date,
+): StatusCondition {
   const before = previous?.conditions?.find((candidate) => candidate.type === input.type);
-  const lastTransitionTime = before && before.status === input.status && before.lastTransitionTime ? before.lastTransitionTime : isoSeconds(now);
+  const lastTransitionTime =
+    before && before.status === input.status && before.lastTransitionTime ? before.lastTransitionTime : isoSeconds(now);
   return {
     type: input.type,
     status: input.status,
@@ -143,16 +178,40 @@ function failuresIn(failures: RecordedFailure[], link: LinkKind): RecordedFailur
   return failures.filter((failure) => failure.area === link || failure.area === 'discovery');
 }
 
-function linksCondition(type: string, link: LinkKind, views: LinkView[], failures: RecordedFailure[], problems: StatusInputs['problems'], extra: string[]): ConditionInput {
+function linksCondition(
+  type: string,
+  link: LinkKind,
+  views: LinkView[],
+  failures: RecordedFailure[],
+  problems: StatusInputs['problems'],
+  extra: string[],
+): ConditionInput {
   const mine = views.filter((view) => view.link === link);
   const linkFailures = failuresIn(failures, link);
   const notReady = mine.filter((view) => view.health !== 'ready');
-  const lines = [...extra, ...notReady.map((view) => `${view.clusterId}: ${view.why}`), ...problems.map((problem) => problem.message), ...linkFailures.map((failure) => failure.message)];
+  const lines = [
+    ...extra,
+    ...notReady.map((view) => `${view.clusterId}: ${view.why}`),
+    ...problems.map((problem) => problem.message),
+    ...linkFailures.map((failure) => failure.message),
+  ];
   const label = linkLabel(link);
   if (notReady.length === 0 && linkFailures.length === 0 && extra.length === 0) {
-    return { type, status: 'True', reason: 'Connected', message: mine.length === 0 ? 'no cluster in the spec' : `every ${label} link is Active and Connected (${mine.length})` };
+    return {
+      type,
+      status: 'True',
+      reason: 'Connected',
+      message:
+        mine.length === 0 ? 'no cluster in the spec' : `every ${label} link is Active and Connected (${mine.length})`,
+    };
   }
-  const reason = linkFailures[0]?.reason ?? (notReady.some((view) => view.health === 'progressing') ? 'Provisioning' : notReady.some((view) => view.health === 'broken') ? 'Broken' : 'NotProvisioned');
+  const reason =
+    linkFailures[0]?.reason ??
+    (notReady.some((view) => view.health === 'progressing')
+      ? 'Provisioning'
+      : notReady.some((view) => view.health === 'broken')
+        ? 'Broken'
+        : 'NotProvisioned');
   return { type, status: 'False', reason, message: lines.join('\n') };
 }
 
@@ -163,31 +222,72 @@ function sanCondition(inputs: StatusInputs, views: LinkView[]): ConditionInput {
   const missing: string[] = [];
   const unchecked: string[] = [];
   // Only a Connected link needs its domain in the certificate (and sync-san acts only then).
-  const connected = views.filter((candidate) => candidate.link === 'apiserver' && candidate.endpoint?.domainName && candidate.endpoint.connectionStatus === 'Connected');
+  const connected = views.filter(
+    (candidate) =>
+      candidate.link === 'apiserver' &&
+      candidate.endpoint?.domainName &&
+      candidate.endpoint.connectionStatus === 'Connected',
+  );
   for (const view of connected) {
     const facts = inputs.clusterFacts[view.clusterId];
     const domain = view.endpoint!.domainName!;
     if (!facts) unchecked.push(view.clusterId);
-    else if (!verifySans(facts.certSans, facts.certSans, [domain]).ok) missing.push(`${view.clusterId} lacks ${domain}`);
+    else if (!verifySans(facts.certSans, facts.certSans, [domain]).ok)
+      missing.push(`${view.clusterId} lacks ${domain}`);
   }
-  if (sanFailures.length > 0) return { type, status: 'False', reason: sanFailures[0]!.reason, message: sanFailures.map((failure) => failure.message).join('\n') };
+  if (sanFailures.length > 0)
+    return {
+      type,
+      status: 'False',
+      reason: sanFailures[0]!.reason,
+      message: sanFailures.map((failure) => failure.message).join('\n'),
+    };
   if (missing.length > 0) {
-    const next = disabled ? 'spec.sanSync is Disabled: add them to the API server certificate SANs yourself' : 'run kubectl asmpvl sync-san';
-    return { type, status: 'False', reason: disabled ? 'SanSyncDisabled' : 'Missing', message: `${missing.join('; ')}. Next: ${next}.` };
+    const next = disabled
+      ? 'spec.sanSync is Disabled: add them to the API server certificate SANs yourself'
+      : 'run kubectl asmpvl sync-san';
+    return {
+      type,
+      status: 'False',
+      reason: disabled ? 'SanSyncDisabled' : 'Missing',
+      message: `${missing.join('; ')}. Next: ${next}.`,
+    };
   }
-  if (unchecked.length > 0) return { type, status: 'Unknown', reason: 'NotChecked', message: `not read in this run: ${unchecked.join(', ')}` };
-  const waiting = views.filter((view) => view.link === 'apiserver' && !connected.includes(view)).map((view) => view.clusterId);
-  if (connected.length === 0 && waiting.length > 0) return { type, status: 'Unknown', reason: 'WaitingForLinks', message: `no API-server link is Connected yet (${waiting.join(', ')})` };
-  return { type, status: 'True', reason: 'Synced', message: "every connected cluster's API server certificate lists its endpoint domain" };
+  if (unchecked.length > 0)
+    return { type, status: 'Unknown', reason: 'NotChecked', message: `not read in this run: ${unchecked.join(', ')}` };
+  const waiting = views
+    .filter((view) => view.link === 'apiserver' && !connected.includes(view))
+    .map((view) => view.clusterId);
+  if (connected.length === 0 && waiting.length > 0)
+    return {
+      type,
+      status: 'Unknown',
+      reason: 'WaitingForLinks',
+      message: `no API-server link is Connected yet (${waiting.join(', ')})`,
+    };
+  return {
+    type,
+    status: 'True',
+    reason: 'Synced',
+    message: "every connected cluster's API server certificate lists its endpoint domain",
+  };
 }
 
 /** The overall value of status.status, from the links and the run's failures. */
-export function overallStatus(views: LinkView[], pilotServiceActive: boolean, failures: RecordedFailure[], problems: StatusInputs['problems'], inProgress: boolean): OverallStatus {
+export function overallStatus(
+  views: LinkView[],
+  pilotServiceActive: boolean,
+  failures: RecordedFailure[],
+  problems: StatusInputs['problems'],
+  inProgress: boolean,
+): OverallStatus {
   const linkFailures = failures.filter((failure) => failure.area !== 'san');
   const allReady = views.every((view) => view.health === 'ready') && (views.length === 0 || pilotServiceActive);
   if (allReady && linkFailures.length === 0 && problems.length === 0) return 'Available';
   const clusters = [...new Set(views.map((view) => view.clusterId))];
-  const someClusterReady = clusters.some((clusterId) => views.filter((view) => view.clusterId === clusterId).every((view) => view.health === 'ready'));
+  const someClusterReady = clusters.some((clusterId) =>
+    views.filter((view) => view.clusterId === clusterId).every((view) => view.health === 'ready'),
+  );
   if (linkFailures.length > 0 || problems.length > 0) return someClusterReady ? 'Degraded' : 'Failed';
   if (inProgress || views.some((view) => view.health === 'progressing')) return 'Provisioning';
   return 'Degraded';
@@ -197,7 +297,12 @@ export function overallStatus(views: LinkView[], pilotServiceActive: boolean, fa
  * Available only when the mesh agrees: links that look fine to us but a cluster the mesh does not
  * run (or could not be asked about) is not Available. A cluster just added is still Provisioning.
  */
-export function withMeshVerdict(linksOverall: OverallStatus, meshReady: MeshConditionInput, verdicts: ClusterMeshVerdict[] | undefined, inProgress: boolean): OverallStatus {
+export function withMeshVerdict(
+  linksOverall: OverallStatus,
+  meshReady: MeshConditionInput,
+  verdicts: ClusterMeshVerdict[] | undefined,
+  inProgress: boolean,
+): OverallStatus {
   if (linksOverall !== 'Available' || meshReady.status === 'True') return linksOverall;
   const joining = verdicts?.some((verdict) => verdict.phase === 'joining') ?? false;
   return joining || inProgress ? 'Provisioning' : 'Degraded';
@@ -222,15 +327,40 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
   const resolved = resolveResources(inputs.inventory);
   const pilotService = resolved.services.get(keyName(serviceKey('pilot', undefined)));
   const pilotExtra =
-    inputs.clusterIds.length > 0 && pilotService && pilotService.status !== 'Active' ? [`shared Pilot service ${pilotService.serviceId} is ${pilotService.status ?? 'unknown'}`] : [];
-  const linksOverall = overallStatus(views, pilotService?.status === 'Active', inputs.failures, inputs.problems, inputs.inProgress);
-  const viewOf = (clusterId: string, link: LinkKind) => views.find((view) => view.clusterId === clusterId && view.link === link)!;
+    inputs.clusterIds.length > 0 && pilotService && pilotService.status !== 'Active'
+      ? [`shared Pilot service ${pilotService.serviceId} is ${pilotService.status ?? 'unknown'}`]
+      : [];
+  const linksOverall = overallStatus(
+    views,
+    pilotService?.status === 'Active',
+    inputs.failures,
+    inputs.problems,
+    inputs.inProgress,
+  );
+  const viewOf = (clusterId: string, link: LinkKind) =>
+    views.find((view) => view.clusterId === clusterId && view.link === link)!;
 
-  const apiServerLinks = linksCondition(CONDITION_TYPES.apiServerLinks, 'apiserver', views, inputs.failures, inputs.problems, []);
-  const pilotLinks = linksCondition(CONDITION_TYPES.pilotLinks, 'pilot', views, inputs.failures, inputs.problems, pilotExtra);
+  const apiServerLinks = linksCondition(
+    CONDITION_TYPES.apiServerLinks,
+    'apiserver',
+    views,
+    inputs.failures,
+    inputs.problems,
+    [],
+  );
+  const pilotLinks = linksCondition(
+    CONDITION_TYPES.pilotLinks,
+    'pilot',
+    views,
+    inputs.failures,
+    inputs.problems,
+    pilotExtra,
+  );
   // A cluster the mesh lists but the spec does not (disconnected, or added by hand) is recorded
   // when the mesh cannot run it: it has no links, and someone should connect it or remove it.
-  const strays = (inputs.mesh?.clusters ?? []).filter((cluster) => !inputs.clusterIds.includes(cluster.clusterId) && cluster.state !== 'running').map((cluster) => cluster.clusterId);
+  const strays = (inputs.mesh?.clusters ?? [])
+    .filter((cluster) => !inputs.clusterIds.includes(cluster.clusterId) && cluster.state !== 'running')
+    .map((cluster) => cluster.clusterId);
   const allVerdicts = inputs.mesh
     ? meshVerdicts({
         clusterIds: [...inputs.clusterIds, ...strays],
@@ -248,16 +378,34 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
   const ready: ConditionInput = {
     type: CONDITION_TYPES.ready,
     status: overall === 'Available' ? 'True' : 'False',
-    reason: overall === 'Available' ? 'Available' : firstFailure ? (overall === 'Failed' ? 'ProvisioningFailed' : 'PartlyFailed') : linksOverall === 'Available' ? 'MeshNotReady' : overall,
+    reason:
+      overall === 'Available'
+        ? 'Available'
+        : firstFailure
+          ? overall === 'Failed'
+            ? 'ProvisioningFailed'
+            : 'PartlyFailed'
+          : linksOverall === 'Available'
+            ? 'MeshNotReady'
+            : overall,
     message:
       overall === 'Available'
         ? `all ${inputs.clusterIds.length} cluster(s) connected both ways and running in the mesh`
-        : (firstFailure?.message ?? [apiServerLinks, pilotLinks, meshReady].filter((candidate) => candidate.status !== 'True').map((candidate) => candidate.message).join('\n')),
+        : (firstFailure?.message ??
+          [apiServerLinks, pilotLinks, meshReady]
+            .filter((candidate) => candidate.status !== 'True')
+            .map((candidate) => candidate.message)
+            .join('\n')),
   };
 
-  const conditions = [ready, apiServerLinks, pilotLinks, sanCondition(inputs, views), meshReady, ...(inputs.extraConditions ?? [])].map((input) =>
-    condition(input, inputs.previous, inputs.generation, inputs.now),
-  );
+  const conditions = [
+    ready,
+    apiServerLinks,
+    pilotLinks,
+    sanCondition(inputs, views),
+    meshReady,
+    ...(inputs.extraConditions ?? []),
+  ].map((input) => condition(input, inputs.previous, inputs.generation, inputs.now));
 
   return {
     clusters: inputs.clusterIds.map((clusterId) => {

@@ -37,11 +37,20 @@ export type StepResult = { state: 'done' | 'started'; detail?: string };
 function resolve(context: StepContext, key: ResourceKey): string {
   const id = context.ids.get(keyName(key));
   if (id) return id;
-  throw new ProvisioningInputError(`internal: no ${key.resource} known for ${keyName(key)} when a step needed it (please report this)`);
+  throw new ProvisioningInputError(
+    `internal: no ${key.resource} known for ${keyName(key)} when a step needed it (please report this)`,
+  );
 }
 
 function token(context: StepContext, action: Action, parameters: unknown): string {
-  return clientTokenFor({ meshId: context.meshId, clusterId: action.clusterId, link: action.link, step: action.id, specRevision: context.specRevision, parameters });
+  return clientTokenFor({
+    meshId: context.meshId,
+    clusterId: action.clusterId,
+    link: action.link,
+    step: action.id,
+    specRevision: context.specRevision,
+    parameters,
+  });
 }
 
 const oneOff = () => randomUUID();
@@ -58,10 +67,17 @@ async function serviceActive(context: StepContext, serviceId: string): Promise<E
     pollUntil(
       () => services.read(serviceId),
       (found) => found === undefined || found.serviceStatus === 'Active',
-      pollOptions(context, `endpoint service ${serviceId} to be Active`, (found) => `status ${found?.serviceStatus ?? 'gone'}`),
+      pollOptions(
+        context,
+        `endpoint service ${serviceId} to be Active`,
+        (found) => `status ${found?.serviceStatus ?? 'gone'}`,
+      ),
     ),
   );
-  if (!service) throw new ProvisioningInputError(`endpoint service ${serviceId} disappeared while we waited for it; run the command again to recreate it`);
+  if (!service)
+    throw new ProvisioningInputError(
+      `endpoint service ${serviceId} disappeared while we waited for it; run the command again to recreate it`,
+    );
   return service;
 }
 
@@ -71,15 +87,34 @@ async function endpointActive(context: StepContext, endpointId: string): Promise
     pollUntil(
       () => endpoints.read(endpointId),
       (found) => found === undefined || found.endpointStatus === 'Active',
-      pollOptions(context, `endpoint ${endpointId} to be Active`, (found) => `status ${found?.endpointStatus ?? 'gone'}`),
+      pollOptions(
+        context,
+        `endpoint ${endpointId} to be Active`,
+        (found) => `status ${found?.endpointStatus ?? 'gone'}`,
+      ),
     ),
   );
-  if (!endpoint) throw new ProvisioningInputError(`endpoint ${endpointId} disappeared while we waited for it; run the command again to recreate it`);
+  if (!endpoint)
+    throw new ProvisioningInputError(
+      `endpoint ${endpointId} disappeared while we waited for it; run the command again to recreate it`,
+    );
   return endpoint;
 }
 
-async function gone<T>(context: StepContext, poll: BatchedPoll<T>, id: string, what: string, status: (value: T) => string | undefined): Promise<void> {
-  await poll.watch(() => pollUntil(() => poll.read(id), (found) => found === undefined, pollOptions(context, `${what} to be deleted`, (found) => `status ${found ? status(found) : 'gone'}`)));
+async function gone<T>(
+  context: StepContext,
+  poll: BatchedPoll<T>,
+  id: string,
+  what: string,
+  status: (value: T) => string | undefined,
+): Promise<void> {
+  await poll.watch(() =>
+    pollUntil(
+      () => poll.read(id),
+      (found) => found === undefined,
+      pollOptions(context, `${what} to be deleted`, (found) => `status ${found ? status(found) : 'gone'}`),
+    ),
+  );
 }
 
 const CONNECTED = 'Connected';
@@ -88,11 +123,18 @@ const MOVING = new Set(['Connecting', 'Disconnecting']);
 
 // ---- the steps ----
 
-async function createService(context: StepContext, action: Extract<Action, { kind: 'createService' }>): Promise<StepResult> {
+async function createService(
+  context: StepContext,
+  action: Extract<Action, { kind: 'createService' }>,
+): Promise<StepResult> {
   const { loadBalancer, zones, key } = action;
   const parameters = { loadBalancer: loadBalancer.loadBalancerId, kind: loadBalancer.kind, zones };
   const service = await context.cloud.createService({
-    resources: zones.map((zoneId) => ({ resourceType: loadBalancer.kind, resourceId: loadBalancer.loadBalancerId, zoneId })),
+    resources: zones.map((zoneId) => ({
+      resourceType: loadBalancer.kind,
+      resourceId: loadBalancer.loadBalancerId,
+      zoneId,
+    })),
     serviceResourceType: loadBalancer.kind,
     // The provider accepts each endpoint itself (connectEndpoint): a shared Pilot service must not
     // take connections from endpoints it does not know.
@@ -107,17 +149,29 @@ async function createService(context: StepContext, action: Extract<Action, { kin
   return { state: 'done', detail: `${service.serviceId} Active` };
 }
 
-async function awaitService(context: StepContext, action: Extract<Action, { kind: 'awaitService' }>): Promise<StepResult> {
+async function awaitService(
+  context: StepContext,
+  action: Extract<Action, { kind: 'awaitService' }>,
+): Promise<StepResult> {
   if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
   await serviceActive(context, action.serviceId);
   return { state: 'done', detail: `${action.serviceId} Active` };
 }
 
-async function attachServiceZone(context: StepContext, action: Extract<Action, { kind: 'attachServiceZone' }>): Promise<StepResult> {
+async function attachServiceZone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'attachServiceZone' }>,
+): Promise<StepResult> {
   const serviceId = resolve(context, action.key);
   await serviceActive(context, serviceId);
   try {
-    await context.cloud.attachResource({ serviceId, resourceId: action.loadBalancer.loadBalancerId, resourceType: action.loadBalancer.kind, zoneId: action.zoneId, clientToken: oneOff() });
+    await context.cloud.attachResource({
+      serviceId,
+      resourceId: action.loadBalancer.loadBalancerId,
+      resourceType: action.loadBalancer.kind,
+      zoneId: action.zoneId,
+      clientToken: oneOff(),
+    });
   } catch (error) {
     if (!hasCode(error, 'EndpointServiceResourceExist')) throw error;
   }
@@ -126,7 +180,10 @@ async function attachServiceZone(context: StepContext, action: Extract<Action, {
   return { state: 'done', detail: `${serviceId} covers ${action.zoneId}` };
 }
 
-async function detachServiceZone(context: StepContext, action: Extract<Action, { kind: 'detachServiceZone' }>): Promise<StepResult> {
+async function detachServiceZone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'detachServiceZone' }>,
+): Promise<StepResult> {
   const service = await serviceActive(context, action.serviceId);
   const { resource } = action;
   try {
@@ -145,13 +202,19 @@ async function detachServiceZone(context: StepContext, action: Extract<Action, {
   return { state: 'done' };
 }
 
-async function allowAccount(context: StepContext, action: Extract<Action, { kind: 'allowAccount' }>): Promise<StepResult> {
+async function allowAccount(
+  context: StepContext,
+  action: Extract<Action, { kind: 'allowAccount' }>,
+): Promise<StepResult> {
   const serviceId = resolve(context, action.key);
   await context.cloud.allowAccount(serviceId, action.accountId, oneOff());
   return { state: 'done', detail: `${action.accountId} allowed on ${serviceId}` };
 }
 
-async function createEndpoint(context: StepContext, action: Extract<Action, { kind: 'createEndpoint' }>): Promise<StepResult> {
+async function createEndpoint(
+  context: StepContext,
+  action: Extract<Action, { kind: 'createEndpoint' }>,
+): Promise<StepResult> {
   const serviceId = resolve(context, action.serviceKey);
   const parameters = { serviceId, vpcId: action.vpcId, securityGroupIds: action.securityGroupIds, zones: action.zones };
   const endpoint = await context.cloud.createEndpoint({
@@ -170,18 +233,29 @@ async function createEndpoint(context: StepContext, action: Extract<Action, { ki
   return { state: 'done', detail: `${endpoint.endpointId} Active` };
 }
 
-async function awaitEndpoint(context: StepContext, action: Extract<Action, { kind: 'awaitEndpoint' }>): Promise<StepResult> {
+async function awaitEndpoint(
+  context: StepContext,
+  action: Extract<Action, { kind: 'awaitEndpoint' }>,
+): Promise<StepResult> {
   if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
   await endpointActive(context, action.endpointId);
   return { state: 'done', detail: `${action.endpointId} Active` };
 }
 
-async function addEndpointZone(context: StepContext, action: Extract<Action, { kind: 'addEndpointZone' }>): Promise<StepResult> {
+async function addEndpointZone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'addEndpointZone' }>,
+): Promise<StepResult> {
   const endpointId = resolve(context, action.key);
   // A zone change locks the endpoint (Pending) until it settles: one at a time.
   await endpointActive(context, endpointId);
   try {
-    await context.cloud.addEndpointZone({ endpointId, zoneId: action.zone.zoneId, vSwitchId: action.zone.vSwitchId, clientToken: oneOff() });
+    await context.cloud.addEndpointZone({
+      endpointId,
+      zoneId: action.zone.zoneId,
+      vSwitchId: action.zone.vSwitchId,
+      clientToken: oneOff(),
+    });
   } catch (error) {
     if (!hasCode(error, 'EndpointZoneDuplicated')) throw error;
   }
@@ -190,7 +264,10 @@ async function addEndpointZone(context: StepContext, action: Extract<Action, { k
   return { state: 'done', detail: `${endpointId} in ${action.zone.zoneId}` };
 }
 
-async function removeEndpointZone(context: StepContext, action: Extract<Action, { kind: 'removeEndpointZone' }>): Promise<StepResult> {
+async function removeEndpointZone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'removeEndpointZone' }>,
+): Promise<StepResult> {
   const endpointId = resolve(context, action.key);
   await endpointActive(context, endpointId);
   try {
@@ -203,7 +280,10 @@ async function removeEndpointZone(context: StepContext, action: Extract<Action, 
   return { state: 'done' };
 }
 
-async function connectEndpoint(context: StepContext, action: Extract<Action, { kind: 'connectEndpoint' }>): Promise<StepResult> {
+async function connectEndpoint(
+  context: StepContext,
+  action: Extract<Action, { kind: 'connectEndpoint' }>,
+): Promise<StepResult> {
   const endpointId = resolve(context, action.key);
   const serviceId = resolve(context, action.serviceKey);
   // Looked up again rather than trusted from the plan: the connection may have moved since.
@@ -212,7 +292,9 @@ async function connectEndpoint(context: StepContext, action: Extract<Action, { k
   if (status === CONNECTED) return { state: 'done', detail: `${endpointId} Connected` };
   if (ACCEPTABLE.has(status)) await context.cloud.enableConnection(serviceId, endpointId, oneOff());
   else if (!MOVING.has(status)) {
-    throw new ProvisioningInputError(`the connection of endpoint ${endpointId} to ${serviceId} is ${status}; delete the endpoint (disconnect) and connect again`);
+    throw new ProvisioningInputError(
+      `the connection of endpoint ${endpointId} to ${serviceId} is ${status}; delete the endpoint (disconnect) and connect again`,
+    );
   }
   if (!context.wait) return { state: 'started' };
   const { endpoints } = context.polls;
@@ -220,20 +302,30 @@ async function connectEndpoint(context: StepContext, action: Extract<Action, { k
     pollUntil(
       () => endpoints.read(endpointId),
       (found) => found === undefined || found.connectionStatus === CONNECTED,
-      pollOptions(context, `the connection of endpoint ${endpointId} to be Connected`, (found) => `connection ${found?.connectionStatus ?? 'gone'}`),
+      pollOptions(
+        context,
+        `the connection of endpoint ${endpointId} to be Connected`,
+        (found) => `connection ${found?.connectionStatus ?? 'gone'}`,
+      ),
     ),
   );
-  if (!connected) throw new ProvisioningInputError(`endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`);
+  if (!connected)
+    throw new ProvisioningInputError(
+      `endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`,
+    );
   return { state: 'done', detail: `${endpointId} Connected` };
 }
 
-async function deleteEndpoint(context: StepContext, action: Extract<Action, { kind: 'deleteEndpoint' }>): Promise<StepResult> {
+async function deleteEndpoint(
+  context: StepContext,
+  action: Extract<Action, { kind: 'deleteEndpoint' }>,
+): Promise<StepResult> {
   const { endpointId } = action;
-  let endpoint = await context.cloud.getEndpoint(endpointId);
+  const endpoint = await context.cloud.getEndpoint(endpointId);
   if (!endpoint) return { state: 'done', detail: 'already gone' };
   if (endpoint.endpointStatus !== 'Deleting') {
     // Only an Active endpoint can be deleted; one being created or changed is waited for first.
-    endpoint = await endpointActive(context, endpointId);
+    await endpointActive(context, endpointId);
     try {
       await context.cloud.deleteEndpoint(endpointId, oneOff());
     } catch (error) {
@@ -245,7 +337,10 @@ async function deleteEndpoint(context: StepContext, action: Extract<Action, { ki
   return { state: 'done', detail: `${endpointId} deleted` };
 }
 
-async function deleteService(context: StepContext, action: Extract<Action, { kind: 'deleteService' }>): Promise<StepResult> {
+async function deleteService(
+  context: StepContext,
+  action: Extract<Action, { kind: 'deleteService' }>,
+): Promise<StepResult> {
   const { serviceId } = action;
   const service = await context.cloud.getService(serviceId);
   if (!service) return { state: 'done', detail: 'already gone' };
@@ -258,7 +353,13 @@ async function deleteService(context: StepContext, action: Extract<Action, { kin
     }
   }
   if (!context.wait) return { state: 'started' };
-  await gone(context, context.polls.services, serviceId, `endpoint service ${serviceId}`, (found) => found.serviceStatus);
+  await gone(
+    context,
+    context.polls.services,
+    serviceId,
+    `endpoint service ${serviceId}`,
+    (found) => found.serviceStatus,
+  );
   return { state: 'done', detail: `${serviceId} deleted` };
 }
 

@@ -44,7 +44,10 @@ export interface Ownership {
  * Which link a tagged resource belongs to, or undefined when its tags are not ours for this mesh
  * (a resource tagged by hand, or by another tool, is never touched).
  */
-export function ownershipOf(tags: ReadonlyArray<{ key: string; value?: string }>, meshId: string): Ownership | undefined {
+export function ownershipOf(
+  tags: ReadonlyArray<{ key: string; value?: string }>,
+  meshId: string,
+): Ownership | undefined {
   const value = (key: string) => tags.find((tag) => tag.key === key)?.value;
   if (value(TAG_MANAGED_BY) !== MANAGED_BY || value(TAG_MESH) !== meshId) return undefined;
   const link = value(TAG_LINK);

@@ -2,34 +2,62 @@ import { isHolderGone } from './lease';
 import { CancelledError, Pacer, pollUntil, type WaitClock, WaitTimeoutError } from './waits';
 import { fakeClock } from '../testing/fake-clock';
 
-
 const policy = (clock: WaitClock) => ({ clock, initialMs: 250, factor: 2, maxIntervalMs: 1_000, perWaitMs: 5_000 });
 
 describe('pollUntil', () => {
   test('backs off up to the ceiling and returns what satisfied it', async () => {
     const clock = fakeClock();
     let reads = 0;
-    const value = await pollUntil(async () => ++reads, (n) => n === 5, { deadline: { at: 60_000, label: '--timeout 1m' }, waits: policy(clock), what: 'x' });
+    const value = await pollUntil(
+      async () => ++reads,
+      (n) => n === 5,
+      { deadline: { at: 60_000, label: '--timeout 1m' }, waits: policy(clock), what: 'x' },
+    );
     expect(value).toBe(5);
     expect(clock.slept).toEqual([250, 500, 1_000, 1_000]);
   });
 
   test('stops at the per-resource limit, saying what it waited for and what it last saw', async () => {
     const clock = fakeClock();
-    const waiting = pollUntil(async () => 'Creating', () => false, { deadline: { at: 60_000, label: '--timeout 1m' }, waits: policy(clock), what: 'endpoint ep-1 to be Active', describe: (status) => `status ${status}` });
-    await expect(waiting).rejects.toThrow(new WaitTimeoutError('endpoint ep-1 to be Active', 'status Creating', 4_750, 'the 5s limit per resource'));
-    await expect(waiting).rejects.toThrow('timed out after 5s (the 5s limit per resource) waiting for endpoint ep-1 to be Active; last seen: status Creating.');
+    const waiting = pollUntil(
+      async () => 'Creating',
+      () => false,
+      {
+        deadline: { at: 60_000, label: '--timeout 1m' },
+        waits: policy(clock),
+        what: 'endpoint ep-1 to be Active',
+        describe: (status) => `status ${status}`,
+      },
+    );
+    await expect(waiting).rejects.toThrow(
+      new WaitTimeoutError('endpoint ep-1 to be Active', 'status Creating', 4_750, 'the 5s limit per resource'),
+    );
+    await expect(waiting).rejects.toThrow(
+      'timed out after 5s (the 5s limit per resource) waiting for endpoint ep-1 to be Active; last seen: status Creating.',
+    );
   });
 
   test('stops at the run deadline when that comes first, naming the flag', async () => {
     const clock = fakeClock();
-    await expect(pollUntil(async () => 0, () => false, { deadline: { at: 1_000, label: '--timeout 1s' }, waits: policy(clock), what: 'x' })).rejects.toThrow('(--timeout 1s)');
+    await expect(
+      pollUntil(
+        async () => 0,
+        () => false,
+        { deadline: { at: 1_000, label: '--timeout 1s' }, waits: policy(clock), what: 'x' },
+      ),
+    ).rejects.toThrow('(--timeout 1s)');
   });
 
   test('a cancelled run stops waiting', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(pollUntil(async () => 0, () => false, { deadline: { at: 60_000, label: '' }, waits: policy(fakeClock()), what: 'x', signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(
+      pollUntil(
+        async () => 0,
+        () => false,
+        { deadline: { at: 60_000, label: '' }, waits: policy(fakeClock()), what: 'x', signal: controller.signal },
+      ),
+    ).rejects.toBeInstanceOf(CancelledError);
   });
 });
 
@@ -44,14 +72,19 @@ describe('Pacer', () => {
       action = name;
       return pacer.run(name, async () => undefined);
     };
-    await Promise.all([call('CreateVpcEndpoint'), call('CreateVpcEndpoint'), call('GetVpcEndpointAttribute'), call('CreateVpcEndpoint')]);
+    await Promise.all([
+      call('CreateVpcEndpoint'),
+      call('CreateVpcEndpoint'),
+      call('GetVpcEndpointAttribute'),
+      call('CreateVpcEndpoint'),
+    ]);
     expect(waits).toEqual([
       ['CreateVpcEndpoint', 250],
       ['CreateVpcEndpoint', 500],
     ]);
   });
 
-  test('halves an action\'s rate when the cloud throttles it (once per second), and recovers one call a second per success', () => {
+  test("halves an action's rate when the cloud throttles it (once per second), and recovers one call a second per success", () => {
     const clock = fakeClock();
     const pacer = new Pacer(clock, 20, 8);
     pacer.throttled('GetVpcEndpointAttribute');
@@ -74,19 +107,33 @@ describe('Pacer', () => {
     expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(20);
   });
 
-  test('a call still throttled after the client\'s retries takes a new slot, a bounded number of times', async () => {
+  test("a call still throttled after the client's retries takes a new slot, a bounded number of times", async () => {
     const clock = fakeClock();
     const pacer = new Pacer(clock, 10, 8);
     let attempts = 0;
-    const throttled = Object.assign(new Error('Request was denied due to user flow control.'), { code: 'Throttling.User' });
-    await expect(pacer.run('CreateVpcEndpoint', async () => (++attempts < 3 ? Promise.reject(throttled) : 'ep-1'))).resolves.toBe('ep-1');
+    const throttled = Object.assign(new Error('Request was denied due to user flow control.'), {
+      code: 'Throttling.User',
+    });
+    await expect(
+      pacer.run('CreateVpcEndpoint', async () => (++attempts < 3 ? Promise.reject(throttled) : 'ep-1')),
+    ).resolves.toBe('ep-1');
     expect(attempts).toBe(3);
     attempts = 0;
-    await expect(pacer.run('CreateVpcEndpoint', async () => { attempts += 1; throw throttled; })).rejects.toBe(throttled);
+    await expect(
+      pacer.run('CreateVpcEndpoint', async () => {
+        attempts += 1;
+        throw throttled;
+      }),
+    ).rejects.toBe(throttled);
     expect(attempts).toBe(1 + Pacer.throttledRequeues);
     const failure = Object.assign(new Error('boom'), { code: 'ServiceUnavailable' });
     attempts = 0;
-    await expect(pacer.run('CreateVpcEndpoint', async () => { attempts += 1; throw failure; })).rejects.toBe(failure);
+    await expect(
+      pacer.run('CreateVpcEndpoint', async () => {
+        attempts += 1;
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
     expect(attempts).toBe(1);
   });
 
@@ -94,12 +141,13 @@ describe('Pacer', () => {
     const pacer = new Pacer(fakeClock(), 1_000, 2);
     let running = 0;
     let most = 0;
-    const work = () => pacer.run(`A${Math.random()}`, async () => {
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((resolve) => setImmediate(resolve));
-      running -= 1;
-    });
+    const work = () =>
+      pacer.run(`A${Math.random()}`, async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running -= 1;
+      });
     await Promise.all(Array.from({ length: 6 }, work));
     expect(most).toBe(2);
   });

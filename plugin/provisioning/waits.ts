@@ -30,10 +30,13 @@ export const systemWaitClock: WaitClock = {
         clearTimeout(timer);
         reject(new CancelledError());
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
@@ -105,12 +108,17 @@ export interface PollOptions<T> {
  * Reads until `done` holds, sleeping a growing interval between reads; throws WaitTimeoutError
  * when the next read would come after the per-wait limit or the run's deadline.
  */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, options: PollOptions<T>): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: PollOptions<T>,
+): Promise<T> {
   const { clock } = options.waits;
   const start = clock.now();
   const perWaitEnd = start + options.waits.perWaitMs;
   const end = Math.min(perWaitEnd, options.deadline.at);
-  const limit = end === perWaitEnd ? `the ${formatDuration(options.waits.perWaitMs)} limit per resource` : options.deadline.label;
+  const limit =
+    end === perWaitEnd ? `the ${formatDuration(options.waits.perWaitMs)} limit per resource` : options.deadline.label;
   let interval = options.waits.initialMs;
   for (;;) {
     if (options.signal?.aborted) throw new CancelledError();

@@ -18,9 +18,11 @@ describe('renderStatusTable', () => {
     const header = lines[0]!;
     for (const column of ['PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN', 'MESH']) {
       const start = header.indexOf(column);
-      for (const row of lines.slice(1, 3)) expect(row.slice(start - 3, start + 1)).toMatch(/^   \S$/);
+      for (const row of lines.slice(1, 3)) expect(row.slice(start - 3, start + 1)).toMatch(/^ {3}\S$/);
     }
-    expect(lines[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced +running$/);
+    expect(lines[1]).toMatch(
+      /^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced +running$/,
+    );
   });
 
   test('a spec without clusters says how to add one', () => {
@@ -81,20 +83,29 @@ describe('statusView: what the exit code follows', () => {
   });
 });
 
-describe('the mesh column: the mesh\'s own state, from status.mesh', () => {
+describe("the mesh column: the mesh's own state, from status.mesh", () => {
   test('running, failed with what is missing, starting, and unknown when the mesh was never read', () => {
     expect(statusView(status('available')).rows.map((row) => row.mesh)).toEqual([
       { state: 'running', text: 'running' },
       { state: 'running', text: 'running' },
     ]);
-    expect(statusView(status('degraded')).rows.map((row) => row.mesh.text)).toEqual(['failed (no SAN)', 'failed (no API-server link)', 'unknown']);
+    expect(statusView(status('degraded')).rows.map((row) => row.mesh.text)).toEqual([
+      'failed (no SAN)',
+      'failed (no API-server link)',
+      'unknown',
+    ]);
     expect(statusView(status('provisioning')).rows.map((row) => row.mesh.state)).toEqual(['running', 'joining']);
     expect(statusView(status('failed')).rows.map((row) => row.mesh.state)).toEqual(['unknown']);
   });
 
   test('Available with both links up is not available when the mesh does not run a cluster', () => {
     const config = status('available');
-    config.status!.mesh!.clusters![1] = { clusterId: 'cab1659d273777fbbeb08d1f747ad55b7', inMesh: true, state: 'failed', missing: ['san'] };
+    config.status!.mesh!.clusters![1] = {
+      clusterId: 'cab1659d273777fbbeb08d1f747ad55b7',
+      inMesh: true,
+      state: 'failed',
+      missing: ['san'],
+    };
     const view = statusView(config);
     expect(view.available).toBe(false);
     expect(view.summary).toBe('2 of 2 clusters connected, 1 running in the mesh');
@@ -111,7 +122,9 @@ describe('notes from the conditions', () => {
   test('long messages show five lines and say how many more there are', () => {
     const config = status('provisioning');
     const lines = Array.from({ length: 8 }, (_, i) => `c${String(i).padStart(32, '0')}: endpoint ep-${i} is Creating`);
-    config.status!.conditions = [{ type: 'APIServerLinks', status: 'False', reason: 'Provisioning', message: lines.join('\n') }];
+    config.status!.conditions = [
+      { type: 'APIServerLinks', status: 'False', reason: 'Provisioning', message: lines.join('\n') },
+    ];
     expect(statusView(config).notes).toEqual([
       `APIServerLinks is False (Provisioning): ${lines.slice(0, 4).join('\n    ')}\n    … and 4 more (kubectl asmpvl status -o yaml shows all)`,
     ]);
@@ -124,7 +137,14 @@ describe('notes from the conditions', () => {
 
   test('SANSynced Unknown: the clusters it names are unknown, the others synced', () => {
     const config = status('available');
-    config.status!.conditions = [{ type: 'SANSynced', status: 'Unknown', reason: 'NotChecked', message: 'not read in this run: cab1659d273777fbbeb08d1f747ad55b7' }];
+    config.status!.conditions = [
+      {
+        type: 'SANSynced',
+        status: 'Unknown',
+        reason: 'NotChecked',
+        message: 'not read in this run: cab1659d273777fbbeb08d1f747ad55b7',
+      },
+    ];
     expect(statusView(config).rows.map((row) => row.san)).toEqual(['synced', 'unknown']);
   });
 });
@@ -134,7 +154,9 @@ describe('renderStatus -o json / -o yaml', () => {
     const config = status('available');
     expect(JSON.parse(renderStatus(config, 'json'))).toEqual(config.status);
     expect(parse(renderStatus(config, 'yaml'))).toEqual(config.status);
-    expect(renderStatus(config, 'yaml')).toMatch(/^clusters:\n  - clusterId: c84974f524e2045c87dccadff91a71708\n    pvlEndpoint:\n      connectionStatus: Connected\n/);
+    expect(renderStatus(config, 'yaml')).toMatch(
+      /^clusters:\n {2}- clusterId: c84974f524e2045c87dccadff91a71708\n {4}pvlEndpoint:\n {6}connectionStatus: Connected\n/,
+    );
   });
 
   test('no status yet: an empty object', () => {

@@ -14,9 +14,21 @@ export const STATUS_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 type Config = ASMPvlConfig & { metadata: { generation?: number } };
 
 const NO_BORDERS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
 };
 
 const SAN_TEXT: Record<SanState, string> = {
@@ -32,13 +44,33 @@ const dash = (value: string | undefined) => value || '-';
 function cells(row: ClusterRow, wide: boolean): string[] {
   const cluster = row.inSpec ? row.clusterId : `${row.clusterId} (not in spec)`;
   const zones = row.inSpec ? row.pairedZones.join(',') || 'none' : '-';
-  const base = [cluster, zones, row.apiServer.text, row.pilot.text, row.inSpec ? SAN_TEXT[row.san] : '-', row.mesh.state === 'unknown' && !row.inSpec ? '-' : row.mesh.text];
+  const base = [
+    cluster,
+    zones,
+    row.apiServer.text,
+    row.pilot.text,
+    row.inSpec ? SAN_TEXT[row.san] : '-',
+    row.mesh.state === 'unknown' && !row.inSpec ? '-' : row.mesh.text,
+  ];
   if (!wide) return base;
-  return [...base, dash(row.apiServer.serviceId), dash(row.apiServer.endpointId), dash(row.apiServer.domainName), dash(row.pilot.endpointId), dash(row.pilot.domainName)];
+  return [
+    ...base,
+    dash(row.apiServer.serviceId),
+    dash(row.apiServer.endpointId),
+    dash(row.apiServer.domainName),
+    dash(row.pilot.endpointId),
+    dash(row.pilot.domainName),
+  ];
 }
 
 const HEADERS = ['CLUSTER', 'PAIRED ZONES', 'API SERVER LINK', 'PILOT LINK', 'SAN', 'MESH'];
-const WIDE_HEADERS = ['API SERVER SERVICE', 'API SERVER ENDPOINT', 'API SERVER DOMAIN', 'PILOT ENDPOINT', 'PILOT DOMAIN'];
+const WIDE_HEADERS = [
+  'API SERVER SERVICE',
+  'API SERVER ENDPOINT',
+  'API SERVER DOMAIN',
+  'PILOT ENDPOINT',
+  'PILOT DOMAIN',
+];
 
 function table(rows: ClusterRow[], wide: boolean): string {
   const drawn = new Table({
@@ -64,11 +96,15 @@ export function renderStatusTable(config: Config, options: { wide?: boolean } = 
   const wide = options.wide ?? false;
   const view = statusView(config);
   const lines: string[] = [];
-  if (view.rows.length === 0) lines.push('No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.');
+  if (view.rows.length === 0)
+    lines.push('No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.');
   else lines.push(table(view.rows, wide));
   lines.push('');
   const service = view.pilotService;
-  const serviceText = service?.id || service?.status ? `${service.id ?? 'unknown id'} ${service.status ?? 'Unknown'}${wide && service.name ? ` (${service.name})` : ''}` : 'none';
+  const serviceText =
+    service?.id || service?.status
+      ? `${service.id ?? 'unknown id'} ${service.status ?? 'Unknown'}${wide && service.name ? ` (${service.name})` : ''}`
+      : 'none';
   lines.push(`Pilot service: ${serviceText}`);
   lines.push(`Overall: ${view.overall} (${view.summary})`);
   for (const note of view.notes) lines.push(`  - ${note}`);

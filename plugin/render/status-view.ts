@@ -78,7 +78,11 @@ const BROKEN = new Set(['Disconnecting', 'Disconnected', 'Deleting', 'ServiceDel
 export const SAN_CONDITION = 'SANSynced';
 export const MESH_CONDITION = 'MeshReady';
 
-const MISSING_WORDS: Record<string, string> = { apiServerLink: 'no API-server link', pilotLink: 'no Pilot link', san: 'no SAN' };
+const MISSING_WORDS: Record<string, string> = {
+  apiServerLink: 'no API-server link',
+  pilotLink: 'no Pilot link',
+  san: 'no SAN',
+};
 // Cluster states the docs list (running, starting, stopping, stopped, failed); these are on the way in.
 const JOINING = new Set(['starting', 'pending', 'initial', 'creating', 'joining']);
 
@@ -99,10 +103,15 @@ function linkView(service: ServiceRecord | undefined, endpoint: EndpointRecord |
   const serviceNote = service?.status && service.status !== 'Active' ? ` (service ${service.status})` : '';
   if (!endpoint?.id && !endpoint?.status) {
     if (!service?.id && !service?.status) return { state: 'absent', text: 'none', ...ids };
-    return { state: BROKEN.has(service.status ?? '') ? 'broken' : 'pending', text: `no endpoint (service ${service.status ?? 'Unknown'})`, ...ids };
+    return {
+      state: BROKEN.has(service.status ?? '') ? 'broken' : 'pending',
+      text: `no endpoint (service ${service.status ?? 'Unknown'})`,
+      ...ids,
+    };
   }
   const text = `${endpoint.status ?? 'Unknown'}/${endpoint.connectionStatus ?? 'Unknown'}${serviceNote}`;
-  if ([endpoint.status, endpoint.connectionStatus, service?.status].some((state) => BROKEN.has(state ?? ''))) return { state: 'broken', text, ...ids };
+  if ([endpoint.status, endpoint.connectionStatus, service?.status].some((state) => BROKEN.has(state ?? '')))
+    return { state: 'broken', text, ...ids };
   const serviceActive = service === undefined || service.status === 'Active';
   const connected = endpoint.status === 'Active' && endpoint.connectionStatus === 'Connected' && serviceActive;
   return { state: connected ? 'connected' : 'pending', text, ...ids };
@@ -134,7 +143,11 @@ function sanOf(config: ASMPvlConfig, clusterId: string, apiServer: LinkView): Sa
 
 function clusterIds(config: ASMPvlConfig): { id: string; inSpec: boolean }[] {
   const inSpec = (config.spec.ackVpcEndpoint ?? []).map((cluster) => cluster.clusterId);
-  const recorded = [...(config.status?.clusters ?? []), ...(config.status?.pilot?.clusters ?? []), ...(config.status?.mesh?.clusters ?? [])].map((cluster) => cluster.clusterId);
+  const recorded = [
+    ...(config.status?.clusters ?? []),
+    ...(config.status?.pilot?.clusters ?? []),
+    ...(config.status?.mesh?.clusters ?? []),
+  ].map((cluster) => cluster.clusterId);
   const leftovers = [...new Set(recorded)].filter((id) => !inSpec.includes(id));
   return [...inSpec.map((id) => ({ id, inSpec: true })), ...leftovers.map((id) => ({ id, inSpec: false }))];
 }
@@ -152,14 +165,21 @@ const CONDITION_ORDER = ['APIServerLinks', 'PilotLinks', SAN_CONDITION, MESH_CON
 
 function conditionNotes(status: Status | undefined): string[] {
   const pending = (status?.conditions ?? []).filter((condition) => condition.status !== 'True');
-  const rank = (type: string) => (type === 'Ready' ? 99 : CONDITION_ORDER.includes(type) ? CONDITION_ORDER.indexOf(type) : 50);
+  const rank = (type: string) =>
+    type === 'Ready' ? 99 : CONDITION_ORDER.includes(type) ? CONDITION_ORDER.indexOf(type) : 50;
   const said = new Set<string>();
   const notes: string[] = [];
   for (const condition of [...pending].sort((a, b) => rank(a.type) - rank(b.type))) {
     const lines = (condition.message ?? '').split('\n').filter((line) => line !== '' && !said.has(line));
     lines.forEach((line) => said.add(line));
     if (lines.length === 0 && condition.message) continue;
-    const shown = lines.length > NOTE_LINES ? [...lines.slice(0, NOTE_LINES - 1), `… and ${lines.length - NOTE_LINES + 1} more (kubectl asmpvl status -o yaml shows all)`] : lines;
+    const shown =
+      lines.length > NOTE_LINES
+        ? [
+            ...lines.slice(0, NOTE_LINES - 1),
+            `… and ${lines.length - NOTE_LINES + 1} more (kubectl asmpvl status -o yaml shows all)`,
+          ]
+        : lines;
     const head = `${condition.type} is ${condition.status}${condition.reason ? ` (${condition.reason})` : ''}`;
     notes.push(shown.length === 0 ? head : `${head}: ${shown.join('\n    ')}`);
   }
@@ -176,11 +196,19 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
     const pilotLink = status?.pilot?.clusters?.find((cluster) => cluster.clusterId === id);
     const apiServer = linkView(apiLink?.pvlEndpointService, apiLink?.pvlEndpoint);
     // The Pilot service is shared and has a line of its own; a link is only as good as that service.
-    const pilot = linkView(pilotLink?.pvlEndpoint ? status?.pilot?.pvlEndpointService : undefined, pilotLink?.pvlEndpoint);
+    const pilot = linkView(
+      pilotLink?.pvlEndpoint ? status?.pilot?.pvlEndpointService : undefined,
+      pilotLink?.pvlEndpoint,
+    );
     return {
       clusterId: id,
       inSpec,
-      pairedZones: spec ? pairedZones(spec.vSwitches.map((vSwitch) => vSwitch.zoneId), asmZones) : [],
+      pairedZones: spec
+        ? pairedZones(
+            spec.vSwitches.map((vSwitch) => vSwitch.zoneId),
+            asmZones,
+          )
+        : [],
       apiServer,
       pilot,
       san: inSpec ? sanOf(config, id, apiServer) : 'unknown',
@@ -192,10 +220,15 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
   const overall = status?.status ?? 'Unknown';
   const stale = staleNote(config);
   const notes = [...(stale ? [stale] : []), ...conditionNotes(status)];
-  if (status === undefined && wanted.length > 0) notes.push('no status yet: run kubectl asmpvl connect <clusterId> to provision the links, or kubectl asmpvl status --refresh if they exist already');
+  if (status === undefined && wanted.length > 0)
+    notes.push(
+      'no status yet: run kubectl asmpvl connect <clusterId> to provision the links, or kubectl asmpvl status --refresh if they exist already',
+    );
   if (overall === 'Available' && connected.length < wanted.length) {
     const missing = wanted.filter((row) => !connected.includes(row)).map((row) => row.clusterId);
-    notes.push(`the status says Available but does not record both links as Active/Connected for ${missing.join(', ')}: run kubectl asmpvl status --refresh`);
+    notes.push(
+      `the status says Available but does not record both links as Active/Connected for ${missing.join(', ')}: run kubectl asmpvl status --refresh`,
+    );
   }
   const meshRunning = wanted.filter((row) => row.mesh.state === 'running');
   if (status !== undefined && wanted.length > 0 && status.mesh === undefined) {
@@ -203,15 +236,25 @@ export function statusView(config: ASMPvlConfig & { metadata: { generation?: num
   }
   for (const row of rows.filter((candidate) => !candidate.inSpec)) {
     const hasLinks = row.apiServer.state !== 'absent' || row.pilot.state !== 'absent';
-    if (hasLinks) notes.push(`${row.clusterId} is in the status but no longer in the spec: run kubectl asmpvl disconnect ${row.clusterId} to remove its links`);
-    else notes.push(`${row.clusterId} is in the service mesh but not in the spec, so it has no links and the mesh cannot run it: kubectl asmpvl connect ${row.clusterId} reconnects it, or remove it from the mesh in the ASM console`);
+    if (hasLinks)
+      notes.push(
+        `${row.clusterId} is in the status but no longer in the spec: run kubectl asmpvl disconnect ${row.clusterId} to remove its links`,
+      );
+    else
+      notes.push(
+        `${row.clusterId} is in the service mesh but not in the spec, so it has no links and the mesh cannot run it: kubectl asmpvl connect ${row.clusterId} reconnects it, or remove it from the mesh in the ASM console`,
+      );
   }
   return {
     rows,
     pilotService: status?.pilot?.pvlEndpointService,
     overall,
     // Available only when the mesh agrees: both links up and the mesh running every cluster.
-    available: overall === 'Available' && connected.length === wanted.length && meshRunning.length === wanted.length && stale === undefined,
+    available:
+      overall === 'Available' &&
+      connected.length === wanted.length &&
+      meshRunning.length === wanted.length &&
+      stale === undefined,
     summary: `${connected.length} of ${wanted.length} ${wanted.length === 1 ? 'cluster' : 'clusters'} connected, ${meshRunning.length} running in the mesh`,
     notes,
   };

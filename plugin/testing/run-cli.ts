@@ -15,6 +15,10 @@ export async function runPlugin(args: string[], stdinText = ''): Promise<CliRun>
   let err = '';
   stdout.on('data', (chunk) => (out += String(chunk)));
   stderr.on('data', (chunk) => (err += String(chunk)));
-  const code = await runCli(args, { stdin: Readable.from([stdinText]), stdout, stderr, env: {}, colorDepth: 1 }, '/usr/local/bin/kubectl-asmpvl');
+  const code = await runCli(
+    args,
+    { stdin: Readable.from([stdinText]), stdout, stderr, env: {}, colorDepth: 1 },
+    '/usr/local/bin/kubectl-asmpvl',
+  );
   return { code, stdout: out, stderr: err };
 }

@@ -19,23 +19,28 @@ export const validConfigArb = fc
     sanSync: fc.option(fc.constantFrom('Enabled', 'Disabled'), { nil: undefined }),
   })
   .chain(({ asmZones, clusterCount, ids, clusterIds, sanSync }) =>
-    fc.array(fc.subarray(asmZones, { minLength: 1 }), { minLength: clusterCount, maxLength: clusterCount }).map((clusterZones) => {
-      let next = 0;
-      const vSwitch = (zoneId: string) => ({ vSwitchId: ids[next++]!, zoneId });
-      // Each ASM zone is used by some cluster, or there is no cluster at all: nothing idle, nothing unpaired.
-      const used = new Set(clusterZones.flat());
-      const asm = clusterCount === 0 ? asmZones : asmZones.filter((zone) => used.has(zone));
-      return {
-        apiVersion: 'istio.alibabacloud.com/v1beta1',
-        kind: 'ASMPvlConfig',
-        metadata: { name: 'default' },
-        spec: {
-          ...(sanSync === undefined ? {} : { sanSync }),
-          ackVpcEndpoint: clusterZones.map((zonesOfCluster, index) => ({ clusterId: clusterIds[index]!, vSwitches: zonesOfCluster.map(vSwitch) })),
-          asmVpcEndpoint: { vSwitches: asm.map(vSwitch) },
-        },
-      };
-    }),
+    fc
+      .array(fc.subarray(asmZones, { minLength: 1 }), { minLength: clusterCount, maxLength: clusterCount })
+      .map((clusterZones) => {
+        let next = 0;
+        const vSwitch = (zoneId: string) => ({ vSwitchId: ids[next++]!, zoneId });
+        // Each ASM zone is used by some cluster, or there is no cluster at all: nothing idle, nothing unpaired.
+        const used = new Set(clusterZones.flat());
+        const asm = clusterCount === 0 ? asmZones : asmZones.filter((zone) => used.has(zone));
+        return {
+          apiVersion: 'istio.alibabacloud.com/v1beta1',
+          kind: 'ASMPvlConfig',
+          metadata: { name: 'default' },
+          spec: {
+            ...(sanSync === undefined ? {} : { sanSync }),
+            ackVpcEndpoint: clusterZones.map((zonesOfCluster, index) => ({
+              clusterId: clusterIds[index]!,
+              vSwitches: zonesOfCluster.map(vSwitch),
+            })),
+            asmVpcEndpoint: { vSwitches: asm.map(vSwitch) },
+          },
+        };
+      }),
   );
 
 type Json = unknown;

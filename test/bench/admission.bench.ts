@@ -22,7 +22,10 @@ const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.fl
 
 async function timeApply(manifest: string): Promise<number> {
   const started = performance.now();
-  await mustSucceed(kubectl(['apply', '--dry-run=server', '-f', '-'], { input: manifest }), 'kubectl apply --dry-run=server');
+  await mustSucceed(
+    kubectl(['apply', '--dry-run=server', '-f', '-'], { input: manifest }),
+    'kubectl apply --dry-run=server',
+  );
   return performance.now() - started;
 }
 
@@ -34,17 +37,37 @@ export async function benchAdmission(runs = 20): Promise<AdmissionBench> {
     try {
       const without: number[] = [];
       const withWebhook: number[] = [];
-      const install = ['upgrade', '--install', 'asmpvl-bench', join(CHART_DIR), '-n', 'asmpvl-system', '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${webhook.port}`, '--set', `webhook.caBundle=${Buffer.from(webhook.ca).toString('base64')}`];
+      const install = [
+        'upgrade',
+        '--install',
+        'asmpvl-bench',
+        join(CHART_DIR),
+        '-n',
+        'asmpvl-system',
+        '--create-namespace',
+        '--set',
+        `webhook.url=https://127.0.0.1:${webhook.port}`,
+        '--set',
+        `webhook.caBundle=${Buffer.from(webhook.ca).toString('base64')}`,
+      ];
       for (let i = 0; i < 3; i++) await timeApply(manifest);
       // Alternate the two set-ups so both see the same machine load.
       for (let round = 0; round < runs / 5; round++) {
-        await mustSucceed(helm(['uninstall', 'asmpvl-bench', '-n', 'asmpvl-system', '--ignore-not-found', '--wait']), 'helm uninstall');
+        await mustSucceed(
+          helm(['uninstall', 'asmpvl-bench', '-n', 'asmpvl-system', '--ignore-not-found', '--wait']),
+          'helm uninstall',
+        );
         for (let i = 0; i < 5; i++) without.push(await timeApply(manifest));
         await mustSucceed(helm(install), 'helm install');
         await timeApply(manifest);
         for (let i = 0; i < 5; i++) withWebhook.push(await timeApply(manifest));
       }
-      return { runs: without.length, withoutWebhookMedianMs: median(without), withWebhookMedianMs: median(withWebhook), addedMedianMs: median(withWebhook) - median(without) };
+      return {
+        runs: without.length,
+        withoutWebhookMedianMs: median(without),
+        withWebhookMedianMs: median(withWebhook),
+        addedMedianMs: median(withWebhook) - median(without),
+      };
     } finally {
       await webhook.stop();
     }

@@ -11,7 +11,11 @@ import { createServer } from 'node:https';
 import { validateConfig } from '../../core';
 
 const [certFile, keyFile, port, mode = 'fixed'] = process.argv.slice(2) as [string, string, string, string?];
-const answer = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'fixed', allowed: true } });
+const answer = JSON.stringify({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response: { uid: 'fixed', allowed: true },
+});
 
 createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), keepAliveTimeout: 30_000 }, (req, res) => {
   const chunks: Buffer[] = [];

@@ -18,7 +18,12 @@ export function configWithClusters(clusters: number): unknown {
           { vSwitchId: vsw(11 + 2 * i), zoneId: 'cn-hangzhou-j' },
         ],
       })),
-      asmVpcEndpoint: { vSwitches: [{ vSwitchId: vsw(1), zoneId: 'cn-hangzhou-i' }, { vSwitchId: vsw(2), zoneId: 'cn-hangzhou-j' }] },
+      asmVpcEndpoint: {
+        vSwitches: [
+          { vSwitchId: vsw(1), zoneId: 'cn-hangzhou-i' },
+          { vSwitchId: vsw(2), zoneId: 'cn-hangzhou-j' },
+        ],
+      },
     },
   };
 }
@@ -49,6 +54,11 @@ export function benchCore(sizes = [1, 10, 100, 1000]): CoreBenchRow[] {
     if (checkConfig(object).errors.length > 0) throw new Error(`bench object with ${clusters} clusters is not valid`);
     const validate = timePerCall(() => validateConfig(object));
     const check = timePerCall(() => checkConfig(object));
-    return { clusters, validateMicroseconds: validate.microseconds, checkMicroseconds: check.microseconds, microsecondsPerCluster: check.microseconds / clusters };
+    return {
+      clusters,
+      validateMicroseconds: validate.microseconds,
+      checkMicroseconds: check.microseconds,
+      microsecondsPerCluster: check.microseconds / clusters,
+    };
   });
 }

@@ -52,7 +52,7 @@ function timeRun(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
     const started = performance.now();
     const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => {
       const elapsed = performance.now() - started;
@@ -63,7 +63,10 @@ function timeRun(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
 }
 
 /** Every link of every cluster Active and Connected, as connect would leave it. */
-export function availableStatus(config: { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } }, generation: number): unknown {
+export function availableStatus(
+  config: { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } },
+  generation: number,
+): unknown {
   const id = (prefix: string, n: number) => `${prefix}-bp1${n.toString(36).padStart(17, '0')}`;
   const domain = (endpoint: string, service: string) => `${endpoint}.${service}.cn-hangzhou.privatelink.aliyuncs.com`;
   const pilotService = id('epsrv', 0);
@@ -72,24 +75,57 @@ export function availableStatus(config: { spec: { ackVpcEndpoint: Array<{ cluste
     const endpoint = id('ep', 1 + i);
     return {
       clusterId,
-      pvlEndpoint: { connectionStatus: 'Connected', domainName: domain(endpoint, service), id: endpoint, status: 'Active' },
+      pvlEndpoint: {
+        connectionStatus: 'Connected',
+        domainName: domain(endpoint, service),
+        id: endpoint,
+        status: 'Active',
+      },
       pvlEndpointService: { id: service, name: `com.aliyuncs.privatelink.cn-hangzhou.${service}`, status: 'Active' },
     };
   });
   const pilotClusters = config.spec.ackVpcEndpoint.map(({ clusterId }, i) => {
     const endpoint = id('ep', 5000 + i);
-    return { clusterId, pvlEndpoint: { connectionStatus: 'Connected', domainName: domain(endpoint, pilotService), id: endpoint, status: 'Active' } };
+    return {
+      clusterId,
+      pvlEndpoint: {
+        connectionStatus: 'Connected',
+        domainName: domain(endpoint, pilotService),
+        id: endpoint,
+        status: 'Active',
+      },
+    };
   });
   return {
     clusters,
-    pilot: { clusters: pilotClusters, pvlEndpointService: { id: pilotService, name: `com.aliyuncs.privatelink.cn-hangzhou.${pilotService}`, status: 'Active' } },
+    pilot: {
+      clusters: pilotClusters,
+      pvlEndpointService: {
+        id: pilotService,
+        name: `com.aliyuncs.privatelink.cn-hangzhou.${pilotService}`,
+        status: 'Active',
+      },
+    },
     // The mesh runs every cluster: without it the status is not Available and `status` exits 1.
-    mesh: { serviceMeshId: `c${'0'.repeat(32)}`, clusters: config.spec.ackVpcEndpoint.map(({ clusterId }) => ({ clusterId, inMesh: true, state: 'running' })) },
+    mesh: {
+      serviceMeshId: `c${'0'.repeat(32)}`,
+      clusters: config.spec.ackVpcEndpoint.map(({ clusterId }) => ({ clusterId, inMesh: true, state: 'running' })),
+    },
     status: 'Available',
     observedGeneration: generation,
     conditions: [
-      { type: 'SANSynced', status: 'True', reason: 'DomainsInCertificates', message: 'every cluster lists its endpoint domain' },
-      { type: 'MeshReady', status: 'True', reason: 'Running', message: 'the service mesh reports every cluster running' },
+      {
+        type: 'SANSynced',
+        status: 'True',
+        reason: 'DomainsInCertificates',
+        message: 'every cluster lists its endpoint domain',
+      },
+      {
+        type: 'MeshReady',
+        status: 'True',
+        reason: 'Running',
+        message: 'the service mesh reports every cluster running',
+      },
     ],
   };
 }
@@ -106,12 +142,32 @@ export async function benchPluginStart(options: { runs?: number; clusters?: numb
   }
 }
 
-async function timeStarts(cluster: Cluster, bins: ClusterBinaries, pluginDir: string, runs: number, clusterCount: number): Promise<PluginStartBench> {
+async function timeStarts(
+  cluster: Cluster,
+  bins: ClusterBinaries,
+  pluginDir: string,
+  runs: number,
+  clusterCount: number,
+): Promise<PluginStartBench> {
   await installAsmpvlCrd();
   const config = configWithClusters(clusterCount) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
-  await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'kubectl create asmpvlconfig/default');
+  await mustSucceed(
+    kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }),
+    'kubectl create asmpvlconfig/default',
+  );
   const status = availableStatus(config, 1);
-  await mustSucceed(kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]), 'kubectl patch --subresource=status');
+  await mustSucceed(
+    kubectl([
+      'patch',
+      'asmpvlconfig',
+      'default',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]),
+    'kubectl patch --subresource=status',
+  );
 
   // kubectl finds `kubectl-asmpvl` on PATH; its `#!/usr/bin/env node` finds this same node.
   symlinkSync(BUNDLE, join(pluginDir, 'kubectl-asmpvl'));
@@ -131,10 +187,17 @@ async function timeStarts(cluster: Cluster, bins: ClusterBinaries, pluginDir: st
     statusWithoutCodeCache: [process.execPath, [BUNDLE, 'status'], { ...env, ASMPVL_NO_COMPILE_CACHE: '1' }],
   } as const;
   type Name = keyof typeof commands;
-  const samples: Record<Name, number[]> = { kubectlGet: [], status: [], statusThroughKubectl: [], statusWithoutCodeCache: [] };
+  const samples: Record<Name, number[]> = {
+    kubectlGet: [],
+    status: [],
+    statusThroughKubectl: [],
+    statusWithoutCodeCache: [],
+  };
   // Two untimed rounds fill kubectl's discovery cache and the page cache for every contestant.
   for (let round = -2; round < runs; round++) {
-    for (const [name, [command, args, commandEnv]] of Object.entries(commands) as Array<[Name, readonly [string, readonly string[], NodeJS.ProcessEnv]]>) {
+    for (const [name, [command, args, commandEnv]] of Object.entries(commands) as Array<
+      [Name, readonly [string, readonly string[], NodeJS.ProcessEnv]]
+    >) {
       const elapsed = await timeRun(command, [...args], commandEnv);
       if (round >= 0) samples[name].push(elapsed);
     }

@@ -90,21 +90,32 @@ function rateFloorMs(entries: RequestLogEntry[], limits: RateLimits): number {
   return floor;
 }
 
-async function timeConnect(sandbox: Sandbox, clusterIds: string[]): Promise<{ ms: number; code: number; stderr: string }> {
+async function timeConnect(
+  sandbox: Sandbox,
+  clusterIds: string[],
+): Promise<{ ms: number; code: number; stderr: string }> {
   const started = performance.now();
-  const result = await sandbox.plugin(['connect', ...clusterIds, '--mesh-id', sandbox.meshId, '--timeout', '15m'], { timeoutMs: 20 * 60_000 });
+  const result = await sandbox.plugin(['connect', ...clusterIds, '--mesh-id', sandbox.meshId, '--timeout', '15m'], {
+    timeoutMs: 20 * 60_000,
+  });
   return { ms: performance.now() - started, code: result.code, stderr: result.stderr };
 }
 
 async function benchSize(clusters: number, delays: EmulatorDelays): Promise<ProvisioningRow> {
-  const sandbox = await startSandbox(delays, { world: makeWorld({ clusters, seed: clusters }), rateLimits: CLOUD_RATE_LIMITS });
+  const sandbox = await startSandbox(delays, {
+    world: makeWorld({ clusters, seed: clusters }),
+    rateLimits: CLOUD_RATE_LIMITS,
+  });
   try {
     await sandbox.deleteObject();
     const ids = sandbox.allClusters;
     const first = await timeConnect(sandbox, ids);
     const firstLog = sandbox.emulator.requests();
     const failed = first.code !== 0 || /error:/.test(first.stderr);
-    if (failed) console.error(`connect of ${clusters} cluster(s) exited ${first.code}:\n${first.stderr.split('\n').slice(-15).join('\n')}`);
+    if (failed)
+      console.error(
+        `connect of ${clusters} cluster(s) exited ${first.code}:\n${first.stderr.split('\n').slice(-15).join('\n')}`,
+      );
     const summary = inventorySummary(sandbox.inventory());
     const inventoryExact =
       summary.services.length === clusters + 1 &&
@@ -141,7 +152,9 @@ async function benchSize(clusters: number, delays: EmulatorDelays): Promise<Prov
 }
 
 /** Runs each size against one API server, a fresh emulator world per size. */
-export async function benchProvisioning(options: { sizes?: number[]; delays?: Partial<EmulatorDelays> } = {}): Promise<ProvisioningBench> {
+export async function benchProvisioning(
+  options: { sizes?: number[]; delays?: Partial<EmulatorDelays> } = {},
+): Promise<ProvisioningBench> {
   const delays = { ...DEFAULT_DELAYS, ...options.delays };
   const sizes = options.sizes ?? [1, 10, 100];
   const rows = await withBenchCluster(async () => {

@@ -11,7 +11,12 @@ import { benchProvisioning } from './provisioning.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
-  const cells = rows.map((row) => headers.map((header) => { const v = row[header]; return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(v < 10 ? 2 : 1) : String(v); }));
+  const cells = rows.map((row) =>
+    headers.map((header) => {
+      const v = row[header];
+      return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(v < 10 ? 2 : 1) : String(v);
+    }),
+  );
   const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i]!.length)));
   const line = (values: string[]) => values.map((value, i) => value.padStart(widths[i]!)).join('  ');
   return [line(headers), ...cells.map(line)].join('\n');
@@ -22,60 +27,138 @@ async function main(): Promise<void> {
   console.log('1. Validation core: time per object (normalise + validate), by cluster count');
   const core = benchCore();
   results.core = core;
-  console.log(table(core.map((row) => ({ clusters: row.clusters, 'validate µs': row.validateMicroseconds, 'normalise+validate µs': row.checkMicroseconds, 'µs per cluster': row.microsecondsPerCluster }))));
+  console.log(
+    table(
+      core.map((row) => ({
+        clusters: row.clusters,
+        'validate µs': row.validateMicroseconds,
+        'normalise+validate µs': row.checkMicroseconds,
+        'µs per cluster': row.microsecondsPerCluster,
+      })),
+    ),
+  );
 
-  console.log('\n2. Webhook /validate over TLS keep-alive, 10-cluster object, concurrency 32, vs. a bare HTTPS server with a fixed answer');
+  console.log(
+    '\n2. Webhook /validate over TLS keep-alive, 10-cluster object, concurrency 32, vs. a bare HTTPS server with a fixed answer',
+  );
   const webhook = await benchWebhook();
   results.webhook = webhook;
-  console.log(table([
-    { server: 'asmpvl webhook', 'req/s': webhook.webhook.requestsPerSecond, 'p50 ms': webhook.webhook.p50Ms, 'p99 ms': webhook.webhook.p99Ms, 'non-2xx': webhook.webhook.non2xx, errors: webhook.webhook.errors },
-    { server: 'bare Node HTTPS', 'req/s': webhook.bare.requestsPerSecond, 'p50 ms': webhook.bare.p50Ms, 'p99 ms': webhook.bare.p99Ms, 'non-2xx': webhook.bare.non2xx, errors: webhook.bare.errors },
-    { server: 'bare HTTPS + parse + validate', 'req/s': webhook.bareValidating.requestsPerSecond, 'p50 ms': webhook.bareValidating.p50Ms, 'p99 ms': webhook.bareValidating.p99Ms, 'non-2xx': webhook.bareValidating.non2xx, errors: webhook.bareValidating.errors },
-  ]));
-  console.log(`throughput ratio (webhook / bare): ${webhook.throughputRatio.toFixed(2)}; p99 ratio: ${webhook.p99Ratio.toFixed(2)}`);
-  console.log(`against the parse + validate floor: throughput ${webhook.throughputRatioToValidating.toFixed(2)}; p99 ${webhook.p99RatioToValidating.toFixed(2)}`);
+  console.log(
+    table([
+      {
+        server: 'asmpvl webhook',
+        'req/s': webhook.webhook.requestsPerSecond,
+        'p50 ms': webhook.webhook.p50Ms,
+        'p99 ms': webhook.webhook.p99Ms,
+        'non-2xx': webhook.webhook.non2xx,
+        errors: webhook.webhook.errors,
+      },
+      {
+        server: 'bare Node HTTPS',
+        'req/s': webhook.bare.requestsPerSecond,
+        'p50 ms': webhook.bare.p50Ms,
+        'p99 ms': webhook.bare.p99Ms,
+        'non-2xx': webhook.bare.non2xx,
+        errors: webhook.bare.errors,
+      },
+      {
+        server: 'bare HTTPS + parse + validate',
+        'req/s': webhook.bareValidating.requestsPerSecond,
+        'p50 ms': webhook.bareValidating.p50Ms,
+        'p99 ms': webhook.bareValidating.p99Ms,
+        'non-2xx': webhook.bareValidating.non2xx,
+        errors: webhook.bareValidating.errors,
+      },
+    ]),
+  );
+  console.log(
+    `throughput ratio (webhook / bare): ${webhook.throughputRatio.toFixed(2)}; p99 ratio: ${webhook.p99Ratio.toFixed(2)}`,
+  );
+  console.log(
+    `against the parse + validate floor: throughput ${webhook.throughputRatioToValidating.toFixed(2)}; p99 ${webhook.p99RatioToValidating.toFixed(2)}`,
+  );
 
-  console.log('\n3. Admission cost: kubectl apply --dry-run=server of a 10-cluster object, with and without the webhook installed');
+  console.log(
+    '\n3. Admission cost: kubectl apply --dry-run=server of a 10-cluster object, with and without the webhook installed',
+  );
   const admission = await benchAdmission();
   results.admission = admission;
-  console.log(table([{ runs: admission.runs, 'no webhook ms': admission.withoutWebhookMedianMs, 'with webhook ms': admission.withWebhookMedianMs, 'added ms': admission.addedMedianMs }]));
+  console.log(
+    table([
+      {
+        runs: admission.runs,
+        'no webhook ms': admission.withoutWebhookMedianMs,
+        'with webhook ms': admission.withWebhookMedianMs,
+        'added ms': admission.addedMedianMs,
+      },
+    ]),
+  );
 
-  console.log('\n4. Plugin start: a fresh process per run, 100 clusters in spec and status, against kubectl get on the same object');
+  console.log(
+    '\n4. Plugin start: a fresh process per run, 100 clusters in spec and status, against kubectl get on the same object',
+  );
   const pluginStart = await benchPluginStart();
   results.pluginStart = pluginStart;
-  const startRow = (command: string, figures: { medianMs: number; p90Ms: number; minMs: number }) => ({ command, 'median ms': figures.medianMs, 'p90 ms': figures.p90Ms, 'min ms': figures.minMs });
-  console.log(table([
-    startRow('kubectl get asmpvlconfig default -o json', pluginStart.kubectlGet),
-    startRow('node dist/kubectl-asmpvl.cjs status', pluginStart.status),
-    startRow('kubectl asmpvl status (through kubectl)', pluginStart.statusThroughKubectl),
-    startRow('node dist/kubectl-asmpvl.cjs status, no code cache', pluginStart.statusWithoutCodeCache),
-  ]));
-  console.log(`runs: ${pluginStart.runs} each, interleaved; first run after install (no code cache yet): ${pluginStart.firstRunMs.toFixed(0)} ms`);
-  console.log(`ratio of medians (status / kubectl get): ${pluginStart.ratio.toFixed(2)}; through kubectl: ${pluginStart.ratioThroughKubectl.toFixed(2)}`);
+  const startRow = (command: string, figures: { medianMs: number; p90Ms: number; minMs: number }) => ({
+    command,
+    'median ms': figures.medianMs,
+    'p90 ms': figures.p90Ms,
+    'min ms': figures.minMs,
+  });
+  console.log(
+    table([
+      startRow('kubectl get asmpvlconfig default -o json', pluginStart.kubectlGet),
+      startRow('node dist/kubectl-asmpvl.cjs status', pluginStart.status),
+      startRow('kubectl asmpvl status (through kubectl)', pluginStart.statusThroughKubectl),
+      startRow('node dist/kubectl-asmpvl.cjs status, no code cache', pluginStart.statusWithoutCodeCache),
+    ]),
+  );
+  console.log(
+    `runs: ${pluginStart.runs} each, interleaved; first run after install (no code cache yet): ${pluginStart.firstRunMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `ratio of medians (status / kubectl get): ${pluginStart.ratio.toFixed(2)}; through kubectl: ${pluginStart.ratioThroughKubectl.toFixed(2)}`,
+  );
 
-  console.log('\n5. Provisioning at scale: one `connect` of N clusters against the emulator (default delays, per-action rate limits on), then again on the converged system');
+  console.log(
+    '\n5. Provisioning at scale: one `connect` of N clusters against the emulator (default delays, per-action rate limits on), then again on the converged system',
+  );
   const provisioning = await benchProvisioning();
   results.provisioning = provisioning;
   const seconds = (ms: number) => ms / 1000;
-  console.log(table(provisioning.rows.map((row) => ({
-    clusters: row.clusters,
-    'wall s': seconds(row.wallMs),
-    'critical path s': seconds(row.criticalPathMs),
-    'rate floor s': seconds(row.rateFloorMs),
-    'wall / bound': row.overhead,
-    'plugin chain s': seconds(row.pluginChainMs),
-    'calls/cluster': row.callsPerCluster,
-    'writes/cluster': row.mutatingPerCluster,
-    throttled: row.throttled,
-    'user saw failure': row.failed ? 'YES' : 'no',
-    'inventory exact': row.inventoryExact ? 'yes' : 'NO',
-    're-run s': seconds(row.secondRunMs),
-    're-run calls': row.secondRunCalls,
-    're-run writes': row.secondRunMutating,
-  }))));
-  console.log(`delays (ms): ${Object.entries(provisioning.delays).map(([name, ms]) => `${name.replace(/Ms$/, '')} ${ms}`).join(', ')}`);
-  console.log(`rate limits (calls/s per action): ${Object.entries(provisioning.rateLimits).map(([action, limit]) => `${action} ${limit}`).join(', ')}`);
-  console.log('bound = max(critical path, rate floor); throttled = answers refused by the rate limit, each retried by the plugin');
+  console.log(
+    table(
+      provisioning.rows.map((row) => ({
+        clusters: row.clusters,
+        'wall s': seconds(row.wallMs),
+        'critical path s': seconds(row.criticalPathMs),
+        'rate floor s': seconds(row.rateFloorMs),
+        'wall / bound': row.overhead,
+        'plugin chain s': seconds(row.pluginChainMs),
+        'calls/cluster': row.callsPerCluster,
+        'writes/cluster': row.mutatingPerCluster,
+        throttled: row.throttled,
+        'user saw failure': row.failed ? 'YES' : 'no',
+        'inventory exact': row.inventoryExact ? 'yes' : 'NO',
+        're-run s': seconds(row.secondRunMs),
+        're-run calls': row.secondRunCalls,
+        're-run writes': row.secondRunMutating,
+      })),
+    ),
+  );
+  console.log(
+    `delays (ms): ${Object.entries(provisioning.delays)
+      .map(([name, ms]) => `${name.replace(/Ms$/, '')} ${ms}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `rate limits (calls/s per action): ${Object.entries(provisioning.rateLimits)
+      .map(([action, limit]) => `${action} ${limit}`)
+      .join(', ')}`,
+  );
+  console.log(
+    'bound = max(critical path, rate floor); throttled = answers refused by the rate limit, each retried by the plugin',
+  );
 
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench-results.json');

@@ -6,7 +6,9 @@ import { clusterEnvironment, pinnedBinaries } from '../e2e/harness/pinned';
  * Runs `body` against a fresh local API server and always stops it. The harness's kubectl/helm
  * helpers read the same environment variables as in an e2e run, so they are set for the duration.
  */
-export async function withBenchCluster<T>(body: (cluster: Cluster, binaries: ClusterBinaries) => Promise<T>): Promise<T> {
+export async function withBenchCluster<T>(
+  body: (cluster: Cluster, binaries: ClusterBinaries) => Promise<T>,
+): Promise<T> {
   const binaries = pinnedBinaries();
   const cluster = await startCluster(binaries);
   const saved = { ...process.env };

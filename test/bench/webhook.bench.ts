@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -38,7 +38,7 @@ async function waitUntilServing(port: number): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
-      const socket = require('node:net').connect(port, '127.0.0.1');
+      const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => (socket.destroy(), resolve(true)));
       socket.once('error', () => resolve(false));
     });
@@ -66,7 +66,13 @@ async function load(port: number, body: string, durationSeconds: number, concurr
     connections: concurrency,
     duration: durationSeconds,
   });
-  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 /** /validate of the real webhook vs. two bare HTTPS floors (fixed answer; parse + validate), same machine, same load. */
@@ -85,17 +91,45 @@ export async function benchWebhook(durationSeconds = 10, concurrency = 32): Prom
     const body = JSON.stringify({
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
-      request: { uid: 'b3c1d2e4-0000-4000-8000-000000000001', kind: gvk, resource: { group: gvk.group, version: gvk.version, resource: 'asmpvlconfigs' }, name: 'default', operation: 'CREATE', userInfo: { username: 'bench' }, object, oldObject: null, dryRun: false },
+      request: {
+        uid: 'b3c1d2e4-0000-4000-8000-000000000001',
+        kind: gvk,
+        resource: { group: gvk.group, version: gvk.version, resource: 'asmpvlconfigs' },
+        name: 'default',
+        operation: 'CREATE',
+        userInfo: { username: 'bench' },
+        object,
+        oldObject: null,
+        dryRun: false,
+      },
     });
 
     const webhookPort = await freePort();
     // Default log level (info): one JSON line per review, as in production.
-    const webhook = spawn(node, [join(root, 'dist/asmpvl-webhook.cjs'), '--port', String(webhookPort), '--tls-cert-file', certFile, '--tls-private-key-file', keyFile], { stdio: 'ignore' });
+    const webhook = spawn(
+      node,
+      [
+        join(root, 'dist/asmpvl-webhook.cjs'),
+        '--port',
+        String(webhookPort),
+        '--tls-cert-file',
+        certFile,
+        '--tls-private-key-file',
+        keyFile,
+      ],
+      { stdio: 'ignore' },
+    );
     children.push(webhook);
     await waitUntilServing(webhookPort);
     const startBare = async (mode: 'fixed' | 'validate') => {
       const port = await freePort();
-      children.push(spawn(node, ['--import', 'tsx', join(__dirname, 'bare-https-server.ts'), certFile, keyFile, String(port), mode], { stdio: 'ignore', cwd: root }));
+      children.push(
+        spawn(
+          node,
+          ['--import', 'tsx', join(__dirname, 'bare-https-server.ts'), certFile, keyFile, String(port), mode],
+          { stdio: 'ignore', cwd: root },
+        ),
+      );
       await waitUntilServing(port);
       return port;
     };

@@ -7,26 +7,56 @@ import { validConfigArb, setAtRandomPath } from '../arbitraries/asmpvlconfig';
 import { loadFixture } from '../fixtures';
 import { type Exchange, WebhookProcess } from '../support/webhook-process';
 
-const REVIEWS = ['create-needs-normalising.json', 'create-vendor-example.json', 'update-breaks-zones.json', 'delete.json', 'create-generate-name.json'].map((name) => loadFixture(`admission/${name}`));
+const REVIEWS = [
+  'create-needs-normalising.json',
+  'create-vendor-example.json',
+  'update-breaks-zones.json',
+  'delete.json',
+  'create-generate-name.json',
+].map((name) => loadFixture(`admission/${name}`));
 const TRIALS = Number(process.env.ASMPVL_CHAOS_WEBHOOK_TRIALS ?? 3000);
 
 type Body = { path: string; body: string | Buffer; headers?: Record<string, string>; wellFormed: boolean };
 
 /** Bodies a broken or hostile client could send, and well-formed reviews carrying arbitrary objects. */
 const bodyArb: fc.Arbitrary<Body> = fc.oneof(
-  fc.jsonValue().map((value) => ({ path: '/validate', body: JSON.stringify(value), wellFormed: admissionReviewProblem(value) === undefined })),
+  fc.jsonValue().map((value) => ({
+    path: '/validate',
+    body: JSON.stringify(value),
+    wellFormed: admissionReviewProblem(value) === undefined,
+  })),
   fc.uint8Array({ maxLength: 2048 }).map((bytes) => ({ path: '/mutate', body: Buffer.from(bytes), wellFormed: false })),
-  fc.string({ maxLength: 512 }).map((text) => ({ path: '/validate', body: text, wellFormed: false, headers: { 'content-type': 'application/json; charset=utf-8' } })),
-  fc.tuple(fc.constantFrom(...REVIEWS), fc.array(fc.nat(), { maxLength: 6 }), fc.anything()).map(([review, choices, value]) => {
-    const mutated = setAtRandomPath(review, choices, value);
-    return { path: '/mutate', body: JSON.stringify(mutated), wellFormed: admissionReviewProblem(mutated) === undefined };
-  }),
-  fc.tuple(fc.constantFrom(...REVIEWS), validConfigArb, fc.array(fc.nat(), { maxLength: 6 }), fc.jsonValue()).map(([review, config, choices, value]) => {
-    const request = { ...(review.request as object), object: setAtRandomPath(config, choices, value) };
-    return { path: '/validate', body: JSON.stringify({ ...review, request }), wellFormed: true };
-  }),
-  fc.constantFrom(...REVIEWS).map((review) => ({ path: '/validate', body: JSON.stringify(review).slice(0, 100), wellFormed: false })),
-  fc.constantFrom(...REVIEWS).map((review) => ({ path: '/validate', body: JSON.stringify(review), headers: { 'content-type': 'text/yaml' }, wellFormed: false })),
+  fc.string({ maxLength: 512 }).map((text) => ({
+    path: '/validate',
+    body: text,
+    wellFormed: false,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })),
+  fc
+    .tuple(fc.constantFrom(...REVIEWS), fc.array(fc.nat(), { maxLength: 6 }), fc.anything())
+    .map(([review, choices, value]) => {
+      const mutated = setAtRandomPath(review, choices, value);
+      return {
+        path: '/mutate',
+        body: JSON.stringify(mutated),
+        wellFormed: admissionReviewProblem(mutated) === undefined,
+      };
+    }),
+  fc
+    .tuple(fc.constantFrom(...REVIEWS), validConfigArb, fc.array(fc.nat(), { maxLength: 6 }), fc.jsonValue())
+    .map(([review, config, choices, value]) => {
+      const request = { ...(review.request as object), object: setAtRandomPath(config, choices, value) };
+      return { path: '/validate', body: JSON.stringify({ ...review, request }), wellFormed: true };
+    }),
+  fc
+    .constantFrom(...REVIEWS)
+    .map((review) => ({ path: '/validate', body: JSON.stringify(review).slice(0, 100), wellFormed: false })),
+  fc.constantFrom(...REVIEWS).map((review) => ({
+    path: '/validate',
+    body: JSON.stringify(review),
+    headers: { 'content-type': 'text/yaml' },
+    wellFormed: false,
+  })),
 );
 
 let webhook: WebhookProcess;
@@ -50,11 +80,22 @@ test(`${TRIALS} random and malformed requests: no crash, no 5xx, well-formed rev
     for (let i = 0; i < batch.length; i += 16) {
       await Promise.all(
         batch.slice(i, i + 16).map(async (sample) => {
-          const reply: Exchange = await webhook.send('POST', sample.path, sample.body, sample.headers ?? { 'content-type': 'application/json' });
-          if (reply.status === undefined) failures.push(`no response: ${reply.connectionError ?? reply.brokenResponse}`);
+          const reply: Exchange = await webhook.send(
+            'POST',
+            sample.path,
+            sample.body,
+            sample.headers ?? { 'content-type': 'application/json' },
+          );
+          if (reply.status === undefined)
+            failures.push(`no response: ${reply.connectionError ?? reply.brokenResponse}`);
           else if (reply.status >= 500) failures.push(`${reply.status} for ${String(sample.body).slice(0, 80)}`);
-          else if (sample.wellFormed && reply.status !== 200) failures.push(`well-formed review got ${reply.status}: ${reply.body}`);
-          else if (sample.wellFormed && JSON.parse(reply.body ?? '{}').response?.uid !== JSON.parse(String(sample.body)).request.uid) failures.push('uid not echoed');
+          else if (sample.wellFormed && reply.status !== 200)
+            failures.push(`well-formed review got ${reply.status}: ${reply.body}`);
+          else if (
+            sample.wellFormed &&
+            JSON.parse(reply.body ?? '{}').response?.uid !== JSON.parse(String(sample.body)).request.uid
+          )
+            failures.push('uid not echoed');
           if (reply.status === 200) tally.answered++;
           else tally.refused++;
         }),
@@ -73,7 +114,9 @@ test(`${TRIALS} random and malformed requests: no crash, no 5xx, well-formed rev
   // Flat: the heap settles after warm-up; the second half must not keep growing as the first did.
   expect(after - middle).toBeLessThan(20 * 1024 * 1024);
   const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
-  process.stdout.write(`webhook chaos: ${TRIALS} requests, ${tally.answered} answered 200, ${tally.refused} refused 4xx, RSS ${mib(before)} -> ${mib(middle)} -> ${mib(after)} MiB\n`);
+  process.stdout.write(
+    `webhook chaos: ${TRIALS} requests, ${tally.answered} answered 200, ${tally.refused} refused 4xx, RSS ${mib(before)} -> ${mib(middle)} -> ${mib(after)} MiB\n`,
+  );
 });
 
 test('SIGTERM under load: every review the server received is answered, then it exits 0', async () => {
@@ -105,5 +148,7 @@ test('SIGTERM under load: every review the server received is answered, then it 
   // The server did stop: every client ended on a refused connection, and some reviews were answered after the signal.
   expect(results.filter((reply) => reply.connectionError).length).toBe(16);
   expect(afterSignal.filter((reply) => reply.status === 200).length).toBeGreaterThan(0);
-  process.stdout.write(`webhook SIGTERM: ${results.length} requests, ${results.filter((r) => r.status === 200).length} answered, ${results.filter((r) => r.connectionError).length} refused at connect after the signal, ${afterSignal.filter((r) => r.status === 200).length} answered after the signal, 0 lost\n`);
+  process.stdout.write(
+    `webhook SIGTERM: ${results.length} requests, ${results.filter((r) => r.status === 200).length} answered, ${results.filter((r) => r.connectionError).length} refused at connect after the signal, ${afterSignal.filter((r) => r.status === 200).length} answered after the signal, 0 lost\n`,
+  );
 });

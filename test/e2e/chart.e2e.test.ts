@@ -52,10 +52,15 @@ function findHelm(): string {
     if (existsSync(helm)) return helm;
     tried.push(`ASMPVL_E2E_BIN_DIR=${binDir} holds no helm binary`);
   }
-  const built = spawnSync('bash', [join(REPO, 'test', 'e2e', 'tools', 'build.sh')], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  const built = spawnSync('bash', [join(REPO, 'test', 'e2e', 'tools', 'build.sh')], {
+    encoding: 'utf8',
+    timeout: BUILD_TIMEOUT_MS,
+  });
   const printedDir = built.stdout?.trim().split('\n').pop() ?? '';
   if (built.status === 0 && printedDir && existsSync(join(printedDir, 'helm'))) return join(printedDir, 'helm');
-  tried.push(`bash test/e2e/tools/build.sh exited ${built.status ?? built.signal} and printed ${JSON.stringify(printedDir)}:\n${built.stderr ?? built.error?.message}`);
+  tried.push(
+    `bash test/e2e/tools/build.sh exited ${built.status ?? built.signal} and printed ${JSON.stringify(printedDir)}:\n${built.stderr ?? built.error?.message}`,
+  );
   throw new Error(
     `The chart tests need the pinned helm and found none.\n${tried.join('\n')}\n` +
       'Run `bash test/e2e/tools/build.sh` (needs Go; see test/e2e/README.md) or set ASMPVL_E2E_BIN_DIR to a directory holding helm.',
@@ -75,18 +80,34 @@ function helm(args: string[]): HelmResult {
       KUBECONFIG: join(helmHome, 'no-kubeconfig'),
     },
   });
-  return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
+  return {
+    status: result.status ?? -1,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? result.error?.message ?? '',
+  };
 }
 
 type Values = Record<string, string | number | boolean>;
 
 /** --set-string for strings, so helm never reads a value like "1" or "true" as another type. */
 function setFlags(values: Values): string[] {
-  return Object.entries(values).flatMap(([key, value]) => [typeof value === 'string' ? '--set-string' : '--set', `${key}=${value}`]);
+  return Object.entries(values).flatMap(([key, value]) => [
+    typeof value === 'string' ? '--set-string' : '--set',
+    `${key}=${value}`,
+  ]);
 }
 
 function template(values: Values = {}): HelmResult {
-  return helm(['template', RELEASE, CHART, '--namespace', NAMESPACE, '--kube-version', KUBE_VERSION, ...setFlags(values)]);
+  return helm([
+    'template',
+    RELEASE,
+    CHART,
+    '--namespace',
+    NAMESPACE,
+    '--kube-version',
+    KUBE_VERSION,
+    ...setFlags(values),
+  ]);
 }
 
 /** Renders the chart and parses every document; fails the test with helm's stderr if it cannot. */
@@ -108,7 +129,10 @@ function kinds(manifests: Manifest[]): string[] {
   return manifests.map((manifest) => manifest.kind).sort();
 }
 
-function webhookOf(manifests: Manifest[], kind: 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration'): any {
+function webhookOf(
+  manifests: Manifest[],
+  kind: 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration',
+): any {
   const configuration = only(manifests, kind);
   expect(configuration.webhooks).toHaveLength(1);
   return configuration.webhooks![0];
@@ -120,11 +144,20 @@ function pemOf(base64: string | undefined): string {
 }
 
 const ASMPVLCONFIGS_ONLY = [
-  { operations: ['CREATE', 'UPDATE'], apiGroups: ['istio.alibabacloud.com'], apiVersions: ['v1beta1'], resources: ['asmpvlconfigs'], scope: 'Cluster' },
+  {
+    operations: ['CREATE', 'UPDATE'],
+    apiGroups: ['istio.alibabacloud.com'],
+    apiVersions: ['v1beta1'],
+    resources: ['asmpvlconfigs'],
+    scope: 'Cluster',
+  },
 ];
 const OUT_OF_CLUSTER_URL = 'https://127.0.0.1:9443';
 const outOfClusterCA = createCertificateAuthority('asmpvl-chart-test-ca').certificatePem;
-const outOfClusterValues = { 'webhook.url': OUT_OF_CLUSTER_URL, 'webhook.caBundle': Buffer.from(outOfClusterCA).toString('base64') };
+const outOfClusterValues = {
+  'webhook.url': OUT_OF_CLUSTER_URL,
+  'webhook.caBundle': Buffer.from(outOfClusterCA).toString('base64'),
+};
 
 beforeAll(() => {
   helmBinary = findHelm();
@@ -154,28 +187,39 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
   });
 
   test('renders the webhook, its TLS Secret and both webhook configurations, and nothing from cert-manager', () => {
-    expect(kinds(manifests)).toEqual(['Deployment', 'MutatingWebhookConfiguration', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration']);
+    expect(kinds(manifests)).toEqual([
+      'Deployment',
+      'MutatingWebhookConfiguration',
+      'PodDisruptionBudget',
+      'Secret',
+      'Service',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
   });
 
-  test.each(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const)('%s matches asmpvlconfigs only, with safe settings', (kind) => {
-    const webhook = webhookOf(manifests, kind);
-    const path = kind === 'MutatingWebhookConfiguration' ? '/mutate' : '/validate';
-    expect(webhook).toMatchObject({
-      name: `${path.slice(1)}.asmpvlconfigs.istio.alibabacloud.com`,
-      rules: ASMPVLCONFIGS_ONLY,
-      sideEffects: 'None',
-      admissionReviewVersions: ['v1'],
-      failurePolicy: 'Fail',
-      timeoutSeconds: 5,
-      matchPolicy: 'Equivalent',
-      clientConfig: { service: { name: SERVICE, namespace: NAMESPACE, port: 443, path } },
-    });
-    expect(webhook.rules).toEqual(ASMPVLCONFIGS_ONLY);
-    expect(webhook.namespaceSelector).toBeUndefined();
-    expect(webhook.objectSelector).toBeUndefined();
-    expect(webhook.clientConfig.url).toBeUndefined();
-    expect(webhook.reinvocationPolicy).toBe(kind === 'MutatingWebhookConfiguration' ? 'Never' : undefined);
-  });
+  test.each(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const)(
+    '%s matches asmpvlconfigs only, with safe settings',
+    (kind) => {
+      const webhook = webhookOf(manifests, kind);
+      const path = kind === 'MutatingWebhookConfiguration' ? '/mutate' : '/validate';
+      expect(webhook).toMatchObject({
+        name: `${path.slice(1)}.asmpvlconfigs.istio.alibabacloud.com`,
+        rules: ASMPVLCONFIGS_ONLY,
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Fail',
+        timeoutSeconds: 5,
+        matchPolicy: 'Equivalent',
+        clientConfig: { service: { name: SERVICE, namespace: NAMESPACE, port: 443, path } },
+      });
+      expect(webhook.rules).toEqual(ASMPVLCONFIGS_ONLY);
+      expect(webhook.namespaceSelector).toBeUndefined();
+      expect(webhook.objectSelector).toBeUndefined();
+      expect(webhook.clientConfig.url).toBeUndefined();
+      expect(webhook.reinvocationPolicy).toBe(kind === 'MutatingWebhookConfiguration' ? 'Never' : undefined);
+    },
+  );
 
   test('the caBundle is the CA that signed the serving certificate, which names the Service', () => {
     const secret = only(manifests, 'Secret');
@@ -190,8 +234,13 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
     expect(serving.verify(ca.publicKey)).toBe(true);
     expect(serving.checkPrivateKey(createPrivateKey(pemOf(secret.data!['tls.key'])))).toBe(true);
     const sans = serving.subjectAltName!.split(', ');
-    expect(sans).toEqual(expect.arrayContaining([`DNS:${SERVICE}.${NAMESPACE}.svc`, `DNS:${SERVICE}.${NAMESPACE}.svc.cluster.local`]));
-    expect(secret).toMatchObject({ type: 'kubernetes.io/tls', metadata: { name: `${SERVICE}-tls`, namespace: NAMESPACE } });
+    expect(sans).toEqual(
+      expect.arrayContaining([`DNS:${SERVICE}.${NAMESPACE}.svc`, `DNS:${SERVICE}.${NAMESPACE}.svc.cluster.local`]),
+    );
+    expect(secret).toMatchObject({
+      type: 'kubernetes.io/tls',
+      metadata: { name: `${SERVICE}-tls`, namespace: NAMESPACE },
+    });
   });
 
   test('the Deployment runs two spread replicas that roll without a gap and probe over HTTPS', () => {
@@ -199,16 +248,40 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
     expect(deployment.spec.replicas).toBe(2);
-    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
-    expect(pod.topologySpreadConstraints).toEqual([expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1, labelSelector: { matchLabels: deployment.spec.selector.matchLabels } })]);
+    expect(deployment.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+    expect(pod.topologySpreadConstraints).toEqual([
+      expect.objectContaining({
+        topologyKey: 'kubernetes.io/hostname',
+        maxSkew: 1,
+        labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+      }),
+    ]);
     expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
-      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } } },
+      {
+        weight: 100,
+        podAffinityTerm: {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+        },
+      },
     ]);
     expect(container.ports).toEqual([{ name: 'https', containerPort: 9443, protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
-    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
-    expect(container.args).toEqual(['--port=9443', '--tls-cert-file=/etc/asmpvl/tls/tls.crt', '--tls-private-key-file=/etc/asmpvl/tls/tls.key', '--zone-policy=overlap', '--log-level=info']);
+    expect(container.resources).toEqual({
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+    expect(container.args).toEqual([
+      '--port=9443',
+      '--tls-cert-file=/etc/asmpvl/tls/tls.crt',
+      '--tls-private-key-file=/etc/asmpvl/tls/tls.key',
+      '--zone-policy=overlap',
+      '--log-level=info',
+    ]);
     expect(container.image).toBe('asmpvl-webhook:0.1.0');
     // The webhook reloads its certificate files itself: no checksum annotation restarts the pods.
     expect(deployment.spec.template.metadata.annotations).toBeUndefined();
@@ -219,7 +292,11 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
     const serviceAccount = only(manifests, 'ServiceAccount');
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toEqual({
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,
@@ -267,7 +344,12 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
 
 describe('values reach the webhook configurations and the webhook', () => {
   test('failurePolicy, timeoutSeconds, zonePolicy and logLevel', () => {
-    const manifests = render({ 'webhook.failurePolicy': 'Ignore', 'webhook.timeoutSeconds': 3, 'webhook.zonePolicy': 'strict', 'webhook.logLevel': 'debug' });
+    const manifests = render({
+      'webhook.failurePolicy': 'Ignore',
+      'webhook.timeoutSeconds': 3,
+      'webhook.zonePolicy': 'strict',
+      'webhook.logLevel': 'debug',
+    });
     for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const) {
       expect(webhookOf(manifests, kind)).toMatchObject({ failurePolicy: 'Ignore', timeoutSeconds: 3 });
     }
@@ -310,28 +392,48 @@ describe('cert-manager mode', () => {
     expect(caCertificate.spec.issuerRef).toMatchObject({ kind: 'Issuer', name: selfSigned.metadata.name });
     expect(caIssuer.spec.ca.secretName).toBe(caCertificate.spec.secretName);
     expect(serving.spec.issuerRef).toMatchObject({ kind: 'Issuer', name: caIssuer.metadata.name });
-    expect(serving.spec.dnsNames).toEqual(expect.arrayContaining([`${SERVICE}.${NAMESPACE}.svc`, `${SERVICE}.${NAMESPACE}.svc.cluster.local`]));
-    const tlsVolume = only(manifests, 'Deployment').spec.template.spec.volumes.find((volume: { name: string }) => volume.name === 'tls');
+    expect(serving.spec.dnsNames).toEqual(
+      expect.arrayContaining([`${SERVICE}.${NAMESPACE}.svc`, `${SERVICE}.${NAMESPACE}.svc.cluster.local`]),
+    );
+    const tlsVolume = only(manifests, 'Deployment').spec.template.spec.volumes.find(
+      (volume: { name: string }) => volume.name === 'tls',
+    );
     expect(tlsVolume.secret.secretName).toBe(serving.spec.secretName);
   });
 
-  test.each(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const)('%s gets its caBundle injected from the serving Certificate', (kind) => {
-    const serving = manifests.find((manifest) => manifest.kind === 'Certificate' && !manifest.spec.isCA)!;
-    expect(only(manifests, kind).metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': `${NAMESPACE}/${serving.metadata.name}` });
-    expect(webhookOf(manifests, kind).clientConfig.caBundle).toBeUndefined();
-    expect(webhookOf(manifests, kind).rules).toEqual(ASMPVLCONFIGS_ONLY);
-  });
+  test.each(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const)(
+    '%s gets its caBundle injected from the serving Certificate',
+    (kind) => {
+      const serving = manifests.find((manifest) => manifest.kind === 'Certificate' && !manifest.spec.isCA)!;
+      expect(only(manifests, kind).metadata.annotations).toEqual({
+        'cert-manager.io/inject-ca-from': `${NAMESPACE}/${serving.metadata.name}`,
+      });
+      expect(webhookOf(manifests, kind).clientConfig.caBundle).toBeUndefined();
+      expect(webhookOf(manifests, kind).rules).toEqual(ASMPVLCONFIGS_ONLY);
+    },
+  );
 });
 
 describe('webhook.url mode: the webhook runs out of cluster', () => {
   test('only the two webhook configurations are rendered, calling <url>/mutate and <url>/validate with the given CA', () => {
     const manifests = render({ ...outOfClusterValues, 'webhook.url': `${OUT_OF_CLUSTER_URL}/` });
     expect(kinds(manifests)).toEqual(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
-    for (const [kind, path] of [['MutatingWebhookConfiguration', '/mutate'], ['ValidatingWebhookConfiguration', '/validate']] as const) {
+    for (const [kind, path] of [
+      ['MutatingWebhookConfiguration', '/mutate'],
+      ['ValidatingWebhookConfiguration', '/validate'],
+    ] as const) {
       const webhook = webhookOf(manifests, kind);
-      expect(webhook.clientConfig).toEqual({ url: `${OUT_OF_CLUSTER_URL}${path}`, caBundle: outOfClusterValues['webhook.caBundle'] });
+      expect(webhook.clientConfig).toEqual({
+        url: `${OUT_OF_CLUSTER_URL}${path}`,
+        caBundle: outOfClusterValues['webhook.caBundle'],
+      });
       expect(webhook.rules).toEqual(ASMPVLCONFIGS_ONLY);
-      expect(webhook).toMatchObject({ sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', timeoutSeconds: 5 });
+      expect(webhook).toMatchObject({
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Fail',
+        timeoutSeconds: 5,
+      });
       expect(only(manifests, kind).metadata.annotations).toBeUndefined();
     }
   });
@@ -343,11 +445,31 @@ describe('values the chart refuses', () => {
     ['a misspelt top-level key', { replicas: 3 }, "additional properties 'replicas' not allowed"],
     ['an unknown zone policy', { 'webhook.zonePolicy': 'loose' }, "value must be one of 'overlap', 'strict'"],
     ['a timeout above 30 s', { 'webhook.timeoutSeconds': 31 }, '/webhook/timeoutSeconds'],
-    ['a plain-HTTP webhook URL', { 'webhook.url': 'http://127.0.0.1:9443', 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] }, '/webhook/url'],
-    ['webhook.url without caBundle', { 'webhook.url': OUT_OF_CLUSTER_URL }, 'webhook.url is set but webhook.caBundle is empty'],
-    ['a caBundle that decodes to no PEM certificate', { ...outOfClusterValues, 'webhook.caBundle': Buffer.from('not a certificate').toString('base64') }, 'does not decode to a PEM certificate'],
-    ['caBundle without webhook.url', { 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] }, 'webhook.caBundle is only used with webhook.url'],
-    ['webhook.url together with cert-manager', { ...outOfClusterValues, 'certManager.enabled': true }, 'certManager.enabled and webhook.url exclude each other'],
+    [
+      'a plain-HTTP webhook URL',
+      { 'webhook.url': 'http://127.0.0.1:9443', 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] },
+      '/webhook/url',
+    ],
+    [
+      'webhook.url without caBundle',
+      { 'webhook.url': OUT_OF_CLUSTER_URL },
+      'webhook.url is set but webhook.caBundle is empty',
+    ],
+    [
+      'a caBundle that decodes to no PEM certificate',
+      { ...outOfClusterValues, 'webhook.caBundle': Buffer.from('not a certificate').toString('base64') },
+      'does not decode to a PEM certificate',
+    ],
+    [
+      'caBundle without webhook.url',
+      { 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] },
+      'webhook.caBundle is only used with webhook.url',
+    ],
+    [
+      'webhook.url together with cert-manager',
+      { ...outOfClusterValues, 'certManager.enabled': true },
+      'certManager.enabled and webhook.url exclude each other',
+    ],
   ])('%s', (_what, values, message) => {
     const result = template(values);
     expect(result.status).not.toBe(0);

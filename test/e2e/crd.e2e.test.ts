@@ -16,7 +16,10 @@ interface AsmpvlObject {
 }
 
 async function getDefault(): Promise<AsmpvlObject> {
-  const result = await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'kubectl get asmpvlconfig default');
+  const result = await mustSucceed(
+    kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']),
+    'kubectl get asmpvlconfig default',
+  );
   return JSON.parse(result.stdout) as AsmpvlObject;
 }
 
@@ -31,7 +34,10 @@ function escapeRegExp(text: string): string {
 // Only the object named default counts, so this file owns asmpvlconfig/default while it runs
 // (files run one at a time) and leaves none behind.
 async function deleteDefault(): Promise<void> {
-  await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'kubectl delete asmpvlconfig default');
+  await mustSucceed(
+    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
+    'kubectl delete asmpvlconfig default',
+  );
 }
 
 beforeAll(async () => {
@@ -46,7 +52,9 @@ describe('the generated CRD', () => {
     const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
     const description: string = schema.properties.spec.properties.ackVpcEndpoint.description;
     // The API server publishes a new CRD's OpenAPI a moment after it is Established.
-    const explained = await eventually(() => mustSucceed(kubectl(['explain', 'asmpvlconfig.spec.ackVpcEndpoint']), 'kubectl explain'));
+    const explained = await eventually(() =>
+      mustSucceed(kubectl(['explain', 'asmpvlconfig.spec.ackVpcEndpoint']), 'kubectl explain'),
+    );
     expect(collapseWhitespace(explained.stdout)).toContain(collapseWhitespace(description));
   });
 
@@ -90,7 +98,15 @@ describe('the status subresource', () => {
   test('is written only through /status, and spec writes leave it alone', async () => {
     const before = await getDefault();
     await mustSucceed(
-      kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '-p', '{"status":{"status":"Available"}}']),
+      kubectl([
+        'patch',
+        'asmpvlconfig',
+        'default',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"status":"Available"}}',
+      ]),
       'kubectl patch --subresource=status',
     );
     const afterStatusWrite = await getDefault();
@@ -100,7 +116,14 @@ describe('the status subresource', () => {
 
     const vSwitches = [{ vSwitchId: 'vsw-bp1l5hini55sstnwd2sk0', zoneId: 'cn-hangzhou-j' }];
     await mustSucceed(
-      kubectl(['patch', 'asmpvlconfig', 'default', '--type=merge', '-p', JSON.stringify({ spec: { asmVpcEndpoint: { vSwitches } } })]),
+      kubectl([
+        'patch',
+        'asmpvlconfig',
+        'default',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { asmVpcEndpoint: { vSwitches } } }),
+      ]),
       'kubectl patch of spec',
     );
     const afterSpecWrite = await getDefault();
@@ -108,7 +131,14 @@ describe('the status subresource', () => {
     expect(afterSpecWrite.metadata.generation).toBe(before.metadata.generation + 1);
     expect(afterSpecWrite.status?.status).toBe('Available');
 
-    const mainResourceWrite = await kubectl(['patch', 'asmpvlconfig', 'default', '--type=merge', '-p', '{"status":{"status":"Failed"}}']);
+    const mainResourceWrite = await kubectl([
+      'patch',
+      'asmpvlconfig',
+      'default',
+      '--type=merge',
+      '-p',
+      '{"status":{"status":"Failed"}}',
+    ]);
     expect(mainResourceWrite.code).toBe(0);
     expect((await getDefault()).status?.status).toBe('Available');
   });

@@ -23,9 +23,13 @@ describe('disconnect', () => {
     const before = sandbox.emulator.requests().length;
     const result = await sandbox.plugin(['disconnect', c2, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/delete the API-server endpoint of cab1659d273777fbbeb08d1f747ad55b7 ep-\w+ \(cluster no longer in the spec\)/);
+    expect(result.stdout).toMatch(
+      /delete the API-server endpoint of cab1659d273777fbbeb08d1f747ad55b7 ep-\w+ \(cluster no longer in the spec\)/,
+    );
     expect(result.stdout).toContain(`then: remove ${c2} from asmpvlconfig/default`);
-    expect(result.stdout).toContain('stays on cab1659d273777fbbeb08d1f747ad55b7\'s API server certificate (SANs are never removed)');
+    expect(result.stdout).toContain(
+      "stays on cab1659d273777fbbeb08d1f747ad55b7's API server certificate (SANs are never removed)",
+    );
     expect(sandbox.mutatingSince(before)).toEqual([]);
   });
 
@@ -36,9 +40,17 @@ describe('disconnect', () => {
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`${c2}: disconnected`);
-    expect(inventorySummary(sandbox.inventory())).toEqual({ services: [`apiserver/${c1}`, 'pilot/-'], endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort() });
+    expect(inventorySummary(sandbox.inventory())).toEqual({
+      services: [`apiserver/${c1}`, 'pilot/-'],
+      endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort(),
+    });
     // Zone k served only the disconnected cluster: the shared service no longer covers it.
-    expect(sandbox.inventory().endpointServices.find((service) => service.tags.some((tag) => tag.value === 'pilot'))!.resources.map((resource) => resource.zoneId)).toEqual(['cn-hangzhou-j']);
+    expect(
+      sandbox
+        .inventory()
+        .endpointServices.find((service) => service.tags.some((tag) => tag.value === 'pilot'))!
+        .resources.map((resource) => resource.zoneId),
+    ).toEqual(['cn-hangzhou-j']);
     const object = (await sandbox.object())!;
     expect(object.spec.ackVpcEndpoint?.map((entry) => entry.clusterId)).toEqual([c1]);
     expect(object.status?.clusters?.map((entry) => entry.clusterId)).toEqual([c1]);
@@ -76,7 +88,10 @@ describe('disconnect', () => {
     const result = await sandbox.plugin(['connect', c1]);
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
-    expect(inventorySummary(sandbox.inventory())).toEqual({ services: [`apiserver/${c1}`, 'pilot/-'], endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort() });
+    expect(inventorySummary(sandbox.inventory())).toEqual({
+      services: [`apiserver/${c1}`, 'pilot/-'],
+      endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort(),
+    });
     expect((await sandbox.object())!.status?.status).toBe('Available');
   });
 });

@@ -38,21 +38,40 @@ const TWO_CLUSTERS = {
 let emulator: RunningEmulator;
 
 function credentials(of: RunningEmulator = emulator): NodeJS.ProcessEnv {
-  return { ALIBABA_CLOUD_ACCESS_KEY_ID: of.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: of.credentials.accessKeySecret };
+  return {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: of.credentials.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: of.credentials.accessKeySecret,
+  };
 }
 
 function doctor(args: string[], env: NodeJS.ProcessEnv = credentials(), endpoint = emulator.url) {
-  return run(process.execPath, [BUNDLE, 'doctor', '--kubeconfig', adminKubeconfig().path, '--cloud-endpoint', endpoint, ...args], { env, timeoutMs: 60_000 });
+  return run(
+    process.execPath,
+    [BUNDLE, 'doctor', '--kubeconfig', adminKubeconfig().path, '--cloud-endpoint', endpoint, ...args],
+    { env, timeoutMs: 60_000 },
+  );
 }
 
-async function findings(args: string[] = [], env?: NodeJS.ProcessEnv, endpoint?: string): Promise<{ code: number; ok: boolean; byCheck: Record<string, Finding['status']>; list: Finding[] }> {
+async function findings(
+  args: string[] = [],
+  env?: NodeJS.ProcessEnv,
+  endpoint?: string,
+): Promise<{ code: number; ok: boolean; byCheck: Record<string, Finding['status']>; list: Finding[] }> {
   const result = await doctor(['-o', 'json', ...args], env, endpoint);
   const report = JSON.parse(result.stdout) as { ok: boolean; findings: Finding[] };
-  return { code: result.code, ok: report.ok, list: report.findings, byCheck: Object.fromEntries(report.findings.map((finding) => [finding.check, finding.status])) };
+  return {
+    code: result.code,
+    ok: report.ok,
+    list: report.findings,
+    byCheck: Object.fromEntries(report.findings.map((finding) => [finding.check, finding.status])),
+  };
 }
 
 async function deleteDefault(): Promise<void> {
-  await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'delete asmpvlconfig/default');
+  await mustSucceed(
+    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
+    'delete asmpvlconfig/default',
+  );
 }
 
 beforeAll(async () => {
@@ -93,13 +112,30 @@ describe('without the webhook', () => {
     expect(lines).toContain(
       'FAIL admission webhook refuses an invalid object: a dry run of an object whose zones do not pair was let through: no webhook checks ASMPvlConfig, or it is down with failurePolicy Ignore',
     );
-    expect(lines).toContain('     fix: install the chart (helm install asmpvl charts/asmpvl -n asmpvl-system --create-namespace); if it is installed, check the asmpvl-webhook pods and endpoints in asmpvl-system');
+    expect(lines).toContain(
+      '     fix: install the chart (helm install asmpvl charts/asmpvl -n asmpvl-system --create-namespace); if it is installed, check the asmpvl-webhook pods and endpoints in asmpvl-system',
+    );
     expect(lines.at(-2)).toBe('5 ok, 1 warning(s), 1 failed, 1 skipped');
     expect(result.stderr).toBe('');
   });
 
   test('a kubeconfig that does not exist: that check fails, the cluster checks are skipped, the cloud still checked', async () => {
-    const result = await run(process.execPath, [BUNDLE, 'doctor', '-o', 'json', '--kubeconfig', MISSING_KUBECONFIG, '--region', 'cn-hangzhou', '--cloud-endpoint', emulator.url], { env: credentials() });
+    const result = await run(
+      process.execPath,
+      [
+        BUNDLE,
+        'doctor',
+        '-o',
+        'json',
+        '--kubeconfig',
+        MISSING_KUBECONFIG,
+        '--region',
+        'cn-hangzhou',
+        '--cloud-endpoint',
+        emulator.url,
+      ],
+      { env: credentials() },
+    );
     const report = JSON.parse(result.stdout) as { findings: Finding[] };
     expect(result.code).toBe(1);
     expect(report.findings.map((finding) => `${finding.check}:${finding.status}`)).toEqual([
@@ -123,15 +159,38 @@ describe('with the chart installed and the webhook answering', () => {
     webhook = await WebhookProcess.start();
     const caBundle = Buffer.from(webhook.ca).toString('base64');
     await mustSucceed(
-      helm(['upgrade', '--install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${webhook.port}`, '--set', `webhook.caBundle=${caBundle}`]),
+      helm([
+        'upgrade',
+        '--install',
+        RELEASE,
+        CHART_DIR,
+        '-n',
+        NAMESPACE,
+        '--create-namespace',
+        '--set',
+        `webhook.url=https://127.0.0.1:${webhook.port}`,
+        '--set',
+        `webhook.caBundle=${caBundle}`,
+      ]),
       'helm install',
     );
     // The API server picks up new webhook configurations a moment after they are stored.
     await eventually(async () => {
-      const denied = await kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify({ ...TWO_CLUSTERS, spec: { ...TWO_CLUSTERS.spec, asmVpcEndpoint: { vSwitches: [{ vSwitchId: 'vsw-bp1l5hini55sstnwd2skf', zoneId: 'cn-hangzhou-i' }] } } }) });
+      const denied = await kubectl(['create', '--dry-run=server', '-f', '-'], {
+        input: JSON.stringify({
+          ...TWO_CLUSTERS,
+          spec: {
+            ...TWO_CLUSTERS.spec,
+            asmVpcEndpoint: { vSwitches: [{ vSwitchId: 'vsw-bp1l5hini55sstnwd2skf', zoneId: 'cn-hangzhou-i' }] },
+          },
+        }),
+      });
       if (denied.code === 0) throw new Error('the webhook is not called yet');
     });
-    await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(TWO_CLUSTERS) }), 'kubectl create asmpvlconfig/default');
+    await mustSucceed(
+      kubectl(['create', '-f', '-'], { input: JSON.stringify(TWO_CLUSTERS) }),
+      'kubectl create asmpvlconfig/default',
+    );
   });
 
   afterAll(async () => {
@@ -148,8 +207,12 @@ describe('with the chart installed and the webhook answering', () => {
     const result = await doctor([]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('ok   admission webhook refuses an invalid object: a dry run of an object whose zones do not pair was refused by the webhook');
-    expect(result.stdout).toContain('ok   cloud credentials usable: a read call in cn-hangzhou (from the zones of the spec) was signed and answered (request id ');
+    expect(result.stdout).toContain(
+      'ok   admission webhook refuses an invalid object: a dry run of an object whose zones do not pair was refused by the webhook',
+    );
+    expect(result.stdout).toContain(
+      'ok   cloud credentials usable: a read call in cn-hangzhou (from the zones of the spec) was signed and answered (request id ',
+    );
     expect(result.stdout).toContain(`ok   ACK cluster ${CLUSTER_1} visible: ack-hz-1, running`);
     expect(result.stdout).toContain(`ok   ACK cluster ${CLUSTER_2} visible: ack-hz-2, running`);
     // The object here names no mesh (no asmpvl.io/mesh-id, no ASMPVL_MESH_ID): the mesh check is skipped, saying why.
@@ -163,8 +226,16 @@ describe('with the chart installed and the webhook answering', () => {
     const report = await findings([], { ...credentials(), ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' });
     expect(report.code).toBe(1);
     const credentialsFinding = report.list.find((finding) => finding.check === 'credentials')!;
-    expect(credentialsFinding.message).toMatch(/^VPC DescribeVSwitches failed: SignatureDoesNotMatch \(request id [0-9A-F-]+\): /);
-    expect(report.byCheck).toMatchObject({ webhook: 'ok', credentials: 'fail', privatelink: 'skip', zones: 'skip', [`cluster/${CLUSTER_1}`]: 'skip' });
+    expect(credentialsFinding.message).toMatch(
+      /^VPC DescribeVSwitches failed: SignatureDoesNotMatch \(request id [0-9A-F-]+\): /,
+    );
+    expect(report.byCheck).toMatchObject({
+      webhook: 'ok',
+      credentials: 'fail',
+      privatelink: 'skip',
+      zones: 'skip',
+      [`cluster/${CLUSTER_1}`]: 'skip',
+    });
   });
 
   test('PrivateLink not opened for the account, and a cluster the account cannot see', async () => {
@@ -175,10 +246,19 @@ describe('with the chart installed and the webhook answering', () => {
     try {
       const report = await findings([], credentials(closed), closed.url);
       expect(report.code).toBe(1);
-      expect(report.byCheck).toMatchObject({ privatelink: 'fail', zones: 'ok', [`cluster/${CLUSTER_1}`]: 'ok', [`cluster/${CLUSTER_2}`]: 'fail' });
+      expect(report.byCheck).toMatchObject({
+        privatelink: 'fail',
+        zones: 'ok',
+        [`cluster/${CLUSTER_1}`]: 'ok',
+        [`cluster/${CLUSTER_2}`]: 'fail',
+      });
       const missing = report.list.find((finding) => finding.check === `cluster/${CLUSTER_2}`)!;
-      expect(missing.message).toMatch(/^not found: ACK DescribeClusterDetail for cab1659d273777fbbeb08d1f747ad55b7 failed: ErrorClusterNotFound \(request id [0-9A-F-]+\): /);
-      expect(missing.fix).toBe('check the cluster id (ACK console), that the cluster is in cn-hangzhou (--region), and that these credentials belong to its account');
+      expect(missing.message).toMatch(
+        /^not found: ACK DescribeClusterDetail for cab1659d273777fbbeb08d1f747ad55b7 failed: ErrorClusterNotFound \(request id [0-9A-F-]+\): /,
+      );
+      expect(missing.fix).toBe(
+        'check the cluster id (ACK console), that the cluster is in cn-hangzhou (--region), and that these credentials belong to its account',
+      );
     } finally {
       await closed.stop();
     }
@@ -186,14 +266,17 @@ describe('with the chart installed and the webhook answering', () => {
 
   test('a zone PrivateLink does not serve is named', async () => {
     const world = loadWorldFile(TWO_CLUSTERS_WORLD);
-    world.zones = world.zones.map((zone) => (zone.zoneId === 'cn-hangzhou-k' ? { ...zone, privateLinkResourceTypes: ['nlb'] } : zone));
+    world.zones = world.zones.map((zone) =>
+      zone.zoneId === 'cn-hangzhou-k' ? { ...zone, privateLinkResourceTypes: ['nlb'] } : zone,
+    );
     const narrow = await startEmulator({ world });
     try {
       const report = await findings([], credentials(narrow), narrow.url);
       expect(report.code).toBe(1);
       expect(report.list.find((finding) => finding.check === 'zones')).toMatchObject({
         status: 'fail',
-        message: 'PrivateLink does not serve load balancers in cn-hangzhou-k (supported here: cn-hangzhou-i, cn-hangzhou-j)',
+        message:
+          'PrivateLink does not serve load balancers in cn-hangzhou-k (supported here: cn-hangzhou-i, cn-hangzhou-j)',
       });
     } finally {
       await narrow.stop();
@@ -207,6 +290,8 @@ describe('with the chart installed and the webhook answering', () => {
     const finding = report.list.find((candidate) => candidate.check === 'webhook')!;
     expect(report.code).toBe(1);
     expect(finding.status).toBe('fail');
-    expect(finding.message).toMatch(/^the webhook is configured but not answering, so every write of asmpvlconfig\/default fails: .*failed calling webhook/);
+    expect(finding.message).toMatch(
+      /^the webhook is configured but not answering, so every write of asmpvlconfig\/default fails: .*failed calling webhook/,
+    );
   });
 });

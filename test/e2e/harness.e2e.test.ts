@@ -43,7 +43,13 @@ function startProbeWebhook(certificatePem: string, privateKeyPem: string): Promi
       const allowed = review.request.object?.data?.verdict !== 'deny';
       const status = allowed ? undefined : { code: 403, message: 'denied by the harness probe webhook' };
       response.setHeader('Content-Type', 'application/json');
-      response.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed, status } }));
+      response.end(
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: { uid: review.request.uid, allowed, status },
+        }),
+      );
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -91,7 +97,10 @@ describe('admission webhooks', () => {
     const serving = issueCertificate(ca, { commonName: '127.0.0.1', usage: 'server', ipAddresses: ['127.0.0.1'] });
     webhook = await startProbeWebhook(serving.certificatePem, serving.privateKeyPem);
     const port = (webhook.address() as AddressInfo).port;
-    await mustSucceed(kubectl(['apply', '-f', '-'], { input: webhookConfiguration(port, ca.certificatePem) }), 'kubectl apply of the webhook configuration');
+    await mustSucceed(
+      kubectl(['apply', '-f', '-'], { input: webhookConfiguration(port, ca.certificatePem) }),
+      'kubectl apply of the webhook configuration',
+    );
 
     // The API server picks up a new webhook configuration a moment after it is stored.
     const denied = await eventually(async () => {

@@ -16,16 +16,24 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const meshState = (clusterId: string) => sandbox.inventory().serviceMesh.clusters.find((cluster) => cluster.clusterId === clusterId);
-const tableRow = (stdout: string, clusterId: string) => stdout.split('\n').find((line) => line.startsWith(clusterId)) ?? '';
-const callsSince = (since: number) => sandbox.emulator.requests().slice(since).map((entry) => entry.action);
+const meshState = (clusterId: string) =>
+  sandbox.inventory().serviceMesh.clusters.find((cluster) => cluster.clusterId === clusterId);
+const tableRow = (stdout: string, clusterId: string) =>
+  stdout.split('\n').find((line) => line.startsWith(clusterId)) ?? '';
+const callsSince = (since: number) =>
+  sandbox.emulator
+    .requests()
+    .slice(since)
+    .map((entry) => entry.action);
 
 describe('connect and the mesh', () => {
   test('--no-add-to-mesh stops with exit 1 and a message when the cluster is not in the mesh, changing nothing', async () => {
     const [, c2] = sandbox.clusters;
     const result = await sandbox.plugin(['connect', c2, '--mesh-id', sandbox.meshId, '--no-add-to-mesh']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: cluster ${c2} is not in service mesh ${sandbox.meshId}, and --no-add-to-mesh was given: nothing was changed.`);
+    expect(result.stderr).toContain(
+      `error: cluster ${c2} is not in service mesh ${sandbox.meshId}, and --no-add-to-mesh was given: nothing was changed.`,
+    );
     expect(sandbox.mutatingSince(0)).toEqual([]);
     expect(await sandbox.object()).toBeUndefined();
     expect(meshState(c2)).toBeUndefined();
@@ -36,7 +44,9 @@ describe('connect and the mesh', () => {
     const result = await sandbox.plugin(['connect', c1, c2, '--mesh-id', sandbox.meshId]);
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`add cluster ${c1} to service mesh ${sandbox.meshId} (ASM AddClusterIntoServiceMesh)`);
+    expect(result.stderr).toContain(
+      `add cluster ${c1} to service mesh ${sandbox.meshId} (ASM AddClusterIntoServiceMesh)`,
+    );
     expect(result.stderr).toContain(`wait for service mesh ${sandbox.meshId} to report ${c1}, ${c2} running`);
     expect(result.stdout).toContain(`${c2}: running in service mesh ${sandbox.meshId}`);
     expect(tableRow(result.stdout, c1)).toMatch(/synced +running$/);
@@ -69,15 +79,23 @@ describe('the mesh turns back when something is undone behind our back', () => {
     expect(refreshed.code).toBe(1);
     expect(tableRow(refreshed.stdout, c1)).toMatch(/failed \(no SAN\)$/);
     expect(refreshed.stdout).toContain('Overall: Degraded (2 of 2 clusters connected, 1 running in the mesh)');
-    expect(refreshed.stdout).toContain(`MeshReady is False (NotRunning): ${c1}: failed in the mesh; missing (c) the endpoint domain`);
+    expect(refreshed.stdout).toContain(
+      `MeshReady is False (NotRunning): ${c1}: failed in the mesh; missing (c) the endpoint domain`,
+    );
     // What the mesh adds to a refresh: one DescribeClustersInServiceMesh for all clusters.
     expect(callsSince(before).filter((action) => action === 'DescribeClustersInServiceMesh')).toHaveLength(1);
     const object = await sandbox.object();
-    expect(object!.status!.conditions!.find((condition) => condition.type === 'MeshReady')).toMatchObject({ status: 'False', reason: 'NotRunning', observedGeneration: object!.metadata.generation });
+    expect(object!.status!.conditions!.find((condition) => condition.type === 'MeshReady')).toMatchObject({
+      status: 'False',
+      reason: 'NotRunning',
+      observedGeneration: object!.metadata.generation,
+    });
 
     const doctor = await sandbox.plugin(['doctor']);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toContain(`FAIL cluster ${c1} running in service mesh ${sandbox.meshId}: failed, missing (c) the endpoint domain in the API server certificate's SANs`);
+    expect(doctor.stdout).toContain(
+      `FAIL cluster ${c1} running in service mesh ${sandbox.meshId}: failed, missing (c) the endpoint domain in the API server certificate's SANs`,
+    );
     expect(doctor.stdout).toContain(`fix: kubectl asmpvl sync-san ${c1}`);
 
     const repaired = await sandbox.plugin(['connect', c1]);
@@ -92,7 +110,10 @@ describe('the mesh turns back when something is undone behind our back', () => {
     const disconnected = await sandbox.plugin(['disconnect', c2]);
     expect(disconnected.code).toBe(0);
     expect(disconnected.stderr).toContain(`${c2} stays in service mesh ${sandbox.meshId}`);
-    expect(meshState(c2)).toMatchObject({ state: 'failed', errorMessage: expect.stringContaining('the control plane cannot reach the API server') });
+    expect(meshState(c2)).toMatchObject({
+      state: 'failed',
+      errorMessage: expect.stringContaining('the control plane cannot reach the API server'),
+    });
 
     const refreshed = await sandbox.plugin(['status', '--refresh']);
     expect(tableRow(refreshed.stdout, c2)).toMatch(/\(not in spec\) .*failed \(no API-server link, no Pilot link\)$/);
@@ -100,7 +121,9 @@ describe('the mesh turns back when something is undone behind our back', () => {
 
     const doctor = await sandbox.plugin(['doctor']);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toContain(`FAIL cluster ${c2} running in service mesh ${sandbox.meshId}: failed, missing (a) the API-server link: no endpoint service; (b) the Pilot link`);
+    expect(doctor.stdout).toContain(
+      `FAIL cluster ${c2} running in service mesh ${sandbox.meshId}: failed, missing (a) the API-server link: no endpoint service; (b) the Pilot link`,
+    );
 
     const repaired = await sandbox.plugin(['connect', c2]);
     expect(repaired.stderr).not.toContain('error:');

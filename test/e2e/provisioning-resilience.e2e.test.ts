@@ -27,13 +27,20 @@ describe('a disconnect killed with SIGKILL, then run again', () => {
     const [c1, c2] = slow.clusters;
     expect((await slow.plugin(['connect', c1, c2, '--mesh-id', slow.meshId])).code).toBe(0);
     const { child, done } = slow.start(['disconnect', c2]);
-    await waitFor(() => slow.emulator.requests().filter((entry) => entry.action === action).length >= count, `${action} #${count} to reach the emulator`, 60_000);
+    await waitFor(
+      () => slow.emulator.requests().filter((entry) => entry.action === action).length >= count,
+      `${action} #${count} to reach the emulator`,
+      60_000,
+    );
     child.kill('SIGKILL');
     await done;
     const again = await slow.plugin(['disconnect', c2]);
     expect(again.stderr).not.toContain('error:');
     expect(again.code).toBe(0);
-    expect(inventorySummary(slow.inventory())).toEqual({ services: [`apiserver/${c1}`, 'pilot/-'], endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort() });
+    expect(inventorySummary(slow.inventory())).toEqual({
+      services: [`apiserver/${c1}`, 'pilot/-'],
+      endpoints: [`apiserver/${c1}`, `pilot/${c1}`].sort(),
+    });
     expect((await slow.object())!.spec.ackVpcEndpoint?.map((entry) => entry.clusterId)).toEqual([c1]);
   });
 });

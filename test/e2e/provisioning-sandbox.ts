@@ -3,7 +3,16 @@
 // what each side holds. Not a test file itself.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { type EmulatorDelays, type EmulatorState, type RateLimits, type RequestLogEntry, type RunningEmulator, startEmulator, TWO_CLUSTERS_WORLD, type World } from '../emulator';
+import {
+  type EmulatorDelays,
+  type EmulatorState,
+  type RateLimits,
+  type RequestLogEntry,
+  type RunningEmulator,
+  startEmulator,
+  TWO_CLUSTERS_WORLD,
+  type World,
+} from '../emulator';
 import { adminKubeconfig, installAsmpvlCrd, kubectl, mustSucceed, type CommandResult } from './harness';
 
 export const PLUGIN = join(__dirname, '..', '..', 'dist', 'kubectl-asmpvl.cjs');
@@ -24,13 +33,29 @@ export const FAST_DELAYS: Partial<EmulatorDelays> = {
 
 export interface StoredObject {
   metadata: { generation?: number; annotations?: Record<string, string> };
-  spec: { ackVpcEndpoint?: Array<{ clusterId: string; vSwitches: Array<{ vSwitchId: string; zoneId: string }> }>; sanSync?: string };
+  spec: {
+    ackVpcEndpoint?: Array<{ clusterId: string; vSwitches: Array<{ vSwitchId: string; zoneId: string }> }>;
+    sanSync?: string;
+  };
   status?: {
     status?: string;
     observedGeneration?: number;
-    clusters?: Array<{ clusterId: string; pvlEndpoint?: Record<string, string>; pvlEndpointService?: Record<string, string> }>;
-    pilot?: { clusters?: Array<{ clusterId: string; pvlEndpoint?: Record<string, string> }>; pvlEndpointService?: Record<string, string> };
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string; observedGeneration?: number }>;
+    clusters?: Array<{
+      clusterId: string;
+      pvlEndpoint?: Record<string, string>;
+      pvlEndpointService?: Record<string, string>;
+    }>;
+    pilot?: {
+      clusters?: Array<{ clusterId: string; pvlEndpoint?: Record<string, string> }>;
+      pvlEndpointService?: Record<string, string>;
+    };
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      observedGeneration?: number;
+    }>;
   };
 }
 
@@ -61,11 +86,25 @@ export interface SandboxOptions {
   rateLimits?: RateLimits;
 }
 
-export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS, options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox(
+  delays: Partial<EmulatorDelays> = FAST_DELAYS,
+  options: SandboxOptions = {},
+): Promise<Sandbox> {
   await installAsmpvlCrd();
-  const emulator = await startEmulator({ world: options.world ?? TWO_CLUSTERS_WORLD, delays, rateLimits: options.rateLimits });
+  const emulator = await startEmulator({
+    world: options.world ?? TWO_CLUSTERS_WORLD,
+    delays,
+    rateLimits: options.rateLimits,
+  });
   const world = emulator.world;
-  const common = ['--kubeconfig', adminKubeconfig().path, '--cloud-endpoint', emulator.url, '--region', emulator.regionId];
+  const common = [
+    '--kubeconfig',
+    adminKubeconfig().path,
+    '--cloud-endpoint',
+    emulator.url,
+    '--region',
+    emulator.regionId,
+  ];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
@@ -79,11 +118,17 @@ export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS
     const child = spawn(process.execPath, [PLUGIN, ...args, ...common], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     const done = new Promise<CommandResult>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
+      child.once('close', (code, signal) =>
+        resolve({
+          code: code ?? (signal === 'SIGKILL' ? 137 : 1),
+          stdout: Buffer.concat(stdout).toString(),
+          stderr: Buffer.concat(stderr).toString(),
+        }),
+      );
     });
     return { child, done };
   };
@@ -105,8 +150,14 @@ export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS
   };
 
   const deleteObject = async () => {
-    await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'kubectl delete asmpvlconfig default');
-    await mustSucceed(kubectl(['delete', 'lease', '-n', 'kube-system', 'asmpvl-provisioning', '--ignore-not-found']), 'kubectl delete lease');
+    await mustSucceed(
+      kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
+      'kubectl delete asmpvlconfig default',
+    );
+    await mustSucceed(
+      kubectl(['delete', 'lease', '-n', 'kube-system', 'asmpvl-provisioning', '--ignore-not-found']),
+      'kubectl delete lease',
+    );
   };
 
   return {
@@ -118,7 +169,11 @@ export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS
     start,
     object,
     deleteObject,
-    mutatingSince: (since) => emulator.requests().slice(since).filter((entry) => entry.mutating),
+    mutatingSince: (since) =>
+      emulator
+        .requests()
+        .slice(since)
+        .filter((entry) => entry.mutating),
     inventory: () => emulator.state(),
     stop: () => emulator.stop(),
   };
@@ -126,7 +181,8 @@ export async function startSandbox(delays: Partial<EmulatorDelays> = FAST_DELAYS
 
 /** Counts of what the cloud holds, by kind and tag: what "no duplicate, no orphan" is checked on. */
 export function inventorySummary(state: EmulatorState): { services: string[]; endpoints: string[] } {
-  const tag = (tags: Array<{ key: string; value: string }>, key: string) => tags.find((candidate) => candidate.key === key)?.value ?? '-';
+  const tag = (tags: Array<{ key: string; value: string }>, key: string) =>
+    tags.find((candidate) => candidate.key === key)?.value ?? '-';
   const live = <T extends { tags: Array<{ key: string; value: string }> }>(items: T[], status: (item: T) => string) =>
     items
       .filter((item) => status(item) !== 'Deleting')
@@ -139,7 +195,11 @@ export function inventorySummary(state: EmulatorState): { services: string[]; en
 }
 
 /** Waits until `check` holds, polling; throws with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

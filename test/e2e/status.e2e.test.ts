@@ -20,23 +20,44 @@ function plugin(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 async function deleteDefault(): Promise<void> {
-  await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'delete asmpvlconfig/default');
+  await mustSucceed(
+    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
+    'delete asmpvlconfig/default',
+  );
 }
 
 /** Creates asmpvlconfig/default from a fixture's spec, then writes the fixture's status to /status. */
 async function storeFixture(name: string): Promise<void> {
   const fixture = loadFixture(`status/${name}.yaml`) as { spec: unknown; status?: unknown };
-  const object = { apiVersion: 'istio.alibabacloud.com/v1beta1', kind: 'ASMPvlConfig', metadata: { name: 'default' }, spec: fixture.spec };
+  const object = {
+    apiVersion: 'istio.alibabacloud.com/v1beta1',
+    kind: 'ASMPvlConfig',
+    metadata: { name: 'default' },
+    spec: fixture.spec,
+  };
   await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(object) }), 'kubectl create');
   if (fixture.status) await writeStatus(fixture.status);
 }
 
 function writeStatus(status: unknown) {
-  return mustSucceed(kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]), 'kubectl patch --subresource=status');
+  return mustSucceed(
+    kubectl([
+      'patch',
+      'asmpvlconfig',
+      'default',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]),
+    'kubectl patch --subresource=status',
+  );
 }
 
 async function stored(): Promise<Stored> {
-  return JSON.parse((await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'kubectl get')).stdout) as Stored;
+  return JSON.parse(
+    (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'kubectl get')).stdout,
+  ) as Stored;
 }
 
 beforeAll(async () => {
@@ -52,7 +73,9 @@ describe('kubectl asmpvl status', () => {
     const result = await plugin(['status']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(renderStatusTable(await stored()));
-    expect(result.stdout.split('\n')[1]).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced +running$/);
+    expect(result.stdout.split('\n')[1]).toMatch(
+      /^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +Active\/Connected +Active\/Connected +synced +running$/,
+    );
     expect(result.stdout).toContain('Overall: Available (2 of 2 clusters connected, 2 running in the mesh)');
   });
 
@@ -61,7 +84,9 @@ describe('kubectl asmpvl status', () => {
     const result = await plugin(['status', '-o', 'wide']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(renderStatusTable(await stored(), { wide: true }));
-    expect(result.stdout).toContain('ep-bp1i06bad79eb60c60cc.epsrv-bp1gqb8g1b8d7uactd.cn-hangzhou.privatelink.aliyuncs.com');
+    expect(result.stdout).toContain(
+      'ep-bp1i06bad79eb60c60cc.epsrv-bp1gqb8g1b8d7uactd.cn-hangzhou.privatelink.aliyuncs.com',
+    );
   });
 
   test('-o json and -o yaml print the status object exactly as stored', async () => {
@@ -80,28 +105,44 @@ describe('kubectl asmpvl status', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('cab1659d273777fbbeb08d1f747ad55b7   cn-hangzhou-k   Creating/Pending');
     expect(result.stdout).toContain('Overall: Provisioning (1 of 2 clusters connected, 1 running in the mesh)');
-    expect(result.stdout).toContain('APIServerLinks is False (Provisioning): cab1659d273777fbbeb08d1f747ad55b7: endpoint ep-bp1x7kd2m9q4w8e5r1t3 is Creating');
+    expect(result.stdout).toContain(
+      'APIServerLinks is False (Provisioning): cab1659d273777fbbeb08d1f747ad55b7: endpoint ep-bp1x7kd2m9q4w8e5r1t3 is Creating',
+    );
   });
 
   test('no object: an error that says how to create one, exit 1', async () => {
     const result = await plugin(['status']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...\n',
+    });
   });
 
   test('a kubeconfig that does not exist: error naming it, exit 1', async () => {
     const result = await run(process.execPath, [BUNDLE, 'status', '--kubeconfig', '/nonexistent/kubeconfig']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: --kubeconfig /nonexistent/kubeconfig: no such file\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: --kubeconfig /nonexistent/kubeconfig: no such file\n',
+    });
   });
 
   test('--watch redraws when the status changes and exits 0 once Available', async () => {
     await storeFixture('provisioning');
     const available = (loadFixture('status/available.yaml') as { status: unknown }).status;
-    const child = spawn(process.execPath, [BUNDLE, 'status', '--watch', '--timeout', '60s', '--kubeconfig', adminKubeconfig().path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BUNDLE, 'status', '--watch', '--timeout', '60s', '--kubeconfig', adminKubeconfig().path],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     // Wait for the first drawing, then let the links come up.
-    for (let waited = 0; !stdout.includes('Overall: Provisioning') && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let waited = 0; !stdout.includes('Overall: Provisioning') && waited < 30_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stdout).toContain('Overall: Provisioning');
     await writeStatus(available);
     expect(await exited).toBe(0);
@@ -136,16 +177,24 @@ describe('kubectl asmpvl status --refresh against the cloud emulator', () => {
   test('reads the cloud, rewrites the status (nothing provisioned yet: not Available) and changes nothing in the cloud', async () => {
     // The two clusters of the emulator's world, with a stale Available status from some earlier run.
     await storeFixture('available');
-    const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret };
+    const env = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
+    };
     const result = await plugin(['status', '--refresh', '--mesh-id', MESH_ID, '--cloud-endpoint', emulator.url], env);
     expect(result.code).toBe(1);
     const after = await stored();
     expect(after.status?.status).not.toBe('Available');
-    expect(after.status?.clusters?.map((cluster) => cluster.clusterId)).toEqual(['c84974f524e2045c87dccadff91a71708', 'cab1659d273777fbbeb08d1f747ad55b7']);
+    expect(after.status?.clusters?.map((cluster) => cluster.clusterId)).toEqual([
+      'c84974f524e2045c87dccadff91a71708',
+      'cab1659d273777fbbeb08d1f747ad55b7',
+    ]);
     expect(after.status?.clusters?.every((cluster) => cluster.pvlEndpoint === undefined)).toBe(true);
     expect(result.stdout).toBe(renderStatusTable(after));
     // The world starts with neither cluster in the mesh: the MESH column says so.
-    expect(result.stdout).toMatch(/^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +none +none +waiting for link +not added$/m);
+    expect(result.stdout).toMatch(
+      /^c84974f524e2045c87dccadff91a71708 +cn-hangzhou-j +none +none +waiting for link +not added$/m,
+    );
     expect(emulator.requests().filter((request) => request.mutating)).toEqual([]);
     expect(emulator.requests().length).toBeGreaterThan(0);
   });

@@ -14,10 +14,14 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const sansOf = (sandbox: Sandbox, clusterId: string) => sandbox.inventory().clusters.find((cluster) => cluster.clusterId === clusterId)!.extraSans;
+const sansOf = (sandbox: Sandbox, clusterId: string) =>
+  sandbox.inventory().clusters.find((cluster) => cluster.clusterId === clusterId)!.extraSans;
 
 async function setSanSync(value: 'Enabled' | 'Disabled'): Promise<void> {
-  await mustSucceed(kubectl(['patch', 'asmpvlconfig', 'default', '--type=merge', '-p', JSON.stringify({ spec: { sanSync: value } })]), 'kubectl patch sanSync');
+  await mustSucceed(
+    kubectl(['patch', 'asmpvlconfig', 'default', '--type=merge', '-p', JSON.stringify({ spec: { sanSync: value } })]),
+    'kubectl patch sanSync',
+  );
 }
 
 describe('sync-san', () => {
@@ -34,8 +38,15 @@ describe('sync-san', () => {
     // Both links are up, but the mesh cannot run the cluster until its SANs list the domain (issue 9):
     // not Available, and MeshReady names the missing SAN.
     expect(status.status).toBe('Degraded');
-    expect(status.conditions?.find((condition) => condition.type === 'MeshReady')).toMatchObject({ status: 'False', reason: 'NotRunning', message: expect.stringContaining('missing (c)') });
-    expect(status.conditions?.find((condition) => condition.type === 'SANSynced')).toMatchObject({ status: 'False', reason: 'SanSyncDisabled' });
+    expect(status.conditions?.find((condition) => condition.type === 'MeshReady')).toMatchObject({
+      status: 'False',
+      reason: 'NotRunning',
+      message: expect.stringContaining('missing (c)'),
+    });
+    expect(status.conditions?.find((condition) => condition.type === 'SANSynced')).toMatchObject({
+      status: 'False',
+      reason: 'SanSyncDisabled',
+    });
     const refused = await sandbox.plugin(['sync-san']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('spec.sanSync is Disabled on asmpvlconfig/default');
@@ -47,7 +58,9 @@ describe('sync-san', () => {
     const before = sandbox.emulator.requests().length;
     const result = await sandbox.plugin(['sync-san', '--dry-run']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^${c1}: would append ep-\\w+\\.epsrv-\\w+\\.cn-hangzhou\\.privatelink\\.aliyuncs\\.com\\n$`));
+    expect(result.stdout).toMatch(
+      new RegExp(`^${c1}: would append ep-\\w+\\.epsrv-\\w+\\.cn-hangzhou\\.privatelink\\.aliyuncs\\.com\\n$`),
+    );
     expect(sandbox.mutatingSince(before)).toEqual([]);
   });
 
@@ -61,7 +74,9 @@ describe('sync-san', () => {
     expect(sansOf(sandbox, c1)).toEqual(['api.ack-hz-1.example.com', domain]);
     const task = sandbox.inventory().clusterTasks.at(-1)!;
     expect(task).toMatchObject({ sanAction: 'append', subjectAlternativeNames: [domain], state: 'success' });
-    expect((await sandbox.object())!.status!.conditions?.find((condition) => condition.type === 'SANSynced')).toMatchObject({ status: 'True', reason: 'Synced' });
+    expect(
+      (await sandbox.object())!.status!.conditions?.find((condition) => condition.type === 'SANSynced'),
+    ).toMatchObject({ status: 'True', reason: 'Synced' });
   });
 
   test('running it again changes nothing', async () => {

@@ -17,7 +17,10 @@ const fixtureYaml = (name: string) => readFileSync(join(REPO, 'test/fixtures', n
 let webhook: WebhookProcess | undefined;
 
 async function deleteDefault(): Promise<void> {
-  await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']), 'delete asmpvlconfig/default');
+  await mustSucceed(
+    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
+    'delete asmpvlconfig/default',
+  );
 }
 
 beforeAll(async () => {
@@ -26,7 +29,19 @@ beforeAll(async () => {
   await deleteDefault();
   const caBundle = Buffer.from(webhook.ca).toString('base64');
   await mustSucceed(
-    helm(['upgrade', '--install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace', '--set', `webhook.url=https://127.0.0.1:${webhook.port}`, '--set', `webhook.caBundle=${caBundle}`]),
+    helm([
+      'upgrade',
+      '--install',
+      RELEASE,
+      CHART_DIR,
+      '-n',
+      NAMESPACE,
+      '--create-namespace',
+      '--set',
+      `webhook.url=https://127.0.0.1:${webhook.port}`,
+      '--set',
+      `webhook.caBundle=${caBundle}`,
+    ]),
     'helm install',
   );
 });
@@ -64,7 +79,9 @@ describe('kubectl apply through the webhook', () => {
   test("the vendor's example (zone j against zone i) is rejected by the webhook, naming both zones", async () => {
     const result = await kubectl(['apply', '-f', '-'], { input: fixtureYaml('invalid/vendor-example.yaml') });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/admission webhook "[^"]*validate[^"]*" denied the request: ASMPvlConfig "default" is invalid: spec\.ackVpcEndpoint\[0\]\.vSwitches: /);
+    expect(result.stderr).toMatch(
+      /admission webhook "[^"]*validate[^"]*" denied the request: ASMPvlConfig "default" is invalid: spec\.ackVpcEndpoint\[0\]\.vSwitches: /,
+    );
     expect(result.stderr).toContain('only in zone cn-hangzhou-j and the ASM vSwitches are only in zone cn-hangzhou-i');
     expect((await kubectl(['get', 'asmpvl', 'default'])).code).toBe(1);
   });
@@ -74,16 +91,24 @@ describe('kubectl apply through the webhook', () => {
     expect(result.code).toBe(0);
     const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
     expect(warnings).toEqual([
-      expect.stringContaining('Warning: spec.ackVpcEndpoint[0].vSwitches[1]: vSwitch vsw-bp1kq2x9nd8ehk4a7mzte in zone cn-hangzhou-k has no ASM vSwitch'),
-      expect.stringContaining('Warning: spec.asmVpcEndpoint.vSwitches[1]: vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster'),
+      expect.stringContaining(
+        'Warning: spec.ackVpcEndpoint[0].vSwitches[1]: vSwitch vsw-bp1kq2x9nd8ehk4a7mzte in zone cn-hangzhou-k has no ASM vSwitch',
+      ),
+      expect.stringContaining(
+        'Warning: spec.asmVpcEndpoint.vSwitches[1]: vSwitch vsw-bp1p3s7vk2wq9c6d1n0uz in zone cn-hangzhou-i serves no cluster',
+      ),
     ]);
   });
 
   test('--dry-run=server gets the same answers and stores nothing', async () => {
-    const denied = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: fixtureYaml('invalid/vendor-example.yaml') });
+    const denied = await kubectl(['apply', '--dry-run=server', '-f', '-'], {
+      input: fixtureYaml('invalid/vendor-example.yaml'),
+    });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('only in zone cn-hangzhou-j and the ASM vSwitches are only in zone cn-hangzhou-i');
-    const accepted = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: fixtureYaml('warning/unpaired-vswitches.yaml') });
+    const accepted = await kubectl(['apply', '--dry-run=server', '-f', '-'], {
+      input: fixtureYaml('warning/unpaired-vswitches.yaml'),
+    });
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toBe('asmpvlconfig.istio.alibabacloud.com/default created (server dry run)\n');
     expect(accepted.stderr).toContain('Warning: spec.asmVpcEndpoint.vSwitches[1]');
@@ -92,7 +117,9 @@ describe('kubectl apply through the webhook', () => {
 
   test('an UPDATE that breaks the zones is rejected and the stored object is unchanged', async () => {
     await mustSucceed(kubectl(['apply', '-f', '-'], { input: fixtureYaml('valid/one-cluster.yaml') }), 'apply valid');
-    const broken = loadFixture('valid/one-cluster.yaml') as { spec: { asmVpcEndpoint: { vSwitches: Array<{ zoneId: string }> } } };
+    const broken = loadFixture('valid/one-cluster.yaml') as {
+      spec: { asmVpcEndpoint: { vSwitches: Array<{ zoneId: string }> } };
+    };
     broken.spec.asmVpcEndpoint.vSwitches[0]!.zoneId = 'cn-hangzhou-i';
     const result = await kubectl(['apply', '-f', '-'], { input: stringify(broken) });
     expect(result.code).toBe(1);

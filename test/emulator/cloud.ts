@@ -1,18 +1,19 @@
 // The emulated cloud: the world it started from plus everything created since (endpoint services,
 // endpoints, their zones and connections, tags, SAN updates and cluster tasks, mesh membership).
 // Actions are plain functions over a Cloud; time moves only through the Timeline.
-import type { EmulatorDelays } from "./delays";
-import { IdSource, seededRandom } from "./ids";
-import type { Tag } from "./params";
-import type { KnownAccessKey } from "./signature";
-import { Timeline, type PendingTransition } from "./timeline";
-import type { World, WorldCluster, WorldLoadBalancer, WorldVSwitch } from "./world";
+import type { EmulatorDelays } from './delays';
+import { IdSource, seededRandom } from './ids';
+import type { Tag } from './params';
+import type { KnownAccessKey } from './signature';
+import { Timeline, type PendingTransition } from './timeline';
+import type { World, WorldCluster, WorldLoadBalancer, WorldVSwitch } from './world';
 
-export type ServiceResourceType = "slb" | "alb" | "nlb";
-export type ServiceStatus = "Creating" | "Pending" | "Active" | "Deleting";
-export type EndpointStatus = "Creating" | "Active" | "Pending" | "Deleting";
-export type ConnectionStatus = "Disconnected" | "Pending" | "Connecting" | "Connected" | "Disconnecting" | "Deleting";
-export type EndpointZoneStatus = "Creating" | "Wait" | "Connecting" | "Connected" | "Disconnecting" | "Disconnected" | "Deleting";
+export type ServiceResourceType = 'slb' | 'alb' | 'nlb';
+export type ServiceStatus = 'Creating' | 'Pending' | 'Active' | 'Deleting';
+export type EndpointStatus = 'Creating' | 'Active' | 'Pending' | 'Deleting';
+export type ConnectionStatus = 'Disconnected' | 'Pending' | 'Connecting' | 'Connected' | 'Disconnecting' | 'Deleting';
+export type EndpointZoneStatus =
+  'Creating' | 'Wait' | 'Connecting' | 'Connected' | 'Disconnecting' | 'Disconnected' | 'Deleting';
 
 /** A load balancer placed behind an endpoint service in one zone. */
 export interface ServiceResource {
@@ -30,12 +31,12 @@ export interface EndpointService {
   serviceDomain: string;
   serviceDescription: string;
   serviceStatus: ServiceStatus;
-  serviceBusinessStatus: "Normal";
+  serviceBusinessStatus: 'Normal';
   serviceResourceType: ServiceResourceType;
   autoAcceptEnabled: boolean;
   zoneAffinityEnabled: boolean;
   serviceSupportIPv6: boolean;
-  payer: "Endpoint" | "EndpointService";
+  payer: 'Endpoint' | 'EndpointService';
   connectBandwidth: number;
   resourceGroupId: string;
   regionId: string;
@@ -63,8 +64,8 @@ export interface Endpoint {
   endpointDescription: string;
   endpointDomain: string;
   endpointStatus: EndpointStatus;
-  endpointBusinessStatus: "Normal";
-  endpointType: "Interface";
+  endpointBusinessStatus: 'Normal';
+  endpointType: 'Interface';
   /** The connection from this endpoint to its service, as both sides see it. */
   connectionStatus: ConnectionStatus;
   bandwidth: number;
@@ -94,10 +95,10 @@ export interface ClusterTask {
   taskId: string;
   clusterId: string;
   taskType: string;
-  state: "running" | "success" | "fail";
+  state: 'running' | 'success' | 'fail';
   created: string;
   updated: string;
-  sanAction: "append" | "overwrite";
+  sanAction: 'append' | 'overwrite';
   subjectAlternativeNames: string[];
   error?: { code: string; message: string };
 }
@@ -117,7 +118,13 @@ export interface EmulatorState {
   regionId: string;
   endpointServices: EndpointService[];
   endpoints: Endpoint[];
-  connections: Array<{ serviceId: string; endpointId: string; endpointVpcId: string; connectionStatus: ConnectionStatus; zones: Array<{ zoneId: string; zoneStatus: EndpointZoneStatus }> }>;
+  connections: Array<{
+    serviceId: string;
+    endpointId: string;
+    endpointVpcId: string;
+    connectionStatus: ConnectionStatus;
+    zones: Array<{ zoneId: string; zoneStatus: EndpointZoneStatus }>;
+  }>;
   clusters: ClusterState[];
   clusterTasks: ClusterTask[];
   serviceMesh: { serviceMeshId: string; clusters: Array<{ clusterId: string; state: string; errorMessage: string }> };
@@ -142,15 +149,15 @@ export interface CloudOptions {
 
 /** ISO-8601 without milliseconds, the way the APIs print times. */
 export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The n-th host address of an IPv4 CIDR block. */
 function hostAddress(cidrBlock: string, n: number): string {
-  const [base] = cidrBlock.split("/");
-  const octets = base!.split(".").map(Number);
+  const [base] = cidrBlock.split('/');
+  const octets = base!.split('.').map(Number);
   const value = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) + n;
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
 export class Cloud {
@@ -171,7 +178,7 @@ export class Cloud {
   readonly clusterTaskFails: () => boolean;
   private readonly allocatedIps = new Map<string, number>();
   // The world does not change after load; indexed so that worlds of thousands of clusters stay fast.
-  private readonly vpcIndex: Map<string, World["vpcs"][number]>;
+  private readonly vpcIndex: Map<string, World['vpcs'][number]>;
   private readonly vSwitchIndex: Map<string, WorldVSwitch>;
   private readonly loadBalancerIndex: Map<string, WorldLoadBalancer>;
   private readonly clusterIndex: Map<string, WorldCluster>;
@@ -183,7 +190,10 @@ export class Cloud {
     this.delays = options.delays;
     this.clock = options.clock ?? Date.now;
     this.ids = new IdSource(options.seed === undefined ? Math.random : seededRandom(options.seed));
-    this.meshView = options.meshView ?? ((_, member) => (member.joined ? { state: "running", errorMessage: "" } : { state: "starting", errorMessage: "" }));
+    this.meshView =
+      options.meshView ??
+      ((_, member) =>
+        member.joined ? { state: 'running', errorMessage: '' } : { state: 'starting', errorMessage: '' });
     this.clusterTaskFails = options.clusterTaskFails ?? (() => false);
     this.instant = this.clock();
     this.vpcIndex = new Map(this.world.vpcs.map((vpc) => [vpc.vpcId, vpc]));
@@ -191,7 +201,12 @@ export class Cloud {
     this.loadBalancerIndex = new Map(this.world.loadBalancers.map((lb) => [lb.loadBalancerId, lb]));
     this.clusterIndex = new Map(this.world.clusters.map((cluster) => [cluster.clusterId, cluster]));
     for (const cluster of this.world.clusters) {
-      this.clusters.set(cluster.clusterId, { clusterId: cluster.clusterId, state: cluster.state ?? "running", extraSans: [...cluster.extraSans], updated: isoSeconds(this.instant) });
+      this.clusters.set(cluster.clusterId, {
+        clusterId: cluster.clusterId,
+        state: cluster.state ?? 'running',
+        extraSans: [...cluster.extraSans],
+        updated: isoSeconds(this.instant),
+      });
     }
     for (const account of this.world.accounts) {
       if (account.privateLinkOpen !== false) this.privateLinkOpen.add(account.accountId);
@@ -252,7 +267,9 @@ export class Cloud {
 
   /** The zones PrivateLink supports for a resource type (DescribeZones). */
   privateLinkZones(resourceType: ServiceResourceType): string[] {
-    return this.world.zones.filter((zone) => zone.privateLinkResourceTypes.includes(resourceType)).map((zone) => zone.zoneId);
+    return this.world.zones
+      .filter((zone) => zone.privateLinkResourceTypes.includes(resourceType))
+      .map((zone) => zone.zoneId);
   }
 
   /** A fresh private address in a vSwitch, for an endpoint's network interface. */
@@ -285,7 +302,10 @@ export class Cloud {
       clusterTasks: [...this.tasks.values()],
       serviceMesh: {
         serviceMeshId: this.world.serviceMesh.serviceMeshId,
-        clusters: [...this.meshMembers.values()].map((member) => ({ clusterId: member.clusterId, ...this.meshClusterView(member) })),
+        clusters: [...this.meshMembers.values()].map((member) => ({
+          clusterId: member.clusterId,
+          ...this.meshClusterView(member),
+        })),
       },
       pendingTransitions: this.timeline.pending(),
     });

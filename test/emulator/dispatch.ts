@@ -1,16 +1,16 @@
 // One request through the emulator, independent of HTTP: find the product and action, inject
 // faults, verify the signature, apply due transitions, run the action (or replay it for a
 // repeated ClientToken), and say how to answer.
-import type { Cloud } from "./cloud";
-import { ApiError, roaErrorBody, rpcErrorBody } from "./errors";
-import { FaultInjector, throttlingError } from "./faults";
-import { callFingerprint, IdempotencyLedger } from "./idempotency";
-import { RpcParams } from "./params";
-import { PRODUCTS } from "./products";
-import type { Caller, Product, RoaProduct, RoaRoute, RpcAction, RpcProduct } from "./products/product";
-import { RateLimiter } from "./rate-limits";
-import type { InjectedFault, RequestLog, RequestLogEntry } from "./request-log";
-import { NonceLedger, parseQuery, verifyRequest, type WireRequest } from "./signature";
+import type { Cloud } from './cloud';
+import { ApiError, roaErrorBody, rpcErrorBody } from './errors';
+import { type FaultInjector, throttlingError } from './faults';
+import { callFingerprint, type IdempotencyLedger } from './idempotency';
+import { RpcParams } from './params';
+import { PRODUCTS } from './products';
+import type { Caller, Product, RoaProduct, RoaRoute, RpcAction, RpcProduct } from './products/product';
+import { type RateLimiter } from './rate-limits';
+import type { InjectedFault, RequestLog, RequestLogEntry } from './request-log';
+import { type NonceLedger, parseQuery, verifyRequest, type WireRequest } from './signature';
 
 /** Everything a request can touch. */
 export interface EmulatorRuntime {
@@ -25,11 +25,11 @@ export interface EmulatorRuntime {
 }
 
 export type DispatchOutcome =
-  | { kind: "answer"; status: number; body: unknown; requestId: string }
+  | { kind: 'answer'; status: number; body: unknown; requestId: string }
   /** Never answer. */
-  | { kind: "hang" }
+  | { kind: 'hang' }
   /** The action was performed; destroy the connection without answering. */
-  | { kind: "drop" };
+  | { kind: 'drop' };
 
 function headerOf(request: WireRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -37,8 +37,8 @@ function headerOf(request: WireRequest, name: string): string | undefined {
 }
 
 type Resolved =
-  | { style: "RPC"; product: RpcProduct; action: string; definition: RpcAction }
-  | { style: "ROA"; product: RoaProduct; action: string; route: RoaRoute; pathParams: string[] };
+  | { style: 'RPC'; product: RpcProduct; action: string; definition: RpcAction }
+  | { style: 'ROA'; product: RoaProduct; action: string; route: RoaRoute; pathParams: string[] };
 
 function findRoute(product: RoaProduct, request: WireRequest): { route: RoaRoute; pathParams: string[] } | undefined {
   let path: string;
@@ -57,26 +57,41 @@ function findRoute(product: RoaProduct, request: WireRequest): { route: RoaRoute
 
 /** Which product and action a request is for; throws the gateway's error when neither fits. */
 function resolve(request: WireRequest): Resolved {
-  const version = headerOf(request, "x-acs-version");
+  const version = headerOf(request, 'x-acs-version');
   const product: Product | undefined = PRODUCTS.find((candidate) => candidate.version === version);
-  if (!product) throw new ApiError("InvalidVersion", `Specified parameter Version is not valid: ${version ?? "(no x-acs-version header)"}.`, 400);
-  const action = headerOf(request, "x-acs-action") ?? "";
-  if (product.style === "RPC") {
+  if (!product)
+    throw new ApiError(
+      'InvalidVersion',
+      `Specified parameter Version is not valid: ${version ?? '(no x-acs-version header)'}.`,
+      400,
+    );
+  const action = headerOf(request, 'x-acs-action') ?? '';
+  if (product.style === 'RPC') {
     const definition = Object.hasOwn(product.actions, action) ? product.actions[action] : undefined;
-    if (!definition) throw new ApiError("InvalidAction.NotFound", `Specified api is not found, please check your url and method: ${action || "(no x-acs-action header)"} in ${product.name} ${product.version}.`, 404);
-    return { style: "RPC", product, action, definition };
+    if (!definition)
+      throw new ApiError(
+        'InvalidAction.NotFound',
+        `Specified api is not found, please check your url and method: ${action || '(no x-acs-action header)'} in ${product.name} ${product.version}.`,
+        404,
+      );
+    return { style: 'RPC', product, action, definition };
   }
   const found = findRoute(product, request);
-  if (!found) throw new ApiError("InvalidAction.NotFound", `Specified api is not found, please check your url and method: ${request.method} ${request.rawPath}.`, 404);
-  return { style: "ROA", product, action: found.route.action, ...found };
+  if (!found)
+    throw new ApiError(
+      'InvalidAction.NotFound',
+      `Specified api is not found, please check your url and method: ${request.method} ${request.rawPath}.`,
+      404,
+    );
+  return { style: 'ROA', product, action: found.route.action, ...found };
 }
 
 /** Query parameters, plus the form body for RPC actions that send their parameters as a body. */
 function rpcParams(request: WireRequest): RpcParams {
   const pairs = parseQuery(request.rawQuery);
-  const contentType = headerOf(request, "content-type") ?? "";
-  if (request.body.length > 0 && contentType.startsWith("application/x-www-form-urlencoded")) {
-    pairs.push(...parseQuery(request.body.toString("utf8")));
+  const contentType = headerOf(request, 'content-type') ?? '';
+  if (request.body.length > 0 && contentType.startsWith('application/x-www-form-urlencoded')) {
+    pairs.push(...parseQuery(request.body.toString('utf8')));
   }
   return new RpcParams(pairs);
 }
@@ -84,15 +99,22 @@ function rpcParams(request: WireRequest): RpcParams {
 function parseJsonBody(request: WireRequest): unknown {
   if (request.body.length === 0) return undefined;
   try {
-    return JSON.parse(request.body.toString("utf8"));
+    return JSON.parse(request.body.toString('utf8'));
   } catch {
-    throw new ApiError("InvalidParameter", "The request body is not valid JSON.", 400);
+    throw new ApiError('InvalidParameter', 'The request body is not valid JSON.', 400);
   }
 }
 
-function runRpc(runtime: EmulatorRuntime, resolved: Extract<Resolved, { style: "RPC" }>, params: RpcParams, caller: Caller, entry: RequestLogEntry): Record<string, unknown> {
+function runRpc(
+  runtime: EmulatorRuntime,
+  resolved: Extract<Resolved, { style: 'RPC' }>,
+  params: RpcParams,
+  caller: Caller,
+  entry: RequestLogEntry,
+): Record<string, unknown> {
   const { product, action, definition } = resolved;
-  const clientToken = product.clientTokens && definition.mutating ? params.optionalString("ClientToken", { maxLength: 64 }) : undefined;
+  const clientToken =
+    product.clientTokens && definition.mutating ? params.optionalString('ClientToken', { maxLength: 64 }) : undefined;
   if (clientToken === undefined) return definition.handle({ cloud: runtime.cloud, params, caller });
   const fingerprint = callFingerprint(action, params.entries());
   const replayed = runtime.idempotency.replay(caller.accountId, action, clientToken, fingerprint);
@@ -105,23 +127,38 @@ function runRpc(runtime: EmulatorRuntime, resolved: Extract<Resolved, { style: "
   return body;
 }
 
-function errorAnswer(error: ApiError, resolvedStyle: "RPC" | "ROA", product: Product | undefined, requestId: string, regionId: string): DispatchOutcome {
-  if (resolvedStyle === "ROA") return { kind: "answer", status: error.status, body: roaErrorBody(error, requestId), requestId };
-  const hostId = product?.style === "RPC" ? product.hostId(regionId) : `${product?.name ?? "openapi"}.aliyuncs.com`;
-  return { kind: "answer", status: error.status, body: rpcErrorBody(error, requestId, hostId, product?.style === "RPC" ? product.code : "Unknown"), requestId };
+function errorAnswer(
+  error: ApiError,
+  resolvedStyle: 'RPC' | 'ROA',
+  product: Product | undefined,
+  requestId: string,
+  regionId: string,
+): DispatchOutcome {
+  if (resolvedStyle === 'ROA')
+    return { kind: 'answer', status: error.status, body: roaErrorBody(error, requestId), requestId };
+  const hostId = product?.style === 'RPC' ? product.hostId(regionId) : `${product?.name ?? 'openapi'}.aliyuncs.com`;
+  return {
+    kind: 'answer',
+    status: error.status,
+    body: rpcErrorBody(error, requestId, hostId, product?.style === 'RPC' ? product.code : 'Unknown'),
+    requestId,
+  };
 }
 
 function toApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("InternalError", `The emulator failed: ${(error as Error)?.stack ?? String(error)}`, 500);
+  return error instanceof ApiError
+    ? error
+    : new ApiError('InternalError', `The emulator failed: ${(error as Error)?.stack ?? String(error)}`, 500);
 }
 
 /** Completes a log entry with how the request ended. */
 function finish(entry: RequestLogEntry, started: number, outcome: DispatchOutcome): DispatchOutcome {
   entry.durationMs = Date.now() - started;
-  if (outcome.kind === "answer") {
+  if (outcome.kind === 'answer') {
     entry.status = outcome.status;
     const body = outcome.body as Record<string, unknown> | undefined;
-    if (outcome.status >= 400) entry.code = String(body?.Code ?? body?.code ?? "");
+    const code = body?.Code ?? body?.code;
+    if (outcome.status >= 400) entry.code = typeof code === 'string' ? code : '';
   }
   return outcome;
 }
@@ -131,39 +168,53 @@ function addFault(entry: RequestLogEntry, fault: InjectedFault): void {
 }
 
 /** Faults, signature, rate limit, then the action itself; throws ApiError for an error answer. */
-async function perform(runtime: EmulatorRuntime, request: WireRequest, resolved: Resolved, params: ParsedParams | undefined, entry: RequestLogEntry, requestId: string): Promise<DispatchOutcome> {
+async function perform(
+  runtime: EmulatorRuntime,
+  request: WireRequest,
+  resolved: Resolved,
+  params: ParsedParams | undefined,
+  entry: RequestLogEntry,
+  requestId: string,
+): Promise<DispatchOutcome> {
   const latency = runtime.faults.latencyFor(resolved.action);
   if (latency > 0) {
-    addFault(entry, "latency");
+    addFault(entry, 'latency');
     await runtime.sleep(latency);
   }
   const decision = runtime.faults.decide(resolved.action);
-  if (decision.kind === "hang") {
-    addFault(entry, "hang");
-    return { kind: "hang" };
+  if (decision.kind === 'hang') {
+    addFault(entry, 'hang');
+    return { kind: 'hang' };
   }
   const now = runtime.cloud.settle();
   const caller = verifyRequest(request, (id) => runtime.cloud.accessKey(id), runtime.nonces, now);
   entry.accessKeyId = caller.accessKeyId;
-  if (decision.kind === "error") {
+  if (decision.kind === 'error') {
     addFault(entry, decision.fault);
     throw decision.error;
   }
   if (!runtime.rateLimits.admit(resolved.action, now)) {
-    addFault(entry, "rate-limit");
+    addFault(entry, 'rate-limit');
     throw throttlingError();
   }
   if (params?.error) throw params.error;
 
   const body =
-    resolved.style === "RPC"
+    resolved.style === 'RPC'
       ? { RequestId: requestId, ...runRpc(runtime, resolved, params!.value!, caller, entry) }
-      : resolved.route.handle({ cloud: runtime.cloud, caller, pathParams: resolved.pathParams, query: new Map(parseQuery(request.rawQuery)), body: parseJsonBody(request), requestId });
+      : resolved.route.handle({
+          cloud: runtime.cloud,
+          caller,
+          pathParams: resolved.pathParams,
+          query: new Map(parseQuery(request.rawQuery)),
+          body: parseJsonBody(request),
+          requestId,
+        });
   if (runtime.faults.takeDropResponse(resolved.action)) {
-    addFault(entry, "drop-response");
-    return { kind: "drop" };
+    addFault(entry, 'drop-response');
+    return { kind: 'drop' };
   }
-  return { kind: "answer", status: 200, body, requestId };
+  return { kind: 'answer', status: 200, body, requestId };
 }
 
 /** Handles one request end to end and records it in the request log. */
@@ -176,24 +227,38 @@ export async function dispatch(runtime: EmulatorRuntime, request: WireRequest): 
   try {
     resolved = resolve(request);
   } catch (error) {
-    const entry = runtime.log.open({ ...logFields, product: "unknown", action: headerOf(request, "x-acs-action") ?? "", mutating: false, dryRun: false });
-    const product = PRODUCTS.find((candidate) => candidate.version === headerOf(request, "x-acs-version"));
-    return finish(entry, started, errorAnswer(toApiError(error), product?.style ?? "RPC", product, requestId, regionId));
+    const entry = runtime.log.open({
+      ...logFields,
+      product: 'unknown',
+      action: headerOf(request, 'x-acs-action') ?? '',
+      mutating: false,
+      dryRun: false,
+    });
+    const product = PRODUCTS.find((candidate) => candidate.version === headerOf(request, 'x-acs-version'));
+    return finish(
+      entry,
+      started,
+      errorAnswer(toApiError(error), product?.style ?? 'RPC', product, requestId, regionId),
+    );
   }
 
-  const params = resolved.style === "RPC" ? safeRpcParams(request) : undefined;
+  const params = resolved.style === 'RPC' ? safeRpcParams(request) : undefined;
   const entry = runtime.log.open({
     ...logFields,
     product: resolved.product.name,
     action: resolved.action,
-    mutating: resolved.style === "RPC" ? resolved.definition.mutating : resolved.route.mutating,
-    dryRun: params?.value?.raw("DryRun") === "true",
-    clientToken: params?.value?.raw("ClientToken"),
+    mutating: resolved.style === 'RPC' ? resolved.definition.mutating : resolved.route.mutating,
+    dryRun: params?.value?.raw('DryRun') === 'true',
+    clientToken: params?.value?.raw('ClientToken'),
   });
   try {
     return finish(entry, started, await perform(runtime, request, resolved, params, entry, requestId));
   } catch (error) {
-    return finish(entry, started, errorAnswer(toApiError(error), resolved.style, resolved.product, requestId, regionId));
+    return finish(
+      entry,
+      started,
+      errorAnswer(toApiError(error), resolved.style, resolved.product, requestId, regionId),
+    );
   }
 }
 
@@ -204,6 +269,6 @@ function safeRpcParams(request: WireRequest): ParsedParams {
   try {
     return { value: rpcParams(request) };
   } catch (error) {
-    return { error: error instanceof ApiError ? error : new ApiError("InvalidParameter", String(error)) };
+    return { error: error instanceof ApiError ? error : new ApiError('InvalidParameter', String(error)) };
   }
 }

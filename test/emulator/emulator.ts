@@ -1,16 +1,16 @@
 // The emulator without its HTTP server: the cloud, the ledgers, the faults and the request log,
 // and the operations the control endpoints and the in-process API offer on them.
-import { Cloud, type EmulatorState } from "./cloud";
-import { resolveDelays, type EmulatorDelays } from "./delays";
-import type { DispatchOutcome, EmulatorRuntime } from "./dispatch";
-import { dispatch } from "./dispatch";
-import { FaultInjector, type EmulatorFaults } from "./faults";
-import { IdempotencyLedger } from "./idempotency";
-import { meshViewOfCluster } from "./products/servicemesh/mesh-view";
-import { RateLimiter, type RateLimits } from "./rate-limits";
-import { RequestLog, type RequestLogEntry } from "./request-log";
-import { NonceLedger, type WireRequest } from "./signature";
-import { resolveWorld, type World } from "./world";
+import { Cloud, type EmulatorState } from './cloud';
+import { resolveDelays, type EmulatorDelays } from './delays';
+import type { DispatchOutcome, EmulatorRuntime } from './dispatch';
+import { dispatch } from './dispatch';
+import { FaultInjector, type EmulatorFaults } from './faults';
+import { IdempotencyLedger } from './idempotency';
+import { meshViewOfCluster } from './products/servicemesh/mesh-view';
+import { RateLimiter, type RateLimits } from './rate-limits';
+import { RequestLog, type RequestLogEntry } from './request-log';
+import { NonceLedger, type WireRequest } from './signature';
+import { resolveWorld, type World } from './world';
 
 export interface EmulatorOptions {
   /** A world object or the path of a world JSON file. */
@@ -75,7 +75,8 @@ export class Emulator {
     this.runtime.cloud.settle();
     const cluster = this.runtime.cloud.clusters.get(clusterId);
     if (!cluster) throw new Error(`no cluster ${clusterId} in the world`);
-    if (!Array.isArray(sans) || sans.some((san) => typeof san !== "string")) throw new Error("sans must be an array of strings");
+    if (!Array.isArray(sans) || sans.some((san) => typeof san !== 'string'))
+      throw new Error('sans must be an array of strings');
     cluster.extraSans = [...sans];
   }
 

@@ -4,7 +4,7 @@
 
 /** An error answer: the code and HTTP status the real product uses, and its message. */
 export class ApiError extends Error {
-  override name = "ApiError";
+  override name = 'ApiError';
   constructor(
     readonly code: string,
     message: string,
@@ -26,11 +26,16 @@ export function illegalParam(name: string, detail: string): ApiError {
 
 /** What a passing DryRun answers: an error, by design of the API. */
 export function dryRunPassed(): ApiError {
-  return new ApiError("DryRunOperation", "Request validation has been passed with DryRun flag set.");
+  return new ApiError('DryRunOperation', 'Request validation has been passed with DryRun flag set.');
 }
 
 /** Renders an error in the RPC products' shape. */
-export function rpcErrorBody(error: ApiError, requestId: string, hostId: string, product: string): Record<string, string> {
+export function rpcErrorBody(
+  error: ApiError,
+  requestId: string,
+  hostId: string,
+  product: string,
+): Record<string, string> {
   return {
     RequestId: requestId,
     HostId: hostId,

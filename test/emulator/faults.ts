@@ -1,8 +1,8 @@
 // Fault injection: what the emulator does to a request instead of (or besides) answering it.
 // Rates are sampled from a seeded generator so that a run with the same seed and the same
 // request sequence fails the same requests.
-import { ApiError } from "./errors";
-import { seededRandom } from "./ids";
+import { ApiError } from './errors';
+import { seededRandom } from './ids';
 
 /** Faults to inject; every field is optional and absent means "off". */
 export interface EmulatorFaults {
@@ -17,7 +17,7 @@ export interface EmulatorFaults {
   /** Fraction 0–1 of requests answered with a server error. */
   serverErrorRate?: number;
   /** `ServiceUnavailable` (503, default) or `InternalError` (500). */
-  serverErrorCode?: "ServiceUnavailable" | "InternalError";
+  serverErrorCode?: 'ServiceUnavailable' | 'InternalError';
   /** Added before every answer, in milliseconds. */
   latencyMs?: number;
   /** Fraction 0–1 of requests never answered (the connection stays open until the emulator stops). */
@@ -39,36 +39,49 @@ export interface EmulatorFaults {
 }
 
 export type FaultDecision =
-  | { kind: "none" }
-  | { kind: "hang" }
-  | { kind: "error"; fault: "throttle" | "server-error"; error: ApiError };
+  { kind: 'none' } | { kind: 'hang' } | { kind: 'error'; fault: 'throttle' | 'server-error'; error: ApiError };
 
 function checkRate(name: string, rate: number | undefined): void {
-  if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new RangeError(`faults.${name} must be between 0 and 1, got ${rate}`);
+  if (rate !== undefined && !(rate >= 0 && rate <= 1))
+    throw new RangeError(`faults.${name} must be between 0 and 1, got ${rate}`);
 }
 
 /** Checks a faults object (from a flag, a test or the control endpoint) before it takes effect. */
 export function checkFaults(faults: EmulatorFaults): EmulatorFaults {
-  checkRate("throttleRate", faults.throttleRate);
-  checkRate("serverErrorRate", faults.serverErrorRate);
-  checkRate("hangRate", faults.hangRate);
-  if (faults.latencyMs !== undefined && !(faults.latencyMs >= 0)) throw new RangeError(`faults.latencyMs must be >= 0, got ${faults.latencyMs}`);
-  if (faults.failClusterTasks !== undefined && !(Number.isInteger(faults.failClusterTasks) && faults.failClusterTasks >= 0)) {
+  checkRate('throttleRate', faults.throttleRate);
+  checkRate('serverErrorRate', faults.serverErrorRate);
+  checkRate('hangRate', faults.hangRate);
+  if (faults.latencyMs !== undefined && !(faults.latencyMs >= 0))
+    throw new RangeError(`faults.latencyMs must be >= 0, got ${faults.latencyMs}`);
+  if (
+    faults.failClusterTasks !== undefined &&
+    !(Number.isInteger(faults.failClusterTasks) && faults.failClusterTasks >= 0)
+  ) {
     throw new RangeError(`faults.failClusterTasks must be a whole number, got ${faults.failClusterTasks}`);
   }
-  if (faults.serverErrorCode !== undefined && !["ServiceUnavailable", "InternalError"].includes(faults.serverErrorCode)) {
-    throw new RangeError(`faults.serverErrorCode must be ServiceUnavailable or InternalError, got ${faults.serverErrorCode}`);
+  if (
+    faults.serverErrorCode !== undefined &&
+    !['ServiceUnavailable', 'InternalError'].includes(faults.serverErrorCode)
+  ) {
+    throw new RangeError(
+      `faults.serverErrorCode must be ServiceUnavailable or InternalError, got ${faults.serverErrorCode}`,
+    );
   }
   return faults;
 }
 
-export function throttlingError(code = "Throttling.User"): ApiError {
-  return new ApiError(code, "Request was denied due to user flow control.", 400);
+export function throttlingError(code = 'Throttling.User'): ApiError {
+  return new ApiError(code, 'Request was denied due to user flow control.', 400);
 }
 
-function serverError(code: "ServiceUnavailable" | "InternalError"): ApiError {
-  if (code === "InternalError") return new ApiError(code, "The request processing has failed due to some unknown error, exception or failure.", 500);
-  return new ApiError(code, "The request has failed due to a temporary failure of the server.", 503);
+function serverError(code: 'ServiceUnavailable' | 'InternalError'): ApiError {
+  if (code === 'InternalError')
+    return new ApiError(
+      code,
+      'The request processing has failed due to some unknown error, exception or failure.',
+      500,
+    );
+  return new ApiError(code, 'The request has failed due to a temporary failure of the server.', 503);
 }
 
 export class FaultInjector {
@@ -90,7 +103,11 @@ export class FaultInjector {
   }
 
   current(): EmulatorFaults {
-    return { ...structuredClone(this.faults), dropResponseOnce: [...this.drops], ...(this.clusterTaskFailures > 0 ? { failClusterTasks: this.clusterTaskFailures } : {}) };
+    return {
+      ...structuredClone(this.faults),
+      dropResponseOnce: [...this.drops],
+      ...(this.clusterTaskFailures > 0 ? { failClusterTasks: this.clusterTaskFailures } : {}),
+    };
   }
 
   private applies(action: string): boolean {
@@ -108,11 +125,17 @@ export class FaultInjector {
 
   /** Whether this request hangs, fails, or goes through. */
   decide(action: string): FaultDecision {
-    if (!this.applies(action)) return { kind: "none" };
-    if (this.sample(this.faults.hangRate)) return { kind: "hang" };
-    if (this.sample(this.faults.throttleRate)) return { kind: "error", fault: "throttle", error: throttlingError(this.faults.throttleCode) };
-    if (this.sample(this.faults.serverErrorRate)) return { kind: "error", fault: "server-error", error: serverError(this.faults.serverErrorCode ?? "ServiceUnavailable") };
-    return { kind: "none" };
+    if (!this.applies(action)) return { kind: 'none' };
+    if (this.sample(this.faults.hangRate)) return { kind: 'hang' };
+    if (this.sample(this.faults.throttleRate))
+      return { kind: 'error', fault: 'throttle', error: throttlingError(this.faults.throttleCode) };
+    if (this.sample(this.faults.serverErrorRate))
+      return {
+        kind: 'error',
+        fault: 'server-error',
+        error: serverError(this.faults.serverErrorCode ?? 'ServiceUnavailable'),
+      };
+    return { kind: 'none' };
   }
 
   /** Consumes one armed "drop the response" for the action, if any. */

@@ -2,11 +2,11 @@
 // what the first call answered and creates nothing; the same token with other parameters is
 // refused with IdempotenceSignatureMismatch. Only successful calls are remembered, so a call
 // that failed can be retried with its token.
-import { ApiError } from "./errors";
+import { ApiError } from './errors';
 
 /** The parameters that make a call what it is: all but ClientToken, order-independent. */
 export function callFingerprint(action: string, params: Array<[string, string]>): string {
-  const relevant = params.filter(([key]) => key !== "ClientToken").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const relevant = params.filter(([key]) => key !== 'ClientToken').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([action, relevant]);
 }
 
@@ -18,16 +18,33 @@ export class IdempotencyLedger {
   }
 
   /** The remembered answer for a repeated call, undefined for a new one; throws on a mismatch. */
-  replay(accountId: string, action: string, clientToken: string, fingerprint: string): Record<string, unknown> | undefined {
+  replay(
+    accountId: string,
+    action: string,
+    clientToken: string,
+    fingerprint: string,
+  ): Record<string, unknown> | undefined {
     const remembered = this.answers.get(IdempotencyLedger.key(accountId, action, clientToken));
     if (!remembered) return undefined;
     if (remembered.fingerprint !== fingerprint) {
-      throw new ApiError("IdempotenceSignatureMismatch", `The ClientToken ${clientToken} was used for a ${action} call with other parameters.`);
+      throw new ApiError(
+        'IdempotenceSignatureMismatch',
+        `The ClientToken ${clientToken} was used for a ${action} call with other parameters.`,
+      );
     }
     return structuredClone(remembered.body);
   }
 
-  remember(accountId: string, action: string, clientToken: string, fingerprint: string, body: Record<string, unknown>): void {
-    this.answers.set(IdempotencyLedger.key(accountId, action, clientToken), { fingerprint, body: structuredClone(body) });
+  remember(
+    accountId: string,
+    action: string,
+    clientToken: string,
+    fingerprint: string,
+    body: Record<string, unknown>,
+  ): void {
+    this.answers.set(IdempotencyLedger.key(accountId, action, clientToken), {
+      fingerprint,
+      body: structuredClone(body),
+    });
   }
 }

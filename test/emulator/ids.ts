@@ -13,16 +13,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
-const HEX = "0123456789abcdef";
-const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const HEX = '0123456789abcdef';
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Hands out identifiers in the shapes the real products use. */
 export class IdSource {
   constructor(private readonly random: () => number) {}
 
   private pick(alphabet: string, length: number): string {
-    let out = "";
+    let out = '';
     for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.random() * alphabet.length)];
     return out;
   }
@@ -70,7 +70,7 @@ export class IdSource {
   }
 
   accountId(): string {
-    return `1${this.pick("0123456789", 15)}`;
+    return `1${this.pick('0123456789', 15)}`;
   }
 
   accessKeyId(): string {
@@ -89,6 +89,6 @@ export class IdSource {
 
   /** Order ids are long decimal numbers. */
   orderId(): string {
-    return `2${this.pick("0123456789", 14)}`;
+    return `2${this.pick('0123456789', 14)}`;
   }
 }

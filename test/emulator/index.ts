@@ -7,24 +7,35 @@
 //   await emulator.stop();
 //
 // See README.md for the world format, fault injection and what each action checks.
-import type { EmulatorState } from "./cloud";
-import type { EmulatorDelays } from "./delays";
-import { Emulator } from "./emulator";
-import type { EmulatorFaults } from "./faults";
-import type { RateLimits } from "./rate-limits";
-import type { RequestLogEntry } from "./request-log";
-import { listen } from "./server";
-import type { World } from "./world";
+import type { EmulatorState } from './cloud';
+import type { EmulatorDelays } from './delays';
+import { Emulator } from './emulator';
+import type { EmulatorFaults } from './faults';
+import type { RateLimits } from './rate-limits';
+import type { RequestLogEntry } from './request-log';
+import { listen } from './server';
+import type { World } from './world';
 
-export type { EmulatorState } from "./cloud";
-export type { EmulatorDelays } from "./delays";
-export { DEFAULT_DELAYS } from "./delays";
-export type { EmulatorFaults } from "./faults";
-export type { RateLimits } from "./rate-limits";
-export type { RequestLogEntry, InjectedFault } from "./request-log";
-export type { World, WorldAccessKey, WorldAccount, WorldCluster, WorldLoadBalancer, WorldSecurityGroup, WorldServiceMesh, WorldVpc, WorldVSwitch, WorldZone } from "./world";
-export { loadWorldFile, WorldError } from "./world";
-export { makeWorld, type MakeWorldOptions } from "./world-generator";
+export type { EmulatorState } from './cloud';
+export type { EmulatorDelays } from './delays';
+export { DEFAULT_DELAYS } from './delays';
+export type { EmulatorFaults } from './faults';
+export type { RateLimits } from './rate-limits';
+export type { RequestLogEntry, InjectedFault } from './request-log';
+export type {
+  World,
+  WorldAccessKey,
+  WorldAccount,
+  WorldCluster,
+  WorldLoadBalancer,
+  WorldSecurityGroup,
+  WorldServiceMesh,
+  WorldVpc,
+  WorldVSwitch,
+  WorldZone,
+} from './world';
+export { loadWorldFile, WorldError } from './world';
+export { makeWorld, type MakeWorldOptions } from './world-generator';
 
 /** The path of the two-cluster world fixture. */
 export const TWO_CLUSTERS_WORLD = `${__dirname}/worlds/two-clusters.json`;
@@ -73,7 +84,7 @@ export interface RunningEmulator {
 /** Starts an emulator on 127.0.0.1 and resolves once it listens. */
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   const emulator = new Emulator(options);
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? '127.0.0.1';
   const server = await listen(emulator, host, options.port ?? 0);
   const account = emulator.world.accounts[0]!;
   const key = account.accessKeys[0]!;
@@ -81,7 +92,11 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     endpoint: `${host}:${server.port}`,
     url: `http://${host}:${server.port}`,
     port: server.port,
-    credentials: { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, ...(key.securityToken ? { securityToken: key.securityToken } : {}) },
+    credentials: {
+      accessKeyId: key.accessKeyId,
+      accessKeySecret: key.accessKeySecret,
+      ...(key.securityToken ? { securityToken: key.securityToken } : {}),
+    },
     regionId: emulator.world.regionId,
     world: emulator.world,
     state: () => emulator.state(),

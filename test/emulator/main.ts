@@ -4,11 +4,11 @@
 //   [--drop-response-once CreateVpcEndpoint] [--fail-cluster-tasks 1] [--rate-limit CreateVpcEndpoint=2 --rate-limit '*=20']
 //   [--seed 7]
 // Prints one JSON line with the endpoint and credentials once it listens; stops on SIGINT/SIGTERM.
-import { parseArgs } from "node:util";
-import { uniformDelays, type EmulatorDelays } from "./delays";
-import type { EmulatorFaults } from "./faults";
-import { startEmulator, TWO_CLUSTERS_WORLD } from "./index";
-import type { RateLimits } from "./rate-limits";
+import { parseArgs } from 'node:util';
+import { uniformDelays, type EmulatorDelays } from './delays';
+import type { EmulatorFaults } from './faults';
+import { startEmulator, TWO_CLUSTERS_WORLD } from './index';
+import type { RateLimits } from './rate-limits';
 
 const USAGE = `usage: npm run emulator -- [--port N] [--host H] [--world FILE] [--delay-ms N] [--delays JSON]
   [--throttle-rate R] [--throttle-code CODE] [--server-error-rate R] [--server-error-code ServiceUnavailable|InternalError]
@@ -26,38 +26,43 @@ function number(name: string, value: string | undefined): number | undefined {
 }
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
 }
 
 function readOptions(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: "string", default: "18080" },
-      host: { type: "string", default: "127.0.0.1" },
-      world: { type: "string", default: TWO_CLUSTERS_WORLD },
-      "delay-ms": { type: "string" },
-      delays: { type: "string" },
-      "throttle-rate": { type: "string" },
-      "throttle-code": { type: "string" },
-      "server-error-rate": { type: "string" },
-      "server-error-code": { type: "string" },
-      "latency-ms": { type: "string" },
-      "hang-rate": { type: "string" },
-      "fault-actions": { type: "string" },
-      "drop-response-once": { type: "string" },
-      "fault-seed": { type: "string" },
-      "fail-cluster-tasks": { type: "string" },
-      "rate-limit": { type: "string", multiple: true },
-      seed: { type: "string" },
-      help: { type: "boolean", short: "h" },
+      port: { type: 'string', default: '18080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      world: { type: 'string', default: TWO_CLUSTERS_WORLD },
+      'delay-ms': { type: 'string' },
+      delays: { type: 'string' },
+      'throttle-rate': { type: 'string' },
+      'throttle-code': { type: 'string' },
+      'server-error-rate': { type: 'string' },
+      'server-error-code': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'hang-rate': { type: 'string' },
+      'fault-actions': { type: 'string' },
+      'drop-response-once': { type: 'string' },
+      'fault-seed': { type: 'string' },
+      'fail-cluster-tasks': { type: 'string' },
+      'rate-limit': { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const uniform = number("delay-ms", values["delay-ms"]);
+  const uniform = number('delay-ms', values['delay-ms']);
   let delays: Partial<EmulatorDelays> = uniform === undefined ? {} : uniformDelays(uniform);
   if (values.delays !== undefined) {
     try {
@@ -67,31 +72,31 @@ function readOptions(argv: string[]) {
     }
   }
   const faults: EmulatorFaults = {
-    throttleRate: number("throttle-rate", values["throttle-rate"]),
-    throttleCode: values["throttle-code"],
-    serverErrorRate: number("server-error-rate", values["server-error-rate"]),
-    serverErrorCode: values["server-error-code"] as EmulatorFaults["serverErrorCode"],
-    latencyMs: number("latency-ms", values["latency-ms"]),
-    hangRate: number("hang-rate", values["hang-rate"]),
-    actions: list(values["fault-actions"]),
-    dropResponseOnce: list(values["drop-response-once"]),
-    seed: number("fault-seed", values["fault-seed"]),
-    failClusterTasks: number("fail-cluster-tasks", values["fail-cluster-tasks"]),
+    throttleRate: number('throttle-rate', values['throttle-rate']),
+    throttleCode: values['throttle-code'],
+    serverErrorRate: number('server-error-rate', values['server-error-rate']),
+    serverErrorCode: values['server-error-code'] as EmulatorFaults['serverErrorCode'],
+    latencyMs: number('latency-ms', values['latency-ms']),
+    hangRate: number('hang-rate', values['hang-rate']),
+    actions: list(values['fault-actions']),
+    dropResponseOnce: list(values['drop-response-once']),
+    seed: number('fault-seed', values['fault-seed']),
+    failClusterTasks: number('fail-cluster-tasks', values['fail-cluster-tasks']),
   };
   const rateLimits: RateLimits = {};
-  for (const entry of values["rate-limit"] ?? []) {
+  for (const entry of values['rate-limit'] ?? []) {
     const match = /^([^=]+)=(\d+(\.\d+)?)$/.exec(entry);
     if (!match) throw new UsageError(`--rate-limit wants ACTION=PER_SECOND, got "${entry}"`);
     rateLimits[match[1]!] = Number(match[2]);
   }
   return {
-    port: number("port", values.port) ?? 18080,
-    host: values.host ?? "127.0.0.1",
+    port: number('port', values.port) ?? 18080,
+    host: values.host ?? '127.0.0.1',
     world: values.world ?? TWO_CLUSTERS_WORLD,
     delays,
     faults: Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined)) as EmulatorFaults,
     rateLimits,
-    seed: number("seed", values.seed),
+    seed: number('seed', values.seed),
   };
 }
 
@@ -102,14 +107,17 @@ async function main(): Promise<void> {
     `${JSON.stringify({ listening: emulator.url, endpoint: emulator.endpoint, regionId: emulator.regionId, world: options.world, ...emulator.credentials })}\n`,
   );
   const stop = () => {
-    emulator.stop().then(() => process.exit(0), () => process.exit(1));
+    emulator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`emulator: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ""}`);
+  process.stderr.write(`emulator: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
   process.exit(2);
 });

@@ -1,7 +1,7 @@
 // RPC request parameters: the flattened key/value pairs of the query and the form body
 // (`Tag.1.Key`, `Zone.2.VSwitchId`, `SecurityGroupId.1`), read with the checks the cloud applies:
 // a required one that is absent is `MissingParam.<Name>`, a malformed one `IllegalParamFormat.<Name>`.
-import { dryRunPassed, illegalParam, missingParam } from "./errors";
+import { dryRunPassed, illegalParam, missingParam } from './errors';
 
 export interface Tag {
   key: string;
@@ -29,14 +29,19 @@ export class RpcParams {
   }
 
   has(name: string): boolean {
-    return this.values.has(name) && this.values.get(name) !== "";
+    return this.values.has(name) && this.values.get(name) !== '';
   }
 
-  optionalString(name: string, options: { maxLength?: number; pattern?: RegExp; hint?: string } = {}): string | undefined {
+  optionalString(
+    name: string,
+    options: { maxLength?: number; pattern?: RegExp; hint?: string } = {},
+  ): string | undefined {
     const value = this.values.get(name);
-    if (value === undefined || value === "") return undefined;
-    if (options.maxLength !== undefined && value.length > options.maxLength) throw illegalParam(name, `at most ${options.maxLength} characters`);
-    if (options.pattern && !options.pattern.test(value)) throw illegalParam(name, options.hint ?? `does not match ${options.pattern}`);
+    if (value === undefined || value === '') return undefined;
+    if (options.maxLength !== undefined && value.length > options.maxLength)
+      throw illegalParam(name, `at most ${options.maxLength} characters`);
+    if (options.pattern && !options.pattern.test(value))
+      throw illegalParam(name, options.hint ?? `does not match ${options.pattern}`);
     return value;
   }
 
@@ -49,16 +54,16 @@ export class RpcParams {
   optionalEnum<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     const value = this.optionalString(name);
     if (value === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(value)) throw illegalParam(name, `one of ${allowed.join(", ")}`);
+    if (!(allowed as readonly string[]).includes(value)) throw illegalParam(name, `one of ${allowed.join(', ')}`);
     return value as T;
   }
 
   optionalBoolean(name: string): boolean | undefined {
     const value = this.optionalString(name);
     if (value === undefined) return undefined;
-    if (value === "true") return true;
-    if (value === "false") return false;
-    throw illegalParam(name, "true or false");
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    throw illegalParam(name, 'true or false');
   }
 
   optionalInteger(name: string, range: { min: number; max: number }): number | undefined {
@@ -66,7 +71,8 @@ export class RpcParams {
     if (value === undefined) return undefined;
     if (!/^-?\d+$/.test(value)) throw illegalParam(name, `an integer from ${range.min} to ${range.max}`);
     const number = Number(value);
-    if (number < range.min || number > range.max) throw illegalParam(name, `an integer from ${range.min} to ${range.max}`);
+    if (number < range.min || number > range.max)
+      throw illegalParam(name, `an integer from ${range.min} to ${range.max}`);
     return number;
   }
 
@@ -76,7 +82,8 @@ export class RpcParams {
     const values: string[] = [];
     for (const [index, rest] of indexed) {
       const value = this.values.get(`${name}.${index}${rest}`)!;
-      if (options.pattern && !options.pattern.test(value)) throw illegalParam(`${name}.${index}`, options.hint ?? `does not match ${options.pattern}`);
+      if (options.pattern && !options.pattern.test(value))
+        throw illegalParam(`${name}.${index}`, options.hint ?? `does not match ${options.pattern}`);
       values.push(value);
     }
     if (values.length > options.max) throw illegalParam(name, `at most ${options.max} items`);
@@ -92,7 +99,7 @@ export class RpcParams {
       const match = /^(\d+)\.(.+)$/.exec(key.slice(prefix.length));
       if (!match) throw illegalParam(key, `expected ${name}.N.Field`);
       const index = Number(match[1]);
-      if (index < 1) throw illegalParam(key, "indices start at 1");
+      if (index < 1) throw illegalParam(key, 'indices start at 1');
       if (!objects.has(index)) objects.set(index, new Map());
       objects.get(index)!.set(match[2]!, value);
     }
@@ -102,17 +109,23 @@ export class RpcParams {
   }
 
   /** `Tag.N.Key` / `Tag.N.Value`; a value without a key is refused. */
-  tags(name = "Tag"): Tag[] {
+  tags(name = 'Tag'): Tag[] {
     const tags: Tag[] = [];
     for (const { index, fields } of this.repeatObjects(name, { max: MAX_TAGS })) {
-      const key = fields.get("Key");
-      if (key === undefined || key === "") throw missingParam(`${name}.${index}.Key`);
+      const key = fields.get('Key');
+      if (key === undefined || key === '') throw missingParam(`${name}.${index}.Key`);
       if (key.length > 128 || /^(aliyun|acs:)/i.test(key) || /^https?:\/\//i.test(key)) {
-        throw illegalParam(`${name}.${index}.Key`, "at most 128 characters, not starting with aliyun, acs:, http:// or https://");
+        throw illegalParam(
+          `${name}.${index}.Key`,
+          'at most 128 characters, not starting with aliyun, acs:, http:// or https://',
+        );
       }
-      const value = fields.get("Value") ?? "";
+      const value = fields.get('Value') ?? '';
       if (value.length > 128 || /^(aliyun|acs:)/i.test(value) || /^https?:\/\//i.test(value)) {
-        throw illegalParam(`${name}.${index}.Value`, "at most 128 characters, not starting with aliyun, acs:, http:// or https://");
+        throw illegalParam(
+          `${name}.${index}.Value`,
+          'at most 128 characters, not starting with aliyun, acs:, http:// or https://',
+        );
       }
       tags.push({ key, value });
     }
@@ -121,7 +134,7 @@ export class RpcParams {
 
   /** A passing DryRun answers DryRunOperation instead of acting; call after all checks. */
   endDryRun(): void {
-    if (this.optionalBoolean("DryRun") === true) throw dryRunPassed();
+    if (this.optionalBoolean('DryRun') === true) throw dryRunPassed();
   }
 
   private indexed(name: string, restPattern: RegExp): Array<[number, string]> {
@@ -131,7 +144,7 @@ export class RpcParams {
       if (!key.startsWith(prefix)) continue;
       const rest = key.slice(prefix.length);
       if (!restPattern.test(rest)) throw illegalParam(key, `expected ${name}.N`);
-      found.push([Number(rest), ""]);
+      found.push([Number(rest), '']);
     }
     found.sort(([a], [b]) => a - b);
     found.forEach(([index], position) => {

@@ -20,7 +20,7 @@ export class RateLimiter {
 
   /** Counts the call; false when the action already had its quota in the last second. */
   admit(action: string, now: number): boolean {
-    const limit = this.limits[action] ?? this.limits["*"];
+    const limit = this.limits[action] ?? this.limits['*'];
     if (limit === undefined) return true;
     const recent = (this.calls.get(action) ?? []).filter((time) => time > now - 1000);
     if (recent.length >= limit) {

@@ -1,13 +1,13 @@
 // Every request the emulator saw, for tests and benchmarks to count calls, retries and writes.
-import type { ProductName } from "./products/product";
+import type { ProductName } from './products/product';
 
-export type InjectedFault = "latency" | "hang" | "throttle" | "server-error" | "rate-limit" | "drop-response";
+export type InjectedFault = 'latency' | 'hang' | 'throttle' | 'server-error' | 'rate-limit' | 'drop-response';
 
 export interface RequestLogEntry {
   /** 1, 2, 3, ... in arrival order. */
   seq: number;
   time: string;
-  product: ProductName | "unknown";
+  product: ProductName | 'unknown';
   action: string;
   method: string;
   path: string;
@@ -32,7 +32,7 @@ export class RequestLog {
   private seq = 0;
 
   /** Starts an entry; the caller completes its outcome fields in place. */
-  open(fields: Omit<RequestLogEntry, "seq" | "status" | "durationMs">): RequestLogEntry {
+  open(fields: Omit<RequestLogEntry, 'seq' | 'status' | 'durationMs'>): RequestLogEntry {
     const entry: RequestLogEntry = { ...fields, seq: ++this.seq, status: 0, durationMs: 0 };
     this.entries.push(entry);
     return entry;

@@ -2,11 +2,11 @@
 // `/_emulator/*` are the control endpoints (unsigned). node:http is enough for one catch-all
 // route and a few control routes, and hands over the raw path, query and body the signature
 // covers without any middleware rewriting them.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
-import type { Emulator } from "./emulator";
-import { checkFaults, type EmulatorFaults } from "./faults";
-import type { RateLimits } from "./rate-limits";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Emulator } from './emulator';
+import { checkFaults, type EmulatorFaults } from './faults';
+import type { RateLimits } from './rate-limits';
 
 export interface ListeningServer {
   port: number;
@@ -17,58 +17,64 @@ export interface ListeningServer {
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
   });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, requestId?: string): void {
   const text = JSON.stringify(body);
   response.statusCode = status;
-  response.setHeader("content-type", "application/json;charset=utf-8");
-  if (requestId) response.setHeader("x-acs-request-id", requestId);
+  response.setHeader('content-type', 'application/json;charset=utf-8');
+  if (requestId) response.setHeader('x-acs-request-id', requestId);
   response.end(text);
 }
 
 function parseControlJson(body: Buffer): unknown {
-  return body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+  return body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
 }
 
 /** The `/_emulator/*` routes; false when the path is not one of them. */
-async function control(emulator: Emulator, method: string, path: string, body: Buffer, response: ServerResponse): Promise<boolean> {
-  if (!path.startsWith("/_emulator/")) return false;
+async function control(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  body: Buffer,
+  response: ServerResponse,
+): Promise<boolean> {
+  if (!path.startsWith('/_emulator/')) return false;
   const route = `${method} ${path}`;
   try {
     switch (route) {
-      case "GET /_emulator/state":
+      case 'GET /_emulator/state':
         sendJson(response, 200, emulator.state());
         return true;
-      case "GET /_emulator/requests":
+      case 'GET /_emulator/requests':
         sendJson(response, 200, emulator.requests());
         return true;
-      case "GET /_emulator/faults":
+      case 'GET /_emulator/faults':
         sendJson(response, 200, emulator.faults());
         return true;
-      case "POST /_emulator/faults":
+      case 'POST /_emulator/faults':
         emulator.setFaults(checkFaults(parseControlJson(body) as EmulatorFaults));
         sendJson(response, 200, emulator.faults());
         return true;
-      case "POST /_emulator/rate-limits":
+      case 'POST /_emulator/rate-limits':
         emulator.setRateLimits(parseControlJson(body) as RateLimits);
         sendJson(response, 200, emulator.runtime.rateLimits.current());
         return true;
-      case "POST /_emulator/reset":
+      case 'POST /_emulator/reset':
         emulator.reset();
         sendJson(response, 200, { reset: true });
         return true;
-      case "POST /_emulator/cluster-sans": {
+      case 'POST /_emulator/cluster-sans': {
         const { clusterId, sans } = parseControlJson(body) as { clusterId: string; sans: string[] };
         emulator.setClusterSans(clusterId, sans);
         sendJson(response, 200, { clusterId, sans });
         return true;
       }
-      case "GET /_emulator/world":
+      case 'GET /_emulator/world':
         sendJson(response, 200, emulator.world);
         return true;
       default:
@@ -82,23 +88,23 @@ async function control(emulator: Emulator, method: string, path: string, body: B
 }
 
 async function serve(emulator: Emulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = request.url ?? "/";
-  const questionMark = url.indexOf("?");
+  const url = request.url ?? '/';
+  const questionMark = url.indexOf('?');
   const rawPath = questionMark < 0 ? url : url.slice(0, questionMark);
-  const rawQuery = questionMark < 0 ? "" : url.slice(questionMark + 1);
+  const rawQuery = questionMark < 0 ? '' : url.slice(questionMark + 1);
   const body = await readBody(request);
-  const method = request.method ?? "GET";
+  const method = request.method ?? 'GET';
   if (await control(emulator, method, rawPath, body, response)) return;
 
   const outcome = await emulator.handle({ method, rawPath, rawQuery, headers: request.headers, body });
   switch (outcome.kind) {
-    case "hang":
+    case 'hang':
       // Never answer; the connection is ended when the emulator stops.
       return;
-    case "drop":
+    case 'drop':
       request.socket.destroy();
       return;
-    case "answer":
+    case 'answer':
       sendJson(response, outcome.status, outcome.body, outcome.requestId);
   }
 }
@@ -108,19 +114,19 @@ export function listen(emulator: Emulator, host: string, port: number): Promise<
   const sockets = new Set<Socket>();
   const server: Server = createServer((request, response) => {
     serve(emulator, request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, { Code: "InternalError", Message: String(error) });
+      if (!response.headersSent) sendJson(response, 500, { Code: 'InternalError', Message: String(error) });
     });
   });
-  server.on("connection", (socket) => {
+  server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on('close', () => sockets.delete(socket));
   });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once('error', reject);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off('error', reject);
       const address = server.address();
-      const boundPort = typeof address === "object" && address ? address.port : port;
+      const boundPort = typeof address === 'object' && address ? address.port : port;
       resolve({
         port: boundPort,
         close: () =>

@@ -47,6 +47,9 @@ export class Timeline {
   }
 
   pending(): PendingTransition[] {
-    return this.transitions.map((transition) => ({ at: new Date(transition.at).toISOString(), label: transition.label }));
+    return this.transitions.map((transition) => ({
+      at: new Date(transition.at).toISOString(),
+      label: transition.label,
+    }));
   }
 }

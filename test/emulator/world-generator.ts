@@ -2,8 +2,8 @@
 // the ASM VPC has vSwitches in zones j and k; cluster n has vSwitches in two of the three zones,
 // rotating, so that every cluster shares at least one zone with the ASM side and some vSwitches
 // find no partner (the case the webhook warns about).
-import { IdSource, seededRandom } from "./ids";
-import type { World, WorldCluster, WorldLoadBalancer, WorldSecurityGroup, WorldVpc, WorldVSwitch } from "./world";
+import { IdSource, seededRandom } from './ids';
+import type { World, WorldCluster, WorldLoadBalancer, WorldSecurityGroup, WorldVpc, WorldVSwitch } from './world';
 
 export interface MakeWorldOptions {
   /** How many ACK clusters in other VPCs. */
@@ -15,14 +15,14 @@ export interface MakeWorldOptions {
   regionId?: string;
 }
 
-const ZONE_SUFFIXES = ["i", "j", "k"] as const;
+const ZONE_SUFFIXES = ['i', 'j', 'k'] as const;
 
 /** Generates a world with one ASM instance and `clusters` ACK clusters, each in its own VPC. */
 export function makeWorld(options: MakeWorldOptions): World {
-  const regionId = options.regionId ?? "cn-hangzhou";
+  const regionId = options.regionId ?? 'cn-hangzhou';
   const ids = new IdSource(seededRandom(options.seed ?? 1));
   const zoneIds = ZONE_SUFFIXES.map((suffix) => `${regionId}-${suffix}`);
-  const [zoneI, zoneJ, zoneK] = zoneIds as [string, string, string];
+  const [, zoneJ, zoneK] = zoneIds as [string, string, string];
 
   const vpcs: WorldVpc[] = [];
   const vSwitches: WorldVSwitch[] = [];
@@ -30,7 +30,7 @@ export function makeWorld(options: MakeWorldOptions): World {
   const loadBalancers: WorldLoadBalancer[] = [];
   const clusters: WorldCluster[] = [];
 
-  const asmVpc: WorldVpc = { vpcId: ids.vpcId(), name: "asm-vpc", cidrBlock: "192.168.0.0/16" };
+  const asmVpc: WorldVpc = { vpcId: ids.vpcId(), name: 'asm-vpc', cidrBlock: '192.168.0.0/16' };
   vpcs.push(asmVpc);
   const asmVSwitches = [zoneJ, zoneK].map((zoneId, index) => ({
     vSwitchId: ids.vSwitchId(),
@@ -44,18 +44,18 @@ export function makeWorld(options: MakeWorldOptions): World {
   securityGroups.push(asmSecurityGroup);
   const pilotLb: WorldLoadBalancer = {
     loadBalancerId: ids.loadBalancerId(),
-    name: "asm-pilot-intranet",
-    address: "192.168.1.10",
-    addressType: "intranet",
+    name: 'asm-pilot-intranet',
+    address: '192.168.1.10',
+    addressType: 'intranet',
     vpcId: asmVpc.vpcId,
     vSwitchId: asmVSwitches[0]!.vSwitchId,
     zoneIds: [zoneJ, zoneK],
   };
   const meshApiServerLb: WorldLoadBalancer = {
     loadBalancerId: ids.loadBalancerId(),
-    name: "asm-apiserver-intranet",
-    address: "192.168.1.11",
-    addressType: "intranet",
+    name: 'asm-apiserver-intranet',
+    address: '192.168.1.11',
+    addressType: 'intranet',
     vpcId: asmVpc.vpcId,
     vSwitchId: asmVSwitches[0]!.vSwitchId,
     zoneIds: [zoneJ, zoneK],
@@ -83,7 +83,7 @@ export function makeWorld(options: MakeWorldOptions): World {
       loadBalancerId: ids.loadBalancerId(),
       name: `k8s_master_slb_${n + 1}`,
       address: `${netA}.${netB}.1.5`,
-      addressType: "intranet",
+      addressType: 'intranet',
       vpcId: vpc.vpcId,
       vSwitchId: clusterVSwitches[0]!.vSwitchId,
       zoneIds: clusterZones,
@@ -97,15 +97,15 @@ export function makeWorld(options: MakeWorldOptions): World {
       securityGroupId: securityGroup.securityGroupId,
       apiServerLoadBalancerId: apiServerLb.loadBalancerId,
       extraSans: [],
-      clusterType: "ManagedKubernetes",
-      state: "running",
+      clusterType: 'ManagedKubernetes',
+      state: 'running',
     });
   }
 
   return {
     regionId,
     regionLocalName: regionId,
-    zones: zoneIds.map((zoneId) => ({ zoneId, localName: zoneId, privateLinkResourceTypes: ["slb", "nlb"] })),
+    zones: zoneIds.map((zoneId) => ({ zoneId, localName: zoneId, privateLinkResourceTypes: ['slb', 'nlb'] })),
     accounts: [
       {
         accountId: ids.accountId(),
@@ -119,14 +119,14 @@ export function makeWorld(options: MakeWorldOptions): World {
     clusters,
     serviceMesh: {
       serviceMeshId: ids.clusterId(),
-      name: "asm-prod",
+      name: 'asm-prod',
       vpcId: asmVpc.vpcId,
       vSwitchIds: asmVSwitches.map((vSwitch) => vSwitch.vSwitchId),
       securityGroupId: asmSecurityGroup.securityGroupId,
       pilotLoadBalancerId: pilotLb.loadBalancerId,
       apiServerLoadBalancerId: meshApiServerLb.loadBalancerId,
       clusterIds: clusters.slice(0, options.clustersInMesh ?? 0).map((cluster) => cluster.clusterId),
-      version: "v1.22.6.71-g2fe1d1c0-aliyun",
+      version: 'v1.22.6.71-g2fe1d1c0-aliyun',
     },
   };
 }

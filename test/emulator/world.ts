@@ -1,13 +1,13 @@
 // The world the emulator starts from: one region, its zones, accounts, networks, load balancers,
 // ACK clusters and one ASM instance. Everything the plugin provisions is created on top of it.
-import { readFileSync } from "node:fs";
+import { readFileSync } from 'node:fs';
 
 /** A zone of the region and the PrivateLink resource types that can be placed in it. */
 export interface WorldZone {
   zoneId: string;
   localName?: string;
   /** Service resource types PrivateLink supports in this zone (DescribeZones answers per type). */
-  privateLinkResourceTypes: Array<"slb" | "alb" | "nlb">;
+  privateLinkResourceTypes: Array<'slb' | 'alb' | 'nlb'>;
 }
 
 /** An AccessKey pair; with `securityToken` it is an STS credential and requests must carry the token. */
@@ -51,7 +51,7 @@ export interface WorldLoadBalancer {
   loadBalancerId: string;
   name?: string;
   address: string;
-  addressType: "intranet" | "internet";
+  addressType: 'intranet' | 'internet';
   vpcId: string;
   vSwitchId: string;
   /** The zones the load balancer serves from: master zone first (CLB master/slave zones). */
@@ -107,14 +107,14 @@ export interface World {
 
 /** A world file that does not hold together; the message names the offending entry. */
 export class WorldError extends Error {
-  override name = "WorldError";
+  override name = 'WorldError';
 }
 
 /** Reads a world JSON file and checks that it holds together. */
 export function loadWorldFile(path: string): World {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileSync(path, 'utf8');
   } catch (cause) {
     throw new WorldError(`cannot read world file ${path}: ${(cause as Error).message}`);
   }
@@ -129,7 +129,7 @@ export function loadWorldFile(path: string): World {
 
 /** Accepts a world object or a path to a world file. */
 export function resolveWorld(world: World | string): World {
-  return typeof world === "string" ? loadWorldFile(world) : checkWorld(structuredClone(world));
+  return typeof world === 'string' ? loadWorldFile(world) : checkWorld(structuredClone(world));
 }
 
 /**
@@ -146,10 +146,11 @@ export function checkWorld(world: World): World {
   const clusters = new Set(world.clusters.map((cluster) => cluster.clusterId));
 
   if (world.accounts.length === 0 || world.accounts.every((account) => account.accessKeys.length === 0)) {
-    problems.push("accounts: at least one account with one access key is needed");
+    problems.push('accounts: at least one account with one access key is needed');
   }
   for (const zone of world.zones) {
-    if (!zone.zoneId.startsWith(world.regionId)) problems.push(`zone ${zone.zoneId} is not in region ${world.regionId}`);
+    if (!zone.zoneId.startsWith(world.regionId))
+      problems.push(`zone ${zone.zoneId} is not in region ${world.regionId}`);
   }
   for (const vSwitch of world.vSwitches) {
     if (!vpcs.has(vSwitch.vpcId)) problems.push(`vSwitch ${vSwitch.vSwitchId}: unknown VPC ${vSwitch.vpcId}`);
@@ -160,8 +161,10 @@ export function checkWorld(world: World): World {
   }
   for (const lb of world.loadBalancers) {
     if (!vpcs.has(lb.vpcId)) problems.push(`load balancer ${lb.loadBalancerId}: unknown VPC ${lb.vpcId}`);
-    if (vSwitches.get(lb.vSwitchId)?.vpcId !== lb.vpcId) problems.push(`load balancer ${lb.loadBalancerId}: vSwitch ${lb.vSwitchId} is not in ${lb.vpcId}`);
-    for (const zoneId of lb.zoneIds) if (!zones.has(zoneId)) problems.push(`load balancer ${lb.loadBalancerId}: unknown zone ${zoneId}`);
+    if (vSwitches.get(lb.vSwitchId)?.vpcId !== lb.vpcId)
+      problems.push(`load balancer ${lb.loadBalancerId}: vSwitch ${lb.vSwitchId} is not in ${lb.vpcId}`);
+    for (const zoneId of lb.zoneIds)
+      if (!zones.has(zoneId)) problems.push(`load balancer ${lb.loadBalancerId}: unknown zone ${zoneId}`);
   }
   const checkNetworked = (what: string, owner: { vpcId: string; vSwitchIds: string[]; securityGroupId: string }) => {
     if (!vpcs.has(owner.vpcId)) problems.push(`${what}: unknown VPC ${owner.vpcId}`);
@@ -175,15 +178,20 @@ export function checkWorld(world: World): World {
   for (const cluster of world.clusters) {
     checkNetworked(`cluster ${cluster.clusterId}`, cluster);
     const lb = loadBalancers.get(cluster.apiServerLoadBalancerId);
-    if (lb?.vpcId !== cluster.vpcId) problems.push(`cluster ${cluster.clusterId}: API server load balancer ${cluster.apiServerLoadBalancerId} is not in ${cluster.vpcId}`);
+    if (lb?.vpcId !== cluster.vpcId)
+      problems.push(
+        `cluster ${cluster.clusterId}: API server load balancer ${cluster.apiServerLoadBalancerId} is not in ${cluster.vpcId}`,
+      );
   }
   const mesh = world.serviceMesh;
   checkNetworked(`service mesh ${mesh.serviceMeshId}`, mesh);
   for (const lbId of [mesh.pilotLoadBalancerId, mesh.apiServerLoadBalancerId]) {
-    if (loadBalancers.get(lbId)?.vpcId !== mesh.vpcId) problems.push(`service mesh ${mesh.serviceMeshId}: load balancer ${lbId} is not in ${mesh.vpcId}`);
+    if (loadBalancers.get(lbId)?.vpcId !== mesh.vpcId)
+      problems.push(`service mesh ${mesh.serviceMeshId}: load balancer ${lbId} is not in ${mesh.vpcId}`);
   }
-  for (const id of mesh.clusterIds) if (!clusters.has(id)) problems.push(`service mesh ${mesh.serviceMeshId}: unknown cluster ${id}`);
+  for (const id of mesh.clusterIds)
+    if (!clusters.has(id)) problems.push(`service mesh ${mesh.serviceMeshId}: unknown cluster ${id}`);
 
-  if (problems.length > 0) throw new WorldError(`the world does not hold together:\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0) throw new WorldError(`the world does not hold together:\n  ${problems.join('\n  ')}`);
   return world;
 }

@@ -34,9 +34,23 @@ export class WebhookProcess {
     writeFileSync(join(dir, 'tls.crt'), serving.certificatePem);
     writeFileSync(join(dir, 'tls.key'), serving.privateKeyPem);
     const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO, 'dist/asmpvl-webhook.cjs'), '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), '--log-level', 'warn'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(REPO, 'dist/asmpvl-webhook.cjs'),
+        '--port',
+        String(port),
+        '--tls-cert-file',
+        join(dir, 'tls.crt'),
+        '--tls-private-key-file',
+        join(dir, 'tls.key'),
+        '--log-level',
+        'warn',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const webhook = new WebhookProcess(child, port, ca.certificatePem, dir);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
@@ -49,19 +63,33 @@ export class WebhookProcess {
   }
 
   /** One request on a fresh connection (no keep-alive), classified by how it ended. */
-  send(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Exchange> {
+  send(
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<Exchange> {
     return new Promise((resolve) => {
       let responded = false;
-      const req = request({ host: '127.0.0.1', port: this.port, method, path, ca: this.ca, headers, agent: false, timeout: 20_000 }, (res) => {
-        responded = true;
-        let text = '';
-        res.on('data', (chunk) => (text += String(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode, body: text }));
-        res.on('error', (error) => resolve({ brokenResponse: error.message }));
-        res.on('aborted', () => resolve({ brokenResponse: 'aborted' }));
-      });
+      const req = request(
+        { host: '127.0.0.1', port: this.port, method, path, ca: this.ca, headers, agent: false, timeout: 20_000 },
+        (res) => {
+          responded = true;
+          let text = '';
+          res.on('data', (chunk) => (text += String(chunk)));
+          res.on('end', () => resolve({ status: res.statusCode, body: text }));
+          res.on('error', (error) => resolve({ brokenResponse: error.message }));
+          res.on('aborted', () => resolve({ brokenResponse: 'aborted' }));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (error) => resolve(responded ? { brokenResponse: error.message } : { connectionError: (error as NodeJS.ErrnoException).code ?? error.message }));
+      req.on('error', (error) =>
+        resolve(
+          responded
+            ? { brokenResponse: error.message }
+            : { connectionError: (error as NodeJS.ErrnoException).code ?? error.message },
+        ),
+      );
       req.end(body);
     });
   }

@@ -36,7 +36,11 @@ export function cloudFor(emulator: RunningEmulator, settings: Partial<CloudSetti
 }
 
 /** Polls `read` until `done` holds; fails with the last value after `timeoutMs` of real time. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 3_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

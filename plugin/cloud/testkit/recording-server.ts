@@ -63,7 +63,10 @@ export async function startRecordingServer(
           incoming.socket.destroy();
           return;
         }
-        outgoing.writeHead(canned.status ?? 200, { 'content-type': 'application/json;charset=utf-8', ...canned.headers });
+        outgoing.writeHead(canned.status ?? 200, {
+          'content-type': 'application/json;charset=utf-8',
+          ...canned.headers,
+        });
         outgoing.end(typeof canned.body === 'string' ? canned.body : JSON.stringify(canned.body ?? {}));
       };
       if (canned.delayMs) setTimeout(send, canned.delayMs);

@@ -13,7 +13,14 @@ import { holdProvisioningLease } from '../lease';
 import { describePlan } from '../planner';
 import { connectedDomains, executeRun, planRun, readMesh, type RunSettings, writeRunStatus } from '../run';
 import type { Session } from '../session';
-import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId, specClusters, specRevision, withoutCluster } from '../spec-edit';
+import {
+  ANNOTATION_PILOT_LOAD_BALANCER,
+  annotationsOf,
+  resolveMeshId,
+  specClusters,
+  specRevision,
+  withoutCluster,
+} from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import { defaultWaitPolicy } from '../waits';
 
@@ -54,14 +61,32 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
   const inSpec = specClusters(current).some((cluster) => cluster.clusterId === clusterId);
 
   if (request.dryRun) {
-    const planned = await planRun(session.port, withoutCluster(current, clusterId), { clusterIds: [clusterId] }, settings);
-    const lines = [...describePlan(planned.plan), inSpec ? `then: remove ${clusterId} from asmpvlconfig/default` : `${clusterId} is not in asmpvlconfig/default`];
+    const planned = await planRun(
+      session.port,
+      withoutCluster(current, clusterId),
+      { clusterIds: [clusterId] },
+      settings,
+    );
+    const lines = [
+      ...describePlan(planned.plan),
+      inSpec ? `then: remove ${clusterId} from asmpvlconfig/default` : `${clusterId} is not in asmpvlconfig/default`,
+    ];
     const domain = connectedDomains(planned.observation.inventory, [clusterId]).get(clusterId);
     if (domain) lines.push(`the SAN ${domain} stays on ${clusterId}'s API server certificate (SANs are never removed)`);
-    return { config: current, planText: lines, failures: planned.observation.failures, cancelled: false, nothingToDo: false };
+    return {
+      config: current,
+      planText: lines,
+      failures: planned.observation.failures,
+      cancelled: false,
+      nothingToDo: false,
+    };
   }
 
-  const lease = await holdProvisioningLease(kube, { deadline: session.deadline, progress: session.progress, signal: session.signal });
+  const lease = await holdProvisioningLease(kube, {
+    deadline: session.deadline,
+    progress: session.progress,
+    signal: session.signal,
+  });
   try {
     const fresh = (await kube.getConfig()) ?? current;
     const target = withoutCluster(fresh, clusterId);
@@ -72,14 +97,18 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
     }
     session.progress.info(`${planned.plan.actions.length} step(s) to run`);
     const executed = await executeRun(session.port, planned, specRevision(fresh), settings);
-    const failures = executed.failures.filter((failure) => failure.clusterId === undefined || failure.clusterId === clusterId);
+    const failures = executed.failures.filter(
+      (failure) => failure.clusterId === undefined || failure.clusterId === clusterId,
+    );
     const done = failures.length === 0 && !executed.report.cancelled;
     if (done && inSpec) {
       session.progress.start(`remove ${clusterId} from asmpvlconfig/default`);
       const updated = await kube.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
       session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
       // Leaving the mesh is not ours to decide (no API call here removes a cluster from it).
-      session.progress.info(`${clusterId} stays in service mesh ${meshId}, which can no longer reach it: remove it from the mesh in the ASM console if it should leave`);
+      session.progress.info(
+        `${clusterId} stays in service mesh ${meshId}, which can no longer reach it: remove it from the mesh in the ASM console if it should leave`,
+      );
     }
     // The remaining clusters' standing in the mesh, for the status: one read.
     const meshRead = await readMesh(session.reportPort, meshId);
@@ -91,7 +120,14 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
       inProgress: executed.report.cancelled,
     });
     const config = (await kube.getConfig()) ?? fresh;
-    return { config: { ...config, status }, status, failures, cancelled: executed.report.cancelled, sanLeft, nothingToDo: false };
+    return {
+      config: { ...config, status },
+      status,
+      failures,
+      cancelled: executed.report.cancelled,
+      sanLeft,
+      nothingToDo: false,
+    };
   } finally {
     await lease.release();
   }

@@ -33,14 +33,22 @@ const CONCURRENCY = 8;
 
 export async function syncSanFlow(kube: Kube, session: Session, request: SyncSanRequest): Promise<SyncSanOutcome> {
   const current = await kube.getConfig();
-  if (!current) throw new ProvisioningInputError('asmpvlconfig/default does not exist: connect a cluster first (kubectl asmpvl connect <clusterId>)');
+  if (!current)
+    throw new ProvisioningInputError(
+      'asmpvlconfig/default does not exist: connect a cluster first (kubectl asmpvl connect <clusterId>)',
+    );
   const meshId = resolveMeshId(request.meshId, request.env, current);
   if ((current.spec.sanSync ?? 'Enabled') === 'Disabled') {
-    throw new ProvisioningInputError('spec.sanSync is Disabled on asmpvlconfig/default: sync-san leaves the SANs to you. Set it to Enabled to let the plugin append the endpoint domains.');
+    throw new ProvisioningInputError(
+      'spec.sanSync is Disabled on asmpvlconfig/default: sync-san leaves the SANs to you. Set it to Enabled to let the plugin append the endpoint domains.',
+    );
   }
   const specIds = specClusters(current).map((cluster) => cluster.clusterId);
   const unknown = request.clusterIds.filter((id) => !specIds.includes(id));
-  if (unknown.length > 0) throw new ProvisioningInputError(`${unknown.join(', ')}: not in asmpvlconfig/default; connect it first (kubectl asmpvl connect <clusterId>)`);
+  if (unknown.length > 0)
+    throw new ProvisioningInputError(
+      `${unknown.join(', ')}: not in asmpvlconfig/default; connect it first (kubectl asmpvl connect <clusterId>)`,
+    );
   const clusterIds = request.clusterIds.length > 0 ? request.clusterIds : specIds;
   const settings: RunSettings & { dryRun: boolean; revision: string } = {
     meshId,
@@ -53,12 +61,23 @@ export async function syncSanFlow(kube: Kube, session: Session, request: SyncSan
     revision: specRevision(current),
   };
 
-  const lease = request.dryRun ? undefined : await holdProvisioningLease(kube, { deadline: session.deadline, progress: session.progress, signal: session.signal });
+  const lease = request.dryRun
+    ? undefined
+    : await holdProvisioningLease(kube, {
+        deadline: session.deadline,
+        progress: session.progress,
+        signal: session.signal,
+      });
   try {
-    const [discovery, inventory] = await Promise.all([discoverClusters(session.port, specIds, new Set(), CONCURRENCY), observeInventory(session.port, meshId, { concurrency: CONCURRENCY })]);
+    const [discovery, inventory] = await Promise.all([
+      discoverClusters(session.port, specIds, new Set(), CONCURRENCY),
+      observeInventory(session.port, meshId, { concurrency: CONCURRENCY }),
+    ]);
     const san = await syncSans(session.port, inventory, discovery.facts, clusterIds, settings);
     const discoveryFailures = discovery.failures.map((failure) => recordFailure('discovery', failure));
-    const failures = [...discoveryFailures, ...san.failures].filter((failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId));
+    const failures = [...discoveryFailures, ...san.failures].filter(
+      (failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId),
+    );
     if (request.dryRun) return { config: current, san, failures };
     // After the SANs changed, the mesh's verdict may have too: one read for the status.
     const meshRead = await readMesh(session.reportPort, meshId);

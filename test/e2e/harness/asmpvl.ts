@@ -35,7 +35,9 @@ export async function crdManifest(): Promise<string> {
   const shown = await mustSucceed(helm(['show', 'crds', CHART_DIR]), 'helm show crds');
   const fromChart = readSingleDocument(shown.stdout, `helm show crds ${CHART_DIR}`);
   if (JSON.stringify(fromChart) !== JSON.stringify(readSingleDocument(fromFile, CRD_PATH))) {
-    throw new Error(`helm show crds ${CHART_DIR} does not print ${CRD_PATH} as generated; regenerate it (npm run gen).`);
+    throw new Error(
+      `helm show crds ${CHART_DIR} does not print ${CRD_PATH} as generated; regenerate it (npm run gen).`,
+    );
   }
   return shown.stdout;
 }
@@ -48,10 +50,15 @@ export async function crdManifest(): Promise<string> {
 export async function installAsmpvlCrd(): Promise<void> {
   const manifest = await crdManifest();
   await mustSucceed(
-    kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=asmpvl-e2e', '-f', '-'], { input: manifest }),
+    kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=asmpvl-e2e', '-f', '-'], {
+      input: manifest,
+    }),
     'kubectl apply of the CRD',
   );
-  await mustSucceed(kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']), 'kubectl wait for the CRD');
+  await mustSucceed(
+    kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']),
+    'kubectl wait for the CRD',
+  );
 }
 
 /** Throws with the command's stderr unless it exited 0. */
@@ -63,6 +70,7 @@ export async function mustSucceed(pending: Promise<CommandResult>, what: string)
 
 function readSingleDocument(text: string, source: string): unknown {
   const documents = parseAllDocuments(text).filter((document) => document.contents !== null);
-  if (documents.length !== 1) throw new Error(`${source} should hold exactly one YAML document, found ${documents.length}.`);
+  if (documents.length !== 1)
+    throw new Error(`${source} should hold exactly one YAML document, found ${documents.length}.`);
   return documents[0]!.toJS();
 }

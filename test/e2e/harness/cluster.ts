@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -80,7 +79,13 @@ export async function startCluster(binaries: ClusterBinaries, options: StartOpti
     const pki = writePki(dir);
     const etcd = launch(servers, dir, 'etcd', binaries.etcd, etcdArgs(dir, etcdClientPort!, etcdPeerPort!));
     await waitUntil(deadline, etcd, () => etcdHealthy(etcdClientPort!));
-    const apiserver = launch(servers, dir, 'kube-apiserver', binaries.kubeApiserver, apiserverArgs(dir, etcdClientPort!, apiserverPort!));
+    const apiserver = launch(
+      servers,
+      dir,
+      'kube-apiserver',
+      binaries.kubeApiserver,
+      apiserverArgs(dir, etcdClientPort!, apiserverPort!),
+    );
     const server = `https://127.0.0.1:${apiserverPort}`;
     await waitUntil(deadline, apiserver, () => apiserverReady(server, pki));
     const kubeconfigPath = writeKubeconfig(dir, server, pki);
@@ -107,7 +112,11 @@ function writePki(dir: string): Pki {
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
   });
   // Kubernetes maps the O= of a client certificate to groups; system:masters bypasses RBAC.
-  const admin = issueCertificate(ca, { commonName: 'asmpvl-e2e-admin', organizations: ['system:masters'], usage: 'client' });
+  const admin = issueCertificate(ca, {
+    commonName: 'asmpvl-e2e-admin',
+    organizations: ['system:masters'],
+    usage: 'client',
+  });
   const serviceAccount = createSigningKey();
   writeFileSync(join(pkiDir, 'ca.crt'), ca.certificatePem);
   writeFileSync(join(pkiDir, 'ca.key'), ca.privateKeyPem, { mode: 0o600 });
@@ -171,7 +180,9 @@ async function waitUntil(deadline: number, server: ServerProcess, probe: () => P
   while (Date.now() < deadline) {
     const exit = server.exitStatus;
     if (exit) {
-      throw new Error(`${server.name} exited (code ${exit.code}, signal ${exit.signal}) while starting. Last log lines:\n${server.logTail()}`);
+      throw new Error(
+        `${server.name} exited (code ${exit.code}, signal ${exit.signal}) while starting. Last log lines:\n${server.logTail()}`,
+      );
     }
     if (await probe()) return;
     await sleep(POLL_INTERVAL_MS);
@@ -217,11 +228,16 @@ function writeKubeconfig(dir: string, server: string, pki: Pki): string {
   const kubeconfig = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'asmpvl-e2e', cluster: { server, 'certificate-authority-data': base64(pki.ca.certificatePem) } }],
+    clusters: [
+      { name: 'asmpvl-e2e', cluster: { server, 'certificate-authority-data': base64(pki.ca.certificatePem) } },
+    ],
     users: [
       {
         name: 'asmpvl-e2e-admin',
-        user: { 'client-certificate-data': base64(pki.admin.certificatePem), 'client-key-data': base64(pki.admin.privateKeyPem) },
+        user: {
+          'client-certificate-data': base64(pki.admin.certificatePem),
+          'client-key-data': base64(pki.admin.privateKeyPem),
+        },
       },
     ],
     contexts: [{ name: 'asmpvl-e2e', context: { cluster: 'asmpvl-e2e', user: 'asmpvl-e2e-admin' } }],
@@ -233,7 +249,10 @@ function writeKubeconfig(dir: string, server: string, pki: Pki): string {
 }
 
 function startReaper(dir: string): ChildProcess {
-  const reaper = spawn(process.execPath, [join(__dirname, 'reaper.cjs'), String(process.pid), dir], { detached: true, stdio: 'ignore' });
+  const reaper = spawn(process.execPath, [join(__dirname, 'reaper.cjs'), String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
   reaper.unref();
   return reaper;
 }

@@ -36,7 +36,11 @@ export function run(command: string, args: string[], options: CommandOptions = {
     const stderr: Buffer[] = [];
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`'${command} ${args.join(' ')}' did not finish within ${timeoutMs} ms; stderr so far:\n${Buffer.concat(stderr)}`));
+      reject(
+        new Error(
+          `'${command} ${args.join(' ')}' did not finish within ${timeoutMs} ms; stderr so far:\n${Buffer.concat(stderr).toString()}`,
+        ),
+      );
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -46,7 +50,11 @@ export function run(command: string, args: string[], options: CommandOptions = {
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? signalExitCode(signal), stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
+      resolve({
+        code: code ?? signalExitCode(signal),
+        stdout: Buffer.concat(stdout).toString(),
+        stderr: Buffer.concat(stderr).toString(),
+      });
     });
     child.stdin.end(options.input ?? '');
   });

@@ -24,7 +24,9 @@ export function e2eEnvironment(): E2eEnvironment {
   const entries = Object.entries(E2E_ENV).map(([key, variable]) => {
     const value = process.env[variable];
     if (!value) {
-      throw new Error(`${variable} is not set: run e2e tests with 'npm run test:e2e' (or 'npx jest --selectProjects e2e --runInBand'), whose global setup starts the API server.`);
+      throw new Error(
+        `${variable} is not set: run e2e tests with 'npm run test:e2e' (or 'npx jest --selectProjects e2e --runInBand'), whose global setup starts the API server.`,
+      );
     }
     return [key, value];
   });

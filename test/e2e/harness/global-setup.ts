@@ -18,7 +18,9 @@ export default async function globalSetup(): Promise<void> {
   const binaries = pinnedBinaries();
   const started = Date.now();
   const cluster = await startCluster(binaries);
-  process.stderr.write(`\nasmpvl e2e: API server ready at ${cluster.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (${cluster.dir})\n`);
+  process.stderr.write(
+    `\nasmpvl e2e: API server ready at ${cluster.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (${cluster.dir})\n`,
+  );
   (globalThis as GlobalWithCluster)[CLUSTER_KEY] = cluster;
   stopOnSignals(cluster);
   Object.assign(process.env, clusterEnvironment(cluster, binaries));

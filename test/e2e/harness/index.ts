@@ -4,5 +4,14 @@
 export { adminKubeconfig, helm, kubectl, run, type CommandOptions, type CommandResult } from './commands';
 export { E2E_ENV, e2eEnvironment, type E2eEnvironment } from './environment';
 export { eventually, type EventuallyOptions } from './eventually';
-export { CHART_DIR, CRD_NAME, CRD_PATH, SCHEMA_PATH, installAsmpvlCrd, mustSucceed, readCrd, type CustomResourceDefinition } from './asmpvl';
+export {
+  CHART_DIR,
+  CRD_NAME,
+  CRD_PATH,
+  SCHEMA_PATH,
+  installAsmpvlCrd,
+  mustSucceed,
+  readCrd,
+  type CustomResourceDefinition,
+} from './asmpvl';
 export { createCertificateAuthority, issueCertificate, type CertificateRequest, type KeyPair } from './certificates';

@@ -14,7 +14,11 @@ const BUILD_TIMEOUT_MS = 45 * 60_000;
 export function pinnedBinaryDir(): string {
   const given = process.env[E2E_ENV.binDir];
   if (given) return given;
-  const stdout = execFileSync('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  const stdout = execFileSync('bash', [BUILD_SCRIPT], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    timeout: BUILD_TIMEOUT_MS,
+  });
   const binDir = stdout.trim().split('\n').pop();
   if (!binDir) throw new Error(`${BUILD_SCRIPT} printed no binary directory.`);
   return binDir;

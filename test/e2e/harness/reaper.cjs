@@ -27,7 +27,11 @@ function alive(pid) {
 
 function serverGroups() {
   try {
-    return fs.readFileSync(path.join(dir, 'pids'), 'utf8').split('\n').map(Number).filter((pid) => pid > 0);
+    return fs
+      .readFileSync(path.join(dir, 'pids'), 'utf8')
+      .split('\n')
+      .map(Number)
+      .filter((pid) => pid > 0);
   } catch {
     return [];
   }

@@ -1,9 +1,9 @@
 // Every product the emulator serves, told apart by the x-acs-version header.
-import { ack } from "./ack";
-import { privateLink } from "./privatelink";
-import type { Product } from "./product";
-import { serviceMesh } from "./servicemesh";
-import { slb } from "./slb";
-import { vpc } from "./vpc";
+import { ack } from './ack';
+import { privateLink } from './privatelink';
+import type { Product } from './product';
+import { serviceMesh } from './servicemesh';
+import { slb } from './slb';
+import { vpc } from './vpc';
 
 export const PRODUCTS: readonly Product[] = [privateLink, vpc, serviceMesh, slb, ack];

@@ -1,11 +1,11 @@
 // What a product is to the dispatcher: RPC products name the action in `x-acs-action` and take
 // flattened parameters; ROA products (ACK) route by method and path and take a JSON body.
-import type { Cloud } from "../cloud";
-import { ApiError } from "../errors";
-import type { RpcParams } from "../params";
+import type { Cloud } from '../cloud';
+import { ApiError } from '../errors';
+import type { RpcParams } from '../params';
 
 /** Product names as the request log reports them. */
-export type ProductName = "privatelink" | "vpc" | "servicemesh" | "slb" | "cs";
+export type ProductName = 'privatelink' | 'vpc' | 'servicemesh' | 'slb' | 'cs';
 
 /** The account and key a verified request speaks for. */
 export interface Caller {
@@ -27,7 +27,7 @@ export interface RpcAction {
 }
 
 export interface RpcProduct {
-  style: "RPC";
+  style: 'RPC';
   name: ProductName;
   /** The product code used in the Recommend link of error bodies. */
   code: string;
@@ -60,7 +60,7 @@ export interface RoaRoute {
 }
 
 export interface RoaProduct {
-  style: "ROA";
+  style: 'ROA';
   name: ProductName;
   version: string;
   routes: RoaRoute[];
@@ -70,14 +70,17 @@ export type Product = RpcProduct | RoaProduct;
 
 /** Checks `RegionId` (required) against the world's only region. */
 export function requireRegion(context: RpcContext): string {
-  const regionId = context.params.requiredString("RegionId");
+  const regionId = context.params.requiredString('RegionId');
   if (regionId !== context.cloud.world.regionId) {
-    throw new ApiError("InvalidRegionId.NotFound", `The region ${regionId} is not served here; this world is ${context.cloud.world.regionId}.`);
+    throw new ApiError(
+      'InvalidRegionId.NotFound',
+      `The region ${regionId} is not served here; this world is ${context.cloud.world.regionId}.`,
+    );
   }
   return regionId;
 }
 
 /** Checks an optional `RegionId`. */
 export function optionalRegion(context: RpcContext): void {
-  if (context.params.has("RegionId")) requireRegion(context);
+  if (context.params.has('RegionId')) requireRegion(context);
 }

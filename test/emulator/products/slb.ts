@@ -1,9 +1,9 @@
 // SLB (CLB) 2014-05-15 (RPC): DescribeLoadBalancers, used to find the mesh's private Pilot load
 // balancer from the IntranetPilotEndpoint IP (the mesh API names only the public one).
-import { pageByNumber } from "../pagination";
-import type { WorldLoadBalancer } from "../world";
-import type { RpcAction, RpcProduct } from "./product";
-import { requireRegion } from "./product";
+import { pageByNumber } from '../pagination';
+import type { WorldLoadBalancer } from '../world';
+import type { RpcAction, RpcProduct } from './product';
+import { requireRegion } from './product';
 
 const MAX_IDS = 10;
 
@@ -12,17 +12,21 @@ const describeLoadBalancers: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     const regionId = requireRegion(context);
-    const ids = params.optionalString("LoadBalancerId")?.split(",").map((id) => id.trim()).slice(0, MAX_IDS);
-    const address = params.optionalString("Address");
-    const addressType = params.optionalEnum("AddressType", ["intranet", "internet"] as const);
-    const vpcId = params.optionalString("VpcId");
-    const vSwitchId = params.optionalString("VSwitchId");
-    const name = params.optionalString("LoadBalancerName");
-    const networkType = params.optionalEnum("NetworkType", ["vpc", "classic"] as const);
+    const ids = params
+      .optionalString('LoadBalancerId')
+      ?.split(',')
+      .map((id) => id.trim())
+      .slice(0, MAX_IDS);
+    const address = params.optionalString('Address');
+    const addressType = params.optionalEnum('AddressType', ['intranet', 'internet'] as const);
+    const vpcId = params.optionalString('VpcId');
+    const vSwitchId = params.optionalString('VSwitchId');
+    const name = params.optionalString('LoadBalancerName');
+    const networkType = params.optionalEnum('NetworkType', ['vpc', 'classic'] as const);
     const matching = cloud.world.loadBalancers.filter(
       (lb) =>
         // Only CLB instances: NLB and ALB are other products with other APIs.
-        lb.loadBalancerId.startsWith("lb-") &&
+        lb.loadBalancerId.startsWith('lb-') &&
         cloud.vpcOwner(lb.vpcId) === caller.accountId &&
         (ids === undefined || ids.includes(lb.loadBalancerId)) &&
         (address === undefined || lb.address === address) &&
@@ -30,7 +34,7 @@ const describeLoadBalancers: RpcAction = {
         (vpcId === undefined || lb.vpcId === vpcId) &&
         (vSwitchId === undefined || lb.vSwitchId === vSwitchId) &&
         (name === undefined || lb.name === name) &&
-        (networkType === undefined || networkType === "vpc"),
+        (networkType === undefined || networkType === 'vpc'),
     );
     const page = pageByNumber(matching, params, { max: 100, default: 10 });
     return {
@@ -46,27 +50,27 @@ function loadBalancerView(lb: WorldLoadBalancer, regionId: string): Record<strin
   return {
     LoadBalancerId: lb.loadBalancerId,
     LoadBalancerName: lb.name ?? lb.loadBalancerId,
-    LoadBalancerStatus: "active",
+    LoadBalancerStatus: 'active',
     Address: lb.address,
     AddressType: lb.addressType,
-    AddressIPVersion: "ipv4",
-    NetworkType: "vpc",
+    AddressIPVersion: 'ipv4',
+    NetworkType: 'vpc',
     VpcId: lb.vpcId,
     VSwitchId: lb.vSwitchId,
-    MasterZoneId: lb.zoneIds[0] ?? "",
-    SlaveZoneId: lb.zoneIds[1] ?? "",
+    MasterZoneId: lb.zoneIds[0] ?? '',
+    SlaveZoneId: lb.zoneIds[1] ?? '',
     RegionId: regionId,
     RegionIdAlias: regionId,
-    LoadBalancerSpec: "slb.s2.small",
-    PayType: "PayOnDemand",
-    InstanceChargeType: "PayBySpec",
-    InternetChargeType: "paybytraffic",
-    InternetChargeTypeAlias: "paybytraffic",
-    DeleteProtection: "off",
-    ModificationProtectionStatus: "NonProtection",
-    ModificationProtectionReason: "",
-    ResourceGroupId: "rg-default",
-    CreateTime: "2024-01-01T00:00Z",
+    LoadBalancerSpec: 'slb.s2.small',
+    PayType: 'PayOnDemand',
+    InstanceChargeType: 'PayBySpec',
+    InternetChargeType: 'paybytraffic',
+    InternetChargeTypeAlias: 'paybytraffic',
+    DeleteProtection: 'off',
+    ModificationProtectionStatus: 'NonProtection',
+    ModificationProtectionReason: '',
+    ResourceGroupId: 'rg-default',
+    CreateTime: '2024-01-01T00:00Z',
     CreateTimeStamp: 1704067200000,
     Bandwidth: 0,
     Tags: { Tag: [] },
@@ -74,10 +78,10 @@ function loadBalancerView(lb: WorldLoadBalancer, regionId: string): Record<strin
 }
 
 export const slb: RpcProduct = {
-  style: "RPC",
-  name: "slb",
-  code: "Slb",
-  version: "2014-05-15",
+  style: 'RPC',
+  name: 'slb',
+  code: 'Slb',
+  version: '2014-05-15',
   hostId: (regionId) => `slb.${regionId}.aliyuncs.com`,
   clientTokens: false,
   actions: { DescribeLoadBalancers: describeLoadBalancers },

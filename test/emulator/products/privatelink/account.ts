@@ -1,16 +1,18 @@
 // Region-wide and account-wide PrivateLink actions: zones, regions, product activation.
-import { ApiError } from "../../errors";
-import type { RpcAction } from "../product";
-import { optionalRegion, requireRegion } from "../product";
-import { RESOURCE_TYPES } from "./common";
+import { ApiError } from '../../errors';
+import type { RpcAction } from '../product';
+import { optionalRegion, requireRegion } from '../product';
+import { RESOURCE_TYPES } from './common';
 
 const describeZones: RpcAction = {
   mutating: false,
   handle(context) {
     requireRegion(context);
-    const resourceType = context.params.optionalEnum("ServiceResourceType", RESOURCE_TYPES) ?? "slb";
+    const resourceType = context.params.optionalEnum('ServiceResourceType', RESOURCE_TYPES) ?? 'slb';
     const zones = context.cloud.world.zones.filter((zone) => zone.privateLinkResourceTypes.includes(resourceType));
-    return { Zones: { Zone: zones.map((zone) => ({ ZoneId: zone.zoneId, LocalName: zone.localName ?? zone.zoneId })) } };
+    return {
+      Zones: { Zone: zones.map((zone) => ({ ZoneId: zone.zoneId, LocalName: zone.localName ?? zone.zoneId })) },
+    };
   },
 };
 
@@ -18,9 +20,11 @@ const describeRegions: RpcAction = {
   mutating: false,
   handle(context) {
     optionalRegion(context);
-    const resourceType = context.params.optionalEnum("ServiceResourceType", RESOURCE_TYPES);
+    const resourceType = context.params.optionalEnum('ServiceResourceType', RESOURCE_TYPES);
     const { world } = context.cloud;
-    const types = RESOURCE_TYPES.filter((type) => world.zones.some((zone) => zone.privateLinkResourceTypes.includes(type)));
+    const types = RESOURCE_TYPES.filter((type) =>
+      world.zones.some((zone) => zone.privateLinkResourceTypes.includes(type)),
+    );
     const regions = resourceType === undefined || types.includes(resourceType) ? [world] : [];
     return {
       Regions: {
@@ -47,7 +51,7 @@ const openPrivateLinkService: RpcAction = {
   handle(context) {
     const { cloud, caller } = context;
     if (cloud.privateLinkOpen.has(caller.accountId)) {
-      throw new ApiError("OrderOpend", `PrivateLink is already activated for account ${caller.accountId}.`);
+      throw new ApiError('OrderOpend', `PrivateLink is already activated for account ${caller.accountId}.`);
     }
     cloud.privateLinkOpen.add(caller.accountId);
     return { OrderId: cloud.ids.orderId() };

@@ -1,11 +1,11 @@
 // Lookups, placement rules and response shapes shared by the PrivateLink actions.
-import type { Cloud, Endpoint, EndpointService, ServiceResourceType } from "../../cloud";
-import { ApiError, illegalParam } from "../../errors";
-import type { Tag } from "../../params";
-import type { WorldVSwitch } from "../../world";
-import type { Caller, RpcContext } from "../product";
+import type { Cloud, Endpoint, EndpointService, ServiceResourceType } from '../../cloud';
+import { ApiError, illegalParam } from '../../errors';
+import type { Tag } from '../../params';
+import type { WorldVSwitch } from '../../world';
+import type { Caller, RpcContext } from '../product';
 
-export const RESOURCE_TYPES: readonly ServiceResourceType[] = ["slb", "alb", "nlb"];
+export const RESOURCE_TYPES: readonly ServiceResourceType[] = ['slb', 'alb', 'nlb'];
 
 export function serviceName(regionId: string, serviceId: string): string {
   return `com.aliyuncs.privatelink.${regionId}.${serviceId}`;
@@ -25,7 +25,10 @@ export function zoneDomain(regionId: string, endpointId: string, zoneId: string,
 
 export function requireProductOpen(context: RpcContext): void {
   if (!context.cloud.privateLinkOpen.has(context.caller.accountId)) {
-    throw new ApiError("NeedOpenProduct", `PrivateLink is not activated for account ${context.caller.accountId}; call OpenPrivateLinkService first.`);
+    throw new ApiError(
+      'NeedOpenProduct',
+      `PrivateLink is not activated for account ${context.caller.accountId}; call OpenPrivateLinkService first.`,
+    );
   }
 }
 
@@ -33,7 +36,7 @@ export function requireProductOpen(context: RpcContext): void {
 export function ownedService(cloud: Cloud, caller: Caller, serviceId: string): EndpointService {
   const service = cloud.services.get(serviceId);
   if (!service || service.ownerAccountId !== caller.accountId) {
-    throw new ApiError("EndpointServiceNotFound", `The endpoint service ${serviceId} does not exist.`);
+    throw new ApiError('EndpointServiceNotFound', `The endpoint service ${serviceId} does not exist.`);
   }
   return service;
 }
@@ -46,7 +49,7 @@ export function endpointsOf(cloud: Cloud, service: EndpointService): Endpoint[] 
 export function ownedEndpoint(cloud: Cloud, caller: Caller, endpointId: string): Endpoint {
   const endpoint = cloud.endpoints.get(endpointId);
   if (!endpoint || endpoint.ownerAccountId !== caller.accountId) {
-    throw new ApiError("EndpointNotFound", `The endpoint ${endpointId} does not exist.`);
+    throw new ApiError('EndpointNotFound', `The endpoint ${endpointId} does not exist.`);
   }
   return endpoint;
 }
@@ -61,39 +64,56 @@ export function serviceZones(service: EndpointService): string[] {
  * the service's resources cover (PrivateLink places endpoints only in zones both ends share) and
  * where PrivateLink supports the service's resource type.
  */
-export function checkEndpointZone(cloud: Cloud, field: string, vpcId: string, service: EndpointService, zoneId: string, vSwitchId: string, ip: string | undefined): WorldVSwitch {
-  const where = field === "" ? "" : ` (${field})`;
+export function checkEndpointZone(
+  cloud: Cloud,
+  field: string,
+  vpcId: string,
+  service: EndpointService,
+  zoneId: string,
+  vSwitchId: string,
+  ip: string | undefined,
+): WorldVSwitch {
+  const where = field === '' ? '' : ` (${field})`;
   const vSwitch = cloud.vSwitch(vSwitchId);
   if (!vSwitch || vSwitch.vpcId !== vpcId) {
-    throw new ApiError("VSwitchNotFound", `The vSwitch ${vSwitchId}${where} does not exist in VPC ${vpcId}.`);
+    throw new ApiError('VSwitchNotFound', `The vSwitch ${vSwitchId}${where} does not exist in VPC ${vpcId}.`);
   }
   if (vSwitch.zoneId !== zoneId) {
-    throw new ApiError("VSwitchNotFound", `The vSwitch ${vSwitchId}${where} is in zone ${vSwitch.zoneId}, not ${zoneId}.`);
+    throw new ApiError(
+      'VSwitchNotFound',
+      `The vSwitch ${vSwitchId}${where} is in zone ${vSwitch.zoneId}, not ${zoneId}.`,
+    );
   }
   if (!cloud.privateLinkZones(service.serviceResourceType).includes(zoneId)) {
-    throw new ApiError("EndpointServiceNotSupportedZone", `PrivateLink does not support ${service.serviceResourceType} services in zone ${zoneId}${where}; see DescribeZones.`);
+    throw new ApiError(
+      'EndpointServiceNotSupportedZone',
+      `PrivateLink does not support ${service.serviceResourceType} services in zone ${zoneId}${where}; see DescribeZones.`,
+    );
   }
   const covered = serviceZones(service);
   if (!covered.includes(zoneId)) {
     throw new ApiError(
-      "EndpointServiceNotSupportedZone",
-      `The endpoint service ${service.serviceId} has no resource in zone ${zoneId}${where}; it covers ${covered.length > 0 ? covered.join(", ") : "no zone"}.`,
+      'EndpointServiceNotSupportedZone',
+      `The endpoint service ${service.serviceId} has no resource in zone ${zoneId}${where}; it covers ${covered.length > 0 ? covered.join(', ') : 'no zone'}.`,
     );
   }
   if (ip !== undefined && !ipInCidr(ip, vSwitch.cidrBlock)) {
-    throw illegalParam(field === "" ? "ip" : `${field}.ip`, `${ip} is not an address of ${vSwitch.vSwitchId} (${vSwitch.cidrBlock})`);
+    throw illegalParam(
+      field === '' ? 'ip' : `${field}.ip`,
+      `${ip} is not an address of ${vSwitch.vSwitchId} (${vSwitch.cidrBlock})`,
+    );
   }
   return vSwitch;
 }
 
 function ipToNumber(ip: string): number | undefined {
-  const octets = ip.split(".");
+  const octets = ip.split('.');
   if (octets.length !== 4 || octets.some((octet) => !/^\d{1,3}$/.test(octet) || Number(octet) > 255)) return undefined;
   return octets.reduce((value, octet) => value * 256 + Number(octet), 0);
 }
 
 export function ipInCidr(ip: string, cidrBlock: string): boolean {
-  const [base, bits] = cidrBlock.split("/");
+  const [base, bits] = cidrBlock.split('/');
   const address = ipToNumber(ip);
   const network = ipToNumber(base!);
   if (address === undefined || network === undefined) return false;
@@ -103,7 +123,9 @@ export function ipInCidr(ip: string, cidrBlock: string): boolean {
 
 /** Whether a resource carries every tag of the filter; a filter without a value matches any value. */
 export function matchesTags(tags: Tag[], filter: Tag[]): boolean {
-  return filter.every((wanted) => tags.some((tag) => tag.key === wanted.key && (wanted.value === "" || tag.value === wanted.value)));
+  return filter.every((wanted) =>
+    tags.some((tag) => tag.key === wanted.key && (wanted.value === '' || tag.value === wanted.value)),
+  );
 }
 
 export function tagsView(tags: Tag[]): Array<{ Key: string; Value: string }> {
@@ -119,12 +141,12 @@ export function serviceView(service: EndpointService): Record<string, unknown> {
     ServiceDescription: service.serviceDescription,
     ServiceStatus: service.serviceStatus,
     ServiceBusinessStatus: service.serviceBusinessStatus,
-    ServiceType: "Interface",
+    ServiceType: 'Interface',
     ServiceResourceType: service.serviceResourceType,
     AutoAcceptEnabled: service.autoAcceptEnabled,
     ZoneAffinityEnabled: service.zoneAffinityEnabled,
     ServiceSupportIPv6: service.serviceSupportIPv6,
-    AddressIpVersion: "IPv4",
+    AddressIpVersion: 'IPv4',
     Payer: service.payer,
     ConnectBandwidth: service.connectBandwidth,
     MaxBandwidth: 10240,
@@ -155,7 +177,7 @@ export function endpointView(endpoint: Endpoint): Record<string, unknown> {
     ZoneAffinityEnabled: endpoint.zoneAffinityEnabled,
     ProtectedEnabled: endpoint.protectedEnabled,
     ResourceOwner: true,
-    AddressIpVersion: "IPv4",
+    AddressIpVersion: 'IPv4',
     CreateTime: endpoint.createTime,
   };
 }

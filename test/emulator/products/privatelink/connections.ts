@@ -1,20 +1,20 @@
 // Connections: the provider's view of the endpoints that reach its service, and its consent.
-import type { Endpoint, EndpointService } from "../../cloud";
-import { ApiError } from "../../errors";
-import { pageByToken } from "../../pagination";
-import type { RpcAction, RpcContext } from "../product";
-import { requireRegion } from "../product";
-import { endpointsOf, ownedService } from "./common";
-import { startConnecting, startDisconnecting } from "./lifecycle";
+import type { Endpoint, EndpointService } from '../../cloud';
+import { ApiError } from '../../errors';
+import { pageByToken } from '../../pagination';
+import type { RpcAction, RpcContext } from '../product';
+import { requireRegion } from '../product';
+import { endpointsOf, ownedService } from './common';
+import { startConnecting, startDisconnecting } from './lifecycle';
 
 function connectionOf(context: RpcContext): { service: EndpointService; endpoint: Endpoint } {
   const { cloud, params, caller } = context;
   requireRegion(context);
-  const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
-  const endpointId = params.requiredString("EndpointId");
+  const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
+  const endpointId = params.requiredString('EndpointId');
   const endpoint = cloud.endpoints.get(endpointId);
   if (!endpoint || endpoint.serviceId !== service.serviceId) {
-    throw new ApiError("EndpointConnectionNotFound", `No endpoint ${endpointId} connects to ${service.serviceId}.`);
+    throw new ApiError('EndpointConnectionNotFound', `No endpoint ${endpointId} connects to ${service.serviceId}.`);
   }
   return { service, endpoint };
 }
@@ -24,13 +24,14 @@ const listVpcEndpointConnections: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     requireRegion(context);
-    const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
-    const endpointId = params.optionalString("EndpointId");
-    const connectionStatus = params.optionalString("ConnectionStatus");
-    const endpointOwnerId = params.optionalString("EndpointOwnerId");
-    const eniId = params.optionalString("EniId");
-    const resourceId = params.optionalString("ResourceId");
-    const resourceIn = (zoneId: string) => service.resources.find((resource) => resource.zoneId === zoneId)?.resourceId ?? "";
+    const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
+    const endpointId = params.optionalString('EndpointId');
+    const connectionStatus = params.optionalString('ConnectionStatus');
+    const endpointOwnerId = params.optionalString('EndpointOwnerId');
+    const eniId = params.optionalString('EniId');
+    const resourceId = params.optionalString('ResourceId');
+    const resourceIn = (zoneId: string) =>
+      service.resources.find((resource) => resource.zoneId === zoneId)?.resourceId ?? '';
     const matching = endpointsOf(cloud, service).filter(
       (endpoint) =>
         (endpointId === undefined || endpoint.endpointId === endpointId) &&
@@ -52,7 +53,7 @@ const listVpcEndpointConnections: RpcAction = {
         Bandwidth: endpoint.bandwidth,
         ResourceOwner: true,
         ResourceGroupId: service.resourceGroupId,
-        TrafficControlMode: "Manual",
+        TrafficControlMode: 'Manual',
         ModifiedTime: endpoint.createTime,
         Zones: endpoint.zones.map((zone) => ({
           ZoneId: zone.zoneId,
@@ -75,15 +76,21 @@ const enableVpcEndpointConnection: RpcAction = {
   mutating: true,
   handle(context) {
     const { service, endpoint } = connectionOf(context);
-    context.params.optionalInteger("Bandwidth", { min: 100, max: 10240 });
-    if (endpoint.endpointStatus !== "Active" || !["Pending", "Disconnected"].includes(endpoint.connectionStatus)) {
-      throw new ApiError("EndpointConnectionOperationDenied", `The connection from ${endpoint.endpointId} is ${endpoint.connectionStatus} (endpoint ${endpoint.endpointStatus}); only a Pending or Disconnected connection of an Active endpoint can be accepted.`);
+    context.params.optionalInteger('Bandwidth', { min: 100, max: 10240 });
+    if (endpoint.endpointStatus !== 'Active' || !['Pending', 'Disconnected'].includes(endpoint.connectionStatus)) {
+      throw new ApiError(
+        'EndpointConnectionOperationDenied',
+        `The connection from ${endpoint.endpointId} is ${endpoint.connectionStatus} (endpoint ${endpoint.endpointStatus}); only a Pending or Disconnected connection of an Active endpoint can be accepted.`,
+      );
     }
     if (service.resources.length === 0) {
-      throw new ApiError("OperationDenied.NoAvailableServiceResource", `The endpoint service ${service.serviceId} has no resource to carry the connection.`);
+      throw new ApiError(
+        'OperationDenied.NoAvailableServiceResource',
+        `The endpoint service ${service.serviceId} has no resource to carry the connection.`,
+      );
     }
     context.params.endDryRun();
-    const bandwidth = context.params.optionalInteger("Bandwidth", { min: 100, max: 10240 });
+    const bandwidth = context.params.optionalInteger('Bandwidth', { min: 100, max: 10240 });
     if (bandwidth !== undefined) endpoint.bandwidth = bandwidth;
     startConnecting(context.cloud, endpoint);
     return {};
@@ -94,8 +101,11 @@ const disableVpcEndpointConnection: RpcAction = {
   mutating: true,
   handle(context) {
     const { endpoint } = connectionOf(context);
-    if (endpoint.connectionStatus !== "Connected") {
-      throw new ApiError("EndpointConnectionOperationDenied", `The connection from ${endpoint.endpointId} is ${endpoint.connectionStatus}; only a Connected one can be disconnected.`);
+    if (endpoint.connectionStatus !== 'Connected') {
+      throw new ApiError(
+        'EndpointConnectionOperationDenied',
+        `The connection from ${endpoint.endpointId} is ${endpoint.connectionStatus}; only a Connected one can be disconnected.`,
+      );
     }
     context.params.endDryRun();
     startDisconnecting(context.cloud, endpoint);

@@ -1,20 +1,37 @@
 // Endpoint services (the provider side): create, read, list, update, delete, their load balancer
 // resources and the allowlist of accounts that may connect.
-import { isoSeconds, type Cloud, type EndpointService, type ServiceResource, type ServiceResourceType } from "../../cloud";
-import { ApiError, missingParam } from "../../errors";
-import { pageByToken } from "../../pagination";
-import type { Caller, RpcAction, RpcContext } from "../product";
-import { requireRegion } from "../product";
-import { scheduleServiceCreated, scheduleServiceDeleted, scheduleServiceUpdated } from "./lifecycle";
-import { endpointsOf, matchesTags, ownedService, requireProductOpen, RESOURCE_TYPES, serviceDomain, serviceName, serviceView, serviceZones, tagsView } from "./common";
+import {
+  isoSeconds,
+  type Cloud,
+  type EndpointService,
+  type ServiceResource,
+  type ServiceResourceType,
+} from '../../cloud';
+import { ApiError, missingParam } from '../../errors';
+import { pageByToken } from '../../pagination';
+import type { Caller, RpcAction, RpcContext } from '../product';
+import { requireRegion } from '../product';
+import { scheduleServiceCreated, scheduleServiceDeleted, scheduleServiceUpdated } from './lifecycle';
+import {
+  endpointsOf,
+  matchesTags,
+  ownedService,
+  requireProductOpen,
+  RESOURCE_TYPES,
+  serviceDomain,
+  serviceName,
+  serviceView,
+  serviceZones,
+  tagsView,
+} from './common';
 
 const MAX_RESOURCES = 10;
 
 /** The load balancer id prefix says which resource type it is. */
 function resourceTypeOf(loadBalancerId: string): ServiceResourceType | undefined {
-  if (loadBalancerId.startsWith("lb-")) return "slb";
-  if (loadBalancerId.startsWith("nlb-")) return "nlb";
-  if (loadBalancerId.startsWith("alb-")) return "alb";
+  if (loadBalancerId.startsWith('lb-')) return 'slb';
+  if (loadBalancerId.startsWith('nlb-')) return 'nlb';
+  if (loadBalancerId.startsWith('alb-')) return 'alb';
   return undefined;
 }
 
@@ -22,34 +39,61 @@ function resourceTypeOf(loadBalancerId: string): ServiceResourceType | undefined
  * A load balancer placed behind a service in one zone: it must be the caller's, of the service's
  * type, internal and PrivateLink-capable, and serve the zone, which PrivateLink must support.
  */
-function checkServiceResource(cloud: Cloud, caller: Caller, field: string, serviceType: ServiceResourceType, resourceId: string, resourceType: string, zoneId: string): ServiceResource {
+function checkServiceResource(
+  cloud: Cloud,
+  caller: Caller,
+  field: string,
+  serviceType: ServiceResourceType,
+  resourceId: string,
+  resourceType: string,
+  zoneId: string,
+): ServiceResource {
   if (resourceType !== serviceType) {
-    throw new ApiError("Mismatch.ResourceType", `${field}: resource type ${resourceType} does not match the service resource type ${serviceType}.`);
+    throw new ApiError(
+      'Mismatch.ResourceType',
+      `${field}: resource type ${resourceType} does not match the service resource type ${serviceType}.`,
+    );
   }
   const lb = cloud.loadBalancer(resourceId);
   if (!lb || cloud.vpcOwner(lb.vpcId) !== caller.accountId) {
-    throw new ApiError("LoadBalancerNotFound", `${field}: the load balancer ${resourceId} does not exist.`);
+    throw new ApiError('LoadBalancerNotFound', `${field}: the load balancer ${resourceId} does not exist.`);
   }
   if (resourceTypeOf(resourceId) !== resourceType) {
-    throw new ApiError("Mismatch.ResourceType", `${field}: ${resourceId} is not a ${resourceType} instance.`);
+    throw new ApiError('Mismatch.ResourceType', `${field}: ${resourceId} is not a ${resourceType} instance.`);
   }
-  if (lb.addressType !== "intranet" || lb.privateLinkSupported === false) {
-    throw new ApiError("LoadBalancerNotSupportPrivateLink", `${field}: the load balancer ${resourceId} cannot back an endpoint service (it must be an internal, PrivateLink-capable instance).`);
+  if (lb.addressType !== 'intranet' || lb.privateLinkSupported === false) {
+    throw new ApiError(
+      'LoadBalancerNotSupportPrivateLink',
+      `${field}: the load balancer ${resourceId} cannot back an endpoint service (it must be an internal, PrivateLink-capable instance).`,
+    );
   }
   if (!lb.zoneIds.includes(zoneId)) {
-    throw new ApiError("EndpointServiceNotSupportedZone", `${field}: the load balancer ${resourceId} serves zones ${lb.zoneIds.join(", ")}, not ${zoneId}.`);
+    throw new ApiError(
+      'EndpointServiceNotSupportedZone',
+      `${field}: the load balancer ${resourceId} serves zones ${lb.zoneIds.join(', ')}, not ${zoneId}.`,
+    );
   }
   if (!cloud.privateLinkZones(serviceType).includes(zoneId)) {
-    throw new ApiError("EndpointServiceNotSupportedZone", `${field}: PrivateLink does not support ${serviceType} services in zone ${zoneId}; see DescribeZones.`);
+    throw new ApiError(
+      'EndpointServiceNotSupportedZone',
+      `${field}: PrivateLink does not support ${serviceType} services in zone ${zoneId}; see DescribeZones.`,
+    );
   }
   return { resourceId, resourceType: serviceType, zoneId, vpcId: lb.vpcId, vSwitchId: lb.vSwitchId, ip: lb.address };
 }
 
 /** The service must be Active to change; Pending means another change is still being applied. */
 function requireActiveService(service: EndpointService): void {
-  if (service.serviceStatus === "Active") return;
-  if (service.serviceStatus === "Pending") throw new ApiError("EndpointServiceLocked", `The endpoint service ${service.serviceId} is being modified; retry shortly.`);
-  throw new ApiError("EndpointServiceOperationDenied", `The endpoint service ${service.serviceId} is ${service.serviceStatus}; the operation needs it Active.`);
+  if (service.serviceStatus === 'Active') return;
+  if (service.serviceStatus === 'Pending')
+    throw new ApiError(
+      'EndpointServiceLocked',
+      `The endpoint service ${service.serviceId} is being modified; retry shortly.`,
+    );
+  throw new ApiError(
+    'EndpointServiceOperationDenied',
+    `The endpoint service ${service.serviceId} is ${service.serviceStatus}; the operation needs it Active.`,
+  );
 }
 
 const createVpcEndpointService: RpcAction = {
@@ -58,25 +102,33 @@ const createVpcEndpointService: RpcAction = {
     const { cloud, params, caller } = context;
     const regionId = requireRegion(context);
     requireProductOpen(context);
-    const serviceResourceType = params.optionalEnum("ServiceResourceType", RESOURCE_TYPES) ?? "slb";
-    const autoAcceptEnabled = params.optionalBoolean("AutoAcceptEnabled") ?? false;
-    const zoneAffinityEnabled = params.optionalBoolean("ZoneAffinityEnabled") ?? false;
-    const serviceSupportIPv6 = params.optionalBoolean("ServiceSupportIPv6") ?? false;
-    const payer = params.optionalEnum("Payer", ["Endpoint", "EndpointService"] as const) ?? "Endpoint";
-    const serviceDescription = params.optionalString("ServiceDescription", { maxLength: 256 }) ?? "";
-    const resourceGroupId = params.optionalString("ResourceGroupId") ?? "rg-default";
+    const serviceResourceType = params.optionalEnum('ServiceResourceType', RESOURCE_TYPES) ?? 'slb';
+    const autoAcceptEnabled = params.optionalBoolean('AutoAcceptEnabled') ?? false;
+    const zoneAffinityEnabled = params.optionalBoolean('ZoneAffinityEnabled') ?? false;
+    const serviceSupportIPv6 = params.optionalBoolean('ServiceSupportIPv6') ?? false;
+    const payer = params.optionalEnum('Payer', ['Endpoint', 'EndpointService'] as const) ?? 'Endpoint';
+    const serviceDescription = params.optionalString('ServiceDescription', { maxLength: 256 }) ?? '';
+    const resourceGroupId = params.optionalString('ResourceGroupId') ?? 'rg-default';
     const resources: ServiceResource[] = [];
-    for (const { index, fields } of params.repeatObjects("Resource", { max: MAX_RESOURCES })) {
+    for (const { index, fields } of params.repeatObjects('Resource', { max: MAX_RESOURCES })) {
       const field = `Resource.${index}`;
-      const resourceId = fields.get("ResourceId");
-      const resourceType = fields.get("ResourceType");
-      const zoneId = fields.get("ZoneId");
+      const resourceId = fields.get('ResourceId');
+      const resourceType = fields.get('ResourceType');
+      const zoneId = fields.get('ZoneId');
       if (!resourceId) throw missingParam(`${field}.ResourceId`);
       if (!resourceType) throw missingParam(`${field}.ResourceType`);
       if (!zoneId) throw missingParam(`${field}.ZoneId`);
-      const resource = checkServiceResource(cloud, caller, field, serviceResourceType, resourceId, resourceType, zoneId);
+      const resource = checkServiceResource(
+        cloud,
+        caller,
+        field,
+        serviceResourceType,
+        resourceId,
+        resourceType,
+        zoneId,
+      );
       if (resources.some((other) => other.resourceId === resourceId && other.zoneId === zoneId)) {
-        throw new ApiError("EndpointServiceResourceExist", `${field}: ${resourceId} in ${zoneId} is listed twice.`);
+        throw new ApiError('EndpointServiceResourceExist', `${field}: ${resourceId} in ${zoneId} is listed twice.`);
       }
       resources.push(resource);
     }
@@ -89,8 +141,8 @@ const createVpcEndpointService: RpcAction = {
       serviceName: serviceName(regionId, serviceId),
       serviceDomain: serviceDomain(regionId, serviceId),
       serviceDescription,
-      serviceStatus: "Creating",
-      serviceBusinessStatus: "Normal",
+      serviceStatus: 'Creating',
+      serviceBusinessStatus: 'Normal',
       serviceResourceType,
       autoAcceptEnabled,
       zoneAffinityEnabled,
@@ -118,7 +170,7 @@ const createVpcEndpointService: RpcAction = {
       AutoAcceptEnabled: service.autoAcceptEnabled,
       ZoneAffinityEnabled: service.zoneAffinityEnabled,
       ServiceSupportIPv6: service.serviceSupportIPv6,
-      AddressIpVersion: "IPv4",
+      AddressIpVersion: 'IPv4',
       ResourceGroupId: service.resourceGroupId,
       CreateTime: service.createTime,
     };
@@ -129,7 +181,7 @@ const getVpcEndpointServiceAttribute: RpcAction = {
   mutating: false,
   handle(context) {
     requireRegion(context);
-    const service = ownedService(context.cloud, context.caller, context.params.requiredString("ServiceId"));
+    const service = ownedService(context.cloud, context.caller, context.params.requiredString('ServiceId'));
     return { ...serviceView(service), Zones: serviceZones(service) };
   },
 };
@@ -139,15 +191,15 @@ const listVpcEndpointServices: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     requireRegion(context);
-    const serviceId = params.optionalString("ServiceId");
-    const name = params.optionalString("ServiceName");
-    const resourceId = params.optionalString("ResourceId");
-    const status = params.optionalString("ServiceStatus");
-    const businessStatus = params.optionalString("ServiceBusinessStatus");
-    const resourceType = params.optionalEnum("ServiceResourceType", RESOURCE_TYPES);
-    const autoAccept = params.optionalBoolean("AutoAcceptEnabled");
-    const zoneAffinity = params.optionalBoolean("ZoneAffinityEnabled");
-    const resourceGroupId = params.optionalString("ResourceGroupId");
+    const serviceId = params.optionalString('ServiceId');
+    const name = params.optionalString('ServiceName');
+    const resourceId = params.optionalString('ResourceId');
+    const status = params.optionalString('ServiceStatus');
+    const businessStatus = params.optionalString('ServiceBusinessStatus');
+    const resourceType = params.optionalEnum('ServiceResourceType', RESOURCE_TYPES);
+    const autoAccept = params.optionalBoolean('AutoAcceptEnabled');
+    const zoneAffinity = params.optionalBoolean('ZoneAffinityEnabled');
+    const resourceGroupId = params.optionalString('ResourceGroupId');
     const tags = params.tags();
     const matching = [...cloud.services.values()].filter(
       (service) =>
@@ -178,12 +230,12 @@ const updateVpcEndpointServiceAttribute: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     requireRegion(context);
-    const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
-    const autoAcceptEnabled = params.optionalBoolean("AutoAcceptEnabled");
-    const connectBandwidth = params.optionalInteger("ConnectBandwidth", { min: 100, max: 10240 });
-    const serviceDescription = params.optionalString("ServiceDescription", { maxLength: 256 });
-    const zoneAffinityEnabled = params.optionalBoolean("ZoneAffinityEnabled");
-    const serviceSupportIPv6 = params.optionalBoolean("ServiceSupportIPv6");
+    const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
+    const autoAcceptEnabled = params.optionalBoolean('AutoAcceptEnabled');
+    const connectBandwidth = params.optionalInteger('ConnectBandwidth', { min: 100, max: 10240 });
+    const serviceDescription = params.optionalString('ServiceDescription', { maxLength: 256 });
+    const zoneAffinityEnabled = params.optionalBoolean('ZoneAffinityEnabled');
+    const serviceSupportIPv6 = params.optionalBoolean('ServiceSupportIPv6');
     requireActiveService(service);
     params.endDryRun();
     if (autoAcceptEnabled !== undefined) service.autoAcceptEnabled = autoAcceptEnabled;
@@ -201,15 +253,23 @@ const deleteVpcEndpointService: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     requireRegion(context);
-    const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
+    const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
     requireActiveService(service);
     const endpoints = endpointsOf(cloud, service);
-    const connected = endpoints.filter((endpoint) => ["Connecting", "Connected", "Disconnecting"].includes(endpoint.connectionStatus));
+    const connected = endpoints.filter((endpoint) =>
+      ['Connecting', 'Connected', 'Disconnecting'].includes(endpoint.connectionStatus),
+    );
     if (connected.length > 0) {
-      throw new ApiError("EndpointServiceConnectionDependence", `The endpoint service ${service.serviceId} still has connections from ${connected.map((endpoint) => endpoint.endpointId).join(", ")}; disable them first.`);
+      throw new ApiError(
+        'EndpointServiceConnectionDependence',
+        `The endpoint service ${service.serviceId} still has connections from ${connected.map((endpoint) => endpoint.endpointId).join(', ')}; disable them first.`,
+      );
     }
     if (endpoints.length > 0) {
-      throw new ApiError("DeleteFailedDueToEndpointExist", `The endpoint service ${service.serviceId} still has endpoints ${endpoints.map((endpoint) => endpoint.endpointId).join(", ")}.`);
+      throw new ApiError(
+        'DeleteFailedDueToEndpointExist',
+        `The endpoint service ${service.serviceId} still has endpoints ${endpoints.map((endpoint) => endpoint.endpointId).join(', ')}.`,
+      );
     }
     params.endDryRun();
     scheduleServiceDeleted(cloud, service);
@@ -217,13 +277,18 @@ const deleteVpcEndpointService: RpcAction = {
   },
 };
 
-function readResourceParams(context: RpcContext): { service: EndpointService; resourceId: string; resourceType: string; zoneId: string } {
+function readResourceParams(context: RpcContext): {
+  service: EndpointService;
+  resourceId: string;
+  resourceType: string;
+  zoneId: string;
+} {
   const { cloud, params, caller } = context;
   requireRegion(context);
-  const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
-  const resourceId = params.requiredString("ResourceId");
-  const resourceType = params.requiredString("ResourceType");
-  const zoneId = params.requiredString("ZoneId");
+  const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
+  const resourceId = params.requiredString('ResourceId');
+  const resourceType = params.requiredString('ResourceType');
+  const zoneId = params.requiredString('ZoneId');
   return { service, resourceId, resourceType, zoneId };
 }
 
@@ -232,9 +297,20 @@ const attachResourceToVpcEndpointService: RpcAction = {
   handle(context) {
     const { service, resourceId, resourceType, zoneId } = readResourceParams(context);
     requireActiveService(service);
-    const resource = checkServiceResource(context.cloud, context.caller, "ResourceId", service.serviceResourceType, resourceId, resourceType, zoneId);
+    const resource = checkServiceResource(
+      context.cloud,
+      context.caller,
+      'ResourceId',
+      service.serviceResourceType,
+      resourceId,
+      resourceType,
+      zoneId,
+    );
     if (service.resources.some((other) => other.resourceId === resourceId && other.zoneId === zoneId)) {
-      throw new ApiError("EndpointServiceResourceExist", `${resourceId} in ${zoneId} is already attached to ${service.serviceId}.`);
+      throw new ApiError(
+        'EndpointServiceResourceExist',
+        `${resourceId} in ${zoneId} is already attached to ${service.serviceId}.`,
+      );
     }
     context.params.endDryRun();
     service.resources.push(resource);
@@ -247,18 +323,28 @@ const detachResourceFromVpcEndpointService: RpcAction = {
   handle(context) {
     const { cloud } = context;
     const { service, resourceId, resourceType, zoneId } = readResourceParams(context);
-    const resource = service.resources.find((candidate) => candidate.resourceId === resourceId && candidate.zoneId === zoneId && candidate.resourceType === resourceType);
-    if (!resource) throw new ApiError("EndpointServiceResourceNotFound", `${resourceId} in ${zoneId} is not attached to ${service.serviceId}.`);
+    const resource = service.resources.find(
+      (candidate) =>
+        candidate.resourceId === resourceId && candidate.zoneId === zoneId && candidate.resourceType === resourceType,
+    );
+    if (!resource)
+      throw new ApiError(
+        'EndpointServiceResourceNotFound',
+        `${resourceId} in ${zoneId} is not attached to ${service.serviceId}.`,
+      );
     requireActiveService(service);
     // The last resource of a zone carries the traffic of every connected endpoint zone there.
     const lastInZone = !service.resources.some((other) => other !== resource && other.zoneId === zoneId);
     const dependent = endpointsOf(cloud, service).filter(
       (endpoint) =>
-        ["Connecting", "Connected"].includes(endpoint.connectionStatus) &&
-        endpoint.zones.some((zone) => zone.zoneId === zoneId && zone.zoneStatus !== "Deleting"),
+        ['Connecting', 'Connected'].includes(endpoint.connectionStatus) &&
+        endpoint.zones.some((zone) => zone.zoneId === zoneId && zone.zoneStatus !== 'Deleting'),
     );
     if (lastInZone && dependent.length > 0) {
-      throw new ApiError("EndpointServiceConnectionDependence", `Endpoints ${dependent.map((endpoint) => endpoint.endpointId).join(", ")} are connected in ${zoneId} through ${resourceId}.`);
+      throw new ApiError(
+        'EndpointServiceConnectionDependence',
+        `Endpoints ${dependent.map((endpoint) => endpoint.endpointId).join(', ')} are connected in ${zoneId} through ${resourceId}.`,
+      );
     }
     context.params.endDryRun();
     service.resources = service.resources.filter((candidate) => candidate !== resource);
@@ -271,7 +357,7 @@ const listVpcEndpointServiceResources: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     requireRegion(context);
-    const service = ownedService(cloud, caller, params.requiredString("ServiceId"));
+    const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
     const page = pageByToken(service.resources, params);
     const endpoints = endpointsOf(cloud, service);
     return {
@@ -283,7 +369,9 @@ const listVpcEndpointServiceResources: RpcAction = {
         ZoneId: resource.zoneId,
         Ip: resource.ip,
         RegionId: service.regionId,
-        RelatedEndpointCount: endpoints.filter((endpoint) => endpoint.zones.some((zone) => zone.zoneId === resource.zoneId)).length,
+        RelatedEndpointCount: endpoints.filter((endpoint) =>
+          endpoint.zones.some((zone) => zone.zoneId === resource.zoneId),
+        ).length,
         RelatedDeprecatedEndpointCount: 0,
         AutoAllocatedEnabled: false,
         ResourceSupportIPv6: false,
@@ -299,9 +387,9 @@ const USER_ID = /^\d{1,20}$/;
 const USER_ARN = /^acs:ram:\*:(\d{1,20}):\*$/;
 
 function readUser(context: RpcContext): { userId?: string; userArn?: string } {
-  const userId = context.params.optionalString("UserId", { pattern: USER_ID, hint: "an account id (digits)" });
-  const userArn = context.params.optionalString("UserARN", { pattern: USER_ARN, hint: "acs:ram:*:<account id>:*" });
-  if (userId === undefined && userArn === undefined) throw missingParam("UserId");
+  const userId = context.params.optionalString('UserId', { pattern: USER_ID, hint: 'an account id (digits)' });
+  const userArn = context.params.optionalString('UserARN', { pattern: USER_ARN, hint: 'acs:ram:*:<account id>:*' });
+  if (userId === undefined && userArn === undefined) throw missingParam('UserId');
   return { userId, userArn };
 }
 
@@ -309,7 +397,7 @@ const addUserToVpcEndpointService: RpcAction = {
   mutating: true,
   handle(context) {
     requireRegion(context);
-    const service = ownedService(context.cloud, context.caller, context.params.requiredString("ServiceId"));
+    const service = ownedService(context.cloud, context.caller, context.params.requiredString('ServiceId'));
     const { userId, userArn } = readUser(context);
     context.params.endDryRun();
     if (userId !== undefined && !service.allowedUserIds.includes(userId)) service.allowedUserIds.push(userId);
@@ -322,7 +410,7 @@ const removeUserFromVpcEndpointService: RpcAction = {
   mutating: true,
   handle(context) {
     requireRegion(context);
-    const service = ownedService(context.cloud, context.caller, context.params.requiredString("ServiceId"));
+    const service = ownedService(context.cloud, context.caller, context.params.requiredString('ServiceId'));
     const { userId, userArn } = readUser(context);
     context.params.endDryRun();
     service.allowedUserIds = service.allowedUserIds.filter((id) => id !== userId);
@@ -336,24 +424,37 @@ const listVpcEndpointServiceUsers: RpcAction = {
   handle(context) {
     const { params } = context;
     requireRegion(context);
-    const service = ownedService(context.cloud, context.caller, params.requiredString("ServiceId"));
-    const userId = params.optionalString("UserId", { pattern: USER_ID, hint: "an account id (digits)" });
-    const listType = params.optionalEnum("UserListType", ["Users", "UserARNs"] as const) ?? "Users";
-    if (listType === "UserARNs") {
+    const service = ownedService(context.cloud, context.caller, params.requiredString('ServiceId'));
+    const userId = params.optionalString('UserId', { pattern: USER_ID, hint: 'an account id (digits)' });
+    const listType = params.optionalEnum('UserListType', ['Users', 'UserARNs'] as const) ?? 'Users';
+    if (listType === 'UserARNs') {
       const arns = service.allowedUserArns.filter((arn) => userId === undefined || USER_ARN.exec(arn)?.[1] === userId);
       const page = pageByToken(arns, params);
-      return { UserARNs: page.items.map((arn) => ({ UserARN: arn })), NextToken: page.nextToken, MaxResults: page.maxResults, TotalCount: String(page.totalCount) };
+      return {
+        UserARNs: page.items.map((arn) => ({ UserARN: arn })),
+        NextToken: page.nextToken,
+        MaxResults: page.maxResults,
+        TotalCount: String(page.totalCount),
+      };
     }
     const ids = service.allowedUserIds.filter((id) => userId === undefined || id === userId);
     const page = pageByToken(ids, params);
-    return { Users: page.items.map((id) => ({ UserId: Number(id) })), NextToken: page.nextToken, MaxResults: page.maxResults, TotalCount: String(page.totalCount) };
+    return {
+      Users: page.items.map((id) => ({ UserId: Number(id) })),
+      NextToken: page.nextToken,
+      MaxResults: page.maxResults,
+      TotalCount: String(page.totalCount),
+    };
   },
 };
 
 /** Whether an account may connect endpoints to a service: its owner, or one on the allowlist. */
 export function mayConnect(service: EndpointService, accountId: string): boolean {
   if (service.ownerAccountId === accountId) return true;
-  return service.allowedUserIds.includes(accountId) || service.allowedUserArns.some((arn) => USER_ARN.exec(arn)?.[1] === accountId);
+  return (
+    service.allowedUserIds.includes(accountId) ||
+    service.allowedUserArns.some((arn) => USER_ARN.exec(arn)?.[1] === accountId)
+  );
 }
 
 export const serviceActions: Record<string, RpcAction> = {

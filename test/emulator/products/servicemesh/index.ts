@@ -1,14 +1,14 @@
 // ASM, servicemesh 2020-01-11 (RPC, central endpoint, no RegionId).
-import { isoSeconds } from "../../cloud";
-import { ApiError } from "../../errors";
-import type { RpcAction, RpcContext, RpcProduct } from "../product";
+import { isoSeconds } from '../../cloud';
+import { ApiError } from '../../errors';
+import type { RpcAction, RpcContext, RpcProduct } from '../product';
 
 /** The world's mesh, if the id names it and the caller owns its VPC. */
 function ownMesh(context: RpcContext) {
-  const serviceMeshId = context.params.requiredString("ServiceMeshId");
+  const serviceMeshId = context.params.requiredString('ServiceMeshId');
   const mesh = context.cloud.world.serviceMesh;
   if (mesh.serviceMeshId !== serviceMeshId || context.cloud.vpcOwner(mesh.vpcId) !== context.caller.accountId) {
-    throw new ApiError("ServiceMesh.NotFound", `The service mesh ${serviceMeshId} does not exist.`, 404);
+    throw new ApiError('ServiceMesh.NotFound', `The service mesh ${serviceMeshId} does not exist.`, 404);
   }
   return mesh;
 }
@@ -26,12 +26,12 @@ const describeServiceMeshDetail: RpcAction = {
           ServiceMeshId: mesh.serviceMeshId,
           Name: mesh.name,
           RegionId: cloud.world.regionId,
-          State: "running",
-          ErrorMessage: "",
-          Profile: "Default",
-          Version: mesh.version ?? "",
-          CreationTime: "2024-01-01T00:00:00Z",
-          UpdateTime: "2024-01-01T00:00:00Z",
+          State: 'running',
+          ErrorMessage: '',
+          Profile: 'Default',
+          Version: mesh.version ?? '',
+          CreationTime: '2024-01-01T00:00:00Z',
+          UpdateTime: '2024-01-01T00:00:00Z',
         },
         Spec: {
           Network: { VpcId: mesh.vpcId, SecurityGroupId: mesh.securityGroupId, VSwitches: [...mesh.vSwitchIds] },
@@ -40,20 +40,20 @@ const describeServiceMeshDetail: RpcAction = {
             ApiServerLoadbalancerId: mesh.apiServerLoadBalancerId,
             ApiServerPublicEip: false,
             PilotPublicEip: false,
-            PilotPublicLoadbalancerId: "",
+            PilotPublicLoadbalancerId: '',
           },
-          MeshConfig: { EnableLocalityLB: false, Telemetry: true, Tracing: false, OutboundTrafficPolicy: "ALLOW_ANY" },
+          MeshConfig: { EnableLocalityLB: false, Telemetry: true, Tracing: false, OutboundTrafficPolicy: 'ALLOW_ANY' },
         },
         Endpoints: {
           IntranetPilotEndpoint: `${pilotLb.address}:15011`,
           IntranetApiServerEndpoint: `https://${apiServerLb.address}:6443`,
-          PublicPilotEndpoint: "",
-          PublicApiServerEndpoint: "",
+          PublicPilotEndpoint: '',
+          PublicApiServerEndpoint: '',
         },
         Clusters: [...cloud.meshMembers.keys()],
         OwnerId: cloud.vpcOwner(mesh.vpcId),
-        OwnerType: "customer",
-        ClusterSpec: "standard",
+        OwnerType: 'customer',
+        ClusterSpec: 'standard',
       },
     };
   },
@@ -74,13 +74,13 @@ const describeClustersInServiceMesh: RpcAction = {
           RegionId: cloud.world.regionId,
           VpcId: cluster.vpcId,
           SgId: cluster.securityGroupId,
-          ClusterType: cluster.clusterType ?? "ManagedKubernetes",
-          ClusterDomain: "cluster.local",
+          ClusterType: cluster.clusterType ?? 'ManagedKubernetes',
+          ClusterDomain: 'cluster.local',
           State: view.state,
           ErrorMessage: view.errorMessage,
           CreationTime: member.addedAt,
           UpdateTime: member.addedAt,
-          Version: "1.30.1-aliyun.1",
+          Version: '1.30.1-aliyun.1',
         };
       }),
     };
@@ -92,15 +92,18 @@ const addClusterIntoServiceMesh: RpcAction = {
   handle(context) {
     const { cloud, params, caller } = context;
     const mesh = ownMesh(context);
-    const clusterId = params.requiredString("ClusterId");
+    const clusterId = params.requiredString('ClusterId');
     const cluster = cloud.cluster(clusterId);
     if (!cluster || cloud.vpcOwner(cluster.vpcId) !== caller.accountId) {
-      throw new ApiError("Cluster.NotFound", `The cluster ${clusterId} does not exist.`, 404);
+      throw new ApiError('Cluster.NotFound', `The cluster ${clusterId} does not exist.`, 404);
     }
-    params.optionalBoolean("IgnoreNamespaceCheck");
-    params.optionalBoolean("DiscoveryOnly");
+    params.optionalBoolean('IgnoreNamespaceCheck');
+    params.optionalBoolean('DiscoveryOnly');
     if (cloud.meshMembers.has(clusterId)) {
-      throw new ApiError("Cluster.AlreadyExists", `The cluster ${clusterId} is already in the service mesh ${mesh.serviceMeshId}.`);
+      throw new ApiError(
+        'Cluster.AlreadyExists',
+        `The cluster ${clusterId} is already in the service mesh ${mesh.serviceMeshId}.`,
+      );
     }
     const member = { clusterId, fromWorld: false, addedAt: isoSeconds(cloud.now()), joined: false };
     cloud.meshMembers.set(clusterId, member);
@@ -112,11 +115,11 @@ const addClusterIntoServiceMesh: RpcAction = {
 };
 
 export const serviceMesh: RpcProduct = {
-  style: "RPC",
-  name: "servicemesh",
-  code: "servicemesh",
-  version: "2020-01-11",
-  hostId: () => "servicemesh.aliyuncs.com",
+  style: 'RPC',
+  name: 'servicemesh',
+  code: 'servicemesh',
+  version: '2020-01-11',
+  hostId: () => 'servicemesh.aliyuncs.com',
   clientTokens: false,
   actions: {
     DescribeServiceMeshDetail: describeServiceMeshDetail,
