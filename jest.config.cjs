@@ -7,7 +7,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/{core,plugin,webhook,test/emulator,schemas,scripts}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{core,engine,plugin,controller,webhook,test/emulator,schemas,scripts}/**/*.test.ts'],
     },
     {
       displayName: 'e2e',

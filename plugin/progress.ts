@@ -3,22 +3,10 @@
  * the look: a spinner on a TTY, plain timestamped lines otherwise (CI logs, pipes), nothing at all
  * when the output is data (`-o json`/`-o yaml`). `createProgress` makes that choice.
  */
-export interface Progress {
-  /** A step starts, e.g. "create endpoint service for c0123…". */
-  start(step: string): void;
-  /** The current step finished; `detail` says with what (an id, a state). */
-  succeed(detail?: string): void;
-  /** The current step failed; `detail` says why. */
-  fail(detail: string): void;
-  /** A line of information that is not a step. */
-  info(message: string): void;
-  /**
-   * Ends the display: a spinner stops and leaves the cursor on a fresh line. Call it in a `finally`
-   * so an error message never lands on a spinner's line. Safe to call more than once.
-   */
-  close?(): void;
-}
+import type { Progress } from '../engine/progress';
+import { SilentProgress } from '../engine/progress';
 
+export { type Progress, SilentProgress };
 /** A stream as far as progress needs it: where to write, and whether a person is watching it. */
 export interface ProgressStream {
   write(text: string): unknown;
@@ -57,15 +45,6 @@ export class LineProgress implements Progress {
     this.line(`    ${message}`);
   }
 
-  close(): void {}
-}
-
-/** Reports nothing: for `-o json`/`-o yaml` and tests. */
-export class SilentProgress implements Progress {
-  start(): void {}
-  succeed(): void {}
-  fail(): void {}
-  info(): void {}
   close(): void {}
 }
 

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import type { Cloud, createCloud } from '../cloud';
+import type { Cloud, createCloud } from '../../engine/cloud';
 import { ExitCode } from '../exit-codes';
-import type { Kube } from '../kube';
+import type { Kube } from '../../engine/kube';
 
 /** Parses kubectl-style durations: `30s`, `5m`, `1h`, `1m30s`, a bare number of seconds, or `0` for none. */
 export function parseDuration(text: string): number | undefined {
@@ -53,7 +53,7 @@ export abstract class ClusterCommand extends Command {
   /** The Kubernetes client for the chosen kubeconfig and context. */
   async kube(): Promise<Kube> {
     if (!this.kubeClient) {
-      const { Kube } = await import('../kube');
+      const { Kube } = await import('../../engine/kube');
       this.kubeClient = Kube.connect({
         kubeconfig: this.kubeconfig,
         context: this.kubeContext,
@@ -65,7 +65,7 @@ export abstract class ClusterCommand extends Command {
 
   /** The cloud clients, all pointed at the same endpoint and sharing one credential chain. */
   async cloud(onCall?: Parameters<typeof createCloud>[0]['onCall']): Promise<Cloud> {
-    const { createCloud, resolveCloudSettings } = await import('../cloud');
+    const { createCloud, resolveCloudSettings } = await import('../../engine/cloud');
     return createCloud({
       ...resolveCloudSettings({ region: this.region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }),
       onCall,

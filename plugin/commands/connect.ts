@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode } from '../exit-codes';
-import type { ConnectOutcome, ConnectRequest } from '../provisioning/flows/connect';
-import type { Session } from '../provisioning/session';
+import type { ConnectOutcome, ConnectRequest } from '../../engine/provisioning/flows/connect';
+import type { Session } from '../../engine/provisioning/session';
 import { ClusterCommand, isDuration, parseDuration } from './base';
 
 export class ConnectCommand extends ClusterCommand {
@@ -96,9 +96,9 @@ export class ConnectCommand extends ClusterCommand {
     const started = Date.now();
     let session: Session | undefined;
     try {
-      const { parseVSwitchFlag, checkClusterId } = await import('../provisioning/spec-edit');
-      const { openCommandSession } = await import('../provisioning/session');
-      const { connect } = await import('../provisioning/flows/connect');
+      const { parseVSwitchFlag, checkClusterId } = await import('../../engine/provisioning/spec-edit');
+      const { openCommandSession } = await import('../session');
+      const { connect } = await import('../../engine/provisioning/flows/connect');
       let clusterIds: string[];
       let request: ConnectRequest;
       try {
@@ -186,6 +186,6 @@ function checkLoadBalancerId(id: string | undefined): string | undefined {
 
 /** A cloud error as one line with its request id and next step; anything else as its message. */
 async function explain(error: unknown): Promise<Error> {
-  const { describeCause } = await import('../provisioning/errors');
+  const { describeCause } = await import('../../engine/provisioning/errors');
   return new Error(describeCause(error));
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode } from '../exit-codes';
-import type { DisconnectOutcome } from '../provisioning/flows/disconnect';
-import type { Session } from '../provisioning/session';
+import type { DisconnectOutcome } from '../../engine/provisioning/flows/disconnect';
+import type { Session } from '../../engine/provisioning/session';
 import { ClusterCommand, isDuration, parseDuration } from './base';
 
 export class DisconnectCommand extends ClusterCommand {
@@ -44,7 +44,7 @@ export class DisconnectCommand extends ClusterCommand {
   async execute(): Promise<number> {
     let session: Session | undefined;
     try {
-      const { checkClusterId } = await import('../provisioning/spec-edit');
+      const { checkClusterId } = await import('../../engine/provisioning/spec-edit');
       let clusterId: string;
       try {
         clusterId = checkClusterId(this.clusterId);
@@ -58,8 +58,8 @@ export class DisconnectCommand extends ClusterCommand {
         );
         return ExitCode.Usage;
       }
-      const { openCommandSession } = await import('../provisioning/session');
-      const { disconnect } = await import('../provisioning/flows/disconnect');
+      const { openCommandSession } = await import('../session');
+      const { disconnect } = await import('../../engine/provisioning/flows/disconnect');
       const kube = await this.kube();
       session = await openCommandSession(this, this.context.stderr, {
         ms: parseDuration(this.timeout) ?? 600_000,
@@ -73,7 +73,7 @@ export class DisconnectCommand extends ClusterCommand {
       });
       return await this.finish(outcome, clusterId);
     } catch (error) {
-      const { describeCause } = await import('../provisioning/errors');
+      const { describeCause } = await import('../../engine/provisioning/errors');
       return this.report(new Error(describeCause(error)));
     } finally {
       session?.close();

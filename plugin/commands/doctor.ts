@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { readSpec } from '../../core/spec-view';
-import type { Cloud, CloudCallEvent } from '../cloud';
+import type { Cloud, CloudCallEvent } from '../../engine/cloud';
 import {
   anyFailed,
   type Finding,
@@ -13,7 +13,7 @@ import {
 } from '../doctor/checks';
 import { type CloudProbes, type DoctorProbes, type KubeProbes, runDoctor } from '../doctor/run';
 import { ExitCode } from '../exit-codes';
-import type { Kube } from '../kube';
+import type { Kube } from '../../engine/kube';
 import { ClusterCommand } from './base';
 
 // Doctor should answer in seconds even when the cloud is unreachable: one retry, a short budget.
@@ -156,7 +156,7 @@ export class DoctorCommand extends ClusterCommand {
 
   /** Cloud clients with doctor's short retry budget; -v prints each call with its request id. */
   private async doctorCloud(region: string): Promise<Cloud> {
-    const { createCloud, resolveCloudSettings } = await import('../cloud');
+    const { createCloud, resolveCloudSettings } = await import('../../engine/cloud');
     const settings = resolveCloudSettings(
       { region, profile: this.profile, cloudEndpoint: this.cloudEndpoint },
       this.context.env,
@@ -193,9 +193,9 @@ export class DoctorCommand extends ClusterCommand {
       mesh: (meshId, clusterIds) =>
         attempt(async () => {
           // Loaded only here: the provisioning reads (by tags) are the heaviest part of the bundle.
-          const { provisioningCloud } = await import('../provisioning/cloud-port');
-          const { observeInventory } = await import('../provisioning/inventory');
-          const { discoverClusters } = await import('../provisioning/discovery');
+          const { provisioningCloud } = await import('../../engine/provisioning/cloud-port');
+          const { observeInventory } = await import('../../engine/provisioning/inventory');
+          const { discoverClusters } = await import('../../engine/provisioning/discovery');
           const port = provisioningCloud(cloud);
           const [meshClusters, inventory, discovery] = await Promise.all([
             port.describeMeshClusters(meshId),

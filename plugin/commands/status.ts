@@ -1,10 +1,10 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { regionOfZone } from '../../core/zones';
-import type { Cloud } from '../cloud';
-import type { Kube, StoredConfig } from '../kube';
+import type { Cloud } from '../../engine/cloud';
+import type { Kube, StoredConfig } from '../../engine/kube';
 import { ExitCode } from '../exit-codes';
-import { describeCause } from '../provisioning/errors';
+import { describeCause } from '../../engine/provisioning/errors';
 import { renderStatus, STATUS_FORMATS } from '../render/status-table';
 import { statusView } from '../render/status-view';
 import { ClusterCommand, isDuration, parseDuration } from './base';
@@ -143,7 +143,7 @@ export class StatusCommand extends ClusterCommand {
   /** One set of cloud clients for every round; the region is --region, ALIBABA_CLOUD_REGION_ID, or the spec's. */
   private async refreshCloud(config: StoredConfig): Promise<Cloud> {
     if (this.cloudClients) return this.cloudClients;
-    const { createCloud, resolveCloudSettings } = await import('../cloud');
+    const { createCloud, resolveCloudSettings } = await import('../../engine/cloud');
     const region = this.region ?? this.context.env.ALIBABA_CLOUD_REGION_ID ?? regionOfSpec(config);
     this.cloudClients = createCloud(
       resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env),
@@ -154,7 +154,7 @@ export class StatusCommand extends ClusterCommand {
   /** Reads the cloud and rewrites the status (changing nothing in the cloud), then reads the object back. */
   private async refreshed(kube: Kube, config: StoredConfig): Promise<StoredConfig> {
     // Loaded only here: the provisioning engine and the cloud SDKs are most of the bundle.
-    const { refreshStatus } = await import('../provisioning');
+    const { refreshStatus } = await import('../../engine/provisioning');
     await refreshStatus(kube, await this.refreshCloud(config), { meshId: this.meshId, env: this.context.env });
     const refreshed = await kube.getConfig();
     if (!refreshed) throw new Error('asmpvlconfig/default was deleted while its status was being refreshed');

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode } from '../exit-codes';
-import type { SyncSanOutcome } from '../provisioning/flows/sync-san';
-import type { Session } from '../provisioning/session';
+import type { SyncSanOutcome } from '../../engine/provisioning/flows/sync-san';
+import type { Session } from '../../engine/provisioning/session';
 import { ClusterCommand, isDuration, parseDuration } from './base';
 
 export class SyncSanCommand extends ClusterCommand {
@@ -42,7 +42,7 @@ export class SyncSanCommand extends ClusterCommand {
   async execute(): Promise<number> {
     let session: Session | undefined;
     try {
-      const { checkClusterId } = await import('../provisioning/spec-edit');
+      const { checkClusterId } = await import('../../engine/provisioning/spec-edit');
       let clusterIds: string[];
       try {
         clusterIds = [...new Set(this.clusterIds.map(checkClusterId))];
@@ -50,8 +50,8 @@ export class SyncSanCommand extends ClusterCommand {
         this.context.stderr.write(`error: ${(error as Error).message}\n`);
         return ExitCode.Usage;
       }
-      const { openCommandSession } = await import('../provisioning/session');
-      const { syncSanFlow } = await import('../provisioning/flows/sync-san');
+      const { openCommandSession } = await import('../session');
+      const { syncSanFlow } = await import('../../engine/provisioning/flows/sync-san');
       const kube = await this.kube();
       session = await openCommandSession(this, this.context.stderr, {
         ms: parseDuration(this.timeout) ?? 600_000,
@@ -65,7 +65,7 @@ export class SyncSanCommand extends ClusterCommand {
       });
       return this.finish(outcome);
     } catch (error) {
-      const { describeCause } = await import('../provisioning/errors');
+      const { describeCause } = await import('../../engine/provisioning/errors');
       return this.report(new Error(describeCause(error)));
     } finally {
       session?.close();

@@ -1,10 +1,10 @@
 // Doctor's findings on the mesh, from the same fixtures as the MeshReady condition
 // (test/fixtures/status/mesh): membership, running, and which of (a), (b), (c) is missing.
 import { fixtureNames, loadFixture } from '../../test/fixtures';
-import type { MeshCluster } from '../cloud/mesh';
-import { meshVerdicts } from '../provisioning/mesh-verdict';
-import type { ClusterFacts, Inventory } from '../provisioning/model';
-import { linkViews } from '../provisioning/status';
+import type { MeshCluster } from '../../engine/cloud/mesh';
+import { meshVerdicts } from '../../engine/provisioning/mesh-verdict';
+import type { ClusterFacts, Inventory } from '../../engine/provisioning/model';
+import { linkViews } from '../../engine/provisioning/status';
 import { meshFindings, meshUnreadFinding } from './mesh';
 
 interface MeshFixture {

@@ -2,10 +2,10 @@
  * Doctor's view of the mesh: is each cluster of the spec in the service mesh, does the mesh run it,
  * and if not, which of the three things a cluster in another VPC needs is missing: (a) the
  * API-server link, (b) the Pilot link, (c) the endpoint domain in the certificate SANs. Pure: the
- * verdicts come from plugin/provisioning/mesh-verdict.ts, computed on what doctor read.
+ * verdicts come from engine/provisioning/mesh-verdict.ts, computed on what doctor read.
  */
-import type { ClusterMeshVerdict, MeshGap } from '../provisioning/mesh-verdict';
-import { MESH_GAP_LABELS } from '../provisioning/mesh-verdict';
+import type { ClusterMeshVerdict, MeshGap } from '../../engine/provisioning/mesh-verdict';
+import { MESH_GAP_LABELS } from '../../engine/provisioning/mesh-verdict';
 import type { Finding, Outcome } from './checks';
 
 const FIXES: Record<MeshGap, (clusterId: string) => string> = {

@@ -5,12 +5,12 @@
  * probes are injected: the command passes real clients, tests pass stubs.
  */
 import { regionOfZone } from '../../core/zones';
-import type { MeshCluster } from '../cloud/mesh';
-import { meshVerdicts } from '../provisioning/mesh-verdict';
-import type { ClusterFacts as ProvisioningClusterFacts, Inventory } from '../provisioning/model';
-import { linkViews } from '../provisioning/status';
+import type { MeshCluster } from '../../engine/cloud/mesh';
+import { meshVerdicts } from '../../engine/provisioning/mesh-verdict';
+import type { ClusterFacts as ProvisioningClusterFacts, Inventory } from '../../engine/provisioning/model';
+import { linkViews } from '../../engine/provisioning/status';
 import { meshFindings, meshUnreadFinding } from './mesh';
-import { mapBounded } from '../concurrency';
+import { mapBounded } from '../../engine/concurrency';
 import {
   apiServerFindings,
   type ClusterFacts,

@@ -123,7 +123,7 @@ function conditionOf(status: Status | undefined, type: string): Condition | unde
 
 /**
  * The SANs of one cluster. The status holds one SANSynced condition for all clusters (written by
- * plugin/provisioning/status.ts): False names each cluster that lacks its domain ("c… lacks ep-…"),
+ * engine/provisioning/status.ts): False names each cluster that lacks its domain ("c… lacks ep-…"),
  * Unknown names the clusters not read; a cluster the message does not name is fine. A message that
  * names no cluster (a failed run) is about all of them.
  */

@@ -1,7 +1,7 @@
 /**
  * The cloud as provisioning uses it: the calls it makes, each paced under its action's rate limit,
  * and "not found" turned into `undefined` where a step asks whether something still exists. A thin
- * adapter over plugin/cloud, so discovery, the executor and SAN sync depend on this interface only.
+ * adapter over engine/cloud, so discovery, the executor and SAN sync depend on this interface only.
  */
 import {
   apiServerLoadBalancerOf,

@@ -1,11 +1,12 @@
 /**
- * What a provisioning command holds for its run: the cloud clients (cancelled by Ctrl-C or
- * SIGTERM), a count of the calls made, the deadline, and the progress display.
+ * The plugin's process runtime for one provisioning command: cloud clients, the per-action pacer,
+ * and Ctrl-C / SIGTERM handling. The engine gets the Session it opens.
  */
-import type { Cloud, CloudCallEvent } from '../cloud';
-import type { Progress } from '../progress';
-import { provisioningCloud, type ProvisioningCloud, RunReads } from './cloud-port';
-import { Pacer, systemWaitClock, type Deadline } from './waits';
+import type { CloudCallEvent } from '../engine/cloud';
+import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
+import type { CallCount, Session } from '../engine/provisioning/session';
+import { Pacer, systemWaitClock } from '../engine/provisioning/waits';
+import type { Progress } from './progress';
 
 export interface SessionOptions {
   region?: string;
@@ -20,30 +21,6 @@ export interface SessionOptions {
   log: NodeJS.WritableStream;
 }
 
-export interface CallCount {
-  /** HTTP requests made, retries included. */
-  calls: number;
-  /** Of which to actions that change something. */
-  mutating: number;
-}
-
-export interface Session {
-  cloud: Cloud;
-  /** Cancelled by Ctrl-C / SIGTERM. */
-  port: ProvisioningCloud;
-  /**
-   * Never cancelled: after a Ctrl-C the run still reads what the cloud holds and writes it to the
-   * status, so the status tells the truth about where it stopped.
-   */
-  reportPort: ProvisioningCloud;
-  deadline: Deadline;
-  signal: AbortSignal;
-  progress: Progress;
-  count: CallCount;
-  /** Removes the signal handlers. */
-  close(): void;
-}
-
 // Calls per second to one action: under the cloud's per-action limits; ASMPVL_CLOUD_RATE overrides it.
 function pace(env: NodeJS.ProcessEnv): number {
   const rate = Number(env.ASMPVL_CLOUD_RATE);
@@ -52,7 +29,7 @@ function pace(env: NodeJS.ProcessEnv): number {
 
 /** Opens the cloud for one run; Ctrl-C or SIGTERM cancels it (the command then writes status and exits). */
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const { createCloud, resolveCloudSettings } = await import('../cloud');
+  const { createCloud, resolveCloudSettings } = await import('../engine/cloud');
   const controller = new AbortController();
   const count: CallCount = { calls: 0, mutating: 0 };
   const pacer = new Pacer(systemWaitClock, pace(process.env), 8);
@@ -117,7 +94,7 @@ export async function openCommandSession(
   stderr: NodeJS.WritableStream & { isTTY?: boolean },
   timeout: { ms: number; label: string },
 ): Promise<Session> {
-  const { createProgress } = await import('../progress');
+  const { createProgress } = await import('./progress');
   return openSession({
     region: flags.region,
     profile: flags.profile,

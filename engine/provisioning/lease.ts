@@ -11,7 +11,7 @@ import { type Deadline, pollUntil, systemWaitClock, type WaitPolicy } from './wa
 /** Renewed every third of it; a killed run on another machine blocks others this long at most. */
 export const LEASE_TTL_SECONDS = 30;
 
-/** Holders write `kubectl-asmpvl@<host>/<pid>` (plugin/kube/lease.ts). */
+/** Holders write `kubectl-asmpvl@<host>/<pid>` (engine/kube/lease.ts). */
 export function isHolderGone(
   holder: string,
   host = hostname(),
