@@ -238,6 +238,7 @@ describe('normalisation', () => {
       { op: 'replace', path: '/spec/ackVpcEndpoint/0/clusterId', value: 'c0123456789abcdef0123456789abcdef' },
       { op: 'replace', path: '/spec/asmVpcEndpoint/vSwitches/0/zoneId', value: 'cn-hangzhou-j' },
       { op: 'add', path: '/spec/sanSync', value: 'Enabled' },
+      { op: 'add', path: '/spec/deletionPolicy', value: 'Delete' },
     ]);
     expect(applyPatch(structuredClone(object), result.patch as never).newDocument).toEqual(result.object);
     expect(validateConfig(result.object)).toEqual({ errors: [], warnings: [] });
@@ -247,6 +248,7 @@ describe('normalisation', () => {
     expect(normalizeConfig(loadFixture('valid/no-clusters-yet.yaml')).patch).toEqual([
       { op: 'add', path: '/spec/ackVpcEndpoint', value: [] },
       { op: 'add', path: '/spec/sanSync', value: 'Enabled' },
+      { op: 'add', path: '/spec/deletionPolicy', value: 'Delete' },
     ]);
   });
 
@@ -263,6 +265,7 @@ describe('normalisation', () => {
     const result = normalizeConfig(object);
     expect(result.patch).toEqual([
       { op: 'add', path: '/spec/sanSync', value: 'Enabled' },
+      { op: 'add', path: '/spec/deletionPolicy', value: 'Delete' },
       { op: 'remove', path: '/spec/asmVpcEndpoint/vSwitches/2' },
       { op: 'remove', path: '/spec/asmVpcEndpoint/vSwitches/1' },
     ]);
@@ -280,6 +283,6 @@ describe('normalisation', () => {
   test('keys that need escaping are escaped in patch paths', () => {
     const object = loadFixture('valid/one-cluster.yaml');
     const result = normalizeConfig(object);
-    expect(result.patch.map((operation) => operation.path)).toEqual(['/spec/sanSync']);
+    expect(result.patch.map((operation) => operation.path)).toEqual(['/spec/sanSync', '/spec/deletionPolicy']);
   });
 });

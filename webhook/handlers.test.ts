@@ -34,6 +34,7 @@ describe('mutate', () => {
     expect(patch).toEqual([
       { op: 'replace', path: '/spec/ackVpcEndpoint/0/clusterId', value: 'c0123456789abcdef0123456789abcdef' },
       { op: 'add', path: '/spec/sanSync', value: 'Enabled' },
+      { op: 'add', path: '/spec/deletionPolicy', value: 'Delete' },
     ]);
     const mutated = applyPatch(structuredClone(request.object), patch).newDocument;
     expect(mutate({ ...request, object: mutated }, options)).toEqual({ uid: request.uid, allowed: true });

@@ -86,6 +86,10 @@ export interface ASMPvlConfig {
      * Whether kubectl asmpvl connect appends each cluster's endpoint domain to that cluster's API server certificate SANs (Enabled), or leaves the SANs to you (Disabled). SANs already present are never removed.
      */
     sanSync?: "Enabled" | "Disabled";
+    /**
+     * What deleting this object does to the cloud resources it made. Delete (the default): the controller removes every endpoint and endpoint service tagged for this mesh, then lets the object go; SANs are never removed. Orphan: the object goes and the cloud resources stay. Read by asmpvl-controller through its finalizer.
+     */
+    deletionPolicy?: "Delete" | "Orphan";
   };
   /**
    * Observed state of the PrivateLink links, written by kubectl asmpvl through the status subresource.
