@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
 import { stringify } from 'yaml';
 import { crdFromSchema } from './crd';
+import { validatorOutputs } from './gen-validator';
 import resourceSchema from '../schemas/asmpvlconfig.schema.json';
 
 const root = join(__dirname, '..');
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const outputs: Array<[string, string]> = [
     ['charts/asmpvl/crds/asmpvlconfigs.istio.alibabacloud.com.yaml', crdYaml()],
     ['core/generated/asmpvlconfig.ts', await typescriptTypes()],
+    ...validatorOutputs(),
     [
       'charts/asmpvl/values.schema.json',
       `${JSON.stringify({ $comment: 'Generated from schemas/helm-values.schema.json by `npm run gen`. Do not edit.', ...JSON.parse(readFileSync(join(root, 'schemas/helm-values.schema.json'), 'utf8')) }, null, 2)}\n`,
