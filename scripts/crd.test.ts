@@ -50,9 +50,9 @@ describe('the generated CRD', () => {
     expect(crd.spec.names.shortNames).toEqual(['asmpvl']);
     expect(version.subresources).toEqual({ status: {} });
     expect(version.additionalPrinterColumns.map((column: { name: string }) => column.name)).toEqual([
+      'Ready',
       'Status',
       'Mesh',
-      'Reason',
       'Message',
       'Age',
     ]);

@@ -36,8 +36,16 @@ export function toStructural(node: unknown, root: Schema): unknown {
 }
 
 // A JSONPath printer column shows only its first match, so no column lists the clusters; the Ready
-// condition's message counts them (kubectl get -o wide).
+// condition's message counts them (kubectl get -o wide). READY comes first, as in `kubectl get
+// deployments` and Crossplane's managed resources, so scripts and eyes can find True/False at once.
+// The Ready reason is left out: it says the same as STATUS (Provisioning, ProvisioningFailed).
 const printerColumns = [
+  {
+    name: 'Ready',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    description: 'True when every link is Active and Connected (the Ready condition).',
+  },
   {
     name: 'Status',
     type: 'string',
@@ -49,13 +57,6 @@ const printerColumns = [
     type: 'string',
     jsonPath: '.status.conditions[?(@.type=="MeshReady")].reason',
     description: "The mesh's own verdict on the clusters: Running, Joining, NotRunning or NotInMesh.",
-  },
-  {
-    name: 'Reason',
-    type: 'string',
-    jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
-    description: 'Why the object is or is not ready.',
-    priority: 1,
   },
   {
     name: 'Message',

@@ -14,7 +14,7 @@ export type VSwitchList = {
    */
   vSwitchId: string;
   /**
-   * Zone of the vSwitch, e.g. cn-hangzhou-j. kubectl asmpvl connect looks it up when you leave it out on the command line.
+   * Zone of the vSwitch, e.g. cn-hangzhou-j. Required in the object; only on the command line of kubectl asmpvl connect may you give a bare vSwitch ID, and the plugin writes its zone here for you.
    */
   zoneId: string;
 }[];
@@ -32,7 +32,7 @@ export type VSwitchList1 = {
    */
   vSwitchId: string;
   /**
-   * Zone of the vSwitch, e.g. cn-hangzhou-j. kubectl asmpvl connect looks it up when you leave it out on the command line.
+   * Zone of the vSwitch, e.g. cn-hangzhou-j. Required in the object; only on the command line of kubectl asmpvl connect may you give a bare vSwitch ID, and the plugin writes its zone here for you.
    */
   zoneId: string;
 }[];
@@ -83,7 +83,7 @@ export interface ASMPvlConfig {
       vSwitches: VSwitchList1;
     };
     /**
-     * Whether kubectl asmpvl connect appends each cluster's endpoint domain to that cluster's API server certificate SANs (Enabled), or leaves the SANs to you (Disabled). SANs already present are never removed.
+     * Whether each cluster's endpoint domain is appended to that cluster's API server certificate SANs (Enabled, the default when left out), or the SANs are left to you (Disabled). SANs already present are never removed.
      */
     sanSync?: "Enabled" | "Disabled";
     /**
@@ -178,6 +178,10 @@ export interface ASMPvlConfig {
      * The metadata.generation of the spec this status was computed from.
      */
     observedGeneration?: number;
+    /**
+     * The value of the asmpvl.io/reconcile-requested-at annotation that asmpvl-controller last answered with a finished reconcile. kubectl asmpvl sets the annotation to ask a running controller for a reconcile, and waits until this field matches it.
+     */
+    lastHandledReconcileAt?: string;
     /**
      * Conditions in the standard Kubernetes form, e.g. Ready, APIServerLinks, PilotLinks, SANSynced, MeshReady.
      *
