@@ -6,6 +6,9 @@ import type { CloudCallEvent } from '../engine/cloud';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
 import type { CallCount, Session } from '../engine/provisioning/session';
 import { Pacer, systemWaitClock } from '../engine/provisioning/waits';
+import { FIELD_MANAGER, type Kube } from '../engine/kube/kube';
+import { CLI_ADVICE } from '../engine/provisioning/advice';
+import type { FlowContext } from '../engine/provisioning/flows/context';
 import type { Progress } from './progress';
 
 export interface SessionOptions {
@@ -105,4 +108,24 @@ export async function openCommandSession(
     progress: createProgress(stderr),
     log: stderr,
   });
+}
+
+/**
+ * The context a plugin flow runs with: the session's cloud and deadline, the store over `kube`, the
+ * CLI's wording of next steps, and the provisioning Lease that serialises plugin runs.
+ */
+export async function flowContext(kube: Kube, session: Session): Promise<FlowContext> {
+  const { KubeStore } = await import('../engine/kube/store');
+  const { holdProvisioningLease } = await import('../engine/provisioning/lease');
+  const deadline = { ...session.deadline, resume: CLI_ADVICE.resume };
+  return {
+    store: new KubeStore(kube, FIELD_MANAGER),
+    cloud: session.port,
+    reportCloud: session.reportPort,
+    deadline,
+    signal: session.signal,
+    progress: session.progress,
+    advice: CLI_ADVICE,
+    holdLease: () => holdProvisioningLease(kube, { deadline, progress: session.progress, signal: session.signal }),
+  };
 }

@@ -33,6 +33,8 @@ function isConflict(error: unknown): boolean {
 export class Kube {
   readonly server: string;
   readonly contextName: string;
+  /** Who writes: `kubectl-asmpvl`, or `asmpvl-controller` when the controller runs the same store. */
+  fieldManager = FIELD_MANAGER;
   private readonly objects: CustomObjectsApi;
 
   constructor(
@@ -119,7 +121,7 @@ export class Kube {
               plural: PLURAL,
               body: next,
               dryRun,
-              fieldManager: FIELD_MANAGER,
+              fieldManager: this.fieldManager,
             }),
           )) as StoredConfig;
         }
@@ -128,7 +130,7 @@ export class Kube {
           metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion },
         };
         return (await this.call('updating asmpvlconfig/default', () =>
-          this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: FIELD_MANAGER }),
+          this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: this.fieldManager }),
         )) as StoredConfig;
       } catch (error) {
         if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
@@ -149,7 +151,7 @@ export class Kube {
       const body = { ...current, status: compute(current) };
       try {
         return (await this.call('writing the status of asmpvlconfig/default', () =>
-          this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: FIELD_MANAGER }),
+          this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: this.fieldManager }),
         )) as StoredConfig;
       } catch (error) {
         if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
@@ -173,7 +175,7 @@ export class Kube {
           plural: PLURAL,
           body: object,
           dryRun: 'All',
-          fieldManager: FIELD_MANAGER,
+          fieldManager: this.fieldManager,
         }),
       );
       return { accepted: true, message: '' };

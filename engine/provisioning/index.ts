@@ -7,7 +7,8 @@
  * ```
  */
 import type { Cloud } from '../cloud';
-import type { Kube } from '../kube';
+import type { ConfigStore } from '../kube/store';
+import type { Advice } from './advice';
 import { provisioningCloud } from './cloud-port';
 import { discoverClusters } from './discovery';
 import { ProvisioningInputError } from './errors';
@@ -22,6 +23,7 @@ export interface RefreshOptions {
   env?: NodeJS.ProcessEnv;
   /** Reads in flight at once (default 8). */
   concurrency?: number;
+  advice?: Advice;
 }
 
 /**
@@ -29,13 +31,17 @@ export interface RefreshOptions {
  * asmpvlconfig/default from it, and returns the new status. Changes nothing in the cloud and takes
  * no lease: the status write is optimistic, so it never overwrites a concurrent one.
  */
-export async function refreshStatus(kube: Kube, cloud: Cloud, options: RefreshOptions = {}): Promise<AsmPvlStatus> {
-  const config = await kube.getConfig();
+export async function refreshStatus(
+  store: ConfigStore,
+  cloud: Cloud,
+  options: RefreshOptions = {},
+): Promise<AsmPvlStatus> {
+  const config = await store.getConfig();
   if (!config)
     throw new ProvisioningInputError(
       'asmpvlconfig/default does not exist: create it with kubectl asmpvl connect <clusterId> --asm-vswitch vsw-…',
     );
-  const meshId = resolveMeshId(options.meshId, options.env ?? process.env, config);
+  const meshId = resolveMeshId(options.meshId, options.env ?? {}, config);
   const port = provisioningCloud(cloud);
   const concurrency = options.concurrency ?? 8;
   const clusterIds = specClusters(config).map((cluster) => cluster.clusterId);
@@ -44,13 +50,14 @@ export async function refreshStatus(kube: Kube, cloud: Cloud, options: RefreshOp
     observeInventory(port, meshId, { concurrency }),
     readMesh(port, meshId),
   ]);
-  return writeRunStatus(kube, {
+  return writeRunStatus(store, {
     inventory,
     facts: discovery.facts,
     mesh: meshRead.mesh,
     failures: [...discovery.failures.map((failure) => recordFailure('discovery', failure)), ...meshRead.failures],
     inProgress: false,
     generation: config.metadata.generation,
+    advice: options.advice,
   });
 }
 

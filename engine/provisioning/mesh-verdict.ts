@@ -7,6 +7,7 @@
  *   (c) the SAN: the cluster's API server certificate lists the domain of endpoint (a).
  * Pure: the status condition (MeshReady), the status table and doctor all read these verdicts.
  */
+import { type Advice, CLI_ADVICE } from './advice';
 import type { MeshCluster } from '../cloud/mesh';
 import type { ClusterFacts, LinkKind, ObservedEndpoint, ObservedService } from './model';
 import { verifySans } from './san-sync';
@@ -123,9 +124,9 @@ export interface MeshConditionInput {
 }
 
 /** One line about a cluster the mesh does not run: its state, what is missing, the mesh's words. */
-export function explainVerdict(verdict: ClusterMeshVerdict, meshId: string): string {
+export function explainVerdict(verdict: ClusterMeshVerdict, meshId: string, advice: Advice = CLI_ADVICE): string {
   if (verdict.phase === 'notInMesh')
-    return `${verdict.clusterId}: not in service mesh ${meshId}; run kubectl asmpvl connect ${verdict.clusterId} to add it`;
+    return `${verdict.clusterId}: not in service mesh ${meshId}; ${advice.addToMesh(verdict.clusterId)}`;
   const missing = verdict.gaps.map((gap) => `${MESH_GAP_LABELS[gap.gap]} (${gap.detail})`);
   const said = verdict.errorMessage ? `; the mesh says: ${verdict.errorMessage}` : '';
   const state = verdict.state ?? 'no state';
@@ -143,6 +144,7 @@ export function meshCondition(
   meshId: string,
   verdicts: ClusterMeshVerdict[] | undefined,
   readFailure?: { reason: string; message: string },
+  advice: Advice = CLI_ADVICE,
 ): MeshConditionInput {
   const type = MESH_CONDITION;
   if (!verdicts)
@@ -170,6 +172,6 @@ export function meshCondition(
     type,
     status: 'False',
     reason,
-    message: notRunning.map((verdict) => explainVerdict(verdict, meshId)).join('\n'),
+    message: notRunning.map((verdict) => explainVerdict(verdict, meshId, advice)).join('\n'),
   };
 }

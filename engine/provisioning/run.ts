@@ -3,7 +3,8 @@
  * and write the status. The commands call these; the decisions are in the pure modules.
  */
 import type { ASMPvlConfig } from '../../core';
-import type { Kube } from '../kube';
+import type { ConfigStore } from '../kube/store';
+import type { Advice } from './advice';
 import type { Progress } from '../progress';
 import { clientTokenFor } from './client-token';
 import type { MeshCluster } from '../cloud/mesh';
@@ -324,12 +325,15 @@ export interface StatusWrite {
   /** The mesh's view of its clusters, as read in this run (see readMesh). */
   mesh?: MeshView;
   now?: () => Date;
+  advice?: Advice;
+  /** The reconcile request this status answers (status.lastHandledReconcileAt). */
+  handledRequest?: string;
 }
 
 /** Writes the status subresource for the spec as it is stored now. */
-export async function writeRunStatus(kube: Kube, write: StatusWrite): Promise<AsmPvlStatus> {
+export async function writeRunStatus(store: ConfigStore, write: StatusWrite): Promise<AsmPvlStatus> {
   let written: AsmPvlStatus | undefined;
-  await kube.writeStatus((current) => {
+  await store.writeStatus((current) => {
     const clusterIds = specClusters(current).map((cluster) => cluster.clusterId);
     written = buildStatus({
       clusterIds,
@@ -346,6 +350,8 @@ export async function writeRunStatus(kube: Kube, write: StatusWrite): Promise<As
       extraConditions: write.extraConditions,
       mesh: write.mesh,
       now: (write.now ?? (() => new Date()))(),
+      advice: write.advice,
+      handledRequest: write.handledRequest,
     });
     return written;
   });

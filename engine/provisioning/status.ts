@@ -9,6 +9,7 @@
  * to agree: every cluster running in it.
  */
 import type { ASMPvlConfig } from '../../core';
+import { type Advice, CLI_ADVICE } from './advice';
 import {
   type ClusterFacts,
   type Inventory,
@@ -75,6 +76,10 @@ export interface StatusInputs {
    */
   mesh?: { meshId: string; clusters: MeshCluster[] };
   now: Date;
+  /** How next steps are worded (advice.ts); the plugin's by default. */
+  advice?: Advice;
+  /** The reconcile request (annotation asmpvl.io/reconcile-requested-at) this status answers; else the previous one is kept. */
+  handledRequest?: string;
 }
 
 type LinkHealth = 'ready' | 'progressing' | 'missing' | 'broken';
@@ -245,7 +250,7 @@ function sanCondition(inputs: StatusInputs, views: LinkView[]): ConditionInput {
   if (missing.length > 0) {
     const next = disabled
       ? 'spec.sanSync is Disabled: add them to the API server certificate SANs yourself'
-      : 'run kubectl asmpvl sync-san';
+      : (inputs.advice ?? CLI_ADVICE).syncSan;
     return {
       type,
       status: 'False',
@@ -372,7 +377,7 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
     : undefined;
   const verdicts = allVerdicts?.filter((verdict) => inputs.clusterIds.includes(verdict.clusterId));
   const meshFailure = inputs.failures.find((failure) => failure.area === 'mesh');
-  const meshReady = meshCondition(inputs.mesh?.meshId ?? 'of this object', verdicts, meshFailure);
+  const meshReady = meshCondition(inputs.mesh?.meshId ?? 'of this object', verdicts, meshFailure, inputs.advice);
   const overall = withMeshVerdict(linksOverall, meshReady, verdicts, inputs.inProgress);
   const firstFailure = inputs.failures[0];
   const ready: ConditionInput = {
@@ -398,6 +403,7 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
             .join('\n')),
   };
 
+  const handled = inputs.handledRequest ?? inputs.previous?.lastHandledReconcileAt;
   const conditions = [
     ready,
     apiServerLinks,
@@ -427,5 +433,6 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
     status: overall,
     ...(inputs.generation !== undefined ? { observedGeneration: inputs.generation } : {}),
     conditions,
+    ...(handled !== undefined ? { lastHandledReconcileAt: handled } : {}),
   };
 }

@@ -14,7 +14,7 @@ export interface WaitClock {
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
   constructor(what = 'the run') {
-    super(`${what} was cancelled; run the command again to continue where it stopped`);
+    super(`${what} was cancelled; the next run continues where it stopped`);
   }
 }
 
@@ -41,10 +41,12 @@ export const systemWaitClock: WaitClock = {
     }),
 };
 
-/** The end of the whole run (`--timeout`), and how to name it in a message. */
+/** The end of the whole run (`--timeout`), how to name it in a message, and what resumes the work after it. */
 export interface Deadline {
   at: number;
   label: string;
+  /** Said after a timeout, e.g. "run the command again to resume from here, or raise --timeout" (advice.ts). */
+  resume?: string;
 }
 
 export interface WaitPolicy {
@@ -87,9 +89,10 @@ export class WaitTimeoutError extends Error {
     readonly lastSeen: string | undefined,
     readonly waitedMs: number,
     limit: string,
+    resume = 'the next run resumes from here',
   ) {
     super(
-      `timed out after ${formatDuration(waitedMs)} (${limit}) waiting for ${what}${lastSeen ? `; last seen: ${lastSeen}` : ''}. The cloud may be slow: run the command again to resume from here, or raise --timeout.`,
+      `timed out after ${formatDuration(waitedMs)} (${limit}) waiting for ${what}${lastSeen ? `; last seen: ${lastSeen}` : ''}. The cloud may be slow: ${resume}.`,
     );
   }
 }
@@ -125,7 +128,8 @@ export async function pollUntil<T>(
     const value = await read();
     if (done(value)) return value;
     const now = clock.now();
-    if (now + interval > end) throw new WaitTimeoutError(options.what, options.describe?.(value), now - start, limit);
+    if (now + interval > end)
+      throw new WaitTimeoutError(options.what, options.describe?.(value), now - start, limit, options.deadline.resume);
     await clock.sleep(interval, options.signal);
     interval = Math.min(options.waits.maxIntervalMs, Math.ceil(interval * options.waits.factor));
   }

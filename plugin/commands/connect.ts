@@ -97,7 +97,7 @@ export class ConnectCommand extends ClusterCommand {
     let session: Session | undefined;
     try {
       const { parseVSwitchFlag, checkClusterId } = await import('../../engine/provisioning/spec-edit');
-      const { openCommandSession } = await import('../session');
+      const { flowContext, openCommandSession } = await import('../session');
       const { connect } = await import('../../engine/provisioning/flows/connect');
       let clusterIds: string[];
       let request: ConnectRequest;
@@ -123,7 +123,7 @@ export class ConnectCommand extends ClusterCommand {
         ms: parseDuration(this.timeout) ?? 600_000,
         label: this.timeout,
       });
-      const outcome = await connect(kube, session, request);
+      const outcome = await connect(await flowContext(kube, session), request);
       return await this.finish(outcome, session, clusterIds, started);
     } catch (error) {
       return this.report(await explain(error));

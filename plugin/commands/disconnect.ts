@@ -58,14 +58,14 @@ export class DisconnectCommand extends ClusterCommand {
         );
         return ExitCode.Usage;
       }
-      const { openCommandSession } = await import('../session');
+      const { flowContext, openCommandSession } = await import('../session');
       const { disconnect } = await import('../../engine/provisioning/flows/disconnect');
       const kube = await this.kube();
       session = await openCommandSession(this, this.context.stderr, {
         ms: parseDuration(this.timeout) ?? 600_000,
         label: this.timeout,
       });
-      const outcome = await disconnect(kube, session, {
+      const outcome = await disconnect(await flowContext(kube, session), {
         clusterId,
         dryRun: this.dryRun,
         meshId: this.meshId,

@@ -155,7 +155,14 @@ export class StatusCommand extends ClusterCommand {
   private async refreshed(kube: Kube, config: StoredConfig): Promise<StoredConfig> {
     // Loaded only here: the provisioning engine and the cloud SDKs are most of the bundle.
     const { refreshStatus } = await import('../../engine/provisioning');
-    await refreshStatus(kube, await this.refreshCloud(config), { meshId: this.meshId, env: this.context.env });
+    const { KubeStore } = await import('../../engine/kube/store');
+    const { FIELD_MANAGER } = await import('../../engine/kube');
+    const { CLI_ADVICE } = await import('../../engine/provisioning/advice');
+    await refreshStatus(new KubeStore(kube, FIELD_MANAGER), await this.refreshCloud(config), {
+      meshId: this.meshId,
+      env: this.context.env,
+      advice: CLI_ADVICE,
+    });
     const refreshed = await kube.getConfig();
     if (!refreshed) throw new Error('asmpvlconfig/default was deleted while its status was being refreshed');
     return refreshed;

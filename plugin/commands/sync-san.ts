@@ -50,14 +50,14 @@ export class SyncSanCommand extends ClusterCommand {
         this.context.stderr.write(`error: ${(error as Error).message}\n`);
         return ExitCode.Usage;
       }
-      const { openCommandSession } = await import('../session');
+      const { flowContext, openCommandSession } = await import('../session');
       const { syncSanFlow } = await import('../../engine/provisioning/flows/sync-san');
       const kube = await this.kube();
       session = await openCommandSession(this, this.context.stderr, {
         ms: parseDuration(this.timeout) ?? 600_000,
         label: this.timeout,
       });
-      const outcome = await syncSanFlow(kube, session, {
+      const outcome = await syncSanFlow(await flowContext(kube, session), {
         clusterIds,
         dryRun: this.dryRun,
         meshId: this.meshId,

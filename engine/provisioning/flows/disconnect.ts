@@ -7,12 +7,11 @@
  *
  * SANs are never removed (see san-sync.ts for why); the domain left behind is named.
  */
-import type { Kube, StoredConfig } from '../../kube';
+import type { StoredConfig } from '../../kube/store';
 import { ProvisioningInputError } from '../errors';
-import { holdProvisioningLease } from '../lease';
 import { describePlan } from '../planner';
 import { connectedDomains, executeRun, planRun, readMesh, type RunSettings, writeRunStatus } from '../run';
-import type { Session } from '../session';
+import type { FlowContext } from './context';
 import {
   ANNOTATION_PILOT_LOAD_BALANCER,
   annotationsOf,
@@ -43,9 +42,11 @@ export interface DisconnectOutcome {
   nothingToDo: boolean;
 }
 
-export async function disconnect(kube: Kube, session: Session, request: DisconnectRequest): Promise<DisconnectOutcome> {
+export async function disconnect(context: FlowContext, request: DisconnectRequest): Promise<DisconnectOutcome> {
   const { clusterId } = request;
-  const current = await kube.getConfig();
+  const { store } = context;
+  const session = { ...context, port: context.cloud, reportPort: context.reportCloud };
+  const current = await store.getConfig();
   if (!current) throw new ProvisioningInputError('asmpvlconfig/default does not exist: there is nothing to disconnect');
   const meshId = resolveMeshId(request.meshId, request.env, current);
   const settings: RunSettings = {
@@ -82,13 +83,9 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
     };
   }
 
-  const lease = await holdProvisioningLease(kube, {
-    deadline: session.deadline,
-    progress: session.progress,
-    signal: session.signal,
-  });
+  const lease = await context.holdLease();
   try {
-    const fresh = (await kube.getConfig()) ?? current;
+    const fresh = (await store.getConfig()) ?? current;
     const target = withoutCluster(fresh, clusterId);
     const planned = await planRun(session.port, target, { clusterIds: [clusterId] }, settings);
     const sanLeft = connectedDomains(planned.observation.inventory, [clusterId]).get(clusterId);
@@ -103,7 +100,7 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
     const done = failures.length === 0 && !executed.report.cancelled;
     if (done && inSpec) {
       session.progress.start(`remove ${clusterId} from asmpvlconfig/default`);
-      const updated = await kube.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
+      const updated = await store.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
       session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
       // Leaving the mesh is not ours to decide (no API call here removes a cluster from it).
       session.progress.info(
@@ -112,14 +109,15 @@ export async function disconnect(kube: Kube, session: Session, request: Disconne
     }
     // The remaining clusters' standing in the mesh, for the status: one read.
     const meshRead = await readMesh(session.reportPort, meshId);
-    const status = await writeRunStatus(kube, {
+    const status = await writeRunStatus(store, {
       inventory: executed.inventory,
       facts: planned.observation.facts,
       mesh: meshRead.mesh,
       failures: [...executed.failures, ...meshRead.failures],
       inProgress: executed.report.cancelled,
+      advice: context.advice,
     });
-    const config = (await kube.getConfig()) ?? fresh;
+    const config = (await store.getConfig()) ?? fresh;
     return {
       config: { ...config, status },
       status,

@@ -3,13 +3,12 @@
  * API server certificate list its API-server endpoint's domain, append only, then rewrite the
  * status. Respects `spec.sanSync: Disabled` by refusing to touch anything.
  */
-import type { Kube, StoredConfig } from '../../kube';
+import type { StoredConfig } from '../../kube/store';
 import { discoverClusters } from '../discovery';
 import { ProvisioningInputError } from '../errors';
 import { observeInventory } from '../inventory';
-import { holdProvisioningLease } from '../lease';
 import { readMesh, recordFailure, type RunSettings, type SanRun, syncSans, writeRunStatus } from '../run';
-import type { Session } from '../session';
+import type { FlowContext } from './context';
 import { resolveMeshId, specClusters, specRevision } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import { defaultWaitPolicy } from '../waits';
@@ -31,8 +30,10 @@ export interface SyncSanOutcome {
 
 const CONCURRENCY = 8;
 
-export async function syncSanFlow(kube: Kube, session: Session, request: SyncSanRequest): Promise<SyncSanOutcome> {
-  const current = await kube.getConfig();
+export async function syncSanFlow(context: FlowContext, request: SyncSanRequest): Promise<SyncSanOutcome> {
+  const { store } = context;
+  const session = { ...context, port: context.cloud, reportPort: context.reportCloud };
+  const current = await store.getConfig();
   if (!current)
     throw new ProvisioningInputError(
       'asmpvlconfig/default does not exist: connect a cluster first (kubectl asmpvl connect <clusterId>)',
@@ -61,13 +62,7 @@ export async function syncSanFlow(kube: Kube, session: Session, request: SyncSan
     revision: specRevision(current),
   };
 
-  const lease = request.dryRun
-    ? undefined
-    : await holdProvisioningLease(kube, {
-        deadline: session.deadline,
-        progress: session.progress,
-        signal: session.signal,
-      });
+  const lease = request.dryRun ? undefined : await context.holdLease();
   try {
     const [discovery, inventory] = await Promise.all([
       discoverClusters(session.port, specIds, new Set(), CONCURRENCY),
@@ -81,13 +76,14 @@ export async function syncSanFlow(kube: Kube, session: Session, request: SyncSan
     if (request.dryRun) return { config: current, san, failures };
     // After the SANs changed, the mesh's verdict may have too: one read for the status.
     const meshRead = await readMesh(session.reportPort, meshId);
-    const status = await writeRunStatus(kube, {
+    const status = await writeRunStatus(store, {
       inventory,
       facts: discovery.facts,
       mesh: meshRead.mesh,
       failures: [...discoveryFailures, ...san.failures, ...meshRead.failures],
       inProgress: false,
       generation: current.metadata.generation,
+      advice: context.advice,
     });
     return { config: { ...current, status }, san, failures, status };
   } finally {
