@@ -55,15 +55,21 @@ function token(context: StepContext, action: Action, parameters: unknown): strin
 
 const oneOff = () => randomUUID();
 
+/** Found and not on its way out. */
+function isLive<T>(found: T | undefined, status: (value: T) => string | undefined): boolean {
+  return found !== undefined && status(found) !== 'Deleting';
+}
+
 // ---- waiting for states ----
 
 function pollOptions<T>(context: StepContext, what: string, describe: (value: T) => string) {
   return { deadline: context.deadline, waits: context.waits, signal: context.signal, what, describe };
 }
 
-async function serviceActive(context: StepContext, serviceId: string): Promise<EndpointService> {
+/** Waits until the service is Active, or gone (undefined). */
+async function serviceSettled(context: StepContext, serviceId: string): Promise<EndpointService | undefined> {
   const { services } = context.polls;
-  const service = await services.watch(() =>
+  return services.watch(() =>
     pollUntil(
       () => services.read(serviceId),
       (found) => found === undefined || found.serviceStatus === 'Active',
@@ -74,16 +80,21 @@ async function serviceActive(context: StepContext, serviceId: string): Promise<E
       ),
     ),
   );
+}
+
+async function serviceActive(context: StepContext, serviceId: string): Promise<EndpointService> {
+  const service = await serviceSettled(context, serviceId);
   if (!service)
     throw new ProvisioningInputError(
-      `endpoint service ${serviceId} disappeared while we waited for it; run the command again to recreate it`,
+      `endpoint service ${serviceId} disappeared while we waited for it; the next run recreates it`,
     );
   return service;
 }
 
-async function endpointActive(context: StepContext, endpointId: string): Promise<Endpoint> {
+/** Waits until the endpoint is Active, or gone (undefined). */
+async function endpointSettled(context: StepContext, endpointId: string): Promise<Endpoint | undefined> {
   const { endpoints } = context.polls;
-  const endpoint = await endpoints.watch(() =>
+  return endpoints.watch(() =>
     pollUntil(
       () => endpoints.read(endpointId),
       (found) => found === undefined || found.endpointStatus === 'Active',
@@ -94,11 +105,45 @@ async function endpointActive(context: StepContext, endpointId: string): Promise
       ),
     ),
   );
+}
+
+async function endpointActive(context: StepContext, endpointId: string): Promise<Endpoint> {
+  const endpoint = await endpointSettled(context, endpointId);
   if (!endpoint)
     throw new ProvisioningInputError(
-      `endpoint ${endpointId} disappeared while we waited for it; run the command again to recreate it`,
+      `endpoint ${endpointId} disappeared while we waited for it; the next run recreates it`,
     );
   return endpoint;
+}
+
+// A resource deleted behind our back more often than this within one run is someone else's fight.
+const MAX_REPLAYED_CREATES = 4;
+
+/**
+ * A create whose ClientToken names this attempt, not the resource's role. The first attempt sends
+ * the action's token; when the cloud answers with a resource that is gone (a replay of an earlier
+ * create whose resource was deleted since: the cloud remembers tokens), the next attempt chains the
+ * gone id into its token. A run resumed after a kill walks the same chain, so it re-sends the token
+ * of the create that was in flight and gets that resource back, never a second one.
+ */
+async function createFresh(
+  context: StepContext,
+  action: Action,
+  parameters: Record<string, unknown>,
+  create: (clientToken: string) => Promise<string>,
+  settle: (id: string) => Promise<boolean>,
+): Promise<{ id: string; settled: boolean }> {
+  const replayed: string[] = [];
+  for (;;) {
+    const chained = replayed.length > 0 ? { ...parameters, replacing: replayed } : parameters;
+    const id = await create(token(context, action, chained));
+    if (await settle(id)) return { id, settled: context.wait };
+    replayed.push(id);
+    if (replayed.length >= MAX_REPLAYED_CREATES)
+      throw new ProvisioningInputError(
+        `${replayed.join(', ')}: each was gone as soon as it was made; something deletes them (the console, another tool): stop it and the next run recreates the resource`,
+      );
+  }
 }
 
 async function gone<T>(
@@ -129,24 +174,35 @@ async function createService(
 ): Promise<StepResult> {
   const { loadBalancer, zones, key } = action;
   const parameters = { loadBalancer: loadBalancer.loadBalancerId, kind: loadBalancer.kind, zones };
-  const service = await context.cloud.createService({
-    resources: zones.map((zoneId) => ({
-      resourceType: loadBalancer.kind,
-      resourceId: loadBalancer.loadBalancerId,
-      zoneId,
-    })),
-    serviceResourceType: loadBalancer.kind,
-    // The provider accepts each endpoint itself (connectEndpoint): a shared Pilot service must not
-    // take connections from endpoints it does not know.
-    autoAcceptEnabled: false,
-    serviceDescription: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
-    tags: tagsFor(context.meshId, action.link, action.clusterId),
-    clientToken: token(context, action, parameters),
-  });
-  context.ids.set(keyName(key), service.serviceId);
-  if (!context.wait) return { state: 'started', detail: service.serviceId };
-  await serviceActive(context, service.serviceId);
-  return { state: 'done', detail: `${service.serviceId} Active` };
+  const created = await createFresh(
+    context,
+    action,
+    parameters,
+    async (clientToken) =>
+      (
+        await context.cloud.createService({
+          resources: zones.map((zoneId) => ({
+            resourceType: loadBalancer.kind,
+            resourceId: loadBalancer.loadBalancerId,
+            zoneId,
+          })),
+          serviceResourceType: loadBalancer.kind,
+          // The provider accepts each endpoint itself (connectEndpoint): a shared Pilot service must not
+          // take connections from endpoints it does not know.
+          autoAcceptEnabled: false,
+          serviceDescription: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
+          tags: tagsFor(context.meshId, action.link, action.clusterId),
+          clientToken,
+        })
+      ).serviceId,
+    async (serviceId) =>
+      context.wait
+        ? (await serviceSettled(context, serviceId)) !== undefined
+        : isLive(await context.cloud.getService(serviceId), (found) => found.serviceStatus),
+  );
+  context.ids.set(keyName(key), created.id);
+  if (!created.settled) return { state: 'started', detail: created.id };
+  return { state: 'done', detail: `${created.id} Active` };
 }
 
 async function awaitService(
@@ -217,20 +273,31 @@ async function createEndpoint(
 ): Promise<StepResult> {
   const serviceId = resolve(context, action.serviceKey);
   const parameters = { serviceId, vpcId: action.vpcId, securityGroupIds: action.securityGroupIds, zones: action.zones };
-  const endpoint = await context.cloud.createEndpoint({
-    vpcId: action.vpcId,
-    serviceId,
-    securityGroupIds: action.securityGroupIds,
-    zones: action.zones,
-    endpointName: `asmpvl-${action.link}-${action.clusterId}`,
-    endpointDescription: `asmpvl: ${linkLabel(action.link)} link of ${action.clusterId} for mesh ${context.meshId}`,
-    tags: tagsFor(context.meshId, action.link, action.clusterId),
-    clientToken: token(context, action, parameters),
-  });
-  context.ids.set(keyName(action.key), endpoint.endpointId);
-  if (!context.wait) return { state: 'started', detail: endpoint.endpointId };
-  await endpointActive(context, endpoint.endpointId);
-  return { state: 'done', detail: `${endpoint.endpointId} Active` };
+  const created = await createFresh(
+    context,
+    action,
+    parameters,
+    async (clientToken) =>
+      (
+        await context.cloud.createEndpoint({
+          vpcId: action.vpcId,
+          serviceId,
+          securityGroupIds: action.securityGroupIds,
+          zones: action.zones,
+          endpointName: `asmpvl-${action.link}-${action.clusterId}`,
+          endpointDescription: `asmpvl: ${linkLabel(action.link)} link of ${action.clusterId} for mesh ${context.meshId}`,
+          tags: tagsFor(context.meshId, action.link, action.clusterId),
+          clientToken,
+        })
+      ).endpointId,
+    async (endpointId) =>
+      context.wait
+        ? (await endpointSettled(context, endpointId)) !== undefined
+        : isLive(await context.cloud.getEndpoint(endpointId), (found) => found.endpointStatus),
+  );
+  context.ids.set(keyName(action.key), created.id);
+  if (!created.settled) return { state: 'started', detail: created.id };
+  return { state: 'done', detail: `${created.id} Active` };
 }
 
 async function awaitEndpoint(

@@ -1,0 +1,217 @@
+// The controller's Reconcile and the engine's reconcile entry point over an in-memory store and the
+// cloud emulator (real SDKs and signing): converge, repair what was deleted behind our back (the
+// emulator replays ClientTokens as the cloud does), remove a cluster, refuse a foreign manager, and
+// clean up or orphan on deletion.
+import { randomUUID } from 'node:crypto';
+import type { RunningEmulator } from '../test/emulator';
+import type { Cloud } from '../engine/cloud';
+import { cloudFor, startTwoClusterEmulator } from '../engine/cloud/testkit/emulated-cloud';
+import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
+import { defaultWaitPolicy } from '../engine/provisioning/waits';
+import { MemoryStore } from '../engine/testing/memory-store';
+import type { ASMPvlConfig } from '../core';
+import { ANNOTATION_ADOPT, FINALIZER, Reconciler } from './reconciler';
+
+const C1 = 'c84974f524e2045c87dccadff91a71708';
+const MESH = 'cf9171d03515f8f0920a4425eca656495';
+
+function spec(clusterIds: string[], deletionPolicy: 'Delete' | 'Orphan' = 'Delete'): ASMPvlConfig {
+  const clusters: Record<string, Array<{ vSwitchId: string; zoneId: string }>> = {
+    [C1]: [{ vSwitchId: 'vsw-bp10gkryrkhgg8t0t3q45', zoneId: 'cn-hangzhou-j' }],
+  };
+  return {
+    apiVersion: 'istio.alibabacloud.com/v1beta1',
+    kind: 'ASMPvlConfig',
+    metadata: { name: 'default', annotations: { 'asmpvl.io/mesh-id': MESH } },
+    spec: {
+      ackVpcEndpoint: clusterIds.map((clusterId) => ({ clusterId, vSwitches: clusters[clusterId] ?? [] })),
+      asmVpcEndpoint: {
+        vSwitches: [
+          { vSwitchId: 'vsw-bp10w1gdt1pw6srb8dy0i', zoneId: 'cn-hangzhou-j' },
+          { vSwitchId: 'vsw-bp1cofkccijnjju314wym', zoneId: 'cn-hangzhou-k' },
+        ],
+      },
+      sanSync: 'Enabled',
+      deletionPolicy,
+    },
+  } as ASMPvlConfig;
+}
+
+let emulator: RunningEmulator;
+let cloud: Cloud;
+
+beforeEach(async () => {
+  emulator = await startTwoClusterEmulator();
+  cloud = cloudFor(emulator);
+});
+
+afterEach(async () => {
+  await emulator.stop();
+});
+
+function reconcilerFor(store: MemoryStore): Reconciler {
+  return new Reconciler({
+    store,
+    env: {},
+    leaseRef: 'asmpvl-system/asmpvl-controller',
+    progressingRequeueMs: 50,
+    openRun: () => {
+      const reads = new RunReads();
+      const signal = new AbortController().signal;
+      return {
+        cloud: provisioningCloud(cloud, { reads, signal }),
+        reportCloud: provisioningCloud(cloud, { reads }),
+        deadline: { at: Date.now() + 60_000, label: 'the reconcile deadline (1m)' },
+        signal,
+        waits: { ...defaultWaitPolicy, initialMs: 20, maxIntervalMs: 100 },
+      };
+    },
+  });
+}
+
+/** Reconciles until the status is Available (the mesh takes a moment to report a new cluster running). */
+async function converge(reconciler: Reconciler, store: MemoryStore): Promise<void> {
+  for (let pass = 0; pass < 20; pass++) {
+    const result = await reconciler.reconcile();
+    if (result.result === 'failed') throw new Error(result.error);
+    if ((await store.getConfig())?.status?.status === 'Available') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not Available: ${JSON.stringify((await store.getConfig())?.status?.conditions)}`);
+}
+
+const live = <T extends { tags: Array<{ key: string; value: string }> }>(items: T[], status: (item: T) => string) =>
+  items.filter((item) => status(item) !== 'Deleting');
+const tagOf = (item: { tags: Array<{ key: string; value: string }> }, key: string) =>
+  item.tags.find((tag) => tag.key === key)?.value;
+
+test('apply alone converges: finalizer, both links Available, mesh joined, SAN appended, one Provisioned event', async () => {
+  const store = new MemoryStore(spec([C1]));
+  await converge(reconcilerFor(store), store);
+  const stored = (await store.getConfig())!;
+  expect(stored.metadata.finalizers).toEqual([FINALIZER]);
+  expect(stored.metadata.annotations?.['asmpvl.io/controller']).toBe('asmpvl-system/asmpvl-controller');
+  expect(stored.status?.observedGeneration).toBe(stored.metadata.generation);
+  const state = emulator.state();
+  expect(live(state.endpointServices, (service) => service.serviceStatus)).toHaveLength(2);
+  expect(live(state.endpoints, (endpoint) => endpoint.endpointStatus)).toHaveLength(2);
+  expect(store.events.map((event) => `${event.type}/${event.reason}`)).toEqual(['Normal/Provisioned']);
+  expect(store.events[0]!.message).toMatch(/^\d+ change\(s\): .*add cluster .* to service mesh/);
+  // Neutral words: the controller never tells anyone to pass a flag.
+  expect(JSON.stringify(stored.status)).not.toMatch(/--timeout|kubectl asmpvl/);
+});
+
+test.each([
+  ['endpoint', 'pilot'],
+  ['endpoint', 'apiserver'],
+  ['endpoint service', 'apiserver'],
+])('a deleted %s (%s link) is recreated with a new ClientToken, not the replayed answer', async (kind, link) => {
+  const store = new MemoryStore(spec([C1]));
+  const reconciler = reconcilerFor(store);
+  await converge(reconciler, store);
+  const before = emulator.state();
+  const endpoint = before.endpoints.find((candidate) => tagOf(candidate, 'asmpvl.io/link') === link)!;
+  const service = before.endpointServices.find((candidate) => tagOf(candidate, 'asmpvl.io/link') === link)!;
+  await cloud.privateLink.deleteVpcEndpoint(endpoint.endpointId, { clientToken: randomUUID() });
+  if (kind === 'endpoint service') {
+    await waitUntil(() => !emulator.state().endpoints.some((e) => e.endpointId === endpoint.endpointId));
+    await cloud.privateLink.deleteVpcEndpointService(service.serviceId, { clientToken: randomUUID() });
+  }
+  const gone = kind === 'endpoint' ? endpoint.endpointId : service.serviceId;
+  await waitUntil(
+    () =>
+      !emulator.state().endpoints.some((e) => e.endpointId === gone) &&
+      !emulator.state().endpointServices.some((s) => s.serviceId === gone),
+  );
+  await converge(reconciler, store);
+  const after = emulator.state();
+  const again =
+    kind === 'endpoint'
+      ? after.endpoints.filter((candidate) => tagOf(candidate, 'asmpvl.io/link') === link)
+      : after.endpointServices.filter((candidate) => tagOf(candidate, 'asmpvl.io/link') === link);
+  expect(again).toHaveLength(1);
+  expect(JSON.stringify(again[0])).not.toContain(gone);
+  const repaired = store.events.filter((event) => event.reason === 'Repaired');
+  expect(repaired).toHaveLength(1);
+  expect(repaired[0]!.message).toMatch(kind === 'endpoint' ? /create the .* endpoint/i : /create the .* service/i);
+});
+
+test('removing a cluster from the spec removes its links and keeps the SANs', async () => {
+  const store = new MemoryStore(spec([C1]));
+  const reconciler = reconcilerFor(store);
+  await converge(reconciler, store);
+  const sansBefore = (await cloud.ack.describeClusterDetail(C1)).apiServerCertSans;
+  await store.updateSpec((current) => ({ ...current!, spec: { ...current!.spec, ackVpcEndpoint: [] } }));
+  await reconciler.reconcile();
+  await waitUntil(() => live(emulator.state().endpoints, (endpoint) => endpoint.endpointStatus).length === 0);
+  expect(live(emulator.state().endpointServices, (service) => service.serviceStatus)).toHaveLength(0);
+  expect((await cloud.ack.describeClusterDetail(C1)).apiServerCertSans).toEqual(sansBefore);
+});
+
+test('deletion under Delete removes every tagged resource, then the finalizer, then the object', async () => {
+  const store = new MemoryStore(spec([C1]));
+  const reconciler = reconcilerFor(store);
+  await converge(reconciler, store);
+  store.markDeleted();
+  expect(await reconciler.reconcile()).toEqual({ result: 'deleted' });
+  expect(await store.getConfig()).toBeUndefined();
+  expect(live(emulator.state().endpoints, (endpoint) => endpoint.endpointStatus)).toHaveLength(0);
+  expect(live(emulator.state().endpointServices, (service) => service.serviceStatus)).toHaveLength(0);
+  expect(store.events.at(-1)?.reason).toBe('CleanedUp');
+});
+
+test('deletion under Orphan keeps the cloud resources and lets the object go', async () => {
+  const store = new MemoryStore(spec([C1], 'Orphan'));
+  const reconciler = reconcilerFor(store);
+  await converge(reconciler, store);
+  store.markDeleted();
+  expect(await reconciler.reconcile()).toEqual({ result: 'deleted' });
+  expect(await store.getConfig()).toBeUndefined();
+  expect(live(emulator.state().endpoints, (endpoint) => endpoint.endpointStatus)).toHaveLength(2);
+  expect(store.events.at(-1)?.reason).toBe('Orphaned');
+});
+
+test('a cloud that cannot be reached keeps the finalizer and says why', async () => {
+  const store = new MemoryStore(spec([C1]));
+  const reconciler = reconcilerFor(store);
+  await converge(reconciler, store);
+  store.markDeleted();
+  await emulator.stop();
+  const result = await reconciler.reconcile();
+  expect(result.result).toBe('failed');
+  const stored = (await store.getConfig())!;
+  expect(stored.metadata.finalizers).toEqual([FINALIZER]);
+  expect(store.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'CleanupFailed' });
+  emulator = await startTwoClusterEmulator();
+});
+
+test('a status written by an unknown manager: refuses, one Warning, a Controller condition; adopts when annotated', async () => {
+  const store = new MemoryStore(spec([C1]));
+  const object = (await store.getConfig())!;
+  object.metadata.managedFields = [
+    { manager: 'asm-pvl-managed-controller', operation: 'Update', subresource: 'status', time: '2026-11-01T00:00:00Z' },
+  ];
+  const foreign = new MemoryStore({ ...object });
+  await foreign.updateMetadata((metadata) => ({ ...metadata, managedFields: object.metadata.managedFields }));
+  const reconciler = reconcilerFor(foreign);
+  expect((await reconciler.reconcile()).result).toBe('refused');
+  expect((await reconciler.reconcile()).result).toBe('refused');
+  expect(foreign.events.map((event) => event.reason)).toEqual(['ForeignManager']);
+  expect(foreign.events[0]!.message).toContain('asm-pvl-managed-controller');
+  const condition = (await foreign.getConfig())!.status?.conditions?.find((c) => c.type === 'Controller');
+  expect(condition).toMatchObject({ status: 'False', reason: 'ForeignManager' });
+  expect(emulator.requests().filter((entry) => entry.mutating)).toEqual([]);
+  await foreign.updateMetadata((metadata) => ({
+    ...metadata,
+    annotations: { ...metadata.annotations, [ANNOTATION_ADOPT]: 'true' },
+  }));
+  await converge(reconciler, foreign);
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The controller's Reconcile for asmpvlconfig/default: refuse when another manager owns the status,
+ * clean up behind the finalizer on deletion, otherwise run the engine's one reconcile entry point
+ * over every cluster of the spec and say what changed in Events. Leader election, the watch, the
+ * queue and the process live in the manager (manager.ts); this decides, given a store and a cloud.
+ */
+import { type ConfigEvent, type ConfigStore, type StoredConfig } from '../engine/kube/store';
+import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
+import { describeCause } from '../engine/provisioning/errors';
+import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
+import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
+import type { StatusCondition } from '../engine/provisioning/status';
+
+/** Holds the object until its cloud resources are gone (or deliberately left, under Orphan). */
+export const FINALIZER = 'asmpvl.io/cloud-resources';
+/** The field manager the controller writes as. */
+export const CONTROLLER_MANAGER = 'asmpvl-controller';
+/** Status writers we know: ourselves and the plugin. Anyone else is another controller. */
+export const KNOWN_STATUS_MANAGERS = new Set([CONTROLLER_MANAGER, 'kubectl-asmpvl']);
+/** Set by kubectl asmpvl to ask for a reconcile now; answered in status.lastHandledReconcileAt. */
+export const ANNOTATION_RECONCILE_REQUEST = 'asmpvl.io/reconcile-requested-at';
+/** Set to "true" to let the controller take over a status another manager wrote. */
+export const ANNOTATION_ADOPT = 'asmpvl.io/adopt-status';
+/** Written by the controller on the object: the Lease (namespace/name) of the controller that acts on it. */
+export const ANNOTATION_CONTROLLER = 'asmpvl.io/controller';
+/** The condition the controller adds when it refuses to act. */
+export const CONTROLLER_CONDITION = 'Controller';
+
+export type ReconcileResultKind =
+  'converged' | 'progressing' | 'failed' | 'refused' | 'deleted' | 'absent' | 'cancelled';
+
+export interface ReconcileResult {
+  result: ReconcileResultKind;
+  /** Come back after this long (the manager's resync otherwise); failures back off in the manager. */
+  requeueAfterMs?: number;
+  /** What went wrong, for logs and metrics. */
+  error?: string;
+}
+
+/** One run's parts, opened by the manager for each reconcile (a fresh read memo, the run's signal). */
+export type RunOpener = () => Omit<ReconcileContext, 'store' | 'progress' | 'advice'>;
+
+export interface ReconcilerOptions {
+  store: ConfigStore;
+  openRun: RunOpener;
+  /** --mesh-id; else ASMPVL_MESH_ID in `env`; else the object's annotation. */
+  meshId?: string;
+  env: Record<string, string | undefined>;
+  /** `namespace/name` of the leader-election Lease, recorded on the object for the plugin. */
+  leaseRef: string;
+  /** How soon to look again while the mesh has not caught up (no failure, not Available yet). */
+  progressingRequeueMs?: number;
+  /** Progress lines (the engine's step reports), for the log at debug level. */
+  progress?: ReconcileContext['progress'];
+}
+
+const SILENT = { start() {}, succeed() {}, fail() {}, info() {} };
+// Events carry the first few failures; the status has them all.
+const EVENT_FAILURES = 5;
+
+/** Managers other than ours that wrote the status, newest first. */
+export function foreignStatusManagers(config: StoredConfig): string[] {
+  return (config.metadata.managedFields ?? [])
+    .filter((entry) => entry.subresource === 'status' && entry.manager && !KNOWN_STATUS_MANAGERS.has(entry.manager))
+    .sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''))
+    .map((entry) => entry.manager!);
+}
+
+function upsertCondition(conditions: StatusCondition[] | undefined, next: StatusCondition): StatusCondition[] {
+  const others = (conditions ?? []).filter((condition) => condition.type !== next.type);
+  const before = conditions?.find((condition) => condition.type === next.type);
+  const unchanged = before && before.status === next.status && before.reason === next.reason;
+  return [...others, unchanged ? { ...next, lastTransitionTime: before.lastTransitionTime } : next];
+}
+
+export class Reconciler {
+  private lastRefusal: string | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** One pass over asmpvlconfig/default. Throws only when the store itself cannot be read or written. */
+  async reconcile(): Promise<ReconcileResult> {
+    const { store } = this.options;
+    const config = await store.getConfig();
+    if (!config) return { result: 'absent' };
+    if (config.metadata.deletionTimestamp) return this.finalize(config);
+    const refused = await this.refuseForeign(config);
+    if (refused) return refused;
+    const owned = await this.claim(config);
+    if (!owned) return { result: 'absent' };
+    let meshId: string;
+    try {
+      meshId = resolveMeshId(this.options.meshId, this.options.env, owned);
+    } catch (error) {
+      return this.fail(owned, 'MeshUnknown', describeCause(error));
+    }
+    const context = this.context();
+    let outcome: ReconcileOutcome;
+    try {
+      outcome = await reconcile(context, owned, 'all', {
+        meshId,
+        pilotLoadBalancerId: annotationsOf(owned)[ANNOTATION_PILOT_LOAD_BALANCER],
+        wait: true,
+        addToMesh: true,
+        awaitMesh: false,
+        handledRequest: annotationsOf(owned)[ANNOTATION_RECONCILE_REQUEST],
+      });
+    } catch (error) {
+      if (context.signal.aborted) return { result: 'cancelled' };
+      return this.fail(owned, 'ReconcileFailed', describeCause(error));
+    }
+    await this.tell(owned, outcome);
+    if (outcome.cancelled) return { result: 'cancelled' };
+    if (outcome.failures.length > 0)
+      return { result: 'failed', error: outcome.failures.map((failure) => failure.message).join('; ') };
+    if (outcome.status.status !== 'Available')
+      return { result: 'progressing', requeueAfterMs: this.options.progressingRequeueMs ?? 10_000 };
+    return { result: 'converged' };
+  }
+
+  private context(): ReconcileContext {
+    return {
+      ...this.options.openRun(),
+      store: this.options.store,
+      progress: this.options.progress ?? SILENT,
+      advice: CONTROLLER_ADVICE,
+    };
+  }
+
+  /**
+   * Another controller (the vendor's managed one on an ASM instance) writes this status: acting
+   * would fight it. Say so once in an Event and in a condition, and do nothing else.
+   */
+  private async refuseForeign(config: StoredConfig): Promise<ReconcileResult | undefined> {
+    const foreign = foreignStatusManagers(config);
+    if (foreign.length === 0 || annotationsOf(config)[ANNOTATION_ADOPT] === 'true') {
+      this.lastRefusal = undefined;
+      return undefined;
+    }
+    const message =
+      `the status of asmpvlconfig/default is written by ${foreign.join(', ')}, which asmpvl-controller does not know ` +
+      `(managedFields): another controller manages this object, so asmpvl-controller does not act on it. ` +
+      `If that controller is gone for good, annotate the object ${ANNOTATION_ADOPT}=true to let asmpvl-controller take over.`;
+    if (this.lastRefusal !== message) {
+      this.lastRefusal = message;
+      await this.options.store.recordEvent(config, { type: 'Warning', reason: 'ForeignManager', message });
+      await this.options.store.writeStatus((current) => ({
+        ...(current.status ?? {}),
+        conditions: upsertCondition(current.status?.conditions, {
+          type: CONTROLLER_CONDITION,
+          status: 'False',
+          reason: 'ForeignManager',
+          message,
+          lastTransitionTime: new Date().toISOString(),
+          ...(current.metadata.generation !== undefined ? { observedGeneration: current.metadata.generation } : {}),
+        }),
+      }));
+    }
+    return { result: 'refused', error: message };
+  }
+
+  /** Puts our finalizer and our Lease's name on the object before the first change in the cloud. */
+  private async claim(config: StoredConfig): Promise<StoredConfig | undefined> {
+    const { leaseRef } = this.options;
+    const annotations = config.metadata.annotations ?? {};
+    if ((config.metadata.finalizers ?? []).includes(FINALIZER) && annotations[ANNOTATION_CONTROLLER] === leaseRef)
+      return config;
+    return this.options.store.updateMetadata((metadata) => ({
+      ...metadata,
+      finalizers: [...new Set([...(metadata.finalizers ?? []), FINALIZER])],
+      annotations: { ...(metadata.annotations ?? {}), [ANNOTATION_CONTROLLER]: leaseRef },
+    }));
+  }
+
+  /**
+   * Deletion: under Delete (the default) every resource tagged for the mesh goes, on the same path
+   * as disconnect, and SANs stay; under Orphan nothing is touched. The finalizer goes only once the
+   * cloud holds nothing of ours, so the object never vanishes leaving orphans behind.
+   */
+  private async finalize(config: StoredConfig): Promise<ReconcileResult> {
+    const { store } = this.options;
+    if (!(config.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'deleted' };
+    const policy = config.spec.deletionPolicy ?? 'Delete';
+    if (policy === 'Delete') {
+      let meshId: string;
+      try {
+        meshId = resolveMeshId(this.options.meshId, this.options.env, config);
+      } catch (error) {
+        return this.fail(config, 'CleanupFailed', describeCause(error));
+      }
+      const context = this.context();
+      const emptied: StoredConfig = { ...config, spec: { ...config.spec, ackVpcEndpoint: [] } };
+      let outcome: ReconcileOutcome;
+      try {
+        outcome = await reconcile(context, emptied, 'all', { meshId, wait: true, addToMesh: false, awaitMesh: false });
+      } catch (error) {
+        if (context.signal.aborted) return { result: 'cancelled' };
+        return this.fail(config, 'CleanupFailed', describeCause(error));
+      }
+      if (outcome.cancelled) return { result: 'cancelled' };
+      const left = leftovers(outcome);
+      if (outcome.failures.length > 0 || left.length > 0) {
+        const why = outcome.failures.map((failure) => failure.message).join('; ') || `still there: ${left.join(', ')}`;
+        return this.fail(config, 'CleanupFailed', `the finalizer stays until the cloud resources are gone: ${why}`);
+      }
+      await store.recordEvent(config, {
+        type: 'Normal',
+        reason: 'CleanedUp',
+        message: `removed every endpoint and endpoint service of mesh ${meshId} (${outcome.changes.length} change(s)); API server certificate SANs are never removed`,
+      });
+    } else {
+      await store.recordEvent(config, {
+        type: 'Normal',
+        reason: 'Orphaned',
+        message: 'spec.deletionPolicy is Orphan: the endpoints and endpoint services stay in the cloud',
+      });
+    }
+    await store.updateMetadata((metadata) =>
+      (metadata.finalizers ?? []).includes(FINALIZER)
+        ? { ...metadata, finalizers: (metadata.finalizers ?? []).filter((name) => name !== FINALIZER) }
+        : undefined,
+    );
+    return { result: 'deleted' };
+  }
+
+  /** Events for what a reconcile did: one Normal naming the changes, one Warning naming the failures. */
+  private async tell(config: StoredConfig, outcome: ReconcileOutcome): Promise<void> {
+    const { store } = this.options;
+    if (outcome.changes.length > 0) {
+      // The spec this object was last converged for did not change: the cloud drifted and we repaired it.
+      const repaired =
+        config.status?.observedGeneration === config.metadata.generation && config.status?.status === 'Available';
+      const event: ConfigEvent = {
+        type: 'Normal',
+        reason: repaired ? 'Repaired' : 'Provisioned',
+        message: `${outcome.changes.length} change(s): ${outcome.changes.join('; ')}`,
+      };
+      await store.recordEvent(config, event);
+    }
+    if (outcome.failures.length > 0) {
+      const shown = outcome.failures.slice(0, EVENT_FAILURES).map((failure) => failure.message);
+      const more = outcome.failures.length - shown.length;
+      await store.recordEvent(config, {
+        type: 'Warning',
+        reason: 'ReconcileFailed',
+        message: `${shown.join('; ')}${more > 0 ? `; and ${more} more (see status.conditions)` : ''}`,
+      });
+    }
+  }
+
+  /** A failure before any step ran: a Warning, and the Ready condition says it. */
+  private async fail(config: StoredConfig, reason: string, message: string): Promise<ReconcileResult> {
+    const { store } = this.options;
+    await store.recordEvent(config, { type: 'Warning', reason, message });
+    try {
+      await store.writeStatus((current) => ({
+        ...(current.status ?? {}),
+        conditions: upsertCondition(current.status?.conditions, {
+          type: 'Ready',
+          status: 'False',
+          reason,
+          message,
+          lastTransitionTime: new Date().toISOString(),
+          ...(current.metadata.generation !== undefined ? { observedGeneration: current.metadata.generation } : {}),
+        }),
+      }));
+    } catch {
+      // The Event already says it; a status we cannot write is the store's failure, retried with the reconcile.
+    }
+    return { result: 'failed', error: message };
+  }
+}
+
+/** What the cloud still holds after a teardown: a resource listed in the status. */
+function leftovers(outcome: ReconcileOutcome): string[] {
+  const status = outcome.status;
+  const ids = [
+    ...(status.clusters ?? []).flatMap((cluster) => [cluster.pvlEndpoint?.id, cluster.pvlEndpointService?.id]),
+    ...(status.pilot?.clusters ?? []).map((cluster) => cluster.pvlEndpoint?.id),
+    status.pilot?.pvlEndpointService?.id,
+  ];
+  return ids.filter((id): id is string => typeof id === 'string');
+}
