@@ -193,7 +193,7 @@ describe('toString says what failed, with what, and what to do', () => {
         httpStatus: 403,
         retryable: false,
       },
-      'PrivateLink CreateVpcEndpoint for epsrv-1 failed: Forbidden.RAM (HTTP 403): User not authorized to operate on the specified resource. Next: grant the RAM identity permission for PrivateLink CreateVpcEndpoint on epsrv-1.',
+      'PrivateLink CreateVpcEndpoint for epsrv-1 failed: Forbidden.RAM (HTTP 403): User not authorized to operate on the specified resource. Next: grant the RAM identity privatelink:CreateVpcEndpoint on epsrv-1: add {"Effect": "Allow", "Action": "privatelink:CreateVpcEndpoint", "Resource": "*"} to its policy (kubectl asmpvl policy prints the whole policy).',
     ],
     [
       {

@@ -1,3 +1,5 @@
+import { RAM_CODES } from './catalogue';
+
 /**
  * The one error type every cloud call surfaces: what failed (product, action, the resource it was
  * about), what the cloud said (code, message, request id, HTTP status), whether trying again can
@@ -5,7 +7,7 @@
  */
 
 /** The products asmpvl calls. */
-export type CloudProduct = 'PrivateLink' | 'ACK' | 'VPC' | 'ASM' | 'SLB';
+export type CloudProduct = 'PrivateLink' | 'ACK' | 'VPC' | 'ASM' | 'SLB' | 'NLB';
 
 /** Codes for failures that happen on our side of the wire (no cloud code exists for them). */
 export const LocalErrorCode = {
@@ -36,6 +38,8 @@ export interface CloudErrorFields {
   recommend?: string;
   /** True when the request certainly never reached the cloud (refused connection, connect timeout). */
   notSent?: boolean;
+  /** For a RAM denial: the RAM action that was missing (`privatelink:CreateVpcEndpoint`). */
+  ramAction?: string;
   cause?: unknown;
 }
 
@@ -54,7 +58,13 @@ const NOT_FOUND_CODES = new Set([
   'ServiceMesh.NotFound',
   'Cluster.NotFound',
   'InvalidLoadBalancerId.NotFound',
+  'ResourceNotFound.loadBalancer',
 ]);
+
+// RAM denials: `Forbidden.RAM` (HTTP 403, with AccessDeniedDetail) is the gateway's documented code
+// for an RPC call outside the caller's policy; `NoPermission` and ACK's `StatusForbidden`
+// ("RAM policy Forbidden for action cs:...") are the older and ROA spellings.
+const PERMISSION_CODES = new Set(['Forbidden.RAM', 'NoPermission', 'StatusForbidden', 'Forbidden.NoPermission']);
 
 export class CloudError extends Error {
   override readonly name = 'CloudError';
@@ -68,6 +78,7 @@ export class CloudError extends Error {
   readonly attempts: number;
   readonly recommend: string | undefined;
   readonly notSent: boolean;
+  readonly ramAction: string | undefined;
 
   constructor(fields: CloudErrorFields) {
     super(fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
@@ -81,6 +92,12 @@ export class CloudError extends Error {
     this.attempts = fields.attempts ?? 1;
     this.recommend = fields.recommend;
     this.notSent = fields.notSent ?? false;
+    this.ramAction = fields.ramAction;
+  }
+
+  /** The caller's RAM policy does not allow the call. */
+  get permissionDenied(): boolean {
+    return PERMISSION_CODES.has(this.code) || (this.httpStatus === 403 && !this.notFound);
   }
 
   /** The resource the call named does not exist (or no longer does). */
@@ -106,6 +123,7 @@ export class CloudError extends Error {
       attempts: this.attempts,
       recommend: this.recommend,
       notSent: this.notSent,
+      ramAction: this.ramAction,
       cause: this.cause,
     };
   }
@@ -144,6 +162,10 @@ function nextStep(error: CloudError): string | undefined {
   }
   if (code === 'NeedOpenProduct') {
     return 'activate PrivateLink for this account (OpenPrivateLinkService, or the PrivateLink console) and run again.';
+  }
+  if (error.permissionDenied) {
+    const ramAction = error.ramAction ?? `${ramCodeOf(error.product)}:${error.action}`;
+    return `grant the RAM identity ${ramAction}${error.resourceId ? ` on ${error.resourceId}` : ''}: add {"Effect": "Allow", "Action": "${ramAction}", "Resource": "*"} to its policy (kubectl asmpvl policy prints the whole policy).`;
   }
   if (
     (code.startsWith('Forbidden') && !error.notFound) ||
@@ -250,6 +272,7 @@ export function toCloudError(subject: CallSubject, thrown: unknown): CloudError 
       httpStatus: raw.statusCode,
       retryable: isRetryableAnswer(subject.action, code, raw.statusCode),
       recommend: firstText(body, ['Recommend', 'recommend']),
+      ramAction: deniedRamAction(body, raw, message),
     });
   }
   if (name.startsWith('RequestTimeout')) {
@@ -300,4 +323,28 @@ function firstText(body: Record<string, unknown>, keys: string[]): string | unde
     if (typeof value === 'string' && value !== '') return value;
   }
   return undefined;
+}
+
+// The RAM code of each product (catalogue.ts), for naming a denied action when the answer does not.
+function ramCodeOf(product: CloudProduct): string {
+  return RAM_CODES[product];
+}
+
+/**
+ * The RAM action a denial names: `AccessDeniedDetail.AuthAction` (RPC gateway; openapi-core keeps
+ * it in `accessDeniedDetail` too), else `for action cs:X` in ACK's message.
+ */
+function deniedRamAction(
+  body: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  message: string,
+): string | undefined {
+  for (const detail of [body.AccessDeniedDetail, body.accessDeniedDetail, raw.accessDeniedDetail]) {
+    if (typeof detail === 'object' && detail !== null) {
+      const fields = detail as Record<string, unknown>;
+      const action = fields.AuthAction ?? fields.authAction;
+      if (typeof action === 'string' && action !== '') return action;
+    }
+  }
+  return /for action ([a-z-]+:[A-Za-z0-9*]+)/.exec(message)?.[1];
 }

@@ -9,8 +9,10 @@
  */
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { AckClient } from './ack';
+import { assertCatalogued } from './catalogue';
 import { type CloudContext, type CloudTimeouts, defaultTimeouts, randomClientToken } from './context';
 import { MeshClient } from './mesh';
+import { NlbClient } from './nlb';
 import { PrivateLinkClient } from './privatelink';
 import { CallRunner, defaultRetryPolicy, type RetryPolicy, systemClock } from './retry';
 import {
@@ -33,6 +35,7 @@ export interface Cloud {
   vpc: VpcClient;
   mesh: MeshClient;
   slb: SlbClient;
+  nlb: NlbClient;
 }
 
 /** Builds every client from one set of settings. Makes no call and reads no credential yet. */
@@ -48,6 +51,7 @@ export function createCloud(settings: CloudSettings): Cloud {
     clock: settings.clock ?? systemClock,
     onCall: settings.onCall,
     signal: settings.signal,
+    admit: assertCatalogued,
   });
   const context: CloudContext = { region, runner, timeouts, newClientToken: randomClientToken };
   // A fresh Config per client: the SDK constructors write into the one they are given.
@@ -69,6 +73,7 @@ export function createCloud(settings: CloudSettings): Cloud {
     vpc: new VpcClient(context, config()),
     mesh: new MeshClient(context, config()),
     slb: new SlbClient(context, config()),
+    nlb: new NlbClient(context, config()),
   };
 }
 
@@ -95,9 +100,11 @@ function checkBounds(timeouts: CloudTimeouts, retry: RetryPolicy): void {
 }
 
 export * from './ack';
+export * from './catalogue';
 export { type CloudTimeouts, defaultTimeouts } from './context';
 export * from './errors';
 export * from './mesh';
+export * from './nlb';
 export * from './pagination';
 export * from './privatelink';
 export {

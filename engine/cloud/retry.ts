@@ -124,6 +124,8 @@ export interface CallRunnerOptions {
   onCall?: CloudCallHook;
   /** Aborting it stops waiting between attempts and fails the call with RequestCancelled. */
   signal?: AbortSignal;
+  /** Checks each call before its first attempt (createCloud: it is in the catalogue); throws to refuse it. */
+  admit?: (call: CallDescriptor) => void;
 }
 
 /** Runs calls with the retry policy, the hook and error mapping; one per Cloud, shared by all products. */
@@ -141,6 +143,7 @@ export class CallRunner {
     requestIdOf?: (result: T) => string | undefined,
   ): Promise<T> {
     const { clock, retry } = this.options;
+    this.options.admit?.(call);
     const start = clock.now();
     for (let number = 1; ; number++) {
       this.throwIfCancelled(call, number);

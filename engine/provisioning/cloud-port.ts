@@ -24,6 +24,7 @@ import type {
   EndpointZoneRequest,
   WriteResult,
 } from '../cloud/privatelink';
+import type { NetworkLoadBalancer } from '../cloud/nlb';
 import type { LoadBalancer } from '../cloud/slb';
 import type { VSwitch } from '../cloud/vpc';
 import type { Tag } from './tags';
@@ -37,6 +38,8 @@ export interface ProvisioningCloud {
   addClusterToMesh(meshId: string, clusterId: string): Promise<{ requestId?: string; alreadyMember: boolean }>;
   findLoadBalancerByAddress(address: string, vpcId: string): Promise<LoadBalancer | undefined>;
   describeLoadBalancer(loadBalancerId: string): Promise<LoadBalancer | undefined>;
+  /** An NLB and its zones (NLB GetLoadBalancerAttribute); undefined when there is no such NLB. */
+  describeNetworkLoadBalancer(loadBalancerId: string): Promise<NetworkLoadBalancer | undefined>;
   /**
    * A cluster's detail, read once per run (see RunReads); `fresh` reads it again (a wait on its
    * state, the SAN read-back after ModifyCluster) and the run sees that answer from then on.
@@ -145,7 +148,7 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
     options.pacer ?? new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 20, options.maxInFlight ?? 8);
   const paced = <T>(action: string, call: () => Promise<T>) => pacer.run(action, call, options.signal);
   const reads = options.reads ?? new RunReads();
-  const { privateLink, ack, slb, vpc, mesh } = cloud;
+  const { privateLink, ack, slb, nlb, vpc, mesh } = cloud;
   const readCluster = (clusterId: string) => paced('DescribeClusterDetail', () => ack.describeClusterDetail(clusterId));
   return {
     describeMesh: (meshId) =>
@@ -162,6 +165,8 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
       (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find(
         (item) => item.loadBalancerId === loadBalancerId,
       ),
+    describeNetworkLoadBalancer: (loadBalancerId) =>
+      unlessNotFound(paced('GetLoadBalancerAttribute', () => nlb.getLoadBalancerAttribute(loadBalancerId))),
     describeCluster: (clusterId, read) =>
       read?.fresh
         ? reads.replace(`cluster/${clusterId}`, () => readCluster(clusterId))

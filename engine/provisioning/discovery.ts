@@ -6,6 +6,7 @@
  */
 import type { ClusterDetail } from '../cloud/ack';
 import { loadBalancerKind } from '../cloud/ack';
+import { servingZones } from '../cloud/nlb';
 import type { LoadBalancer } from '../cloud/slb';
 import type { ProvisioningCloud } from './cloud-port';
 import { mapBounded } from '../concurrency';
@@ -16,9 +17,13 @@ function zonesOf(loadBalancer: LoadBalancer): string[] {
   return [loadBalancer.masterZoneId, loadBalancer.slaveZoneId].filter((zone): zone is string => Boolean(zone));
 }
 
-/** A load balancer's zones; only CLBs (`lb-`) can be read, NLB/ALB zones stay unknown. */
+/** A load balancer's zones: CLBs (`lb-`) from SLB, NLBs from NLB; ALB zones stay unknown. */
 async function loadBalancerRef(cloud: ProvisioningCloud, loadBalancerId: string): Promise<LoadBalancerRef | undefined> {
   const kind = loadBalancerKind(loadBalancerId);
+  if (kind === 'nlb') {
+    const nlb = await cloud.describeNetworkLoadBalancer(loadBalancerId);
+    return nlb ? { loadBalancerId, kind, zoneIds: servingZones(nlb) } : undefined;
+  }
   if (kind !== 'slb') return { loadBalancerId, kind };
   const found = await cloud.describeLoadBalancer(loadBalancerId);
   return found ? { loadBalancerId, kind, zoneIds: zonesOf(found) } : undefined;
@@ -131,7 +136,7 @@ export async function discoverCluster(
       clusterId,
     );
   }
-  const step = `find the API server load balancer of cluster ${clusterId} (ACK DescribeClusterResources, SLB DescribeLoadBalancers)`;
+  const step = `find the API server load balancer of cluster ${clusterId} (ACK DescribeClusterResources, then SLB DescribeLoadBalancers or NLB GetLoadBalancerAttribute)`;
   try {
     const found = await cloud.findApiServerLoadBalancer(detail);
     const apiServerLoadBalancer = (await loadBalancerRef(cloud, found.loadBalancerId)) ?? {

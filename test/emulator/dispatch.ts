@@ -10,7 +10,9 @@ import { PRODUCTS } from './products';
 import type { Caller, Product, RoaProduct, RoaRoute, RpcAction, RpcProduct } from './products/product';
 import { type RateLimiter } from './rate-limits';
 import type { InjectedFault, RequestLog, RequestLogEntry } from './request-log';
-import { type NonceLedger, parseQuery, verifyRequest, type WireRequest } from './signature';
+import { evaluate, permissionDenied, roaResource, rpcResource } from './ram';
+import { type KnownAccessKey, type NonceLedger, parseQuery, verifyRequest, type WireRequest } from './signature';
+import { isRoaAcs, isRpcV2, verifyRoaAcs, verifyRpcV2 } from './signature-legacy';
 
 /** Everything a request can touch. */
 export interface EmulatorRuntime {
@@ -55,17 +57,28 @@ function findRoute(product: RoaProduct, request: WireRequest): { route: RoaRoute
   return undefined;
 }
 
+/** A common parameter of an RPC call: the header the V3 signer sends, else the query or form (V2 clients). */
+function commonParam(request: WireRequest, header: string, param: string): string | undefined {
+  const fromHeader = headerOf(request, header);
+  if (fromHeader !== undefined) return fromHeader;
+  try {
+    return rawRpcPairs(request).find(([name]) => name === param)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Which product and action a request is for; throws the gateway's error when neither fits. */
 function resolve(request: WireRequest): Resolved {
-  const version = headerOf(request, 'x-acs-version');
+  const version = commonParam(request, 'x-acs-version', 'Version');
   const product: Product | undefined = PRODUCTS.find((candidate) => candidate.version === version);
   if (!product)
     throw new ApiError(
       'InvalidVersion',
-      `Specified parameter Version is not valid: ${version ?? '(no x-acs-version header)'}.`,
+      `Specified parameter Version is not valid: ${version ?? '(no x-acs-version header or Version parameter)'}.`,
       400,
     );
-  const action = headerOf(request, 'x-acs-action') ?? '';
+  const action = commonParam(request, 'x-acs-action', 'Action') ?? '';
   if (product.style === 'RPC') {
     const definition = Object.hasOwn(product.actions, action) ? product.actions[action] : undefined;
     if (!definition)
@@ -87,13 +100,63 @@ function resolve(request: WireRequest): Resolved {
 }
 
 /** Query parameters, plus the form body for RPC actions that send their parameters as a body. */
-function rpcParams(request: WireRequest): RpcParams {
+function rawRpcPairs(request: WireRequest): Array<[string, string]> {
   const pairs = parseQuery(request.rawQuery);
   const contentType = headerOf(request, 'content-type') ?? '';
   if (request.body.length > 0 && contentType.startsWith('application/x-www-form-urlencoded')) {
     pairs.push(...parseQuery(request.body.toString('utf8')));
   }
-  return new RpcParams(pairs);
+  return pairs;
+}
+
+// The common parameters of the V2 signature and of routing by query: not the action's own, so
+// not seen by handlers or idempotency fingerprints (a retry signs with a fresh Timestamp and nonce).
+const COMMON_PARAMS = new Set([
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'SecurityToken',
+  'BearerToken',
+]);
+
+function rpcParams(pairs: Array<[string, string]>): RpcParams {
+  return new RpcParams(pairs.filter(([name]) => !COMMON_PARAMS.has(name)));
+}
+
+/** Verifies whichever signature the request carries: V3, RPC V2 or ROA `acs`. */
+function authenticate(runtime: EmulatorRuntime, request: WireRequest, params: ParsedParams | undefined, now: number) {
+  const lookup = (id: string) => runtime.cloud.accessKey(id);
+  if (isRoaAcs(request)) return verifyRoaAcs(request, lookup, runtime.nonces, now);
+  if (params?.pairs && isRpcV2(request, params.pairs))
+    return verifyRpcV2(request, params.pairs, lookup, runtime.nonces, now);
+  return verifyRequest(request, lookup, runtime.nonces, now);
+}
+
+/** RAM's verdict on the call; throws the gateway's denial. */
+function authorize(
+  runtime: EmulatorRuntime,
+  request: WireRequest,
+  resolved: Resolved,
+  params: ParsedParams | undefined,
+  key: KnownAccessKey | undefined,
+): void {
+  if (!key?.policy) return;
+  const regionId = runtime.cloud.world.regionId;
+  const code = resolved.product.name;
+  const resource =
+    resolved.style === 'RPC'
+      ? rpcResource(code, regionId, key.accountId, (name) => params?.value?.raw(name))
+      : roaResource(regionId, key.accountId, resolved.pathParams);
+  const ramRequest = { action: `${code}:${resolved.action}`, resource };
+  const decision = evaluate(key.policy, ramRequest);
+  if (decision !== 'Allow') throw permissionDenied(resolved.style, ramRequest, decision, key);
 }
 
 function parseJsonBody(request: WireRequest): unknown {
@@ -187,8 +250,10 @@ async function perform(
     return { kind: 'hang' };
   }
   const now = runtime.cloud.settle();
-  const caller = verifyRequest(request, (id) => runtime.cloud.accessKey(id), runtime.nonces, now);
+  const caller = authenticate(runtime, request, params, now);
   entry.accessKeyId = caller.accessKeyId;
+  // RAM judges a call before the product sees it, so a denied DryRun is a denial, not DryRunOperation.
+  authorize(runtime, request, resolved, params, runtime.cloud.accessKey(caller.accessKeyId));
   if (decision.kind === 'error') {
     addFault(entry, decision.fault);
     throw decision.error;
@@ -230,11 +295,13 @@ export async function dispatch(runtime: EmulatorRuntime, request: WireRequest): 
     const entry = runtime.log.open({
       ...logFields,
       product: 'unknown',
-      action: headerOf(request, 'x-acs-action') ?? '',
+      action: commonParam(request, 'x-acs-action', 'Action') ?? '',
       mutating: false,
       dryRun: false,
     });
-    const product = PRODUCTS.find((candidate) => candidate.version === headerOf(request, 'x-acs-version'));
+    const product = PRODUCTS.find(
+      (candidate) => candidate.version === commonParam(request, 'x-acs-version', 'Version'),
+    );
     return finish(
       entry,
       started,
@@ -262,12 +329,13 @@ export async function dispatch(runtime: EmulatorRuntime, request: WireRequest): 
   }
 }
 
-type ParsedParams = { value?: RpcParams; error?: ApiError };
+type ParsedParams = { value?: RpcParams; pairs?: Array<[string, string]>; error?: ApiError };
 
 /** Parameter parsing can fail (bad percent-encoding); defer the error until after the signature check. */
 function safeRpcParams(request: WireRequest): ParsedParams {
   try {
-    return { value: rpcParams(request) };
+    const pairs = rawRpcPairs(request);
+    return { value: rpcParams(pairs), pairs };
   } catch (error) {
     return { error: error instanceof ApiError ? error : new ApiError('InvalidParameter', String(error)) };
   }

@@ -7,6 +7,7 @@ import { dispatch } from './dispatch';
 import { FaultInjector, type EmulatorFaults } from './faults';
 import { IdempotencyLedger } from './idempotency';
 import { meshViewOfCluster } from './products/servicemesh/mesh-view';
+import { checkPolicy, type RamPolicy } from './ram';
 import { RateLimiter, type RateLimits } from './rate-limits';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { NonceLedger, type WireRequest } from './signature';
@@ -78,6 +79,20 @@ export class Emulator {
     if (!Array.isArray(sans) || sans.some((san) => typeof san !== 'string'))
       throw new Error('sans must be an array of strings');
     cluster.extraSans = [...sans];
+  }
+
+  /**
+   * Gives an access key a RAM policy (undefined: the account itself, allowed everything), from the
+   * next request on; `reset()` restores the world's.
+   */
+  setPolicy(accessKeyId: string, policy: RamPolicy | undefined): void {
+    const problems = policy ? checkPolicy(policy, 'policy') : [];
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    const key = this.runtime.cloud.world.accounts
+      .flatMap((account) => account.accessKeys)
+      .find((candidate) => candidate.accessKeyId === accessKeyId);
+    if (!key) throw new Error(`no access key ${accessKeyId} in the world`);
+    key.policy = policy === undefined ? undefined : structuredClone(policy);
   }
 
   requests(): RequestLogEntry[] {

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** More fields of the error body (AccessDeniedDetail). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -35,17 +37,18 @@ export function rpcErrorBody(
   requestId: string,
   hostId: string,
   product: string,
-): Record<string, string> {
+): Record<string, unknown> {
   return {
     RequestId: requestId,
     HostId: hostId,
     Code: error.code,
     Message: error.message,
     Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=${product}&requestId=${requestId}`,
+    ...error.extra,
   };
 }
 
 /** Renders an error in the ROA (ACK) shape. */
-export function roaErrorBody(error: ApiError, requestId: string): Record<string, string> {
-  return { code: error.code, message: error.message, requestId };
+export function roaErrorBody(error: ApiError, requestId: string): Record<string, unknown> {
+  return { code: error.code, message: error.message, requestId, ...error.extra };
 }

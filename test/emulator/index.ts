@@ -16,11 +16,13 @@ import type { RequestLogEntry } from './request-log';
 import { listen } from './server';
 import type { World } from './world';
 
+import type { RamPolicy } from './ram';
 export type { EmulatorState } from './cloud';
 export type { EmulatorDelays } from './delays';
 export { DEFAULT_DELAYS } from './delays';
 export type { EmulatorFaults } from './faults';
 export type { RateLimits } from './rate-limits';
+export type { RamPolicy, RamStatement } from './ram';
 export type { RequestLogEntry, InjectedFault } from './request-log';
 export type {
   World,
@@ -72,6 +74,8 @@ export interface RunningEmulator {
   requests(): RequestLogEntry[];
   /** Replaces a cluster's certificate SANs at once (a change behind asmpvl's back). */
   setClusterSans(clusterId: string, sans: string[]): void;
+  /** Gives an access key a RAM policy (undefined: allowed everything); see ram.ts. */
+  setPolicy(accessKeyId: string, policy: RamPolicy | undefined): void;
   /** Replaces the fault configuration; `{}` turns faults off. */
   setFaults(faults: EmulatorFaults): void;
   setRateLimits(limits: RateLimits): void;
@@ -102,6 +106,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     state: () => emulator.state(),
     requests: () => emulator.requests(),
     setClusterSans: (clusterId, sans) => emulator.setClusterSans(clusterId, sans),
+    setPolicy: (accessKeyId, policy) => emulator.setPolicy(accessKeyId, policy),
     setFaults: (faults) => emulator.setFaults(faults),
     setRateLimits: (limits) => emulator.setRateLimits(limits),
     reset: () => emulator.reset(),

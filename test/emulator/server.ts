@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Emulator } from './emulator';
 import { checkFaults, type EmulatorFaults } from './faults';
+import type { RamPolicy } from './ram';
 import type { RateLimits } from './rate-limits';
 
 export interface ListeningServer {
@@ -72,6 +73,12 @@ async function control(
         const { clusterId, sans } = parseControlJson(body) as { clusterId: string; sans: string[] };
         emulator.setClusterSans(clusterId, sans);
         sendJson(response, 200, { clusterId, sans });
+        return true;
+      }
+      case 'POST /_emulator/policy': {
+        const { accessKeyId, policy } = parseControlJson(body) as { accessKeyId: string; policy?: RamPolicy };
+        emulator.setPolicy(accessKeyId, policy);
+        sendJson(response, 200, { accessKeyId, policy: policy ?? null });
         return true;
       }
       case 'GET /_emulator/world':

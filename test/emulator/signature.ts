@@ -4,9 +4,11 @@
 //                       SIGNED_HEADERS \n HEX(SHA256(body))
 //   string to sign    = "ACS3-HMAC-SHA256" \n HEX(SHA256(canonical request))
 //   signature         = HEX(HMAC-SHA256(AccessKeySecret, string to sign))
-// V2 (HMAC-SHA1) is refused: the SDKs only use it with signatureAlgorithm "v2".
+// The older RPC signature V2 and ROA `acs AK:signature` are verified in signature-legacy.ts;
+// `authenticate` picks the one a request carries.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors';
+import type { RamPolicy } from './ram';
 
 export const SIGNATURE_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -31,6 +33,8 @@ export interface KnownAccessKey {
   accessKeySecret: string;
   securityToken?: string;
   accountId: string;
+  /** The key's RAM policy; absent: allowed everything. */
+  policy?: RamPolicy;
 }
 
 /** The caller a verified request speaks for. */
@@ -136,9 +140,7 @@ function incomplete(detail: string): ApiError {
 
 /** Splits `ACS3-HMAC-SHA256 Credential=..,SignedHeaders=..,Signature=..`. */
 export function parseAuthorization(authorization: string | undefined): ParsedAuthorization {
-  if (!authorization) throw incomplete('the Authorization header is missing.');
-  if (/^acs\s/i.test(authorization))
-    throw incomplete('signature V2 (acs AK:signature) is not accepted; sign with ACS3-HMAC-SHA256.');
+  if (!authorization) throw incomplete('the Authorization header is missing (or Signature, with signature V2).');
   const space = authorization.indexOf(' ');
   const algorithm = space < 0 ? authorization : authorization.slice(0, space);
   if (algorithm !== SIGNATURE_ALGORITHM)
@@ -255,9 +257,6 @@ export function verifyRequest(
   nonces: NonceLedger,
   now: number,
 ): VerifiedCaller {
-  if (/(^|&)Signature=/.test(request.rawQuery) && request.headers.authorization === undefined) {
-    throw incomplete('signature V2 (Signature in the query) is not accepted; sign with ACS3-HMAC-SHA256.');
-  }
   const authorization = parseAuthorization(headerValue(request.headers, 'authorization'));
   checkTimestamp(headerValue(request.headers, 'x-acs-date'), now);
   const nonce = headerValue(request.headers, 'x-acs-signature-nonce');

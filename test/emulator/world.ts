@@ -1,6 +1,7 @@
 // The world the emulator starts from: one region, its zones, accounts, networks, load balancers,
 // ACK clusters and one ASM instance. Everything the plugin provisions is created on top of it.
 import { readFileSync } from 'node:fs';
+import { checkPolicy, type RamPolicy } from './ram';
 
 /** A zone of the region and the PrivateLink resource types that can be placed in it. */
 export interface WorldZone {
@@ -15,6 +16,8 @@ export interface WorldAccessKey {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
+  /** The RAM policy of the identity the key belongs to; absent: the account itself, allowed everything. */
+  policy?: RamPolicy;
 }
 
 export interface WorldAccount {
@@ -147,6 +150,11 @@ export function checkWorld(world: World): World {
 
   if (world.accounts.length === 0 || world.accounts.every((account) => account.accessKeys.length === 0)) {
     problems.push('accounts: at least one account with one access key is needed');
+  }
+  for (const account of world.accounts) {
+    for (const key of account.accessKeys) {
+      if (key.policy) problems.push(...checkPolicy(key.policy, `access key ${key.accessKeyId} policy`));
+    }
   }
   for (const zone of world.zones) {
     if (!zone.zoneId.startsWith(world.regionId))

@@ -100,7 +100,11 @@ const describeClusterResources: RoaRoute = {
       item('ALIYUN::ECS::VPC', cluster.vpcId, 'k8s_vpc', 0),
       ...cluster.vSwitchIds.map((id, index) => item('ALIYUN::ECS::VSwitch', id, `k8s_vswitch_${index + 1}`, 0)),
       item('ALIYUN::ECS::SecurityGroup', cluster.securityGroupId, 'k8s_sg', 1),
-      item('ALIYUN::SLB::LoadBalancer', cluster.apiServerLoadBalancerId, 'k8s_master_slb', 1),
+      // An NLB in front of the API server (newer clusters) is listed as such; its resource name is
+      // assumed, so the plugin finds it through control_plane_endpoints_config, as it must then.
+      cluster.apiServerLoadBalancerId.startsWith('nlb-')
+        ? item('ALIYUN::NLB::LoadBalancer', cluster.apiServerLoadBalancerId, 'k8s_master_nlb', 1)
+        : item('ALIYUN::SLB::LoadBalancer', cluster.apiServerLoadBalancerId, 'k8s_master_slb', 1),
     ];
   },
 };

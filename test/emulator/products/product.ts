@@ -5,7 +5,8 @@ import { ApiError } from '../errors';
 import type { RpcParams } from '../params';
 
 /** Product names as the request log reports them. */
-export type ProductName = 'privatelink' | 'vpc' | 'servicemesh' | 'slb' | 'cs';
+// They are the products' RAM codes too (`privatelink:CreateVpcEndpoint`).
+export type ProductName = 'privatelink' | 'vpc' | 'servicemesh' | 'slb' | 'nlb' | 'cs';
 
 /** The account and key a verified request speaks for. */
 export interface Caller {
