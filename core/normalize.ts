@@ -1,6 +1,7 @@
 import { childPath, type Finding } from './findings';
 import { diff, type JsonPatchOperation, pointer } from './json-patch';
 import { applyDefaults } from './schema';
+import { judgedView, shapeProblem } from './shape';
 import { isPlainObject } from './spec-view';
 
 /** The normalised object, the minimal JSON Patch from the old one, and what was dropped. */
@@ -11,8 +12,10 @@ export interface NormalizeResult {
 }
 
 // Ids are case-insensitive in the consoles and often pasted with stray spaces; the schema wants them clean.
+// Only ASCII text is cleaned: Unicode case mappings would turn an invalid id into a valid one (the
+// Kelvin sign U+212A lower-cases to k, U+0130 to i plus a dot), and trim() strips Unicode spaces too.
 function cleanId(value: unknown): unknown {
-  return typeof value === 'string' ? value.trim().toLowerCase() : value;
+  return typeof value === 'string' && !/[^\x20-\x7e\t\n\r]/.test(value) ? value.trim().toLowerCase() : value;
 }
 
 function cleanVSwitches(list: unknown): void {
@@ -59,13 +62,22 @@ function tokensToPath(tokens: ReadonlyArray<string | number>): string {
   return tokens.reduce<string>((path, token) => childPath(path, token), '');
 }
 
+// Same fields with the same values, in any key order; entries holding more than text are never
+// "exact" duplicates (the schema refuses them anyway).
+function duplicateKey(entry: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(entry).sort();
+  if (keys.some((key) => typeof entry[key] === 'object' && entry[key] !== null)) return undefined;
+  return JSON.stringify(keys.map((key) => [key, entry[key]]));
+}
+
 /** Indexes of entries that repeat an earlier entry exactly (same id, same zone, nothing else). */
 function exactDuplicates(entries: unknown[]): Array<{ index: number; firstIndex: number }> {
   const firstIndexOf = new Map<string, number>();
   const duplicates: Array<{ index: number; firstIndex: number }> = [];
   entries.forEach((entry, index) => {
     if (!isPlainObject(entry)) return;
-    const key = JSON.stringify(entry);
+    const key = duplicateKey(entry);
+    if (key === undefined) return;
     const firstIndex = firstIndexOf.get(key);
     if (firstIndex === undefined) firstIndexOf.set(key, index);
     else duplicates.push({ index, firstIndex });
@@ -73,36 +85,63 @@ function exactDuplicates(entries: unknown[]): Array<{ index: number; firstIndex:
   return duplicates;
 }
 
-/**
- * Defaulting and normalisation, as the mutating webhook applies them: ids trimmed and lower-cased,
- * schema defaults filled in, exact duplicate vSwitch entries dropped (with a warning). Only `spec` is
- * touched. Returns the new object and the minimal patch from the old; never throws on any input.
- */
-export function normalizeConfig(original: unknown): NormalizeResult {
-  if (!isPlainObject(original) || !isPlainObject(original.spec)) return { object: original, patch: [], warnings: [] };
-  const object = structuredClone(original);
-  const spec = object.spec as Record<string, unknown>;
-  cleanIds(spec);
-  applyDefaults(object);
-  const patch = diff(original, object);
+/** Whether a patch path lies inside one of the removed entries (a JSON Pointer prefix ending at a token). */
+function insideRemoved(path: string, removed: ReadonlySet<string>): boolean {
+  for (let end = path.indexOf('/', 1); end !== -1; end = path.indexOf('/', end + 1)) {
+    if (removed.has(path.slice(0, end))) return true;
+  }
+  return false;
+}
+
+/** Drops the exact duplicates of every vSwitch list in place; returns the removals and a warning each. */
+function dropDuplicates(spec: Record<string, unknown>): { removals: JsonPatchOperation[]; warnings: Finding[] } {
   const warnings: Finding[] = [];
   const removals: JsonPatchOperation[] = [];
   for (const list of vSwitchLists(spec)) {
     const duplicates = exactDuplicates(list.entries);
+    if (duplicates.length === 0) continue;
+    const listPath = tokensToPath(list.tokens);
     for (const { index, firstIndex } of duplicates) {
       const entry = list.entries[index] as Record<string, unknown>;
       warnings.push({
-        path: tokensToPath([...list.tokens, index]),
-        message: `duplicate of ${tokensToPath([...list.tokens, firstIndex])} (vSwitch ${String(entry.vSwitchId)} in ${String(entry.zoneId)}); dropped`,
+        path: childPath(listPath, index),
+        message: `duplicate of ${childPath(listPath, firstIndex)} (vSwitch ${String(entry.vSwitchId)} in ${String(entry.zoneId)}); dropped`,
       });
     }
     // Highest index first, so each removal leaves the indexes of the ones still to come unchanged.
-    for (const { index } of [...duplicates].reverse()) {
-      removals.push({ op: 'remove', path: pointer([...list.tokens, index]) });
-      list.entries.splice(index, 1);
-    }
+    const listPointer = pointer(list.tokens);
+    for (let i = duplicates.length - 1; i >= 0; i--)
+      removals.push({ op: 'remove', path: `${listPointer}/${duplicates[i]!.index}` });
+    // One pass instead of a splice per duplicate: linear in the list, whatever the number dropped.
+    const dropped = new Set(duplicates.map(({ index }) => index));
+    const kept = list.entries.filter((_, index) => !dropped.has(index));
+    list.entries.length = 0;
+    for (const entry of kept) list.entries.push(entry);
   }
+  return { removals, warnings };
+}
+
+/**
+ * Defaulting and normalisation, as the mutating webhook applies them: ids trimmed and lower-cased,
+ * schema defaults filled in, exact duplicate vSwitch entries dropped (with a warning). Only `spec` is
+ * touched (and copied: metadata, managedFields and status are never walked). Returns the new object
+ * and the minimal patch from the old; linear in the size of the spec; never throws on any input.
+ */
+export function normalizeConfig(original: unknown): NormalizeResult {
+  const unchanged = { object: original, patch: [], warnings: [] };
+  if (!isPlainObject(original) || !isPlainObject(original.spec)) return unchanged;
+  // Too deep or too large to copy safely: validation reports why, and there is nothing to normalise.
+  if (shapeProblem(judgedView(original)) !== undefined) return unchanged;
+  const spec = structuredClone(original.spec);
+  const object = { ...original, spec };
+  cleanIds(spec);
+  // Defaults live in spec only; the schema is run on the judged view so metadata is never walked.
+  applyDefaults(judgedView(object));
+  const patch = diff(original.spec, spec, '/spec');
+  const { removals, warnings } = dropDuplicates(spec);
+  if (removals.length === 0) return { object, patch, warnings };
   // A change inside an entry that is then removed is no change at all.
-  const kept = patch.filter((operation) => !removals.some((removal) => operation.path.startsWith(`${removal.path}/`)));
+  const removed = new Set(removals.map((removal) => removal.path));
+  const kept = patch.filter((operation) => !insideRemoved(operation.path, removed));
   return { object, patch: [...kept, ...removals], warnings };
 }

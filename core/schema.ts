@@ -1,7 +1,8 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import resourceSchema from '../schemas/asmpvlconfig.schema.json';
 import { childPath, type Finding, pointerToPath } from './findings';
+import * as defaultsModule from './generated/asmpvlconfig.defaults';
+import * as validateModule from './generated/asmpvlconfig.validate';
 
 /** The one JSON Schema of ASMPvlConfig (schemas/asmpvlconfig.schema.json). */
 export const asmPvlConfigSchema = resourceSchema;
@@ -13,41 +14,18 @@ export const PLURAL = 'asmpvlconfigs';
 /** Only this object is read; any other name is invalid. */
 export const SINGLETON_NAME = 'default';
 
-// Kubernetes schema extensions carry meaning for the API server, not for JSON Schema validation.
-const KUBERNETES_KEYWORDS = [
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-validations',
-  'x-kubernetes-preserve-unknown-fields',
-];
-
-function createAjv(options: { useDefaults: boolean }): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, useDefaults: options.useDefaults });
-  addFormats(ajv, ['date-time']);
-  ajv.addFormat('int64', true);
-  for (const keyword of KUBERNETES_KEYWORDS) ajv.addKeyword(keyword);
-  return ajv;
-}
-
-// Compiled once per process, on first use: the webhook validates on a hot path, and a plugin
-// command that never validates (status, doctor) must not pay the ~80 ms of compiling at start.
-let compiled: { validate: ValidateFunction; applyDefaults: ValidateFunction } | undefined;
-function schemaFunctions(): { validate: ValidateFunction; applyDefaults: ValidateFunction } {
-  compiled ??= {
-    validate: createAjv({ useDefaults: false }).compile(resourceSchema),
-    applyDefaults: createAjv({ useDefaults: true }).compile(resourceSchema),
-  };
-  return compiled;
-}
+// Compiled ahead of time by `npm run gen` (scripts/gen-validator.ts): nothing compiles at start, and
+// the webhook's first review is as fast as its thousandth.
+const validate = validateModule.validate as unknown as ValidateFunction;
+const fillDefaults = defaultsModule.validate as unknown as ValidateFunction;
 
 /** Fills in the schema's `default`s in place (on a copy the caller owns). */
 export function applyDefaults(object: unknown): void {
-  schemaFunctions().applyDefaults(object);
+  fillDefaults(object);
 }
 
 /** Everything the schema forbids, as findings with a field path and an actionable sentence. */
 export function schemaFindings(object: unknown): Finding[] {
-  const { validate } = schemaFunctions();
   if (validate(object)) return [];
   return (validate.errors ?? []).map(findingFromAjvError);
 }

@@ -3,6 +3,7 @@ import type { JsonPatchOperation } from './json-patch';
 import { normalizeConfig } from './normalize';
 import { checkRules } from './rules';
 import { schemaFindings } from './schema';
+import { judgedView, shapeProblem } from './shape';
 
 export interface ValidateOptions {
   /** `overlap` (default): an unpaired vSwitch is a warning. `strict`: every vSwitch must pair. */
@@ -18,12 +19,17 @@ function internalError(error: unknown): Finding {
 
 /**
  * Validates one ASMPvlConfig as it stands: everything the schema forbids plus the rules a schema
- * cannot say (name, zone pairing, one region, no duplicate clusters or vSwitches). Never throws.
+ * cannot say (name, zone pairing, one region, no duplicate clusters or vSwitches). Reads only the
+ * judged view (metadata.name, not managedFields), refuses hostile depth or size with one finding, and
+ * never throws.
  */
 export function validateConfig(object: unknown, options: ValidateOptions = {}): ValidationResult {
   try {
-    const rules = checkRules(object, options.zonePolicy ?? 'overlap');
-    return { errors: [...schemaFindings(object), ...rules.errors], warnings: rules.warnings };
+    const view = judgedView(object);
+    const problem = shapeProblem(view);
+    if (problem !== undefined) return { errors: [problem], warnings: [] };
+    const rules = checkRules(view, options.zonePolicy ?? 'overlap');
+    return { errors: [...schemaFindings(view), ...rules.errors], warnings: rules.warnings };
   } catch (error) {
     return { errors: [internalError(error)], warnings: [] };
   }
