@@ -1,8 +1,10 @@
 /**
  * Renders charts/asmpvl with the pinned helm (the one test/e2e/tools/build.sh builds) in each of its
  * modes and checks what the API server would be given: webhook configurations that can only ever
- * touch asmpvlconfigs, a caBundle that really signed the serving certificate, a restricted pod, and
- * a values schema that refuses typos.
+ * touch asmpvlconfigs, a caBundle that really signed the serving certificate, restricted pods, the
+ * controller's Deployment and RBAC exactly as controller/ expects them (docs: the contract in the
+ * chart README), NetworkPolicies, and a values schema that refuses typos.
+ * The ecosystem's linters (kubeconform, kube-score, ct) run in chart-lint.e2e.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -17,6 +19,7 @@ const CHART = join(REPO, 'charts', 'asmpvl');
 const RELEASE = 'asmpvl';
 const NAMESPACE = 'asmpvl-system';
 const SERVICE = 'asmpvl-webhook';
+const CONTROLLER = 'asmpvl-controller';
 // The pinned API server's version. helm built from source reports v1.20 by default, which the
 // chart's kubeVersion (>=1.30) refuses.
 const KUBE_VERSION = 'v1.37.2';
@@ -31,6 +34,9 @@ interface Manifest {
   spec?: any;
   data?: Record<string, string>;
   webhooks?: any[];
+  rules?: any[];
+  roleRef?: any;
+  subjects?: any[];
   automountServiceAccountToken?: boolean;
 }
 
@@ -119,9 +125,13 @@ function render(values: Values = {}): Manifest[] {
     .filter((manifest): manifest is Manifest => manifest !== null);
 }
 
-function only(manifests: Manifest[], kind: string): Manifest {
-  const found = manifests.filter((manifest) => manifest.kind === kind);
-  if (found.length !== 1) throw new Error(`expected exactly one ${kind}, found ${found.length}`);
+function only(manifests: Manifest[], kind: string, component?: 'webhook' | 'controller'): Manifest {
+  const found = manifests.filter(
+    (manifest) =>
+      manifest.kind === kind &&
+      (component === undefined || manifest.metadata.labels?.['app.kubernetes.io/component'] === component),
+  );
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind} ${component ?? ''}, found ${found.length}`);
   return found[0]!;
 }
 
@@ -190,6 +200,7 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
     expect(kinds(manifests)).toEqual([
       'Deployment',
       'MutatingWebhookConfiguration',
+      'NetworkPolicy',
       'PodDisruptionBudget',
       'Secret',
       'Service',
@@ -272,9 +283,10 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(container.resources).toEqual({
-      requests: { cpu: '50m', memory: '64Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
+      requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
     });
+    expect(container.command).toEqual(['node', '/app/dist/asmpvl-webhook.cjs']);
     expect(container.args).toEqual([
       '--port=9443',
       '--tls-cert-file=/etc/asmpvl/tls/tls.crt',
@@ -282,7 +294,9 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
       '--zone-policy=overlap',
       '--log-level=info',
     ]);
-    expect(container.image).toBe('asmpvl-webhook:0.1.0');
+    // What scripts/build-image.sh names the image it writes, so a loaded archive needs no registry.
+    expect(container.image).toBe('asmpvl:0.1.0');
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
     // The webhook reloads its certificate files itself: no checksum annotation restarts the pods.
     expect(deployment.spec.template.metadata.annotations).toBeUndefined();
   });
@@ -327,6 +341,19 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
     expect(budget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: deployment.spec.selector.matchLabels } });
   });
 
+  test('the NetworkPolicy admits port 9443 only and lets the webhook open nothing', () => {
+    const deployment = only(manifests, 'Deployment');
+    const policy = only(manifests, 'NetworkPolicy');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: deployment.spec.selector.matchLabels },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ port: 9443, protocol: 'TCP' }] }],
+      egress: [],
+    });
+    // The port the policy opens is the one the container listens on.
+    expect(deployment.spec.template.spec.containers[0].ports[0].containerPort).toBe(9443);
+  });
+
   test('every object carries the standard labels', () => {
     for (const manifest of manifests) {
       expect(Object.keys(manifest.metadata.labels ?? {}).sort()).toEqual([
@@ -343,6 +370,34 @@ describe('default mode: in-cluster webhook with a Helm-generated certificate', (
 });
 
 describe('values reach the webhook configurations and the webhook', () => {
+  test('the NetworkPolicy admits only the configured peers, and can be left out', () => {
+    const peer = { ipBlock: { cidr: '192.168.0.0/16' } };
+    const restricted = render({ 'networkPolicy.webhook.from[0].ipBlock.cidr': peer.ipBlock.cidr });
+    expect(only(restricted, 'NetworkPolicy').spec.ingress).toEqual([
+      { ports: [{ port: 9443, protocol: 'TCP' }], from: [peer] },
+    ]);
+    expect(kinds(render({ 'networkPolicy.enabled': false }))).not.toContain('NetworkPolicy');
+  });
+
+  test('one replica gets no PodDisruptionBudget, which could only block drains or let one take the only pod', () => {
+    const manifests = render({ replicaCount: 1 });
+    expect(only(manifests, 'Deployment').spec.replicas).toBe(1);
+    expect(kinds(manifests)).not.toContain('PodDisruptionBudget');
+  });
+
+  test('priorityClassName, image digest and pull policy reach the pod', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const manifests = render({
+      priorityClassName: 'asmpvl-critical',
+      'image.repository': 'registry.example/asmpvl',
+      'image.digest': digest,
+      'image.pullPolicy': 'Always',
+    });
+    const pod = only(manifests, 'Deployment').spec.template.spec;
+    expect(pod.priorityClassName).toBe('asmpvl-critical');
+    expect(pod.containers[0]).toMatchObject({ image: `registry.example/asmpvl@${digest}`, imagePullPolicy: 'Always' });
+  });
+
   test('failurePolicy, timeoutSeconds, zonePolicy and logLevel', () => {
     const manifests = render({
       'webhook.failurePolicy': 'Ignore',
@@ -378,6 +433,7 @@ describe('cert-manager mode', () => {
       'Issuer',
       'Issuer',
       'MutatingWebhookConfiguration',
+      'NetworkPolicy',
       'PodDisruptionBudget',
       'Service',
       'ServiceAccount',
@@ -472,6 +528,255 @@ describe('values the chart refuses', () => {
     ],
   ])('%s', (_what, values, message) => {
     const result = template(values);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('controller mode (controller.enabled)', () => {
+  const controllerValues: Values = { 'controller.enabled': true };
+  let manifests: Manifest[];
+  beforeAll(() => {
+    manifests = render(controllerValues);
+  });
+
+  test('is off by default, and on adds its Deployment, RBAC, ServiceAccount, budget and NetworkPolicy', () => {
+    expect(render().filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === 'controller')).toEqual([]);
+    const controllerKinds = manifests
+      .filter((manifest) => manifest.metadata.labels?.['app.kubernetes.io/component'] === 'controller')
+      .map((manifest) => manifest.kind)
+      .sort();
+    expect(controllerKinds).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'ServiceAccount',
+    ]);
+    for (const manifest of manifests) {
+      expect(Object.keys(manifest.metadata.labels ?? {}).sort()).toEqual([
+        'app.kubernetes.io/component',
+        'app.kubernetes.io/instance',
+        'app.kubernetes.io/managed-by',
+        'app.kubernetes.io/name',
+        'app.kubernetes.io/part-of',
+        'app.kubernetes.io/version',
+        'helm.sh/chart',
+      ]);
+    }
+  });
+
+  test('the Deployment runs two replicas of the shared image with the flags of the controller contract', () => {
+    const deployment = only(manifests, 'Deployment', 'controller');
+    const webhook = only(manifests, 'Deployment', 'webhook');
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    expect(deployment.metadata.name).toBe(CONTROLLER);
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.image).toBe(webhook.spec.template.spec.containers[0].image);
+    expect(container.command).toEqual(['node', '/app/dist/asmpvl-controller.cjs']);
+    expect(container.args).toEqual([
+      '--resync-period=10m',
+      '--leader-elect=true',
+      `--leader-election-namespace=${NAMESPACE}`,
+      '--leader-election-id=asmpvl-controller',
+      '--lease-duration=15s',
+      '--renew-deadline=10s',
+      '--retry-period=2s',
+      '--health-port=8081',
+      '--log-level=info',
+    ]);
+    expect(container.env).toEqual([
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ]);
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: 8081, protocol: 'TCP' }]);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.resources).toEqual({
+      requests: { cpu: '50m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+    });
+    // SIGTERM: the controller cancels, writes status and releases the Lease within this.
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
+    expect(pod.serviceAccountName).toBe(only(manifests, 'ServiceAccount', 'controller').metadata.name);
+    // It talks to this cluster's API server, so it gets its token.
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(deployment.spec.selector.matchLabels).not.toEqual(webhook.spec.selector.matchLabels);
+  });
+
+  test('the pod meets Pod Security restricted with a read-only root filesystem', () => {
+    const pod = only(manifests, 'Deployment', 'controller').spec.template.spec;
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.containers[0].securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+  });
+
+  test('RBAC grants exactly what the controller contract lists: asmpvlconfigs, status, finalizers, events; leases in its namespace', () => {
+    const clusterRole = only(manifests, 'ClusterRole');
+    expect(clusterRole.rules).toEqual([
+      {
+        apiGroups: ['istio.alibabacloud.com'],
+        resources: ['asmpvlconfigs'],
+        verbs: ['get', 'list', 'watch', 'update', 'patch'],
+      },
+      { apiGroups: ['istio.alibabacloud.com'], resources: ['asmpvlconfigs/status'], verbs: ['get', 'update', 'patch'] },
+      { apiGroups: ['istio.alibabacloud.com'], resources: ['asmpvlconfigs/finalizers'], verbs: ['update'] },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ]);
+    const role = only(manifests, 'Role');
+    expect(role.metadata.namespace).toBe(NAMESPACE);
+    expect(role.rules).toEqual([
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+      },
+    ]);
+    const subject = { kind: 'ServiceAccount', name: CONTROLLER, namespace: NAMESPACE };
+    expect(only(manifests, 'ClusterRoleBinding')).toMatchObject({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.metadata.name },
+      subjects: [subject],
+    });
+    expect(only(manifests, 'RoleBinding')).toMatchObject({
+      metadata: { namespace: NAMESPACE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+      subjects: [subject],
+    });
+  });
+
+  test('the PodDisruptionBudget keeps one pod with two replicas, and one replica gets none', () => {
+    const deployment = only(manifests, 'Deployment', 'controller');
+    expect(only(manifests, 'PodDisruptionBudget', 'controller').spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: deployment.spec.selector.matchLabels },
+    });
+    const single = render({ ...controllerValues, 'controller.replicaCount': 1 });
+    expect(only(single, 'Deployment', 'controller').spec.replicas).toBe(1);
+    expect(single.filter((m) => m.kind === 'PodDisruptionBudget').map((m) => m.metadata.name)).toEqual([SERVICE]);
+  });
+
+  test('the NetworkPolicy admits the metrics port only and lets it reach DNS, the API servers, the cloud and ECS metadata', () => {
+    const policy = only(manifests, 'NetworkPolicy', 'controller');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: only(manifests, 'Deployment', 'controller').spec.selector.matchLabels },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ port: 8081, protocol: 'TCP' }] }],
+      egress: [
+        {
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
+        {
+          ports: [
+            { port: 443, protocol: 'TCP' },
+            { port: 6443, protocol: 'TCP' },
+          ],
+        },
+        { to: [{ ipBlock: { cidr: '100.100.100.200/32' } }], ports: [{ port: 80, protocol: 'TCP' }] },
+      ],
+    });
+  });
+
+  test('cloud credentials from a Secret become the ALIBABA_CLOUD_* variables, the security token optional', () => {
+    const env = only(
+      render({ ...controllerValues, 'controller.credentials.secretName': 'asmpvl-cloud' }),
+      'Deployment',
+      'controller',
+    ).spec.template.spec.containers[0].env;
+    const fromSecret = (name: string, optional?: boolean) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: 'asmpvl-cloud', key: name, ...(optional ? { optional } : {}) } },
+    });
+    expect(env.slice(2)).toEqual([
+      fromSecret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
+      fromSecret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      fromSecret('ALIBABA_CLOUD_SECURITY_TOKEN', true),
+    ]);
+  });
+
+  test('RRSA annotates the ServiceAccount for ack-pod-identity-webhook and puts no key in the pod', () => {
+    const rendered = render({
+      ...controllerValues,
+      'controller.rrsa.roleName': 'asmpvl-controller-role',
+      'controller.region': 'cn-hangzhou',
+      'controller.meshId': 'c0123456789abcdef',
+    });
+    expect(only(rendered, 'ServiceAccount', 'controller').metadata.annotations).toEqual({
+      'pod-identity.alibabacloud.com/role-name': 'asmpvl-controller-role',
+    });
+    const container = only(rendered, 'Deployment', 'controller').spec.template.spec.containers[0];
+    expect(container.env.map((variable: { name: string }) => variable.name)).toEqual(['POD_NAMESPACE', 'POD_NAME']);
+    expect(container.args).toEqual(expect.arrayContaining(['--region=cn-hangzhou', '--mesh-id=c0123456789abcdef']));
+  });
+
+  test('a kubeconfig Secret points the controller at another API server, with no service account token', () => {
+    const rendered = render({
+      ...controllerValues,
+      'controller.kubeconfig.secretName': 'asm-kubeconfig',
+      'controller.kubeconfig.context': 'asm',
+      'controller.leaderElection.namespace': 'asmpvl-leases',
+    });
+    const pod = only(rendered, 'Deployment', 'controller').spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.args.slice(0, 2)).toEqual(['--kubeconfig=/etc/asmpvl/kubeconfig/kubeconfig', '--context=asm']);
+    expect(container.args).toContain('--leader-election-namespace=asmpvl-leases');
+    expect(container.volumeMounts).toContainEqual({
+      name: 'kubeconfig',
+      mountPath: '/etc/asmpvl/kubeconfig',
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'kubeconfig',
+      secret: { secretName: 'asm-kubeconfig', defaultMode: 0o440 },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(only(rendered, 'Role').metadata.namespace).toBe('asmpvl-leases');
+    expect(only(rendered, 'RoleBinding').metadata.namespace).toBe('asmpvl-leases');
+  });
+
+  test('runs beside an out-of-cluster webhook too', () => {
+    const rendered = render({ ...controllerValues, ...outOfClusterValues });
+    expect(kinds(rendered)).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'MutatingWebhookConfiguration',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+  });
+
+  test.each<[string, Values, string]>([
+    [
+      'a Secret and an RRSA role at once',
+      { 'controller.credentials.secretName': 'a', 'controller.rrsa.roleName': 'b' },
+      'controller.credentials.secretName and controller.rrsa.roleName exclude each other',
+    ],
+    ['a resync period that is no duration', { 'controller.resyncPeriod': 'ten minutes' }, '/controller/resyncPeriod'],
+    ['a misspelt controller key', { 'controller.replicas': 3 }, "additional properties 'replicas' not allowed"],
+  ])('refuses %s', (_what, values, message) => {
+    const result = template({ ...controllerValues, ...values });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(message);
   });

@@ -32,13 +32,41 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: webhook
 {{- end }}
 
-{{/* Standard labels on every resource the chart renders. */}}
-{{- define "asmpvl.labels" -}}
-{{ include "asmpvl.selectorLabels" . }}
+{{/* Labels every resource carries besides the selector labels. */}}
+{{- define "asmpvl.commonLabels" -}}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: asmpvl
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ include "asmpvl.chart" . }}
+{{- end }}
+
+{{/* Standard labels on every webhook resource (and the CRD-wide objects) the chart renders. */}}
+{{- define "asmpvl.labels" -}}
+{{ include "asmpvl.selectorLabels" . }}
+{{ include "asmpvl.commonLabels" . }}
+{{- end }}
+
+{{/* Labels that select the controller pods; never change them (Deployment selectors are immutable). */}}
+{{- define "asmpvl.controllerSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "asmpvl.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: controller
+{{- end }}
+
+{{/* Standard labels on every controller resource. */}}
+{{- define "asmpvl.controllerLabels" -}}
+{{ include "asmpvl.controllerSelectorLabels" . }}
+{{ include "asmpvl.commonLabels" . }}
+{{- end }}
+
+{{/* Name of the controller's Deployment, ServiceAccount, PodDisruptionBudget and RBAC objects. */}}
+{{- define "asmpvl.controllerName" -}}
+{{- printf "%s-controller" (include "asmpvl.fullname" .) }}
+{{- end }}
+
+{{/* Namespace of the controller's leader-election Lease (and of the Role that allows it). */}}
+{{- define "asmpvl.leaseNamespace" -}}
+{{- default .Release.Namespace .Values.controller.leaderElection.namespace }}
 {{- end }}
 
 {{/* Name of the webhook's Deployment, Service, ServiceAccount and PodDisruptionBudget. */}}
@@ -65,7 +93,7 @@ named Secrets, so switching between the two never has Helm and cert-manager figh
 {{- list (printf "%s.%s.svc" $service $namespace) (printf "%s.%s.svc.%s" $service $namespace .Values.clusterDomain) (printf "%s.%s" $service $namespace) $service | toJson }}
 {{- end }}
 
-{{/* Image reference: the digest when given, else the tag, else the chart's appVersion. */}}
+{{/* Image reference (webhook and controller share one image): the digest when given, else the tag, else the chart's appVersion. */}}
 {{- define "asmpvl.image" -}}
 {{- if .Values.image.digest }}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
@@ -96,6 +124,11 @@ Included by the webhook configurations, which every mode renders.
 {{- end }}
 {{- else if .Values.webhook.caBundle }}
 {{- fail "webhook.caBundle is only used with webhook.url; for the in-cluster webhook the chart (or cert-manager) provides the CA. Unset it, or set webhook.url" }}
+{{- end }}
+{{- with .Values.controller }}
+{{- if and .enabled .credentials.secretName .rrsa.roleName }}
+{{- fail "controller.credentials.secretName and controller.rrsa.roleName exclude each other: give the controller an AccessKey Secret or an RRSA role, not both" }}
+{{- end }}
 {{- end }}
 {{- end }}
 
