@@ -13,6 +13,7 @@ import { assertCatalogued } from './catalogue';
 import { type CloudContext, type CloudTimeouts, defaultTimeouts, randomClientToken } from './context';
 import { MeshClient } from './mesh';
 import { NlbClient } from './nlb';
+import { PermissionProber } from './permissions';
 import { PrivateLinkClient } from './privatelink';
 import { CallRunner, defaultRetryPolicy, type RetryPolicy, systemClock } from './retry';
 import {
@@ -36,6 +37,8 @@ export interface Cloud {
   mesh: MeshClient;
   slb: SlbClient;
   nlb: NlbClient;
+  /** Harmless checks of each catalogued RAM permission (doctor). */
+  permissions: PermissionProber;
 }
 
 /** Builds every client from one set of settings. Makes no call and reads no credential yet. */
@@ -65,15 +68,17 @@ export function createCloud(settings: CloudSettings): Cloud {
       readTimeout: timeouts.readMs,
       userAgent: 'asmpvl',
     });
+  const ack = new AckClient(context, config());
   return {
     region,
     endpointOverride,
     privateLink: new PrivateLinkClient(context, config()),
-    ack: new AckClient(context, config()),
+    ack,
     vpc: new VpcClient(context, config()),
     mesh: new MeshClient(context, config()),
     slb: new SlbClient(context, config()),
     nlb: new NlbClient(context, config()),
+    permissions: new PermissionProber(context, config, ack),
   };
 }
 
@@ -106,6 +111,7 @@ export * from './errors';
 export * from './mesh';
 export * from './nlb';
 export * from './pagination';
+export * from './permissions';
 export * from './privatelink';
 export {
   type CallDescriptor,
