@@ -99,3 +99,14 @@ for (const { entry, outfile, compileCache } of executables) {
   await chmod(outfile, 0o755);
   console.log(`built ${outfile}`);
 }
+
+if (existsSync('controller/main.ts')) {
+  await build({
+    ...common,
+    entryPoints: ['controller/main.ts'],
+    outfile: 'dist/asmpvl-controller.cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  });
+  await chmod('dist/asmpvl-controller.cjs', 0o755);
+  console.log('built dist/asmpvl-controller.cjs');
+}

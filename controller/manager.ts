@@ -1,0 +1,201 @@
+/**
+ * The controller's manager: watches asmpvlconfigs, elects a leader, and while leading runs the
+ * Reconciler whenever the spec changes (generation), a reconcile is requested (annotation), the
+ * object is deleted, or the resync period passes, backing off with jitter after a failure. Only the
+ * changes that matter wake it: status writes (its own or the plugin's) do not.
+ */
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+} from '@kubernetes/client-node';
+import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../core';
+import type { StoredConfig } from '../engine/kube/store';
+import { LeaderElector, type LeaderElectionOptions } from './leader';
+import type { ControllerMetrics } from './metrics';
+import type { Reconciler, ReconcileResult } from './reconciler';
+
+export interface ManagerLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  /** Made once per leadership term: the run's cloud and reconciles are cancelled by `signal`. */
+  reconcilerFor(signal: AbortSignal): Reconciler;
+  resyncMs: number;
+  /** Backoff after a failure: from this, doubling, up to the max, with full jitter. */
+  backoff: { initialMs: number; maxMs: number };
+  leaderElection?: LeaderElectionOptions;
+  metrics: ControllerMetrics;
+  log: ManagerLog;
+  random?: () => number;
+}
+
+/** What of the object makes a reconcile worth running; status and resourceVersion churn do not. */
+function trigger(object: StoredConfig): string {
+  const { generation, annotations, deletionTimestamp, finalizers } = object.metadata;
+  return JSON.stringify([generation, annotations ?? {}, deletionTimestamp ?? null, finalizers ?? []]);
+}
+
+export class Manager {
+  private readonly informer;
+  private synced = false;
+  private lastTrigger: string | undefined;
+  private wake: (() => void) | undefined;
+  private pending = true;
+  private nextAt = 0;
+  private failures = 0;
+  private elector: LeaderElector | undefined;
+  private worker: Promise<void> | undefined;
+  private stopping = false;
+  /** Without leader election this process leads from the start; stop() ends that term. */
+  private readonly soleTerm = new AbortController();
+
+  constructor(private readonly options: ManagerOptions) {
+    const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.informer = makeInformer<KubernetesObject>(
+      options.kubeConfig,
+      `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`,
+      () =>
+        objects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL }) as Promise<
+          KubernetesListObject<KubernetesObject>
+        >,
+    );
+  }
+
+  get ready(): boolean {
+    return this.synced;
+  }
+
+  get isLeader(): boolean {
+    return this.options.leaderElection ? (this.elector?.isLeader ?? false) : this.worker !== undefined;
+  }
+
+  /** Starts the watch and the election (or, without election, the work right away). */
+  async start(): Promise<void> {
+    const seen = (object: KubernetesObject) => {
+      if (object.metadata?.name !== SINGLETON_NAME) return;
+      const next = trigger(object as StoredConfig);
+      if (next === this.lastTrigger) return;
+      this.lastTrigger = next;
+      this.enqueue();
+    };
+    this.informer.on('add', seen);
+    this.informer.on('update', seen);
+    this.informer.on('delete', (object) => {
+      if (object.metadata?.name === SINGLETON_NAME) this.lastTrigger = undefined;
+    });
+    this.informer.on('error', (error: unknown) => {
+      this.options.log.warn({ err: String(error) }, 'watch ended; restarting it in 5s');
+      if (this.stopping) return;
+      setTimeout(() => {
+        if (!this.stopping) this.informer.start().catch(() => undefined);
+      }, 5_000).unref();
+    });
+    await this.informer.start();
+    this.synced = true;
+    const election = this.options.leaderElection;
+    if (!election) {
+      this.lead(this.soleTerm.signal);
+      return;
+    }
+    const { CustomObjectsApi: Api } = await import('@kubernetes/client-node');
+    this.elector = new LeaderElector(this.options.kubeConfig.makeApiClient(Api), election, {
+      onStartedLeading: (signal) => this.lead(signal),
+      onStoppedLeading: () => {
+        this.options.metrics.leader.set(0);
+        this.options.log.info({ identity: election.identity }, 'stopped leading');
+      },
+      onNewLeader: (identity) => this.options.log.info({ leader: identity }, 'leader'),
+    });
+    this.elector.start();
+  }
+
+  /** Stops taking work, cancels the reconcile under way (it writes a truthful status), releases the Lease. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.elector?.stop();
+    this.soleTerm.abort(new Error('shutting down'));
+    await this.worker;
+    await this.informer.stop();
+  }
+
+  /** Asks for a reconcile as soon as the worker is free. */
+  enqueue(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  private lead(signal: AbortSignal): void {
+    this.options.metrics.leader.set(1);
+    this.options.log.info({}, 'leading: reconciling asmpvlconfig/default');
+    this.pending = true;
+    this.failures = 0;
+    const previous = this.worker ?? Promise.resolve();
+    this.worker = previous.then(() => this.work(signal)).finally(() => undefined);
+  }
+
+  private async work(signal: AbortSignal): Promise<void> {
+    const reconciler = this.options.reconcilerFor(signal);
+    while (!signal.aborted && !this.stopping) {
+      await this.idle(signal);
+      if (signal.aborted || this.stopping) break;
+      this.pending = false;
+      const started = Date.now();
+      let result: ReconcileResult;
+      try {
+        result = await reconciler.reconcile();
+      } catch (error) {
+        result = { result: 'failed', error: error instanceof Error ? error.message : String(error) };
+      }
+      const seconds = (Date.now() - started) / 1000;
+      this.options.metrics.reconciles.inc({ result: result.result });
+      this.options.metrics.reconcileSeconds.observe(seconds);
+      this.options.metrics.lastReconcile.set(Date.now() / 1000);
+      this.schedule(result);
+      const fields = { result: result.result, seconds, ...(result.error ? { error: result.error } : {}) };
+      if (result.result === 'failed') this.options.log.warn(fields, 'reconcile failed');
+      else this.options.log.info(fields, 'reconciled');
+    }
+  }
+
+  private schedule(result: ReconcileResult): void {
+    if (result.result === 'failed') {
+      this.failures += 1;
+      const { initialMs, maxMs } = this.options.backoff;
+      const ceiling = Math.min(maxMs, initialMs * 2 ** (this.failures - 1));
+      // Full jitter, never below the first step: replicas and retries do not synchronise.
+      this.nextAt = Date.now() + Math.max(initialMs, (this.options.random ?? Math.random)() * ceiling);
+      return;
+    }
+    this.failures = 0;
+    this.nextAt = Date.now() + (result.requeueAfterMs ?? this.options.resyncMs);
+  }
+
+  /**
+   * Waits until something asks for a reconcile (a spec change, a request, a deletion: never a status
+   * write, so a failing reconcile cannot wake itself) or the scheduled time (resync or backoff) comes.
+   */
+  private idle(signal: AbortSignal): Promise<void> {
+    const due = () => this.pending || Date.now() >= this.nextAt;
+    if (due()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, this.nextAt - Date.now()));
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      this.wake = () => {
+        if (due() || this.stopping) done();
+      };
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
