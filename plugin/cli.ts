@@ -2,6 +2,7 @@ import { Builtins, Cli, type BaseContext } from 'clipanion';
 import { ConnectCommand } from './commands/connect';
 import { DisconnectCommand } from './commands/disconnect';
 import { DoctorCommand } from './commands/doctor';
+import { PolicyCommand } from './commands/policy';
 import { StatusCommand } from './commands/status';
 import { SyncSanCommand } from './commands/sync-san';
 import { ValidateCommand } from './commands/validate';
@@ -23,6 +24,7 @@ export const commands = [
   ConnectCommand,
   DisconnectCommand,
   SyncSanCommand,
+  PolicyCommand,
 ];
 
 export function createCli(argv0?: string, enableColors = false): Cli<BaseContext> {
