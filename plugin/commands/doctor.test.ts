@@ -18,6 +18,7 @@ test('the usage text names every check and documents the exit codes', async () =
     'webhook',
     'credentials',
     'CheckProductOpen',
+    'RAM permission',
     'DescribeZones',
     'DescribeClusterDetail',
   ])

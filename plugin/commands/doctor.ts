@@ -11,6 +11,7 @@ import {
   type SpecFacts,
   summaryLine,
 } from '../doctor/checks';
+import type { PermissionObservation } from '../doctor/permissions';
 import { type CloudProbes, type DoctorProbes, type KubeProbes, runDoctor } from '../doctor/run';
 import { ExitCode } from '../exit-codes';
 import type { Kube } from '../../engine/kube';
@@ -75,7 +76,10 @@ export class DoctorCommand extends ClusterCommand {
       Checks, in order: the kubeconfig and context load and the API server answers; the ASMPvlConfig
       CRD is installed; the admission webhook is installed and answering (a server-side dry run of an
       object whose zones do not pair must be refused); the cloud credentials work (a signed read
-      call); PrivateLink is opened for the account (CheckProductOpen); the zones of the spec support
+      call); PrivateLink is opened for the account (CheckProductOpen); each RAM permission in
+      \`kubectl asmpvl policy\` is granted (each action once: with DryRun where the API takes it,
+      otherwise a read or a call on an id no one owns; a missing one names the RAM action and the
+      policy line that grants it); the zones of the spec support
       PrivateLink (DescribeZones); each cluster of the spec is visible through the ACK API
       (DescribeClusterDetail); each cluster is in the service mesh and the mesh runs it
       (DescribeClustersInServiceMesh), and when it does not, which of (a) the API-server link, (b) the
@@ -173,6 +177,24 @@ export class DoctorCommand extends ClusterCommand {
     return createCloud({ ...settings, retry: DOCTOR_RETRY, onCall });
   }
 
+  /** Every RAM action in the policy, probed a few at a time (engine/cloud/permissions.ts). */
+  private async permissionObservations(cloud: Cloud): Promise<PermissionObservation[]> {
+    const { GRANTED_ACTIONS } = await import('../../engine/cloud/catalogue');
+    const { mapBounded } = await import('../../engine/concurrency');
+    return mapBounded([...GRANTED_ACTIONS], 8, async (entry) => {
+      const verdict = await cloud.permissions.check(entry);
+      return {
+        ramAction: entry.ramAction,
+        purpose: entry.purpose,
+        status: verdict.status,
+        probe: entry.probe,
+        code: verdict.error?.code,
+        requestId: verdict.error?.requestId,
+        message: verdict.error?.message,
+      };
+    });
+  }
+
   private cloudProbes(cloud: Cloud): CloudProbes {
     return {
       credentials: () =>
@@ -190,6 +212,7 @@ export class DoctorCommand extends ClusterCommand {
           const detail = await cloud.ack.describeClusterDetail(clusterId);
           return { name: detail.name, state: detail.state, regionId: detail.regionId };
         }),
+      permissions: () => this.permissionObservations(cloud),
       mesh: (meshId, clusterIds) =>
         attempt(async () => {
           // Loaded only here: the provisioning reads (by tags) are the heaviest part of the bundle.

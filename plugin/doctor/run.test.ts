@@ -34,6 +34,9 @@ function cloudProbes(overrides: Partial<CloudProbes> = {}): CloudProbes {
   return {
     credentials: async () => ok({ requestId: 'R1' }),
     privateLinkOpen: async () => ok(true),
+    permissions: async () => [
+      { ramAction: 'privatelink:CreateVpcEndpoint', purpose: 'connect', status: 'allowed', probe: 'dry-run' },
+    ],
     privateLinkZones: async () => ok(['cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k']),
     cluster: async () => ok({ name: 'ack', state: 'running', regionId: 'cn-hangzhou' }),
     mesh: async (_, clusterIds) =>
@@ -78,6 +81,7 @@ describe('runDoctor', () => {
       'webhook:ok',
       'credentials:ok',
       'privatelink:ok',
+      'permissions:ok',
       'zones:ok',
       'cluster/c84974f524e2045c87dccadff91a71708:ok',
       'cluster/cab1659d273777fbbeb08d1f747ad55b7:ok',
@@ -85,6 +89,17 @@ describe('runDoctor', () => {
       'mesh/cab1659d273777fbbeb08d1f747ad55b7:ok',
     ]);
     expect(stubs.regions).toEqual(['cn-hangzhou']);
+  });
+
+  test('a denied RAM action fails as its own finding, after PrivateLink and before the zones', async () => {
+    const cloud = cloudProbes({
+      permissions: async () => [
+        { ramAction: 'cs:ModifyCluster', purpose: 'sync-san', status: 'denied', probe: 'absent-resource' },
+        { ramAction: 'vpc:DescribeVSwitches', purpose: 'doctor', status: 'allowed', probe: 'read' },
+      ],
+    });
+    const findings = await runDoctor(probes(ok(kubeProbes()), ok(cloud)));
+    expect(summary(findings).slice(6, 9)).toEqual(['privatelink:ok', 'permission/cs:ModifyCluster:fail', 'zones:ok']);
   });
 
   test('findings are reported as they come, in the order returned', async () => {
@@ -105,13 +120,19 @@ describe('runDoctor', () => {
       'webhook:skip',
       'credentials:ok',
       'privatelink:ok',
+      'permissions:ok',
       'zones:skip',
     ]);
   });
 
   test('no kubeconfig and no region: the cloud checks say so once and skip', async () => {
     const findings = await runDoctor(probes(failed('no kubeconfig found')));
-    expect(summary(findings).slice(5)).toEqual(['credentials:fail', 'privatelink:skip', 'zones:skip']);
+    expect(summary(findings).slice(5)).toEqual([
+      'credentials:fail',
+      'privatelink:skip',
+      'permissions:skip',
+      'zones:skip',
+    ]);
   });
 
   test('an unreachable API server skips the CRD, object and webhook', async () => {
@@ -147,6 +168,7 @@ describe('runDoctor', () => {
       'webhook:ok',
       'credentials:ok',
       'privatelink:ok',
+      'permissions:ok',
       'zones:skip',
     ]);
   });
@@ -159,6 +181,7 @@ describe('runDoctor', () => {
     expect(summary(findings).slice(5)).toEqual([
       'credentials:fail',
       'privatelink:skip',
+      'permissions:skip',
       'zones:skip',
       'cluster/c84974f524e2045c87dccadff91a71708:skip',
       'cluster/cab1659d273777fbbeb08d1f747ad55b7:skip',
@@ -174,8 +197,9 @@ describe('runDoctor', () => {
           : ok({ state: 'running', regionId: 'cn-hangzhou' }),
     });
     const findings = await runDoctor(probes(ok(kubeProbes()), ok(cloud)));
-    expect(summary(findings).slice(6, 10)).toEqual([
+    expect(summary(findings).slice(6, 11)).toEqual([
       'privatelink:fail',
+      'permissions:ok',
       'zones:ok',
       'cluster/c84974f524e2045c87dccadff91a71708:ok',
       'cluster/cab1659d273777fbbeb08d1f747ad55b7:fail',

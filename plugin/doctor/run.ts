@@ -10,6 +10,7 @@ import { meshVerdicts } from '../../engine/provisioning/mesh-verdict';
 import type { ClusterFacts as ProvisioningClusterFacts, Inventory } from '../../engine/provisioning/model';
 import { linkViews } from '../../engine/provisioning/status';
 import { meshFindings, meshUnreadFinding } from './mesh';
+import { type PermissionObservation, permissionFindings } from './permissions';
 import { mapBounded } from '../../engine/concurrency';
 import {
   apiServerFindings,
@@ -48,6 +49,8 @@ export interface CloudProbes {
   cluster(clusterId: string): Promise<Outcome<ClusterFacts>>;
   /** The mesh's view of its clusters, and what we observe of the links and SANs, for the mesh checks. */
   mesh(meshId: string, clusterIds: string[]): Promise<Outcome<MeshObservation>>;
+  /** Each RAM action asmpvl calls, probed without changing anything. */
+  permissions(): Promise<PermissionObservation[]>;
 }
 
 /** What doctor reads to explain the mesh's verdict on each cluster. */
@@ -135,6 +138,7 @@ async function checkCloud(
   const region = chooseRegion(probes.region, spec);
   const skipRest = (because: string) => {
     report(skip('privatelink', 'PrivateLink opened for the account', because));
+    report(skip('permissions', 'RAM permissions of these credentials', because));
     report(skip('zones', 'zones of the spec support PrivateLink', because));
     for (const clusterId of spec?.clusterIds ?? [])
       report(skip(`cluster/${clusterId}`, `ACK cluster ${clusterId} visible`, because));
@@ -152,6 +156,7 @@ async function checkCloud(
   report(credentials);
   if (credentials.status === 'fail') return skipRest('the credentials do not work');
   report(privateLinkFinding(await cloud.value.privateLinkOpen()));
+  permissionFindings(await cloud.value.permissions()).forEach(report);
   if (!spec) {
     report(
       skip('zones', 'zones of the spec support PrivateLink', 'no asmpvlconfig/default to read zones and clusters from'),
