@@ -98,6 +98,7 @@ describe('without the webhook', () => {
       webhook: 'fail',
       credentials: 'ok',
       privatelink: 'ok',
+      permissions: 'ok',
       zones: 'skip',
     });
     // The dry run left nothing behind.
@@ -115,7 +116,7 @@ describe('without the webhook', () => {
     expect(lines).toContain(
       '     fix: install the chart (helm install asmpvl charts/asmpvl -n asmpvl-system --create-namespace); if it is installed, check the asmpvl-webhook pods and endpoints in asmpvl-system',
     );
-    expect(lines.at(-2)).toBe('5 ok, 1 warning(s), 1 failed, 1 skipped');
+    expect(lines.at(-2)).toBe('6 ok, 1 warning(s), 1 failed, 1 skipped');
     expect(result.stderr).toBe('');
   });
 
@@ -146,6 +147,7 @@ describe('without the webhook', () => {
       'webhook:skip',
       'credentials:ok',
       'privatelink:ok',
+      'permissions:ok',
       'zones:skip',
     ]);
     expect(report.findings[0]!.message).toBe(`--kubeconfig ${MISSING_KUBECONFIG}: no such file`);
@@ -217,9 +219,11 @@ describe('with the chart installed and the webhook answering', () => {
     expect(result.stdout).toContain(`ok   ACK cluster ${CLUSTER_2} visible: ack-hz-2, running`);
     // The object here names no mesh (no asmpvl.io/mesh-id, no ASMPVL_MESH_ID): the mesh check is skipped, saying why.
     expect(result.stdout).toContain('skip clusters in the service mesh: not checked: no mesh id (set ASMPVL_MESH_ID');
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('10 ok, 0 warning(s), 0 failed, 1 skipped');
-    // Doctor changes nothing, in the cloud or in the cluster.
-    expect(emulator.requests().filter((entry) => entry.mutating)).toEqual([]);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('11 ok, 0 warning(s), 0 failed, 1 skipped');
+    // Doctor changes nothing, in the cloud or in the cluster: its permission probes of writes are
+    // DryRuns or name ids no one owns, so every one is refused.
+    expect(emulator.requests().filter((entry) => entry.mutating && entry.status < 400)).toEqual([]);
+    expect(emulator.state().endpointServices).toEqual([]);
   });
 
   test('a wrong secret: credentials fail with the cloud code, everything after is skipped', async () => {
