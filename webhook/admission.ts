@@ -83,17 +83,32 @@ export function denied(
   };
 }
 
+const OPERATIONS: readonly string[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+
+/**
+ * A value as it may appear in a message: text quoted and cut short, anything else named by its type.
+ * Never String() or JSON.stringify() of what a client sent: `{"toString": 1}` makes String() throw,
+ * and a deep value makes JSON.stringify() overflow the stack.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
 /** Reasons a body is not a usable AdmissionReview, or undefined when it is one. */
 export function admissionReviewProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body is not a JSON object';
   const review = body as Partial<AdmissionReview>;
-  if (review.kind !== 'AdmissionReview') return `kind must be AdmissionReview, got ${JSON.stringify(review.kind)}`;
+  if (review.kind !== 'AdmissionReview') return `kind must be AdmissionReview, got ${describeValue(review.kind)}`;
   if (review.apiVersion !== ADMISSION_API_VERSION)
-    return `apiVersion must be ${ADMISSION_API_VERSION} (list only v1 in admissionReviewVersions), got ${JSON.stringify(review.apiVersion)}`;
+    return `apiVersion must be ${ADMISSION_API_VERSION} (list only v1 in admissionReviewVersions), got ${describeValue(review.apiVersion)}`;
   const request = review.request as Partial<AdmissionRequest> | undefined;
-  if (typeof request !== 'object' || request === null) return 'request is missing';
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return 'request is missing';
   if (typeof request.uid !== 'string' || request.uid === '') return 'request.uid is missing';
-  if (!['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(String(request.operation)))
-    return `request.operation ${JSON.stringify(request.operation)} is not one of CREATE, UPDATE, DELETE, CONNECT`;
+  if (request.uid.length > 128) return 'request.uid is longer than 128 characters; the API server sends a UUID';
+  if (typeof request.operation !== 'string' || !OPERATIONS.includes(request.operation))
+    return `request.operation ${describeValue(request.operation)} is not one of CREATE, UPDATE, DELETE, CONNECT`;
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { formatFinding, KIND, normalizeConfig, validateConfig, type Finding, type ZonePolicy } from '../core';
+import { isPlainObject } from '../core/spec-view';
 import { type AdmissionRequest, type AdmissionResponse, allowed, denied, patched } from './admission';
 
 export interface HandlerOptions {
@@ -10,14 +11,39 @@ export type AdmissionHandler = (request: AdmissionRequest, options: HandlerOptio
 
 // Only writes of the object itself are ours to judge; DELETE, CONNECT and subresources pass untouched.
 function judgesObject(request: AdmissionRequest): boolean {
-  return (request.operation === 'CREATE' || request.operation === 'UPDATE') && !request.subResource;
+  const subResource = typeof request.subResource === 'string' && request.subResource !== '';
+  return (request.operation === 'CREATE' || request.operation === 'UPDATE') && !subResource;
+}
+
+/**
+ * How many findings an answer spells out. The rest are counted, so a denial, its warnings and the
+ * log line stay a few kilobytes whatever the object holds (20,000 bad clusters are 20,000 findings).
+ */
+export const MAX_LISTED_FINDINGS = 10;
+/** Longest finding in an answer: a finding quotes the user's value, which can be a megabyte long. */
+const MAX_FINDING_LENGTH = 512;
+
+function fitFinding(finding: Finding): string {
+  const text = formatFinding(finding);
+  return text.length <= MAX_FINDING_LENGTH ? text : `${text.slice(0, MAX_FINDING_LENGTH - 3)}...`;
+}
+
+/** The first findings as text, and a line that counts the rest. */
+export function boundedFindings(findings: readonly Finding[], what: string): string[] {
+  const listed = findings.slice(0, MAX_LISTED_FINDINGS).map(fitFinding);
+  const rest = findings.length - listed.length;
+  return rest > 0
+    ? [...listed, `and ${rest} more ${what} (run kubectl asmpvl validate -f on the object for all of them)`]
+    : listed;
 }
 
 function objectName(request: AdmissionRequest): string {
-  const metadata = (request.object as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata;
-  if (typeof metadata?.name === 'string' && metadata.name !== '') return metadata.name;
-  if (typeof request.name === 'string' && request.name !== '') return request.name;
-  if (typeof metadata?.generateName === 'string') return `${metadata.generateName}*`;
+  const object = request.object;
+  const metadata = isPlainObject(object) && isPlainObject(object.metadata) ? object.metadata : undefined;
+  const name = (value: unknown) => (typeof value === 'string' ? value.slice(0, 253) : '');
+  if (name(metadata?.name) !== '') return name(metadata?.name);
+  if (name(request.name) !== '') return name(request.name);
+  if (name(metadata?.generateName) !== '') return `${name(metadata?.generateName)}*`;
   return '';
 }
 
@@ -25,19 +51,19 @@ function objectName(request: AdmissionRequest): string {
 export const mutate: AdmissionHandler = (request) => {
   if (!judgesObject(request)) return allowed(request.uid);
   const result = normalizeConfig(request.object);
-  return patched(request.uid, result.patch, result.warnings.map(formatFinding));
+  return patched(request.uid, result.patch, boundedFindings(result.warnings, 'warnings'));
 };
 
 function denialMessage(name: string, errors: Finding[]): string {
   // One line: kubectl prints it after `denied the request: `, and multi-line messages render poorly.
-  return `${KIND} "${name}" is invalid: ${errors.map(formatFinding).join('; ')}`;
+  return `${KIND} "${name}" is invalid: ${boundedFindings(errors, 'errors').join('; ')}`;
 }
 
 /** Rejects an invalid object with every error in one message; warnings go back as admission warnings. */
 export const validate: AdmissionHandler = (request, options) => {
   if (!judgesObject(request)) return allowed(request.uid);
   const result = validateConfig(request.object, { zonePolicy: options.zonePolicy });
-  const warnings = result.warnings.map(formatFinding);
+  const warnings = boundedFindings(result.warnings, 'warnings');
   if (result.errors.length === 0) return allowed(request.uid, warnings);
   return denied(
     request.uid,

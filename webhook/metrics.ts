@@ -1,5 +1,16 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+type Endpoint = 'mutate' | 'validate';
+
+/** The counters and histogram of one endpoint, resolved once so a review updates them without allocating. */
+export interface EndpointMetrics {
+  allowed: { inc(): void };
+  patched: { inc(): void };
+  denied: { inc(): void };
+  badRequest: { inc(): void };
+  latency: { observe(seconds: number): void };
+}
+
 /** The webhook's Prometheus metrics, in a registry of its own (no global state between servers in a test). */
 export class WebhookMetrics {
   readonly registry = new Registry();
@@ -11,13 +22,28 @@ export class WebhookMetrics {
   });
   readonly latency = new Histogram({
     name: 'asmpvl_webhook_review_duration_seconds',
-    help: 'Time to answer one admission review, from body parsed to response written.',
+    help: 'Time to answer one admission review, from the first byte of the request to the response written.',
     labelNames: ['endpoint'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  // prom-client's inc({ labels }) builds a label object and a hash key on every call; a child bound to
+  // its labels once does neither (measured in test/bench/webhook.bench.ts).
+  private readonly endpoints: Record<Endpoint, EndpointMetrics>;
 
   constructor(options: { processMetrics: boolean }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    const of = (endpoint: Endpoint): EndpointMetrics => ({
+      allowed: this.reviews.labels(endpoint, 'allowed'),
+      patched: this.reviews.labels(endpoint, 'patched'),
+      denied: this.reviews.labels(endpoint, 'denied'),
+      badRequest: this.reviews.labels(endpoint, 'bad_request'),
+      latency: this.latency.labels(endpoint),
+    });
+    this.endpoints = { mutate: of('mutate'), validate: of('validate') };
+  }
+
+  endpoint(endpoint: Endpoint): EndpointMetrics {
+    return this.endpoints[endpoint];
   }
 }

@@ -174,6 +174,7 @@ describe('health, readiness and metrics', () => {
 });
 
 describe('certificate reload', () => {
+  // Generating a CA key takes seconds on a busy machine.
   test('a new certificate is served without a restart; a broken pair is refused and the old one kept', async () => {
     const before = readFileSync(certFile, 'utf8');
     const next = createCertificateAuthority('asmpvl-rotated-ca');
@@ -185,7 +186,7 @@ describe('certificate reload', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await send('GET', '/healthz', undefined, {}, next.certificatePem)).status).toBe(200);
     authority = next;
-  });
+  }, 30_000);
 });
 
 async function eventuallyServes(ca: KeyPair): Promise<boolean> {

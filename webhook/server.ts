@@ -11,8 +11,10 @@ import {
   type AdmissionResponse,
   admissionReviewProblem,
   type AdmissionReview,
+  describeValue,
   reviewOf,
 } from './admission';
+import { parseBoundedJson, REVIEW_JSON_LIMITS } from './bounded-json';
 import { type AdmissionHandler, mutate, validate } from './handlers';
 import { WebhookMetrics } from './metrics';
 import { loadTls, type TlsFiles, watchTls } from './tls';
@@ -37,7 +39,17 @@ export interface WebhookServerOptions {
   /** Slow or stalled clients are cut off after these (defaults 15 s and 10 s). */
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
+  /** A TLS handshake not finished after this is cut off (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Open connections at most (default MAX_CONNECTIONS). */
+  maxConnections?: number;
 }
+
+/**
+ * The API server keeps a few keep-alive connections per replica; 512 leaves room for many API server
+ * replicas and probes while bounding what idle sockets can hold (about 50 KiB each with TLS).
+ */
+export const MAX_CONNECTIONS = 512;
 
 export interface RunningWebhook {
   url: string;
@@ -56,7 +68,15 @@ interface ServerState {
 type Endpoint = 'mutate' | 'validate';
 const handlers: Record<Endpoint, AdmissionHandler> = { mutate, validate };
 
-function verdictOf(response: AdmissionResponse): string {
+type Verdict = 'allowed' | 'patched' | 'denied';
+
+interface ReviewContext {
+  options: WebhookServerOptions;
+  metrics: WebhookMetrics;
+  budget: BodyBudget;
+}
+
+function verdictOf(response: AdmissionResponse): Verdict {
   if (!response.allowed) return 'denied';
   return response.patch ? 'patched' : 'allowed';
 }
@@ -84,83 +104,148 @@ function reviewEndpointOf(req: IncomingMessage): Endpoint | undefined {
   return path === '/mutate' || path === '/validate' ? (path.slice(1) as Endpoint) : undefined;
 }
 
+/** Bytes of review bodies held at once across all requests; beyond it a review is asked to retry. */
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+interface BodyBudget {
+  buffered: number;
+}
+
 /**
  * Answers one AdmissionReview on the raw Node request. The review endpoints are the hot path the API
  * server calls on every write, so they skip express's router and body parser; express serves the rest.
+ * Whatever the body holds, it gets an answer: a 4xx when it is not a usable review, a denial when the
+ * object is not a valid ASMPvlConfig, and a 500 review (never a dropped connection) if a bug throws.
  */
-function serveReview(
-  endpoint: Endpoint,
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: WebhookServerOptions,
-  metrics: WebhookMetrics,
-): void {
+function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, context: ReviewContext): void {
   const started = performance.now();
-  const refuse = (status: number, message: string) => {
-    metrics.reviews.inc({ endpoint, verdict: 'bad_request' });
+  const counts = context.metrics.endpoint(endpoint);
+  const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
+    counts.badRequest.inc();
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     writeJson(res, status, problemBody(status, message));
   };
   const contentType = req.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     req.resume();
-    refuse(415, `content type must be application/json, got ${contentType || 'none'}`);
+    refuse(415, `content type must be application/json, got ${describeValue(contentType.slice(0, 100) || 'none')}`);
+    return;
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    refuse(413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
     return;
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
+  let refused = false;
+  const release = () => {
+    context.budget.buffered -= size;
+    size = 0;
+    chunks.length = 0;
+  };
   req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) tooLarge = true;
-    if (!tooLarge) chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (tooLarge) return refuse(413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
-    } catch (error) {
-      return refuse(400, `body is not valid JSON: ${(error as Error).message}`);
+    if (refused) return;
+    if (size + chunk.length > MAX_BODY_BYTES) {
+      refused = true;
+      release();
+      return refuse(413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
     }
-    const problem = admissionReviewProblem(body);
-    if (problem !== undefined) return refuse(400, `not an admission.k8s.io/v1 AdmissionReview: ${problem}`);
-    const request = (body as AdmissionReview).request as AdmissionRequest;
-    const response = handlers[endpoint](request, { zonePolicy: options.zonePolicy });
-    writeJson(res, 200, JSON.stringify(reviewOf(response)));
-    const seconds = (performance.now() - started) / 1000;
-    const verdict = verdictOf(response);
-    metrics.reviews.inc({ endpoint, verdict });
-    metrics.latency.observe({ endpoint }, seconds);
-    logReview(options.logger, endpoint, request, response, verdict, seconds);
+    if (context.budget.buffered + chunk.length > MAX_BUFFERED_BYTES) {
+      refused = true;
+      release();
+      return refuse(503, 'too many large reviews at once; retry', { 'retry-after': '1' });
+    }
+    size += chunk.length;
+    context.budget.buffered += chunk.length;
+    chunks.push(chunk);
+  });
+  req.once('close', release);
+  req.on('end', () => {
+    if (refused) return;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    release();
+    try {
+      answerReview(endpoint, body, res, context, started);
+    } catch (error) {
+      // A bug of ours, not the client's: answer (the API server applies failurePolicy) and stay up.
+      context.options.logger.error({ endpoint, err: (error as Error).message }, 'unexpected error answering a review');
+      counts.badRequest.inc();
+      writeJson(res, 500, problemBody(500, 'internal error while answering the review'));
+    }
   });
 }
 
+function answerReview(
+  endpoint: Endpoint,
+  body: Buffer,
+  res: ServerResponse,
+  context: ReviewContext,
+  started: number,
+): void {
+  const counts = context.metrics.endpoint(endpoint);
+  const parsed = parseBoundedJson(body, REVIEW_JSON_LIMITS);
+  if ('problem' in parsed) {
+    counts.badRequest.inc();
+    const status = parsed.tooLarge ? 413 : 400;
+    return writeJson(res, status, problemBody(status, `body is ${parsed.problem}`));
+  }
+  const problem = admissionReviewProblem(parsed.value);
+  if (problem !== undefined) {
+    counts.badRequest.inc();
+    return writeJson(res, 400, problemBody(400, `not an admission.k8s.io/v1 AdmissionReview: ${problem}`));
+  }
+  const request = (parsed.value as AdmissionReview).request as AdmissionRequest;
+  const response = handlers[endpoint](request, { zonePolicy: context.options.zonePolicy });
+  writeJson(res, 200, JSON.stringify(reviewOf(response)));
+  const seconds = (performance.now() - started) / 1000;
+  const verdict = verdictOf(response);
+  counts[verdict].inc();
+  counts.latency.observe(seconds);
+  logReview(context.options.logger, endpoint, request, response, verdict, seconds);
+}
+
+// What a client sent, fit for a log line: text cut short, anything else dropped.
+function loggable(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, 256) : undefined;
+}
+
+/**
+ * Denials are logged at info (someone's write was refused: worth a line); allowed and patched reviews
+ * only at debug, since the API server sends one per write and the metrics count them. Only short
+ * strings from the request reach the line, never the object.
+ */
 function logReview(
   logger: Logger,
   endpoint: Endpoint,
   request: AdmissionRequest,
   response: AdmissionResponse,
-  verdict: string,
+  verdict: Verdict,
   seconds: number,
 ): void {
-  const metadata = (request.object as { metadata?: { name?: string } } | null)?.metadata;
-  logger.info(
+  const level = verdict === 'denied' ? 'info' : 'debug';
+  if (!logger.isLevelEnabled(level)) return;
+  const object = request.object as { metadata?: { name?: unknown } } | null | undefined;
+  const metadata = typeof object === 'object' && object !== null ? object.metadata : undefined;
+  logger[level](
     {
       endpoint,
-      uid: request.uid,
-      kind: request.kind?.kind,
-      name: metadata?.name ?? request.name,
-      operation: request.operation,
+      uid: loggable(request.uid),
+      kind: loggable((request.kind as { kind?: unknown } | undefined)?.kind),
+      name:
+        loggable(typeof metadata === 'object' && metadata !== null ? metadata.name : undefined) ??
+        loggable(request.name),
+      operation: loggable(request.operation),
       dryRun: request.dryRun === true,
-      user: request.userInfo?.username,
+      user: loggable((request.userInfo as { username?: unknown } | undefined)?.username),
       verdict,
       latencyMs: Math.round(seconds * 100000) / 100,
-      ...(response.status ? { reason: response.status.message } : {}),
+      ...(response.status ? { reason: response.status.message.slice(0, 2048) } : {}),
+      ...(response.warnings ? { warnings: response.warnings.length } : {}),
     },
     'admission review',
   );
-  // Objects can be large and are the user's data: only at debug.
-  logger.debug({ uid: request.uid, object: request.object, response }, 'admission review detail');
 }
 
 /** Anything express could not answer is ours to fix: a 500 and a log line, never a stack trace to the client. */
@@ -202,13 +287,14 @@ export function createApp(options: WebhookServerOptions, metrics: WebhookMetrics
 /** Routes each request: reviews to the raw hot path, the rest to express; counts what is in flight. */
 function requestListener(options: WebhookServerOptions, metrics: WebhookMetrics, state: ServerState) {
   const app = createApp(options, metrics, state);
+  const context: ReviewContext = { options, metrics, budget: { buffered: 0 } };
   return (req: IncomingMessage, res: ServerResponse) => {
     state.inFlight++;
     res.once('close', () => state.inFlight--);
     // While draining, tell keep-alive clients to reconnect elsewhere after this answer.
     if (state.draining) res.setHeader('Connection', 'close');
     const endpoint = reviewEndpointOf(req);
-    if (endpoint) serveReview(endpoint, req, res, options, metrics);
+    if (endpoint) serveReview(endpoint, req, res, context);
     else void app(req, res);
   };
 }
@@ -231,9 +317,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 1_000),
       keepAliveTimeout: 30_000,
+      // A client that connects and never finishes the TLS handshake is cut off (Node waits 120 s).
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
     },
     requestListener(options, metrics, state),
   );
+  // Idle or stalled sockets cannot starve real reviews: beyond the cap new connections are closed at
+  // once, and every one is cut off by the handshake, headers and keep-alive timeouts above.
+  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   const stopWatching = watchTls(
     options.tls,
     options.tlsReloadIntervalMs ?? 2_000,

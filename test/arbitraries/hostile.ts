@@ -88,8 +88,7 @@ export function plant(object: Json, path: ReadonlyArray<string | number>, value:
       return;
     }
     const next = node[token];
-    if (typeof next !== 'object' || next === null)
-      node[token] = typeof path[index + 1] === 'number' ? [] : {};
+    if (typeof next !== 'object' || next === null) node[token] = typeof path[index + 1] === 'number' ? [] : {};
     node = node[token] as Record<string | number, Json>;
   });
   return copy;
@@ -132,4 +131,38 @@ export function clustersNeedingRewrites(clusters: number): Json {
       },
     },
   };
+}
+
+/**
+ * JSON.stringify without recursion, for sending the values above: JSON.stringify overflows the stack a
+ * few thousand levels down, which is the very input the webhook must survive.
+ */
+export function stringifyDeep(value: Json): string {
+  const out: string[] = [];
+  // Each frame is a value still to write, or a piece of punctuation to write after a container's children.
+  const stack: Array<{ value: Json } | { text: string }> = [{ value }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if ('text' in frame) {
+      out.push(frame.text);
+      continue;
+    }
+    const current = frame.value;
+    if (typeof current !== 'object' || current === null) {
+      out.push(JSON.stringify(current) ?? 'null');
+      continue;
+    }
+    const entries: Array<[string | undefined, Json]> = Array.isArray(current)
+      ? current.map((item): [undefined, Json] => [undefined, item])
+      : Object.entries(current);
+    out.push(Array.isArray(current) ? '[' : '{');
+    stack.push({ text: Array.isArray(current) ? ']' : '}' });
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i]!;
+      stack.push({ value: item });
+      const prefix = `${i > 0 ? ',' : ''}${key === undefined ? '' : `${JSON.stringify(key)}:`}`;
+      if (prefix !== '') stack.push({ text: prefix });
+    }
+  }
+  return out.join('');
 }
