@@ -193,7 +193,7 @@ describe('toString says what failed, with what, and what to do', () => {
         httpStatus: 403,
         retryable: false,
       },
-      'PrivateLink CreateVpcEndpoint for epsrv-1 failed: Forbidden.RAM (HTTP 403): User not authorized to operate on the specified resource. Next: grant the RAM identity privatelink:CreateVpcEndpoint on epsrv-1: add {"Effect": "Allow", "Action": "privatelink:CreateVpcEndpoint", "Resource": "*"} to its policy (kubectl asmpvl policy prints the whole policy).',
+      'RAM denied privatelink:CreateVpcEndpoint (PrivateLink CreateVpcEndpoint for epsrv-1; Forbidden.RAM, HTTP 403): the credentials\' RAM policy does not allow it. Next: add {"Effect": "Allow", "Action": "privatelink:CreateVpcEndpoint", "Resource": "*"} to the RAM policy of this user or role (kubectl asmpvl policy prints the whole policy), then run again.',
     ],
     [
       {
@@ -215,5 +215,45 @@ describe('toString says what failed, with what, and what to do', () => {
     ],
   ])('%#', (fields, expected) => {
     expect(new CloudError({ ...subject, ...fields }).toString()).toBe(expected);
+  });
+});
+
+describe('RAM denials', () => {
+  const sdkError = (statusCode: number, data: Record<string, unknown>) =>
+    Object.assign(new Error('denied'), { statusCode, code: data.Code ?? data.code, data });
+
+  test('the RPC gateway: Forbidden.RAM names the denied action in AccessDeniedDetail.AuthAction', () => {
+    const error = toCloudError(
+      { product: 'PrivateLink', action: 'CreateVpcEndpoint' },
+      sdkError(403, {
+        Code: 'Forbidden.RAM',
+        Message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+        RequestId: 'R-1',
+        AccessDeniedDetail: { AuthAction: 'privatelink:CreateVpcEndpoint', NoPermissionType: 'ImplicitDeny' },
+      }),
+    );
+    expect(error).toMatchObject({
+      permissionDenied: true,
+      ramAction: 'privatelink:CreateVpcEndpoint',
+      requestId: 'R-1',
+      retryable: false,
+    });
+  });
+
+  test("ACK: the action is read from the message 'RAM policy Forbidden for action cs:...'", () => {
+    const error = toCloudError(
+      { product: 'ACK', action: 'ModifyCluster', resourceId: 'c1' },
+      sdkError(403, { code: 'StatusForbidden', message: 'RAM policy Forbidden for action cs:ModifyCluster' }),
+    );
+    expect(error).toMatchObject({ permissionDenied: true, ramAction: 'cs:ModifyCluster' });
+  });
+
+  test('a 403 that is a not-found (Forbidden.VpcNotFound) is not a permission error', () => {
+    const error = toCloudError(
+      { product: 'VPC', action: 'DescribeVSwitchAttributes' },
+      sdkError(403, { Code: 'Forbidden.VpcNotFound', Message: 'no such VPC' }),
+    );
+    expect(error.permissionDenied).toBe(false);
+    expect(error.notFound).toBe(true);
   });
 });

@@ -133,6 +133,7 @@ export class CloudError extends Error {
    * `PrivateLink CreateVpcEndpoint for vpc-1 failed: EndpointServiceNotFound (HTTP 400, request id 5C..): The service does not exist. Next: check that the id exists in this region and account.`
    */
   override toString(): string {
+    if (this.permissionDenied) return this.permissionText();
     const subject = this.resourceId
       ? `${this.product} ${this.action} for ${this.resourceId}`
       : `${this.product} ${this.action}`;
@@ -144,6 +145,22 @@ export class CloudError extends Error {
     const detail = facts.length > 0 ? ` (${facts.join(', ')})` : '';
     const next = nextStep(this);
     return `${subject} failed: ${this.code}${detail}: ${this.message}${next ? ` Next: ${next}` : ''}`;
+  }
+
+  /**
+   * A RAM denial says so first: which RAM action the credentials lack, for which call and resource,
+   * with the request id, e.g. `RAM denied privatelink:CreateVpcEndpoint (PrivateLink CreateVpcEndpoint
+   * for vpc-1; Forbidden.RAM, HTTP 403, request id 5C..). Next: add {...} to the RAM policy ...`.
+   */
+  private permissionText(): string {
+    const ramAction = this.ramAction ?? `${ramCodeOf(this.product)}:${this.action}`;
+    const call = `${this.product} ${this.action}${this.resourceId ? ` for ${this.resourceId}` : ''}`;
+    const facts = [
+      this.code,
+      this.httpStatus !== undefined ? `HTTP ${this.httpStatus}` : undefined,
+      this.requestId ? `request id ${this.requestId}` : undefined,
+    ].filter((fact) => fact !== undefined);
+    return `RAM denied ${ramAction} (${call}; ${facts.join(', ')}): the credentials' RAM policy does not allow it. Next: ${nextStep(this)}`;
   }
 }
 
@@ -165,7 +182,7 @@ function nextStep(error: CloudError): string | undefined {
   }
   if (error.permissionDenied) {
     const ramAction = error.ramAction ?? `${ramCodeOf(error.product)}:${error.action}`;
-    return `grant the RAM identity ${ramAction}${error.resourceId ? ` on ${error.resourceId}` : ''}: add {"Effect": "Allow", "Action": "${ramAction}", "Resource": "*"} to its policy (kubectl asmpvl policy prints the whole policy).`;
+    return `add {"Effect": "Allow", "Action": "${ramAction}", "Resource": "*"} to the RAM policy of this user or role (kubectl asmpvl policy prints the whole policy), then run again.`;
   }
   if (
     (code.startsWith('Forbidden') && !error.notFound) ||

@@ -112,7 +112,9 @@ describe('denials as the gateway answers them', () => {
       ramAction: 'cs:DescribeClusterDetail',
       resourceId: clusterId,
     });
-    expect(String(error)).toContain('Next: grant the RAM identity cs:DescribeClusterDetail on');
+    expect(String(error)).toMatch(
+      /^RAM denied cs:DescribeClusterDetail \(ACK DescribeClusterDetail for c\w+; StatusForbidden, HTTP 403, request id [0-9A-F-]+\): .* Next: add \{"Effect": "Allow", "Action": "cs:DescribeClusterDetail", "Resource": "\*"\} to the RAM policy/,
+    );
   });
 
   test('an explicit Deny beats an Allow, and wildcards match as RAM matches them', async () => {
