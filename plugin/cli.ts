@@ -1,4 +1,4 @@
-import { Builtins, Cli, type BaseContext, type CommandClass } from 'clipanion';
+import { Builtins, Cli, type BaseContext, type Command, type CommandClass } from 'clipanion';
 import { ConnectCommand } from './commands/connect';
 import { DisconnectCommand } from './commands/disconnect';
 import { DoctorCommand } from './commands/doctor';
@@ -156,8 +156,8 @@ export function createCli(argv0?: string, enableColors = false): Cli<BaseContext
 /** The streams a run writes to, and whether each is a terminal (colour is decided per stream). */
 export interface RunOptions {
   argv0?: string;
-  /** Called with the command word once the command line parsed (the launcher keys its code cache by it). */
-  onCommand?: (word: string) => void;
+  /** Called with the command word and command once the command line parsed (the launcher keys its code cache by the word). */
+  onCommand?: (word: string, command: Command<BaseContext>) => void;
 }
 
 function isTerminal(stream: unknown): boolean {
@@ -181,7 +181,7 @@ export async function runCli(
     context.stderr.write(nameOptionValues(cli.error(error, { colored: colours && isTerminal(context.stderr) })));
     return ExitCode.Usage;
   }
-  options.onCommand?.(command.path.find((part) => !part.startsWith('-')) ?? '');
+  options.onCommand?.(command.path.find((part) => !part.startsWith('-')) ?? '', command);
   // Help is written whole, in one write: name the option values in it on the way out.
   const isHelp = command.help || normaliseArgs(args).some((arg) => arg === '-h' || arg === '--help');
   if (!isHelp) return cli.run(command, context);

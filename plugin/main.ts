@@ -1,5 +1,7 @@
 import { Cli } from 'clipanion';
 import { runCli } from './cli';
+import { parseDuration } from './commands/base';
+import { ExitCode } from './exit-codes';
 
 /** What the launcher (scripts/build.mjs) lends the plugin: it keys its code cache by the command word we recognise. */
 interface Launcher {
@@ -25,6 +27,22 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * A command's --timeout bounds the whole command: whatever is still waiting when it has passed
+ * (plus one request's time, to write down what was done) does not keep the process alive.
+ */
+function boundByTimeout(command: object): void {
+  const { timeout, requestTimeout } = command as { timeout?: unknown; requestTimeout?: unknown };
+  if (typeof timeout !== 'string') return;
+  const limitMs = parseDuration(timeout);
+  if (!limitMs) return;
+  const graceMs = Math.min(typeof requestTimeout === 'string' ? (parseDuration(requestTimeout) ?? 0) : 0, 30_000);
+  setTimeout(() => {
+    process.stderr.write(`error: --timeout ${timeout} passed; stopping\n`);
+    process.exit(ExitCode.Failed);
+  }, limitMs + graceMs).unref();
+}
+
 // Colours only for a person at a terminal (decided per stream in runCli); NO_COLOR keeps all plain.
 const colorDepth = process.env.NO_COLOR ? 1 : Cli.defaultContext.colorDepth;
 
@@ -33,8 +51,9 @@ runCli(
   { ...Cli.defaultContext, colorDepth },
   {
     argv0: process.argv[1],
-    onCommand: (word) => {
+    onCommand: (word, command) => {
       if (launcher) launcher.command = word;
+      boundByTimeout(command);
     },
   },
 ).then(
@@ -42,6 +61,9 @@ runCli(
     process.exitCode = code;
     if (process.env.ASMPVL_DEBUG_SECTIONS && launcher)
       process.stderr.write(`asmpvl sections: ${launcher.sections.join(' ')}\n`);
+    // Done: exit once the output is flushed, not when the last socket closes (an aborted connect to
+    // a silent server lingers for undici's 10 s connect timeout).
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   },
   (error: unknown) => {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -60,8 +60,19 @@ export class Kube {
       return await withTimeout(request(), this.settings.requestTimeoutMs, doing);
     } catch (error) {
       if (isNotFound(error) || isConflict(error)) throw error;
+      // The request's own abort (FlagsKubeConfig) when the server is silent.
+      if ((error as Error).name === 'TimeoutError' || (error as { cause?: Error }).cause?.name === 'TimeoutError')
+        throw new KubeError(`${doing}: no answer within ${this.settings.requestTimeoutMs} ms (--request-timeout)`);
       throw toKubeError(error, doing, this.server);
     }
+  }
+
+  /**
+   * The namespace given with -n for the namespaced object the plugin uses (its Lease), or undefined.
+   * Not the context's namespace: the Lease must stay where every other run (and the controller) looks.
+   */
+  get namespace(): string | undefined {
+    return this.settings.namespace;
   }
 
   /** The `default` ASMPvlConfig, or undefined when it does not exist yet. */

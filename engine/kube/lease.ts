@@ -45,12 +45,14 @@ export async function acquireProvisioningLease(
   },
 ): Promise<HeldLease> {
   const api = kube.config.makeApiClient(CustomObjectsApi);
+  // -n moves the Lease; every run that should exclude this one must be given the same.
+  const namespace = kube.namespace ?? LEASE_NAMESPACE;
   const holder = options.holder ?? holderIdentity();
   const now = options.now ?? (() => new Date());
   const desired = (resourceVersion?: string): LeaseObject => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE, ...(resourceVersion ? { resourceVersion } : {}) },
+    metadata: { name: LEASE_NAME, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
     spec: {
       holderIdentity: holder,
       leaseDurationSeconds: options.ttlSeconds,
@@ -58,7 +60,7 @@ export async function acquireProvisioningLease(
       renewTime: microTime(now()),
     },
   });
-  const target = { ...LEASE, namespace: LEASE_NAMESPACE, name: LEASE_NAME };
+  const target = { ...LEASE, namespace, name: LEASE_NAME };
   let current: LeaseObject | undefined;
   try {
     current = (await kube.call('reading the provisioning lease', () =>
@@ -73,7 +75,7 @@ export async function acquireProvisioningLease(
     const expires = renewed + (current.spec.leaseDurationSeconds ?? 0) * 1000;
     if (expires > now().getTime() && !options.isHolderGone?.(current.spec.holderIdentity)) {
       throw new KubeError(
-        `another run is provisioning (${current.spec.holderIdentity} holds lease ${LEASE_NAMESPACE}/${LEASE_NAME} until ${new Date(expires).toISOString()}); wait for it to finish and run again`,
+        `another run is provisioning (${current.spec.holderIdentity} holds lease ${namespace}/${LEASE_NAME} until ${new Date(expires).toISOString()}); wait for it to finish and run again`,
         409,
         'Conflict',
       );
@@ -82,7 +84,7 @@ export async function acquireProvisioningLease(
   try {
     if (current === undefined) {
       await kube.call('taking the provisioning lease', () =>
-        api.createNamespacedCustomObject({ ...LEASE, namespace: LEASE_NAMESPACE, body: desired() }),
+        api.createNamespacedCustomObject({ ...LEASE, namespace, body: desired() }),
       );
     } else {
       await kube.call('taking the provisioning lease', () =>
@@ -93,7 +95,7 @@ export async function acquireProvisioningLease(
     const code = (error as { code?: unknown }).code;
     if (code === 409)
       throw new KubeError(
-        `another run took lease ${LEASE_NAMESPACE}/${LEASE_NAME} at the same moment; wait for it to finish and run again`,
+        `another run took lease ${namespace}/${LEASE_NAME} at the same moment; wait for it to finish and run again`,
         409,
         'Conflict',
       );

@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import type { Cloud, createCloud } from '../../engine/cloud';
 import { ExitCode } from '../exit-codes';
-import type { Kube } from '../../engine/kube';
+import type { Kube, KubeSettings } from '../../engine/kube';
 
 /** Parses kubectl-style durations: `30s`, `5m`, `1h`, `1m30s`, a bare number of seconds, or `0` for none. */
 export function parseDuration(text: string): number | undefined {
@@ -32,8 +32,26 @@ export abstract class ClusterCommand extends Command {
     description: 'Path to the kubeconfig of the ASM instance (default: KUBECONFIG, then ~/.kube/config)',
   });
   kubeContext = Option.String('--context', { description: 'The kubeconfig context to use' });
+  kubeCluster = Option.String('--cluster', { description: "The kubeconfig cluster to use instead of the context's" });
+  kubeUser = Option.String('--user', { description: "The kubeconfig user to use instead of the context's" });
+  server = Option.String('-s,--server', { description: "The API server URL, instead of the kubeconfig's" });
+  token = Option.String('--token', {
+    description: "Bearer token for the API server, instead of the kubeconfig user's",
+  });
+  certificateAuthority = Option.String('--certificate-authority', {
+    description: "CA file to check the API server's certificate with",
+  });
+  insecureSkipTlsVerify = Option.Boolean('--insecure-skip-tls-verify', false, {
+    description: "Do not check the API server's certificate (insecure)",
+  });
+  impersonate = Option.String('--as', { description: 'User to impersonate for the Kubernetes API' });
+  impersonateGroups = Option.Array('--as-group', { description: 'Group to impersonate (with --as)' });
+  namespace = Option.String('-n,--namespace', {
+    description:
+      'Namespace of the provisioning Lease (default kube-system); the ASMPvlConfig is cluster-scoped, so nothing else uses it',
+  });
   requestTimeout = Option.String('--request-timeout', '30s', {
-    description: 'Timeout of one Kubernetes API request, e.g. 5s or 1m; 0 for none',
+    description: 'Wall time of one Kubernetes API request, e.g. 5s or 1m; 0 for none',
     validator: isDuration,
   });
   region = Option.String('--region', {
@@ -54,13 +72,29 @@ export abstract class ClusterCommand extends Command {
   async kube(): Promise<Kube> {
     if (!this.kubeClient) {
       const { Kube } = await import('../../engine/kube');
-      this.kubeClient = Kube.connect({
-        kubeconfig: this.kubeconfig,
-        context: this.kubeContext,
-        requestTimeoutMs: parseDuration(this.requestTimeout) ?? 30_000,
-      });
+      this.kubeClient = Kube.connect(this.kubeSettings());
     }
     return this.kubeClient;
+  }
+
+  /** kubectl's flags and environment, as the Kubernetes client takes them. */
+  protected kubeSettings(): KubeSettings {
+    return {
+      kubeconfig: this.kubeconfig,
+      kubeconfigEnv: this.context.env.KUBECONFIG,
+      home: this.context.env.HOME ?? this.context.env.USERPROFILE,
+      context: this.kubeContext,
+      cluster: this.kubeCluster,
+      user: this.kubeUser,
+      namespace: this.namespace,
+      server: this.server,
+      token: this.token,
+      certificateAuthority: this.certificateAuthority,
+      insecureSkipTlsVerify: this.insecureSkipTlsVerify,
+      impersonateUser: this.impersonate,
+      impersonateGroups: this.impersonateGroups,
+      requestTimeoutMs: parseDuration(this.requestTimeout) ?? 30_000,
+    };
   }
 
   /** The cloud clients, all pointed at the same endpoint and sharing one credential chain. */

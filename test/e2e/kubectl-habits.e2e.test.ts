@@ -1,0 +1,195 @@
+// The plugin where kubectl users' habits meet it: KUBECONFIG lists merged as kubectl merges them,
+// no kubeconfig at all, kubectl's global flags (--context, --cluster, --user, --server,
+// --certificate-authority, --insecure-skip-tls-verify, --as), --request-timeout against a silent
+// server, a closed pipe, and the forms of -o. The bundled file runs as a child process, as kubectl
+// would start it, against the harness's real API server.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { configWithClusters } from '../bench/core.bench';
+import { availableStatus } from '../bench/plugin-start.bench';
+import { adminKubeconfig, createCertificateAuthority, installAsmpvlCrd, kubectl, mustSucceed, run } from './harness';
+
+const BUNDLE = join(__dirname, '..', '..', 'dist/kubectl-asmpvl.cjs');
+const NO_OBJECT = 'there is no asmpvlconfig/default yet';
+
+interface Kubeconfig {
+  clusters: Array<{ name: string; cluster: Record<string, unknown> }>;
+  users: Array<{ name: string; user: Record<string, unknown> }>;
+  contexts: Array<{ name: string; context: Record<string, unknown> }>;
+  'current-context'?: string;
+}
+
+let dir: string;
+const admin = () => parse(adminKubeconfig().text) as Kubeconfig;
+
+/** The admin kubeconfig as an ACK console hands it out: `kubernetes` and `kubernetes-admin`, here pointed at `server`. */
+function ackStyle(server?: string): Kubeconfig {
+  const config = admin();
+  return {
+    clusters: [{ name: 'kubernetes', cluster: { ...config.clusters[0]!.cluster, ...(server ? { server } : {}) } }],
+    users: [{ name: 'kubernetes-admin', user: config.users[0]!.user }],
+    contexts: [{ name: 'kubernetes-admin@kubernetes', context: { cluster: 'kubernetes', user: 'kubernetes-admin' } }],
+    'current-context': 'kubernetes-admin@kubernetes',
+  };
+}
+
+function write(name: string, config: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, stringify(config), { mode: 0o600 });
+  return path;
+}
+
+/** The bundled plugin with exactly this environment's kubeconfig (nothing of the harness's own). */
+function plugin(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000) {
+  return run(process.execPath, [BUNDLE, ...args], {
+    env: { KUBECONFIG: undefined, HOME: dir, XDG_CACHE_HOME: join(dir, 'cache'), ...env },
+    timeoutMs,
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'asmpvl-habits-'));
+  await installAsmpvlCrd();
+  await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete default');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('KUBECONFIG with several files, merged as kubectl does', () => {
+  test('the first file wins on duplicate names, and a missing file in the list is skipped', async () => {
+    const good = write('good.yaml', ackStyle());
+    const unreachable = write('unreachable.yaml', ackStyle('https://127.0.0.1:1'));
+    const list = [join(dir, 'missing.yaml'), good, unreachable].join(':');
+    const first = await plugin(['status'], { KUBECONFIG: list });
+    expect(first.stderr).toContain(NO_OBJECT);
+    expect(first.code).toBe(1);
+
+    const swapped = await plugin(['status'], { KUBECONFIG: [unreachable, good].join(':') });
+    expect(swapped.stderr).toContain('https://127.0.0.1:1');
+    expect(swapped.stderr).not.toContain(NO_OBJECT);
+    expect(swapped.stderr).not.toMatch(/Duplicate|ENOENT|\n\s+at /);
+  });
+
+  test('contexts of later files are reachable with --context', async () => {
+    const other = ackStyle();
+    const renamed: Kubeconfig = {
+      clusters: [{ name: 'second', cluster: other.clusters[0]!.cluster }],
+      users: [{ name: 'second-admin', user: other.users[0]!.user }],
+      contexts: [{ name: 'second', context: { cluster: 'second', user: 'second-admin' } }],
+    };
+    const list = [write('first.yaml', ackStyle('https://127.0.0.1:1')), write('second.yaml', renamed)].join(':');
+    const result = await plugin(['status', '--context=second'], { KUBECONFIG: list });
+    expect(result.stderr).toContain(NO_OBJECT);
+  });
+
+  test('no kubeconfig at all says so, instead of trying http://localhost:8080', async () => {
+    const result = await plugin(['status']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: no kubeconfig found: ~/.kube/config (${join(dir, '.kube', 'config')}) has no context; set KUBECONFIG or pass --kubeconfig (the plugin runs against the ASM instance's kubeconfig)\n`,
+    );
+    expect(result.stderr).not.toContain('localhost:8080');
+
+    const missing = await plugin(['status', '--kubeconfig', join(dir, 'nope.yaml')]);
+    expect(missing.stderr).toContain(`--kubeconfig ${join(dir, 'nope.yaml')}: no such file`);
+  });
+});
+
+describe("kubectl's global flags", () => {
+  const kubeconfig = () => ['--kubeconfig', adminKubeconfig().path];
+
+  test('--server, --cluster and --user choose another API server, cluster or user', async () => {
+    const list = write('named.yaml', {
+      ...ackStyle(),
+      clusters: [...ackStyle().clusters, { name: 'dead', cluster: { server: 'https://127.0.0.1:2' } }],
+    });
+    expect((await plugin(['status', '--server', 'https://127.0.0.1:1'], { KUBECONFIG: list })).stderr).toContain(
+      'https://127.0.0.1:1',
+    );
+    expect((await plugin(['status', '-s=https://127.0.0.1:1'], { KUBECONFIG: list })).stderr).toContain(
+      'https://127.0.0.1:1',
+    );
+    expect((await plugin(['status', '--cluster', 'dead'], { KUBECONFIG: list })).stderr).toContain(
+      'https://127.0.0.1:2',
+    );
+    const noUser = await plugin(['status', '--user', 'nobody'], { KUBECONFIG: list });
+    expect(noUser.stderr).toContain('--user nobody: no such user in the kubeconfig (have: kubernetes-admin)');
+  });
+
+  test('--certificate-authority and --insecure-skip-tls-verify decide how the server certificate is checked', async () => {
+    const wrongCa = ackStyle();
+    wrongCa.clusters[0]!.cluster['certificate-authority-data'] = Buffer.from(
+      createCertificateAuthority('not the API server CA').certificatePem,
+    ).toString('base64');
+    const path = write('wrong-ca.yaml', wrongCa);
+    const refused = await plugin(['status', '--kubeconfig', path]);
+    expect(refused.stderr).not.toContain(NO_OBJECT);
+    expect((await plugin(['status', '--kubeconfig', path, '--insecure-skip-tls-verify'])).stderr).toContain(NO_OBJECT);
+    const caFile = join(dir, 'ca.crt');
+    writeFileSync(caFile, Buffer.from(String(admin().clusters[0]!.cluster['certificate-authority-data']), 'base64'));
+    expect((await plugin(['status', '--kubeconfig', path, '--certificate-authority', caFile])).stderr).toContain(
+      NO_OBJECT,
+    );
+  });
+
+  test('--as impersonates: RBAC answers for that user', async () => {
+    const result = await plugin(['status', ...kubeconfig(), '--as', 'someone-without-rights']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/forbidden \(403\).*someone-without-rights/);
+  });
+
+  test('global flags before the command word, and -n as the Lease namespace', async () => {
+    const result = await plugin(['--kubeconfig', adminKubeconfig().path, '-n', 'ops', 'status']);
+    expect(result.stderr).toContain(NO_OBJECT);
+  });
+});
+
+describe('time and pipes', () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    // Accepts connections and never says a word: not even the TLS handshake.
+    silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  test('--request-timeout bounds the wall time of a request to a silent server', async () => {
+    const port = (silent.address() as { port: number }).port;
+    const started = Date.now();
+    const result = await plugin(
+      ['status', '--server', `https://127.0.0.1:${port}`, '--insecure-skip-tls-verify', '--request-timeout=2s'],
+      { KUBECONFIG: write('for-silent.yaml', ackStyle()) },
+      20_000,
+    );
+    const elapsed = Date.now() - started;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no answer within 2000 ms \(--request-timeout\)/);
+    expect(elapsed).toBeLessThan(4_500);
+  });
+
+  test('a reader that goes away (| head -1) ends the plugin quietly', async () => {
+    const config = configWithClusters(400) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
+    await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'create');
+    const patch = join(dir, 'status-patch.json');
+    writeFileSync(patch, JSON.stringify({ status: availableStatus(config, 1) }));
+    await mustSucceed(
+      kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '--patch-file', patch]),
+      'patch status',
+    );
+    try {
+      const script = `"${process.execPath}" "${BUNDLE}" status -o yaml --kubeconfig "${adminKubeconfig().path}" | head -c 20; echo " exit=\${PIPESTATUS[0]}"`;
+      const result = await run('bash', ['-c', script], { env: { HOME: dir } });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(/ exit=(0|141)\n$/);
+    } finally {
+      await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete default');
+    }
+  });
+});
