@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   type EmulatorDelays,
   type EmulatorState,
+  type RamPolicy,
   type RateLimits,
   type RequestLogEntry,
   type RunningEmulator,
@@ -84,6 +85,8 @@ export interface Sandbox {
 export interface SandboxOptions {
   world?: World;
   rateLimits?: RateLimits;
+  /** A RAM policy for the plugin's access key (the world's first); absent: allowed everything. */
+  policy?: RamPolicy;
 }
 
 export async function startSandbox(
@@ -96,6 +99,7 @@ export async function startSandbox(
     delays,
     rateLimits: options.rateLimits,
   });
+  if (options.policy) emulator.setPolicy(emulator.credentials.accessKeyId, options.policy);
   const world = emulator.world;
   const common = [
     '--kubeconfig',
