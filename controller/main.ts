@@ -48,9 +48,18 @@ function duration(flag: string, text: string): number {
   return ms;
 }
 
+// Kubernetes components take booleans as --flag=true / --flag=false; parseArgs takes --flag / --no-flag.
+function booleanForms(argv: string[]): string[] {
+  return argv.map((arg) => {
+    const match = /^--(leader-elect)=(true|false)$/.exec(arg);
+    if (!match) return arg;
+    return match[2] === 'true' ? `--${match[1]}` : `--no-${match[1]}`;
+  });
+}
+
 function parseFlags(argv: string[]) {
   const { values } = parseArgs({
-    args: argv,
+    args: booleanForms(argv),
     strict: true,
     allowNegative: true,
     options: {

@@ -75,6 +75,8 @@ function upsertCondition(conditions: StatusCondition[] | undefined, next: Status
 
 export class Reconciler {
   private lastRefusal: string | undefined;
+  /** The generation this controller last saw Available: changes made for it are repairs of drift. */
+  private convergedGeneration: number | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -110,6 +112,7 @@ export class Reconciler {
       return this.fail(owned, 'ReconcileFailed', describeCause(error));
     }
     await this.tell(owned, outcome);
+    if (outcome.status.status === 'Available') this.convergedGeneration = owned.metadata.generation;
     if (outcome.cancelled) return { result: 'cancelled' };
     if (outcome.failures.length > 0)
       return { result: 'failed', error: outcome.failures.map((failure) => failure.message).join('; ') };
@@ -227,9 +230,11 @@ export class Reconciler {
   private async tell(config: StoredConfig, outcome: ReconcileOutcome): Promise<void> {
     const { store } = this.options;
     if (outcome.changes.length > 0) {
-      // The spec this object was last converged for did not change: the cloud drifted and we repaired it.
+      // The spec was already converged: the cloud drifted and this reconcile repaired it.
+      const generation = config.metadata.generation;
       const repaired =
-        config.status?.observedGeneration === config.metadata.generation && config.status?.status === 'Available';
+        generation === this.convergedGeneration ||
+        (config.status?.observedGeneration === generation && config.status?.status === 'Available');
       const event: ConfigEvent = {
         type: 'Normal',
         reason: repaired ? 'Repaired' : 'Provisioned',

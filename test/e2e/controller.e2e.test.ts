@@ -1,0 +1,283 @@
+// asmpvl-controller as a local process against the real API server and the cloud emulator (real
+// SDKs and signing): kubectl apply alone converges, drift is repaired within a resync and named in
+// an Event, a removed cluster loses its links only, two replicas elect one leader and fail over,
+// a persistent fault backs off and recovers, an unknown status manager is refused, and deletion
+// cleans up (Delete) or leaves the cloud alone (Orphan).
+import { randomUUID } from 'node:crypto';
+import { createCloud } from '../../engine/cloud';
+import {
+  apply,
+  configFor,
+  eventsOfConfig,
+  resetControllerState,
+  type RunningController,
+  startController,
+} from './controller-sandbox';
+import { kubectl, mustSucceed } from './harness';
+import { inventorySummary, type Sandbox, startSandbox, type StoredObject, waitFor } from './provisioning-sandbox';
+
+let sandbox: Sandbox;
+const controllers: RunningController[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  await sandbox.deleteObject();
+  await resetControllerState();
+});
+
+afterEach(async () => {
+  // Every test starts from nothing: no controller, no object, no Lease, no cloud resources.
+  await Promise.all(controllers.splice(0).map((controller) => controller.stop()));
+  await resetControllerState();
+  sandbox.emulator.setFaults({});
+  sandbox.emulator.reset();
+});
+
+afterAll(async () => {
+  await resetControllerState();
+  await sandbox?.stop();
+});
+
+const cloud = () =>
+  createCloud({
+    region: sandbox.emulator.regionId,
+    cloudEndpoint: sandbox.emulator.url,
+    credentials: sandbox.emulator.credentials,
+  });
+
+async function controller(options: Parameters<typeof startController>[1] = {}): Promise<RunningController> {
+  const started = await startController(sandbox, options);
+  controllers.push(started);
+  return started;
+}
+
+const readyCondition = (object: StoredObject | undefined) =>
+  object?.status?.conditions?.find((condition) => condition.type === 'Ready');
+
+async function available(timeoutMs = 60_000): Promise<StoredObject> {
+  let last: StoredObject | undefined;
+  await waitFor(
+    async () => {
+      last = await sandbox.object();
+      return last?.status?.status === 'Available' && last.status.observedGeneration === last.metadata.generation;
+    },
+    'status Available for the current generation',
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last status: ${JSON.stringify(last?.status?.conditions)}`);
+  });
+  return last!;
+}
+
+const EXPECTED = (clusters: string[]) => ({
+  services: [...clusters.map((c) => `apiserver/${c}`), ...(clusters.length > 0 ? ['pilot/-'] : [])].sort(),
+  endpoints: clusters.flatMap((c) => [`apiserver/${c}`, `pilot/${c}`]).sort(),
+});
+
+describe('asmpvl-controller', () => {
+  test('kubectl apply alone converges to Available with Events; of two replicas exactly one acts', async () => {
+    const [c1, c2] = sandbox.clusters;
+    const first = await controller();
+    const second = await controller();
+    const started = Date.now();
+    await apply(configFor(sandbox, [c1, c2]));
+    const object = await available();
+    const seconds = (Date.now() - started) / 1000;
+    expect(object.metadata.generation).toBe(1);
+    expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1, c2]));
+    const events = await eventsOfConfig();
+    expect(events.some((event) => /^Normal\/Provisioned: \d+ change\(s\): /.test(event))).toBe(true);
+    const firstLeads = await first.metric('asmpvl_controller_leader');
+    expect([firstLeads, await second.metric('asmpvl_controller_leader')].sort()).toEqual([0, 1]);
+    // The replica that does not lead reconciles nothing and calls no cloud API.
+    const standby = firstLeads === 1 ? second : first;
+    expect(await standby.metric('asmpvl_controller_reconciles_total')).toBe(0);
+    expect(await standby.metric('asmpvl_controller_cloud_calls_total')).toBe(0);
+    console.log(`apply to Available, 2 clusters: ${seconds.toFixed(1)} s`);
+  });
+
+  test('drift is repaired within one resync, each repair named in an Event: a deleted endpoint, a removed SAN, a detached zone', async () => {
+    const [c1, c2] = sandbox.clusters;
+    await controller({ resyncPeriod: '3s' });
+    await apply(configFor(sandbox, [c1, c2]));
+    await available();
+    const state = sandbox.inventory();
+    const tag = (item: { tags: Array<{ key: string; value: string }> }, key: string) =>
+      item.tags.find((candidate) => candidate.key === key)?.value;
+    const pilotEndpoint = state.endpoints.find(
+      (endpoint) => tag(endpoint, 'asmpvl.io/link') === 'pilot' && tag(endpoint, 'asmpvl.io/cluster') === c1,
+    )!;
+    const pilotService = state.endpointServices.find((service) => tag(service, 'asmpvl.io/link') === 'pilot')!;
+    // The zone of c1's Pilot endpoint: detachable from the Pilot service once that endpoint is gone.
+    const zoneId = pilotEndpoint.zones[0]!.zoneId;
+    const detached = pilotService.resources.find((resource) => resource.zoneId === zoneId)!;
+    const client = cloud();
+    const broken = Date.now();
+    await client.privateLink.deleteVpcEndpoint(pilotEndpoint.endpointId, { clientToken: randomUUID() });
+    await waitFor(
+      () => !sandbox.inventory().endpoints.some((endpoint) => endpoint.endpointId === pilotEndpoint.endpointId),
+      'the endpoint gone',
+      10_000,
+    );
+    await client.privateLink.detachResourceFromVpcEndpointService({
+      serviceId: pilotService.serviceId,
+      resourceId: detached.resourceId,
+      resourceType: detached.resourceType,
+      zoneId,
+      clientToken: randomUUID(),
+    });
+    const detail = await client.ack.describeClusterDetail(c2);
+    const ours = detail.apiServerCertSans.filter((san) => san.includes('privatelink'));
+    expect(ours).toHaveLength(1);
+    sandbox.emulator.setClusterSans(
+      c2,
+      detail.apiServerCertSans.filter((san) => !ours.includes(san)),
+    );
+    await waitFor(
+      async () => {
+        const now = sandbox.inventory();
+        const endpoints = inventorySummary(now).endpoints;
+        const service = now.endpointServices.find((candidate) => candidate.serviceId === pilotService.serviceId);
+        const sans = (await client.ack.describeClusterDetail(c2)).apiServerCertSans;
+        return (
+          endpoints.length === 4 &&
+          service?.resources.some((resource) => resource.zoneId === zoneId) === true &&
+          ours.every((san) => sans.includes(san))
+        );
+      },
+      'the endpoint, the zone and the SAN back',
+      30_000,
+    );
+    const repairSeconds = (Date.now() - broken) / 1000;
+    await available();
+    const repaired = (await eventsOfConfig()).filter((event) => event.startsWith('Normal/Repaired')).join('\n');
+    expect(repaired).toMatch(new RegExp(`Pilot endpoint.*${c1}|${c1}.*Pilot endpoint`, 'i'));
+    expect(repaired).toContain(zoneId);
+    expect(repaired).toContain(`SANs of ${c2}`);
+    console.log(`repair of a deleted endpoint, a detached zone and a removed SAN: ${repairSeconds.toFixed(1)} s`);
+  });
+
+  test('a cluster removed by kubectl apply loses its links (and only its); its SAN stays', async () => {
+    const [c1, c2] = sandbox.clusters;
+    await controller();
+    await apply(configFor(sandbox, [c1, c2]));
+    await available();
+    const before = sandbox.inventory();
+    const keptIds = before.endpoints
+      .filter((endpoint) => endpoint.tags.some((tag) => tag.key === 'asmpvl.io/cluster' && tag.value === c1))
+      .map((endpoint) => endpoint.endpointId)
+      .sort();
+    const sansOfC2 = (await cloud().ack.describeClusterDetail(c2)).apiServerCertSans;
+    await apply(configFor(sandbox, [c1]));
+    await available();
+    await waitFor(
+      () => JSON.stringify(inventorySummary(sandbox.inventory())) === JSON.stringify(EXPECTED([c1])),
+      `only ${c1}'s links left`,
+      30_000,
+    );
+    const after = sandbox.inventory();
+    expect(
+      after.endpoints
+        .filter((endpoint) => endpoint.tags.some((tag) => tag.key === 'asmpvl.io/cluster' && tag.value === c1))
+        .map((endpoint) => endpoint.endpointId)
+        .sort(),
+    ).toEqual(keptIds);
+    expect((await cloud().ack.describeClusterDetail(c2)).apiServerCertSans).toEqual(sansOfC2);
+  });
+
+  test('SIGKILL of the leader mid-reconcile: the other replica takes over within the lease and converges, no duplicate', async () => {
+    const [c1, c2] = sandbox.clusters;
+    await apply(configFor(sandbox, [c1]));
+    const first = await controller();
+    await available();
+    const second = await controller();
+    const leader = (await first.metric('asmpvl_controller_leader')) === 1 ? first : second;
+    const standby = leader === first ? second : first;
+    await apply(configFor(sandbox, [c1, c2]));
+    // Mid-reconcile: once the new cluster's first change reached the cloud.
+    const since = sandbox.emulator.requests().length;
+    await waitFor(() => sandbox.mutatingSince(since).length > 0, 'the leader to start changing the cloud', 20_000);
+    await leader.kill();
+    const killed = Date.now();
+    await waitFor(async () => (await standby.metric('asmpvl_controller_leader')) === 1, 'the standby to lead', 15_000);
+    const failover = (Date.now() - killed) / 1000;
+    await available(90_000);
+    expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1, c2]));
+    expect(failover).toBeLessThan(4 + 2);
+    console.log(`leader fail-over after SIGKILL: ${failover.toFixed(1)} s (lease duration 4 s)`);
+  });
+
+  test('a persistent cloud fault: Ready False, a Warning, bounded calls per minute; it recovers on its own', async () => {
+    const [c1, c2] = sandbox.clusters;
+    await apply(configFor(sandbox, [c1, c2]));
+    const running = await controller();
+    await available();
+    sandbox.emulator.setFaults({ serverErrorRate: 1, serverErrorCode: 'InternalError' });
+    const since = sandbox.emulator.requests().length;
+    await apply(configFor(sandbox, [c1]));
+    await waitFor(
+      async () => readyCondition(await sandbox.object())?.status === 'False',
+      'Ready False under the fault',
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    const calls = sandbox.emulator.requests().length - since;
+    const failed = await running.metric('asmpvl_controller_reconciles_total', { result: 'failed' });
+    expect(failed).toBeGreaterThanOrEqual(2);
+    // Backoff: a hot loop would make thousands of calls in 20 s.
+    expect(calls).toBeLessThan(150);
+    expect((await eventsOfConfig()).some((event) => event.startsWith('Warning/'))).toBe(true);
+    sandbox.emulator.setFaults({});
+    await available(90_000);
+    expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1]));
+    console.log(`persistent fault: ${calls} cloud calls in ~20 s, ${failed} failed reconciles, then recovered`);
+  });
+
+  test('a status written by an unknown manager: the controller refuses, says so in an Event and a condition', async () => {
+    const [c1] = sandbox.clusters;
+    await apply(configFor(sandbox, [c1]));
+    await mustSucceed(
+      kubectl([
+        'patch',
+        'asmpvlconfig',
+        'default',
+        '--subresource=status',
+        '--type=merge',
+        '--field-manager=asm-managed-pvl-controller',
+        '-p',
+        '{"status":{"status":"Provisioning"}}',
+      ]),
+      'kubectl patch --subresource=status',
+    );
+    const since = sandbox.emulator.requests().length;
+    await controller();
+    await waitFor(
+      async () =>
+        (await sandbox.object())?.status?.conditions?.some(
+          (condition) => condition.type === 'Controller' && condition.reason === 'ForeignManager',
+        ) === true,
+      'the Controller condition',
+      20_000,
+    );
+    expect((await eventsOfConfig()).some((event) => event.startsWith('Warning/ForeignManager'))).toBe(true);
+    expect(sandbox.mutatingSince(since)).toEqual([]);
+  });
+
+  test.each(['Delete', 'Orphan'])('deleting the object under %s', async (policy) => {
+    const [c1] = sandbox.clusters;
+    await controller();
+    await apply(configFor(sandbox, [c1], policy));
+    await available();
+    expect((await sandbox.object())!.metadata).toMatchObject({ finalizers: ['asmpvl.io/cloud-resources'] });
+    await mustSucceed(
+      kubectl(['delete', 'asmpvlconfig', 'default', '--wait=true', '--timeout=60s']),
+      'kubectl delete asmpvlconfig default',
+    );
+    expect(await sandbox.object()).toBeUndefined();
+    expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED(policy === 'Delete' ? [] : [c1]));
+    const events = await eventsOfConfig();
+    expect(events.some((event) => event.startsWith(policy === 'Delete' ? 'Normal/CleanedUp' : 'Normal/Orphaned'))).toBe(
+      true,
+    );
+  });
+});
