@@ -42,6 +42,9 @@ export { makeWorld, type MakeWorldOptions } from './world-generator';
 /** The path of the two-cluster world fixture. */
 export const TWO_CLUSTERS_WORLD = `${__dirname}/worlds/two-clusters.json`;
 
+/** The two-cluster world with ack-hz-2's API server behind an NLB (zones k and j). */
+export const NLB_APISERVER_WORLD = `${__dirname}/worlds/nlb-apiserver.json`;
+
 export interface StartEmulatorOptions {
   /** A world object or the path of a world JSON file. */
   world: World | string;
