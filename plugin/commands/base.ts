@@ -17,7 +17,7 @@ export function parseDuration(text: string): number | undefined {
 export const isDuration = t.makeValidator<unknown, string>({
   test: (value, state): value is string => {
     if (typeof value === 'string' && parseDuration(value) !== undefined) return true;
-    state?.errors?.push(`${state.p ?? 'value'}: expected a duration like 30s, 5m or 1h (got ${JSON.stringify(value)})`);
+    state?.errors?.push(`${state.p ?? '.'}: expected a duration like 30s, 5m or 1h (got ${JSON.stringify(value)})`);
     return false;
   },
 });

@@ -5,6 +5,7 @@ import type { Cloud } from '../../engine/cloud';
 import type { Kube, StoredConfig } from '../../engine/kube';
 import { ExitCode } from '../exit-codes';
 import { describeCause } from '../../engine/provisioning/errors';
+import { checkOutput, objectFormat, renderObject } from '../render/output';
 import { renderStatus, STATUS_FORMATS } from '../render/status-table';
 import { statusView } from '../render/status-view';
 import { ClusterCommand, isDuration, parseDuration } from './base';
@@ -27,7 +28,8 @@ export class StatusCommand extends ClusterCommand {
       state of the cluster (MESH: running, starting, failed with what is missing, not added; as recorded
       by connect or --refresh, so no cloud call is made without --refresh), and an overall line with
       notes on what to do. The overall line is Available only when the mesh runs every cluster. \`-o wide\` adds the endpoint and service ids and domains; \`-o json\`
-      and \`-o yaml\` print the status object as the vendor's contract has it.
+      and \`-o yaml\` print the whole object as \`kubectl get -o json|yaml\` does (its status is the vendor's
+      contract), \`-o name\` its name, and \`-o jsonpath=TEMPLATE\` what a kubectl JSONPath template selects.
 
       \`--refresh\` reads the cloud and rewrites the status first, changing nothing in the cloud
       (needs cloud credentials; the region is \`--region\`, else ALIBABA_CLOUD_REGION_ID, else the
@@ -40,7 +42,12 @@ export class StatusCommand extends ClusterCommand {
     examples: [
       ['Show the table', '$0 status'],
       ['Ids and domains too', '$0 status -o wide'],
-      ['The status object, for scripts', '$0 status -o json'],
+      ['The whole object, as kubectl get -o json prints it', '$0 status -o json'],
+      ['One field, for scripts', "$0 status -o jsonpath='{.status.status}'"],
+      [
+        'Each cluster and its API-server link, no header',
+        '$0 status -o jsonpath=\'{range .status.clusters[*]}{.clusterId} {.pvlEndpoint.connectionStatus}{"\\n"}{end}\'',
+      ],
       ['Read the cloud again and rewrite the status', '$0 status --refresh'],
       ['Wait up to 15 minutes for Available, e.g. after connect --no-wait', '$0 status --watch --timeout 15m'],
       ['Gate a script on the links', '$0 status -o json >/dev/null && echo ready'],
@@ -48,9 +55,16 @@ export class StatusCommand extends ClusterCommand {
   });
 
   output = Option.String('-o,--output', 'table', {
-    description: 'table, wide, json or yaml',
-    validator: t.isEnum(STATUS_FORMATS),
+    description: 'table, wide, json, yaml (the whole object, as kubectl get prints it), name or jsonpath=TEMPLATE',
+    validator: t.makeValidator<unknown, string>({
+      test: (value, state): value is string => {
+        const problem = typeof value === 'string' ? checkOutput(value, STATUS_FORMATS) : '-o: expected a format';
+        if (problem) state?.errors?.push(`.: ${problem}`);
+        return problem === undefined;
+      },
+    }),
   });
+  noHeaders = Option.Boolean('--no-headers', false, { description: 'Print the table without its header line' });
   refresh = Option.Boolean('--refresh', false, {
     description: 'Read the cloud and rewrite the status before printing it',
   });
@@ -83,7 +97,7 @@ export class StatusCommand extends ClusterCommand {
       this.context.stderr.write(`error: ${reading.error}\n`);
       return ExitCode.Failed;
     }
-    this.context.stdout.write(renderStatus(reading.config, this.output));
+    this.context.stdout.write(this.render(reading.config));
     return statusView(reading.config).available ? ExitCode.Ok : ExitCode.Failed;
   }
 
@@ -100,7 +114,7 @@ export class StatusCommand extends ClusterCommand {
         if (reading.error !== lastWait) this.context.stderr.write(`waiting: ${reading.error}\n`);
         lastWait = reading.error;
       } else {
-        const body = renderStatus(reading.config, this.output);
+        const body = this.render(reading.config);
         screen.show(body, this.header(started));
         if (statusView(reading.config).available) return ExitCode.Ok;
       }
@@ -126,7 +140,15 @@ export class StatusCommand extends ClusterCommand {
   }
 
   private isData(): boolean {
-    return this.output === 'json' || this.output === 'yaml';
+    return objectFormat(this.output) !== undefined;
+  }
+
+  /** The object in the -o form: one of ours (table, wide), or one of kubectl's (output.ts). */
+  private render(config: StoredConfig): string {
+    const format = objectFormat(this.output);
+    if (format) return renderObject(config, format);
+    const table = renderStatus(config, this.output as (typeof STATUS_FORMATS)[number]);
+    return this.noHeaders ? table.replace(/^ *CLUSTER [^\n]*\n/, '') : table;
   }
 
   /** One round: the object as stored, or as rewritten from the cloud with --refresh. */

@@ -193,3 +193,47 @@ describe('time and pipes', () => {
     }
   });
 });
+
+describe('status output forms, as kubectl get prints them', () => {
+  const kubeconfig = () => ['--kubeconfig', adminKubeconfig().path];
+  beforeAll(async () => {
+    const config = configWithClusters(3) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
+    await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'create');
+    const patch = join(dir, 'small-status.json');
+    writeFileSync(patch, JSON.stringify({ status: availableStatus(config, 1) }));
+    await mustSucceed(
+      kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '--patch-file', patch]),
+      'patch status',
+    );
+  });
+  afterAll(() => mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete'));
+
+  test.each([['json'], ['yaml'], ['name'], ['jsonpath={.status.clusters[*].clusterId}']])(
+    '-o %s prints exactly what kubectl get prints, in every spelling of -o',
+    async (format) => {
+      const expected = await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', format]), 'kubectl get');
+      for (const spelling of [['-o', format], [`-o${format}`], [`-o=${format}`], [`--output=${format}`]]) {
+        const result = await plugin(['status', ...spelling, ...kubeconfig()]);
+        expect(result.stdout).toBe(expected.stdout);
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+      }
+    },
+  );
+
+  test('--no-headers drops the header line only', async () => {
+    const withHeaders = await plugin(['status', ...kubeconfig()]);
+    const without = await plugin(['status', '--no-headers', ...kubeconfig()]);
+    expect(withHeaders.stdout.split('\n')[0]).toMatch(/^CLUSTER +PAIRED ZONES/);
+    expect(without.stdout).toBe(withHeaders.stdout.split('\n').slice(1).join('\n'));
+  });
+
+  test('-w with -o jsonpath prints once when everything is Available, and an unknown -o is a usage error', async () => {
+    const watched = await plugin(['status', '-w', '-o', 'jsonpath={.status.status}', ...kubeconfig()]);
+    expect(watched).toMatchObject({ code: 0, stdout: 'Available' });
+    const wrong = await plugin(['status', '-o', 'xml', ...kubeconfig()]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(
+      'Invalid value for -o: expected one of table, wide, json, yaml, name, jsonpath=TEMPLATE; got "xml"',
+    );
+  });
+});

@@ -89,14 +89,14 @@ describe('kubectl asmpvl status', () => {
     );
   });
 
-  test('-o json and -o yaml print the status object exactly as stored', async () => {
+  test('-o json and -o yaml print the whole object, its status exactly as stored', async () => {
     await storeFixture('available');
     const { status } = await stored();
     const json = await plugin(['status', '-o', 'json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual(status);
+    expect((JSON.parse(json.stdout) as Stored).status).toEqual(status);
     const yaml = await plugin(['status', '-o', 'yaml']);
-    expect(parse(yaml.stdout)).toEqual(status);
+    expect((parse(yaml.stdout) as Stored).status).toEqual(status);
   });
 
   test('not yet Available: the table says what is missing, exit 1', async () => {

@@ -1,0 +1,90 @@
+import { parse } from 'yaml';
+import { checkOutput, jsonpathTemplate, objectFormat, objectName, renderObject, select } from './output';
+
+const object = {
+  apiVersion: 'istio.alibabacloud.com/v1beta1',
+  kind: 'ASMPvlConfig',
+  metadata: { name: 'default', managedFields: [{ manager: 'kubectl' }], generation: 2 },
+  spec: { ackVpcEndpoint: [{ clusterId: 'c1' }, { clusterId: 'c2' }] },
+  status: {
+    status: 'Available',
+    clusters: [
+      { clusterId: 'c1', pvlEndpoint: { status: 'Active', connectionStatus: 'Connected' } },
+      { clusterId: 'c2', pvlEndpoint: { status: 'Creating' } },
+    ],
+  },
+};
+
+describe('objectFormat and checkOutput', () => {
+  it('reads the object forms and leaves the table forms to the command', () => {
+    expect(objectFormat('json')).toBe('json');
+    expect(objectFormat('jsonpath={.status.status}')).toEqual({ jsonpath: '{.status.status}' });
+    expect(objectFormat('wide')).toBeUndefined();
+    expect(checkOutput('wide', ['table', 'wide'])).toBeUndefined();
+    expect(checkOutput('jsonpath={.a}', ['table'])).toBeUndefined();
+    expect(checkOutput('xml', ['table', 'wide', 'json'])).toBe(
+      'expected one of table, wide, json, yaml, name, jsonpath=TEMPLATE; got "xml"',
+    );
+  });
+});
+
+describe('renderObject: as kubectl get prints one object', () => {
+  it('-o json: the whole object, keys sorted, four-space indent, no managedFields', () => {
+    const text = renderObject(object, 'json');
+    expect(
+      text.startsWith('{\n    "apiVersion": "istio.alibabacloud.com/v1beta1",\n    "kind": "ASMPvlConfig",\n'),
+    ).toBe(true);
+    const { managedFields: _, ...metadata } = object.metadata;
+    expect(JSON.parse(text)).toEqual({ ...object, metadata });
+  });
+
+  it('-o yaml: list items at their key indentation, as kubectl writes them', () => {
+    const text = renderObject(object, 'yaml');
+    expect(text).toContain('spec:\n  ackVpcEndpoint:\n  - clusterId: c1\n  - clusterId: c2\n');
+    expect(text).not.toContain('managedFields');
+    expect(parse(text)).toMatchObject({ status: { status: 'Available' } });
+  });
+
+  it('-o name: kind.group/name', () => {
+    expect(objectName(object)).toBe('asmpvlconfig.istio.alibabacloud.com/default');
+    expect(renderObject(object, 'name')).toBe('asmpvlconfig.istio.alibabacloud.com/default\n');
+  });
+});
+
+describe('jsonpath, in kubectl template syntax', () => {
+  it.each([
+    ['{.status.status}', 'Available'],
+    ['.status.status', 'Available'],
+    ['{$.status.status}', 'Available'],
+    ['{.spec.ackVpcEndpoint[*].clusterId}', 'c1 c2'],
+    ['{.spec.ackVpcEndpoint[0].clusterId}', 'c1'],
+    ['{.spec.ackVpcEndpoint[-1].clusterId}', 'c2'],
+    ["{.metadata['name']}", 'default'],
+    ['{..connectionStatus}', 'Connected'],
+    ['{.status.clusters[?(@.clusterId=="c2")].pvlEndpoint.status}', 'Creating'],
+    ['{.status.clusters[?(@.pvlEndpoint.connectionStatus)].clusterId}', 'c1'],
+    ['{.status.clusters[?(@.pvlEndpoint.status!="Active")].clusterId}', 'c2'],
+    ['{range .status.clusters[*]}{.clusterId}{"\\t"}{.pvlEndpoint.status}{"\\n"}{end}', 'c1\tActive\nc2\tCreating\n'],
+    ['{.metadata}', '{"name":"default","generation":2}'],
+    ['{.missing}', ''],
+    ['name={.metadata.name}', 'name=default'],
+  ])('%s', (template, expected) => {
+    expect(jsonpathTemplate(template, renderObjectInput())).toBe(expected);
+  });
+
+  it('says what it cannot read', () => {
+    expect(() => jsonpathTemplate('{.a[}', object)).toThrow('cannot read "[" in {.a[}');
+    expect(() => jsonpathTemplate('{range .a}{.b}', object)).toThrow('{range} without {end}');
+    expect(() => jsonpathTemplate('{end}', object)).toThrow('{end} without {range}');
+  });
+
+  it('selects from the current item with @', () => {
+    expect(select('@.clusterId', { clusterId: 'c9' })).toEqual(['c9']);
+  });
+});
+
+/** The object as -o jsonpath sees it: without managedFields, as kubectl. */
+function renderObjectInput() {
+  const { managedFields: _, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
