@@ -108,13 +108,8 @@ done < <(ldd "$node_bin")
 [[ -n "$(find "$rootfs" -name 'libc.so*' -print -quit)" ]] || die "ldd listed no libc for $node_bin; is this a glibc system?"
 
 for bundle in "${BUNDLES[@]}"; do
-  if [[ -f "dist/$bundle" ]]; then
-    install -m 0444 "dist/$bundle" "$rootfs/app/dist/$bundle"
-  elif [[ "$bundle" == asmpvl-webhook.cjs ]]; then
-    die "dist/$bundle is missing: run npm run build (or leave out --no-build)"
-  else
-    log "warning: dist/$bundle is missing, so the image has no controller (npm run build bundles it once controller/main.ts exists)"
-  fi
+  [[ -f "dist/$bundle" ]] || die "dist/$bundle is missing: run npm run build (or leave out --no-build)"
+  install -m 0444 "dist/$bundle" "$rootfs/app/dist/$bundle"
 done
 
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:%s:%s:nonroot:/tmp:/sbin/nologin\n' "$UID_GID" "$UID_GID" >"$rootfs/etc/passwd"

@@ -100,8 +100,10 @@ function layerEntries(): Array<{ mode: string; owner: string; path: string }> {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist', 'asmpvl-webhook.cjs'))) {
-    throw new Error('dist/asmpvl-webhook.cjs is missing: run `npm run build` first (npm run test:e2e does).');
+  for (const bundle of ['asmpvl-webhook.cjs', 'asmpvl-controller.cjs']) {
+    if (!existsSync(join(REPO, 'dist', bundle))) {
+      throw new Error(`dist/${bundle} is missing: run \`npm run build\` first (npm run test:e2e does).`);
+    }
   }
   work = mkdtempSync(join(tmpdir(), 'asmpvl-image-test-'));
   archive = buildImage(join(work, 'asmpvl.tar'));
@@ -192,9 +194,12 @@ describe('the image', () => {
       [],
     );
     expect(paths.filter((path) => /^(bin|usr\/bin|sbin)\/|(^|\/)(sh|bash|busybox)$/.test(path))).toEqual([]);
-    expect(paths.filter((path) => path.startsWith('app/')).sort()).toEqual(
-      expect.arrayContaining(['app/', 'app/dist/', 'app/dist/asmpvl-webhook.cjs']),
-    );
+    expect(paths.filter((path) => path.startsWith('app/')).sort()).toEqual([
+      'app/',
+      'app/dist/',
+      'app/dist/asmpvl-controller.cjs',
+      'app/dist/asmpvl-webhook.cjs',
+    ]);
     expect(new Set(entries.map((entry) => entry.owner))).toEqual(new Set(['0/0']));
     // Nothing writable but /tmp (sticky), nothing setuid or setgid.
     const writable = entries.filter((entry) => entry.mode[8] === 'w' || entry.mode[5] === 'w');
@@ -207,7 +212,7 @@ describe('the image', () => {
     expect(size).toBeLessThan(MAX_LAYER_BYTES);
   });
 
-  test("every library Node.js needs resolves inside the image, and the image's Node.js serves the webhook", async () => {
+  test("every library Node.js needs resolves inside the image, and the image's Node.js serves the webhook and runs the controller", async () => {
     const linker = readdirSync(join(rootfs, 'lib64')).find((file) => file.startsWith('ld-linux'));
     expect(linker).toBeDefined();
     const ld = join(rootfs, 'lib64', linker!);
@@ -251,6 +256,16 @@ describe('the image', () => {
     } finally {
       webhook.kill('SIGTERM');
     }
+    // The controller's bundle loads on the image's Node.js too (its flags are exercised against
+    // the API server in chart-controller.e2e.test.ts).
+    const help = mustRun(ld, [
+      '--library-path',
+      libraryPath,
+      node,
+      join(rootfs, 'app', 'dist', 'asmpvl-controller.cjs'),
+      '--help',
+    ]);
+    expect(help).toContain('Usage: asmpvl-controller');
   });
 });
 
