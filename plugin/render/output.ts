@@ -131,7 +131,7 @@ function applyStep(values: unknown[], step: Step): unknown[] {
     return children(value).filter((item) => {
       const got = path.reduce<unknown>((at, field) => fieldOf(at, field), item);
       if (op === undefined) return got !== undefined;
-      const equal = got !== undefined && String(got) === wanted;
+      const equal = got !== undefined && printed(got) === wanted;
       return op === '==' ? equal : !equal;
     });
   });
