@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import { pageByNumber } from '../pagination';
 import type { WorldVpc, WorldVSwitch } from '../world';
 import type { RpcAction, RpcContext, RpcProduct } from './product';
-import { requireRegion } from './product';
+import { optionalRegion, requireRegion } from './product';
 
 /** VSwitches of the caller's VPCs only: another account's resources do not exist for it. */
 function visibleVSwitches(context: RpcContext): WorldVSwitch[] {
@@ -43,7 +43,9 @@ function vSwitchView(context: RpcContext, vSwitch: WorldVSwitch): Record<string,
 const describeVSwitchAttributes: RpcAction = {
   mutating: false,
   handle(context) {
-    requireRegion(context);
+    // RegionId is optional in the API reference; absent, the vSwitch is looked up in the world's
+    // only region (assumed: the reference does not say which region is searched).
+    optionalRegion(context);
     const vSwitchId = context.params.requiredString('VSwitchId');
     const vSwitch = visibleVSwitches(context).find((candidate) => candidate.vSwitchId === vSwitchId);
     if (!vSwitch)

@@ -19,30 +19,39 @@ function connectionOf(context: RpcContext): { service: EndpointService; endpoint
   return { service, endpoint };
 }
 
+// ServiceId is optional in the API reference; without it the connections of every service the
+// caller owns are listed (assumed: the reference does not say).
 const listVpcEndpointConnections: RpcAction = {
   mutating: false,
   handle(context) {
     const { cloud, params, caller } = context;
     requireRegion(context);
-    const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
+    const serviceId = params.optionalString('ServiceId');
+    const services = serviceId
+      ? [ownedService(cloud, caller, serviceId)]
+      : [...cloud.services.values()].filter((service) => service.ownerAccountId === caller.accountId);
     const endpointId = params.optionalString('EndpointId');
     const connectionStatus = params.optionalString('ConnectionStatus');
     const endpointOwnerId = params.optionalString('EndpointOwnerId');
     const eniId = params.optionalString('EniId');
     const resourceId = params.optionalString('ResourceId');
-    const resourceIn = (zoneId: string) =>
-      service.resources.find((resource) => resource.zoneId === zoneId)?.resourceId ?? '';
-    const matching = endpointsOf(cloud, service).filter(
-      (endpoint) =>
-        (endpointId === undefined || endpoint.endpointId === endpointId) &&
-        (connectionStatus === undefined || endpoint.connectionStatus === connectionStatus) &&
-        (endpointOwnerId === undefined || endpoint.ownerAccountId === endpointOwnerId) &&
-        (eniId === undefined || endpoint.zones.some((zone) => zone.eniId === eniId)) &&
-        (resourceId === undefined || endpoint.zones.some((zone) => resourceIn(zone.zoneId) === resourceId)),
-    );
-    const page = pageByToken(matching, params);
+    const connections = services.flatMap((service) => {
+      const resourceIn = (zoneId: string) =>
+        service.resources.find((resource) => resource.zoneId === zoneId)?.resourceId ?? '';
+      return endpointsOf(cloud, service)
+        .filter(
+          (endpoint) =>
+            (endpointId === undefined || endpoint.endpointId === endpointId) &&
+            (connectionStatus === undefined || endpoint.connectionStatus === connectionStatus) &&
+            (endpointOwnerId === undefined || endpoint.ownerAccountId === endpointOwnerId) &&
+            (eniId === undefined || endpoint.zones.some((zone) => zone.eniId === eniId)) &&
+            (resourceId === undefined || endpoint.zones.some((zone) => resourceIn(zone.zoneId) === resourceId)),
+        )
+        .map((endpoint) => ({ service, endpoint, resourceIn }));
+    });
+    const page = pageByToken(connections, params);
     return {
-      Connections: page.items.map((endpoint) => ({
+      Connections: page.items.map(({ service, endpoint, resourceIn }) => ({
         EndpointId: endpoint.endpointId,
         EndpointOwnerId: Number(endpoint.ownerAccountId),
         EndpointVpcId: endpoint.vpcId,

@@ -38,12 +38,9 @@ function targetService(context: RpcContext): EndpointService {
 }
 
 function readSecurityGroups(context: RpcContext, vpcId: string): string[] {
+  // Optional in the API reference; what the cloud does without one is not documented: here the
+  // endpoint simply has none (assumed; see the fidelity table).
   const ids = context.params.repeatList('SecurityGroupId', { max: MAX_SECURITY_GROUPS });
-  if (ids.length === 0)
-    throw new ApiError(
-      'EndpointMustContainSecurityGroup',
-      'An endpoint needs at least one security group (SecurityGroupId.N).',
-    );
   for (const id of ids) {
     const group = context.cloud.world.securityGroups.find((candidate) => candidate.securityGroupId === id);
     if (!group || group.vpcId !== vpcId)

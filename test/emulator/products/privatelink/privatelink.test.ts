@@ -195,11 +195,6 @@ describe('CreateVpcEndpointService checks', () => {
     ],
     ['AutoAcceptEnabled not a boolean', { ...base, AutoAcceptEnabled: 'yes' }, 'IllegalParamFormat.AutoAcceptEnabled'],
     [
-      'a resource without ZoneId',
-      { ...base, Resource: [{ ResourceId: cluster1.apiServerLoadBalancerId, ResourceType: 'slb' }] },
-      'MissingParam.Resource.1.ZoneId',
-    ],
-    [
       'a resource without ResourceType',
       { ...base, Resource: [{ ResourceId: cluster1.apiServerLoadBalancerId, ZoneId: ZONE_J }] },
       'MissingParam.Resource.1.ResourceType',
@@ -574,7 +569,6 @@ describe('endpoint placement rules', () => {
       { Zone: [{ VSwitchId: vSwitchIn(mesh.vpcId, ZONE_J), ZoneId: ZONE_J, ip: '10.9.9.9' }] },
       'IllegalParamFormat.Zone.1.ip',
     ],
-    ['no security group', { SecurityGroupId: [] }, 'EndpointMustContainSecurityGroup'],
     ['a security group of another VPC', { SecurityGroupId: [cluster1.securityGroupId] }, 'SecurityGroupNotFound'],
     ['an unknown VPC', { VpcId: 'vpc-bp1nothere0000000000' }, 'VpcNotFound'],
     ['no ServiceId or ServiceName', { ServiceId: undefined }, 'MissingParam.ServiceId'],

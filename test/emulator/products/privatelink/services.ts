@@ -82,6 +82,17 @@ function checkServiceResource(
   return { resourceId, resourceType: serviceType, zoneId, vpcId: lb.vpcId, vSwitchId: lb.vSwitchId, ip: lb.address };
 }
 
+/**
+ * `ZoneId` of a service resource: optional in the API reference, "required when the service
+ * resource is an ALB, NLB or GWLB instance". A CLB given without one is placed in its master zone
+ * (assumed: the reference does not say which zone is taken).
+ */
+function resourceZone(cloud: Cloud, field: string, resourceType: string, resourceId: string, zoneId?: string): string {
+  if (zoneId) return zoneId;
+  if (resourceType !== 'slb') throw missingParam(`${field}ZoneId`);
+  return cloud.loadBalancer(resourceId)?.zoneIds[0] ?? '';
+}
+
 /** The service must be Active to change; Pending means another change is still being applied. */
 function requireActiveService(service: EndpointService): void {
   if (service.serviceStatus === 'Active') return;
@@ -114,10 +125,9 @@ const createVpcEndpointService: RpcAction = {
       const field = `Resource.${index}`;
       const resourceId = fields.get('ResourceId');
       const resourceType = fields.get('ResourceType');
-      const zoneId = fields.get('ZoneId');
       if (!resourceId) throw missingParam(`${field}.ResourceId`);
       if (!resourceType) throw missingParam(`${field}.ResourceType`);
-      if (!zoneId) throw missingParam(`${field}.ZoneId`);
+      const zoneId = resourceZone(cloud, `${field}.`, resourceType, resourceId, fields.get('ZoneId'));
       const resource = checkServiceResource(
         cloud,
         caller,
@@ -281,21 +291,25 @@ function readResourceParams(context: RpcContext): {
   service: EndpointService;
   resourceId: string;
   resourceType: string;
-  zoneId: string;
+  /** Absent: ZoneId is optional for a CLB (see resourceZone). */
+  zoneId?: string;
 } {
   const { cloud, params, caller } = context;
   requireRegion(context);
   const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
   const resourceId = params.requiredString('ResourceId');
   const resourceType = params.requiredString('ResourceType');
-  const zoneId = params.requiredString('ZoneId');
+  const zoneId = params.optionalString('ZoneId');
+  if (zoneId === undefined && resourceType !== 'slb') throw missingParam('ZoneId');
   return { service, resourceId, resourceType, zoneId };
 }
 
 const attachResourceToVpcEndpointService: RpcAction = {
   mutating: true,
   handle(context) {
-    const { service, resourceId, resourceType, zoneId } = readResourceParams(context);
+    const given = readResourceParams(context);
+    const { service, resourceId, resourceType } = given;
+    const zoneId = resourceZone(context.cloud, '', resourceType, resourceId, given.zoneId);
     requireActiveService(service);
     const resource = checkServiceResource(
       context.cloud,
@@ -322,11 +336,18 @@ const detachResourceFromVpcEndpointService: RpcAction = {
   mutating: true,
   handle(context) {
     const { cloud } = context;
-    const { service, resourceId, resourceType, zoneId } = readResourceParams(context);
-    const resource = service.resources.find(
+    const given = readResourceParams(context);
+    const { service, resourceId, resourceType } = given;
+    // Without ZoneId (a CLB), the resource's one attachment is meant; in several zones it is ambiguous (assumed).
+    const matching = service.resources.filter(
       (candidate) =>
-        candidate.resourceId === resourceId && candidate.zoneId === zoneId && candidate.resourceType === resourceType,
+        candidate.resourceId === resourceId &&
+        candidate.resourceType === resourceType &&
+        (given.zoneId === undefined || candidate.zoneId === given.zoneId),
     );
+    if (given.zoneId === undefined && matching.length > 1) throw missingParam('ZoneId');
+    const resource = matching[0];
+    const zoneId = resource?.zoneId ?? given.zoneId ?? '(any zone)';
     if (!resource)
       throw new ApiError(
         'EndpointServiceResourceNotFound',
