@@ -14,7 +14,9 @@ export type PermissionProbe =
   /** The read itself (on a resource that need not exist): any answer but a permission error means allowed. */
   | 'read'
   /** A write without DryRun, sent for a resource that cannot exist, so it can change nothing. */
-  | 'absent-resource';
+  | 'absent-resource'
+  /** Not checked: a write no command makes and no harmless call can try (OpenPrivateLinkService). */
+  | 'none';
 
 export interface CatalogueEntry {
   product: CloudProduct;
@@ -107,16 +109,19 @@ const NLB: Row[] = [
 ];
 
 function entries(product: CloudProduct, rows: Row[]): CatalogueEntry[] {
-  return rows.map(([action, mutating, dryRun, purpose]) => ({
-    product,
-    action,
-    ramAction: `${RAM_CODES[product]}:${action}`,
-    mutating,
-    dryRun,
-    probe: dryRun ? 'dry-run' : mutating ? 'absent-resource' : 'read',
-    purpose,
-    granted: purpose !== UNGRANTED,
-  }));
+  return rows.map(([action, mutating, dryRun, purpose]) => {
+    const granted = purpose !== UNGRANTED;
+    return {
+      product,
+      action,
+      ramAction: `${RAM_CODES[product]}:${action}`,
+      mutating,
+      dryRun,
+      probe: dryRun ? 'dry-run' : !mutating ? 'read' : granted ? 'absent-resource' : 'none',
+      purpose,
+      granted,
+    };
+  });
 }
 
 /** Every cloud action asmpvl calls, in the order the policy lists them. */

@@ -131,6 +131,7 @@ export class PermissionProber {
 
   /** One action's verdict; never throws for a cloud answer. */
   async check(entry: CatalogueEntry): Promise<PermissionVerdict> {
+    if (entry.probe === 'none') return { entry, status: 'unknown' };
     try {
       await this.send(entry);
       return verdictOf(entry, undefined);
