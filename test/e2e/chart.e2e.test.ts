@@ -607,6 +607,13 @@ describe('controller mode (controller.enabled)', () => {
     // It talks to this cluster's API server, so it gets its token.
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(deployment.spec.selector.matchLabels).not.toEqual(webhook.spec.selector.matchLabels);
+    expect(pod.topologySpreadConstraints).toEqual([
+      expect.objectContaining({
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+      }),
+    ]);
   });
 
   test('the pod meets Pod Security restricted with a read-only root filesystem', () => {
