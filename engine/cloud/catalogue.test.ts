@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertCatalogued, CLOUD_ACTIONS, catalogueEntry, GRANTED_ACTIONS, RAM_CODES } from './catalogue';
+
+test('every entry is unique, and its RAM action is the product code and the action', () => {
+  const keys = CLOUD_ACTIONS.map((entry) => `${entry.product} ${entry.action}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  for (const entry of CLOUD_ACTIONS) expect(entry.ramAction).toBe(`${RAM_CODES[entry.product]}:${entry.action}`);
+  // Only PrivateLink writes take DryRun.
+  expect(
+    CLOUD_ACTIONS.filter((entry) => entry.dryRun).every((entry) => entry.product === 'PrivateLink' && entry.mutating),
+  ).toBe(true);
+  expect(GRANTED_ACTIONS).toHaveLength(30);
+});
+
+test('a call that is not catalogued, or catalogued as another kind, is refused before it is sent', () => {
+  expect(() => assertCatalogued({ product: 'PrivateLink', action: 'DescribeRegions', mutating: false })).toThrow(
+    'PrivateLink DescribeRegions is not in engine/cloud/catalogue.ts: add it there',
+  );
+  expect(() => assertCatalogued({ product: 'ACK', action: 'ModifyCluster', mutating: false })).toThrow(
+    'ACK ModifyCluster: the catalogue says mutating=true, the client false',
+  );
+  expect(() => assertCatalogued({ product: 'NLB', action: 'GetLoadBalancerAttribute', mutating: false })).not.toThrow();
+});
+
+test('every action provisioning paces is catalogued (the pacing names the same actions)', () => {
+  const source = readFileSync(join(__dirname, '..', 'provisioning', 'cloud-port.ts'), 'utf8');
+  const paced = [...source.matchAll(/paced\(\s*'([A-Za-z]+)'/g)].map((match) => match[1]!);
+  expect(paced.length).toBeGreaterThan(20);
+  expect(paced.filter((action) => !CLOUD_ACTIONS.some((entry) => entry.action === action))).toEqual([]);
+  expect(catalogueEntry('PrivateLink', 'CreateVpcEndpoint')?.granted).toBe(true);
+});
