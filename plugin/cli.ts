@@ -1,4 +1,5 @@
 import { Builtins, Cli, type BaseContext, type Command, type CommandClass } from 'clipanion';
+import { CompleteCommand } from './commands/complete';
 import { ConnectCommand } from './commands/connect';
 import { DisconnectCommand } from './commands/disconnect';
 import { DoctorCommand } from './commands/doctor';
@@ -150,6 +151,7 @@ export function createCli(argv0?: string, enableColors = false): Cli<BaseContext
   });
   cli.register(Builtins.HelpCommand);
   for (const command of commands) cli.register(command);
+  cli.register(CompleteCommand);
   return cli;
 }
 

@@ -88,6 +88,14 @@ function readKubeconfig(file: string, explicit: boolean, source: string): Merged
   };
 }
 
+/** The context names of the kubeconfig kubectl would read (for completion); [] when there is none. */
+export function kubeconfigContexts(settings: KubeSettings): string[] {
+  const { files, explicit, source } = kubeconfigFiles(settings);
+  return mergeKubeconfigs(
+    files.map((file) => readKubeconfig(file, explicit, source)).filter((c) => c !== undefined),
+  ).contexts.map((context) => context.name);
+}
+
 const names = (items: Array<{ name: string }>) => items.map((item) => item.name).join(', ') || 'none';
 
 /**

@@ -237,3 +237,34 @@ describe('status output forms, as kubectl get prints them', () => {
     );
   });
 });
+
+describe('shell completion through kubectl (kubectl_complete-asmpvl)', () => {
+  const script = join(__dirname, '..', '..', 'plugin/completion/kubectl_complete-asmpvl');
+
+  test('completes cluster ids from the object and contexts from the merged KUBECONFIG', async () => {
+    const config = configWithClusters(2) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
+    await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'create');
+    try {
+      // The script runs the plugin beside it, else kubectl-asmpvl on PATH: here the bundle, on PATH.
+      const bin = mkdtempSync(join(dir, 'bin-'));
+      writeFileSync(join(bin, 'kubectl-asmpvl'), `#!/bin/sh\nexec "${process.execPath}" "${BUNDLE}" "$@"\n`, {
+        mode: 0o755,
+      });
+      const env = {
+        PATH: `${bin}:/usr/bin:/bin`,
+        KUBECONFIG: `${adminKubeconfig().path}:${write('more.yaml', ackStyle())}`,
+      };
+      const ids = await run(script, ['disconnect', ''], { env: { ...env, HOME: dir } });
+      expect(ids).toMatchObject({
+        code: 0,
+        stdout: `${config.spec.ackVpcEndpoint.map((c) => c.clusterId).join('\n')}\n:4\n`,
+      });
+      const contexts = await run(script, ['status', '--context', ''], { env: { ...env, HOME: dir } });
+      expect(contexts.stdout).toBe('asmpvl-e2e\nkubernetes-admin@kubernetes\n:4\n');
+      const words = await run(script, ['sy'], { env: { ...env, HOME: dir } });
+      expect(words.stdout).toMatch(/^sync-san\t.+\n:4\n$/);
+    } finally {
+      await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete');
+    }
+  });
+});
