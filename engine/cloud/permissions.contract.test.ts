@@ -7,6 +7,7 @@ import { sdkClients } from '../../test/emulator/testing/sdk';
 import { CLOUD_ACTIONS, GRANTED_ACTIONS, leastPrivilegePolicy, type RamPolicy } from './catalogue';
 import { CloudError } from './errors';
 import type { Cloud } from './index';
+import { deniedWrites } from './permissions';
 import { cloudFor, startTwoClusterEmulator } from './testkit/emulated-cloud';
 
 let emulator: RunningEmulator;
@@ -73,6 +74,17 @@ describe('the least-privilege policy', () => {
       expect(error.toString()).toContain(`"Action": "${ramAction}"`);
     },
   );
+});
+
+describe('deniedWrites, a preflight before the first change', () => {
+  test('names the writes RAM would refuse, and only those, changing nothing', async () => {
+    usePolicy(without('cs:ModifyCluster'));
+    const denied = await deniedWrites(cloud.permissions, GRANTED_ACTIONS);
+    expect(denied.map((error) => error.ramAction)).toEqual(['cs:ModifyCluster']);
+    usePolicy(leastPrivilegePolicy());
+    expect(await deniedWrites(cloud.permissions, GRANTED_ACTIONS)).toEqual([]);
+    expect(emulator.state().endpointServices).toEqual([]);
+  });
 });
 
 describe('denials as the gateway answers them', () => {

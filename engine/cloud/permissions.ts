@@ -187,3 +187,17 @@ export class PermissionProber {
     return client;
   }
 }
+
+/**
+ * The writes of the policy that RAM would refuse, checked without changing anything: for a
+ * preflight before a run's first change (so a missing permission stops it before anything is half
+ * made). Each denial is a CloudError naming the RAM action, the request id and the fix.
+ */
+export async function deniedWrites(
+  prober: PermissionProber,
+  entries: readonly CatalogueEntry[],
+): Promise<CloudError[]> {
+  const writes = entries.filter((entry) => entry.granted && entry.mutating);
+  const verdicts = await Promise.all(writes.map((entry) => prober.check(entry)));
+  return verdicts.flatMap((verdict) => (verdict.status === 'denied' && verdict.error ? [verdict.error] : []));
+}
