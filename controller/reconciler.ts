@@ -6,23 +6,24 @@
  */
 import { type ConfigEvent, type ConfigStore, type StoredConfig } from '../engine/kube/store';
 import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
+import {
+  ANNOTATION_CONTROLLER,
+  ANNOTATION_RECONCILE_REQUEST,
+  FINALIZER,
+} from '../engine/provisioning/controller-protocol';
 import { describeCause } from '../engine/provisioning/errors';
 import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
 import type { StatusCondition } from '../engine/provisioning/status';
 
-/** Holds the object until its cloud resources are gone (or deliberately left, under Orphan). */
-export const FINALIZER = 'asmpvl.io/cloud-resources';
+export { ANNOTATION_CONTROLLER, ANNOTATION_RECONCILE_REQUEST, FINALIZER };
+
 /** The field manager the controller writes as. */
 export const CONTROLLER_MANAGER = 'asmpvl-controller';
 /** Status writers we know: ourselves and the plugin. Anyone else is another controller. */
 export const KNOWN_STATUS_MANAGERS = new Set([CONTROLLER_MANAGER, 'kubectl-asmpvl']);
-/** Set by kubectl asmpvl to ask for a reconcile now; answered in status.lastHandledReconcileAt. */
-export const ANNOTATION_RECONCILE_REQUEST = 'asmpvl.io/reconcile-requested-at';
 /** Set to "true" to let the controller take over a status another manager wrote. */
 export const ANNOTATION_ADOPT = 'asmpvl.io/adopt-status';
-/** Written by the controller on the object: the Lease (namespace/name) of the controller that acts on it. */
-export const ANNOTATION_CONTROLLER = 'asmpvl.io/controller';
 /** The condition the controller adds when it refuses to act. */
 export const CONTROLLER_CONDITION = 'Controller';
 

@@ -117,6 +117,7 @@ export async function openCommandSession(
 export async function flowContext(kube: Kube, session: Session): Promise<FlowContext> {
   const { KubeStore } = await import('../engine/kube/store');
   const { holdProvisioningLease } = await import('../engine/provisioning/lease');
+  const { findController } = await import('../engine/kube/controller-lease');
   const deadline = { ...session.deadline, resume: CLI_ADVICE.resume };
   return {
     store: new KubeStore(kube, FIELD_MANAGER),
@@ -127,5 +128,6 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
     progress: session.progress,
     advice: CLI_ADVICE,
     holdLease: () => holdProvisioningLease(kube, { deadline, progress: session.progress, signal: session.signal }),
+    controller: await findController(kube, await kube.getConfig()),
   };
 }

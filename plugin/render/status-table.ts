@@ -3,6 +3,7 @@
  * separated by spaces, no borders) drawn with cli-table3, or the status object as JSON or YAML.
  * Pure: the same object always renders the same text.
  */
+import { reconcilerLine, type WithMetadata } from './reconciler';
 import Table from 'cli-table3';
 import { stringify } from 'yaml';
 import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
@@ -107,6 +108,8 @@ export function renderStatusTable(config: Config, options: { wide?: boolean } = 
       : 'none';
   lines.push(`Pilot service: ${serviceText}`);
   lines.push(`Overall: ${view.overall} (${view.summary})`);
+  const reconciled = reconcilerLine(config as WithMetadata);
+  if (reconciled) lines.push(reconciled);
   for (const note of view.notes) lines.push(`  - ${note}`);
   return `${lines.join('\n')}\n`;
 }

@@ -263,6 +263,34 @@ describe('asmpvl-controller', () => {
     expect(sandbox.mutatingSince(since)).toEqual([]);
   });
 
+  test('connect and disconnect with a controller running edit the spec and wait for it; status names it', async () => {
+    const [c1, c2] = sandbox.clusters;
+    const running = await controller();
+    await apply(configFor(sandbox, [c1]));
+    await available();
+    const before = await running.metric('asmpvl_controller_reconciles_total');
+    const connected = await sandbox.plugin(['connect', c2, '--mesh-id', sandbox.meshId]);
+    expect(connected.stderr).toContain('asmpvl-controller reconciles asmpvlconfig/default');
+    expect(connected.code).toBe(0);
+    expect(connected.stdout).toContain('Overall: Available');
+    // The plugin provisioned nothing itself: no step lines of its own, the controller did the work.
+    expect(connected.stderr).not.toMatch(/create the (shared )?Pilot endpoint/);
+    expect(await running.metric('asmpvl_controller_reconciles_total')).toBeGreaterThan(before);
+    expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1, c2]));
+    const status = await sandbox.plugin(['status']);
+    expect(status.stdout).toMatch(
+      /Reconciled by: asmpvl-controller \d+s ago \(controller kube-system\/asmpvl-controller-e2e\)/,
+    );
+    const disconnected = await sandbox.plugin(['disconnect', c2, '--mesh-id', sandbox.meshId]);
+    expect(disconnected.stderr).toContain('asmpvl-controller reconciles asmpvlconfig/default');
+    expect(disconnected.code).toBe(0);
+    await waitFor(
+      () => JSON.stringify(inventorySummary(sandbox.inventory())) === JSON.stringify(EXPECTED([c1])),
+      `only ${c1}'s links left`,
+      30_000,
+    );
+  });
+
   test.each(['Delete', 'Orphan'])('deleting the object under %s', async (policy) => {
     const [c1] = sandbox.clusters;
     await controller();

@@ -14,7 +14,9 @@ import type { ClusterSpec, Plan, VSwitchPlacement } from '../model';
 import { describePlan } from '../planner';
 import { checkMembership, type ReconcileContext, reconcile } from '../reconcile';
 import { connectedDomains, planRun, type RunSettings } from '../run';
+import { type ControllerPresence, reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
+import { awaitController, failuresInStatus } from './delegate';
 import {
   ANNOTATION_PILOT_LOAD_BALANCER,
   annotationsOf,
@@ -212,6 +214,7 @@ export async function connect(context: FlowContext, request: ConnectRequest): Pr
 
   let stored = current;
   const changed = !current || changesObject(current, check.object as ASMPvlConfig);
+  if (context.controller && !request.dryRun) return delegated(context, context.controller, request, entries, meshId);
   if (changed) {
     progress.start(
       request.dryRun
@@ -248,4 +251,29 @@ export async function connect(context: FlowContext, request: ConnectRequest): Pr
   } finally {
     await lease.release();
   }
+}
+
+/** With a controller running: write the entries and a reconcile request in one update, and wait for its status. */
+async function delegated(
+  context: FlowContext,
+  controller: ControllerPresence,
+  request: ConnectRequest,
+  entries: Entries,
+  meshId: string,
+): Promise<ConnectOutcome> {
+  const { progress, store } = context;
+  const token = reconcileRequestToken();
+  progress.start('write the clusters into asmpvlconfig/default, for asmpvl-controller');
+  const stored = await store.updateSpec((fresh) =>
+    withReconcileRequest(applyEntries(fresh, entries, meshId, request.pilotLoadBalancerId), token),
+  );
+  progress.succeed(`generation ${stored.metadata.generation ?? '?'}`);
+  const config = await awaitController(context, controller, token);
+  return {
+    config,
+    status: config.status,
+    failures: failuresInStatus(config.status, request.clusterIds),
+    cancelled: false,
+    changed: true,
+  };
 }

@@ -1,4 +1,5 @@
 import type { HeldLease } from '../../kube';
+import type { ControllerPresence } from '../controller-protocol';
 import type { ReconcileContext } from '../reconcile';
 
 /**
@@ -7,4 +8,6 @@ import type { ReconcileContext } from '../reconcile';
  */
 export interface FlowContext extends ReconcileContext {
   holdLease(): Promise<Pick<HeldLease, 'release'>>;
+  /** A controller holding its Lease: the flow edits the spec and waits for it instead of provisioning. */
+  controller?: ControllerPresence;
 }

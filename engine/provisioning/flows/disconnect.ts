@@ -11,7 +11,9 @@ import type { StoredConfig } from '../../kube/store';
 import { ProvisioningInputError } from '../errors';
 import { describePlan } from '../planner';
 import { connectedDomains, executeRun, planRun, readMesh, type RunSettings, writeRunStatus } from '../run';
+import { reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
+import { awaitController, failuresInStatus } from './delegate';
 import {
   ANNOTATION_PILOT_LOAD_BALANCER,
   annotationsOf,
@@ -80,6 +82,27 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
       failures: planned.observation.failures,
       cancelled: false,
       nothingToDo: false,
+    };
+  }
+
+  if (context.controller) {
+    // The controller removes the cluster's links once the spec no longer lists it.
+    const token = reconcileRequestToken();
+    session.progress.start(`remove ${clusterId} from asmpvlconfig/default, for asmpvl-controller`);
+    const updated = await store.updateSpec((latest) =>
+      withReconcileRequest(withoutCluster(latest ?? current, clusterId), token),
+    );
+    session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
+    const config = await awaitController(context, context.controller, token);
+    const sanLeft = current.status?.clusters?.find((cluster) => cluster.clusterId === clusterId)?.pvlEndpoint
+      ?.domainName;
+    return {
+      config,
+      status: config.status,
+      failures: failuresInStatus(config.status, [clusterId]),
+      cancelled: false,
+      sanLeft,
+      nothingToDo: !inSpec,
     };
   }
 

@@ -8,7 +8,9 @@ import { discoverClusters } from '../discovery';
 import { ProvisioningInputError } from '../errors';
 import { observeInventory } from '../inventory';
 import { readMesh, recordFailure, type RunSettings, type SanRun, syncSans, writeRunStatus } from '../run';
+import { ANNOTATION_RECONCILE_REQUEST, reconcileRequestToken } from '../controller-protocol';
 import type { FlowContext } from './context';
+import { awaitController, failuresInStatus } from './delegate';
 import { resolveMeshId, specClusters, specRevision } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import { defaultWaitPolicy } from '../waits';
@@ -62,6 +64,21 @@ export async function syncSanFlow(context: FlowContext, request: SyncSanRequest)
     revision: specRevision(current),
   };
 
+  if (context.controller && !request.dryRun) {
+    // The controller appends the SANs on every reconcile: ask for one and wait for its answer.
+    const token = reconcileRequestToken();
+    await store.updateMetadata((metadata) => ({
+      ...metadata,
+      annotations: { ...(metadata.annotations ?? {}), [ANNOTATION_RECONCILE_REQUEST]: token },
+    }));
+    const config = await awaitController(context, context.controller, token);
+    return {
+      config,
+      san: { results: [], failures: [], wouldAppend: [], notConnected: [] },
+      failures: failuresInStatus(config.status, clusterIds),
+      status: config.status,
+    };
+  }
   const lease = request.dryRun ? undefined : await context.holdLease();
   try {
     const [discovery, inventory] = await Promise.all([
