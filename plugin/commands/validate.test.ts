@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPlugin } from '../testing/run-cli';
 
@@ -109,6 +110,97 @@ describe('kubectl asmpvl validate', () => {
     const result = await run(['validate', '-f', '-'], 'spec: [unclosed\n  foo: : bar\n');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: cannot parse stdin \(line \d+, column \d+\): /);
+  });
+
+  describe('-f as kubectl apply takes it', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'asmpvl-validate-'));
+      mkdirSync(join(dir, 'nested'));
+      copyFileSync(fixture('valid/one-cluster.yaml'), join(dir, 'b.yaml'));
+      copyFileSync(fixture('valid/region-with-digit.json'), join(dir, 'a.json'));
+      copyFileSync(fixture('invalid/wrong-name.yaml'), join(dir, 'nested', 'c.yml'));
+      writeFileSync(join(dir, 'notes.txt'), 'not a manifest: [');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('a directory: its .yaml, .yml and .json files in name order, not its subdirectories', async () => {
+      const result = await run(['validate', '-f', dir]);
+      expect(result).toEqual({
+        code: 0,
+        stdout: `${join(dir, 'a.json')}[0] asmpvlconfig/default: valid\n${join(dir, 'b.yaml')}[0] asmpvlconfig/default: valid\n`,
+        stderr: '',
+      });
+    });
+
+    test('-R reads the subdirectories too', async () => {
+      const result = await run(['validate', '-f', dir, '-R']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`error: ${join(dir, 'nested', 'c.yml')}[0] asmpvlconfig/foo: metadata.name`);
+    });
+
+    test('a comma-separated list, mixed with a repeated -f', async () => {
+      const result = await run([
+        'validate',
+        '-f',
+        `${fixture('valid/one-cluster.yaml')},${fixture('valid/two-clusters.yaml')}`,
+        '-f',
+        fixture('valid/with-status.yaml'),
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim().split('\n')).toHaveLength(3);
+    });
+
+    test('a directory with no manifest is a read error that mentions -R', async () => {
+      const empty = mkdtempSync(join(tmpdir(), 'asmpvl-empty-'));
+      const result = await run(['validate', '-f', empty]);
+      rmSync(empty, { recursive: true });
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: no .yaml, .yml or .json file in ${empty} (-R reads subdirectories)\n`,
+      });
+    });
+  });
+
+  describe('hostile input: exit 2 with one line, nothing on stdout', () => {
+    test('-f /dev/zero stops at the size cap', async () => {
+      const result = await run(['validate', '-f', '/dev/zero', '-o', 'json']);
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'error: cannot read /dev/zero: larger than 8 MiB; an ASMPvlConfig the API server can store is at most 1.5 MiB: check the file name\n',
+      });
+    });
+
+    test('a YAML alias bomb ("billion laughs")', async () => {
+      const levels = Array.from(
+        { length: 9 },
+        (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(',')}]`,
+      );
+      const bomb = ['l0: &l0 "lol"', ...levels, 'kind: ASMPvlConfig'].join('\n');
+      const result = await run(['validate', '-f', '-', '-o', 'json'], bomb);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: cannot parse stdin: its YAML aliases expand to more than 1000 nodes/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
+    test('YAML nested 50,000 levels deep: a read error that says so', async () => {
+      const result = await run(['validate', '-f', '-', '-o', 'json'], `a: ${'['.repeat(50_000)}${']'.repeat(50_000)}`);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: cannot parse stdin.*: nested too deeply for the YAML parser/);
+    });
+
+    test('JSON with managedFields nested 20,000 levels deep (kubectl get -o json) is checked like without', async () => {
+      const object = JSON.parse(readFileSync(fixture('valid/region-with-digit.json'), 'utf8'));
+      object.metadata.managedFields = [{ fieldsV1: '@deep' }];
+      const deep = JSON.stringify(object).replace('"@deep"', `${'{"f:a":'.repeat(20_000)}{}${'}'.repeat(20_000)}`);
+      const result = await run(['validate', '-f', '-'], deep);
+      expect(result).toEqual({ code: 0, stdout: 'stdin[0] asmpvlconfig/default: valid\n', stderr: '' });
+    });
   });
 
   test('--version and help name the plugin the way kubectl users type it', async () => {

@@ -28,7 +28,8 @@ export class ValidateCommand extends Command {
   static override usage = Command.Usage({
     description: 'Check ASMPvlConfig manifests offline, with the same rules as the admission webhook',
     details: `
-      Reads YAML or JSON (several documents, or a List) from files or standard input and checks each
+      Reads YAML or JSON (several documents, or a List) from files, directories or standard input (at
+      most 8 MiB each; YAML aliases expand to at most 1000 nodes) and checks each
       ASMPvlConfig: the schema, the name \`default\`, zone pairing, one region, no duplicate clusters or
       vSwitches. Needs no cluster and no cloud credentials. Objects of other kinds are skipped.
 
@@ -42,12 +43,18 @@ export class ValidateCommand extends Command {
         'kubectl get asmpvl default -o yaml | $0 validate -f - --zone-policy strict',
       ],
       ['Machine-readable findings', '$0 validate -f config.yaml -o json'],
+      ['Every manifest under a directory, as kubectl apply takes them', '$0 validate -f deploy/ -R'],
+      ['Two files', '$0 validate -f base.yaml,overlay.yaml'],
     ],
   });
 
   filenames = Option.Array('-f,--filename', {
     required: true,
-    description: 'File to check; - reads standard input. Repeatable.',
+    description:
+      'File, directory (its .yaml, .yml and .json files) or comma-separated list to check; - reads standard input. Repeatable.',
+  });
+  recursive = Option.Boolean('-R,--recursive', false, {
+    description: 'Also read the subdirectories of a directory given to -f, as kubectl apply -R does',
   });
   zonePolicy = Option.String('--zone-policy', 'overlap', {
     description:
@@ -62,7 +69,7 @@ export class ValidateCommand extends Command {
   async execute(): Promise<number> {
     let objects: ManifestObject[];
     try {
-      objects = await readManifests(this.filenames, this.context.stdin);
+      objects = await readManifests(this.filenames, this.context.stdin, { recursive: this.recursive });
     } catch (error) {
       if (!(error instanceof ManifestReadError)) throw error;
       this.context.stderr.write(`error: ${error.message}\n`);
