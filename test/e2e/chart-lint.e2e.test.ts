@@ -1,6 +1,6 @@
 /**
  * The ecosystem's own linters on charts/asmpvl, each on every render mode in charts/asmpvl/ci/
- * (default, cert-manager, url, controller): chart-testing's `ct lint`, kubeconform against schemas
+ * (default, cert-manager, url, controller, controller-kubeconfig): chart-testing's `ct lint`, kubeconform against schemas
  * taken from the real kube-apiserver of this run (its /openapi/v2, so no schema is downloaded), and
  * kube-score. The tools come from test/e2e/tools/lint-tools.sh (built once from the Go module proxy).
  *
@@ -211,8 +211,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the ci/ folder covers every mode: default, cert-manager, url and controller', () => {
-  expect(MODES).toEqual(['cert-manager', 'controller', 'default', 'url']);
+test('the ci/ folder covers every mode: default, cert-manager, url and controller (in-cluster and with a kubeconfig)', () => {
+  expect(MODES).toEqual(['cert-manager', 'controller', 'controller-kubeconfig', 'default', 'url']);
 });
 
 test('ct lint passes on the chart with every ci/ values file', async () => {
