@@ -142,7 +142,12 @@ export function nameOptionValues(text: string): string {
   });
 }
 
-export function createCli(argv0?: string, enableColors = false): Cli<BaseContext> {
+/**
+ * The CLI with every command, or with only `forWord`'s: clipanion builds a parser of every option of
+ * every registered command on each start (~35 ms for all of them), so a command line that names its
+ * command gets a parser of that command alone. Help, typos and completion get them all.
+ */
+export function createCli(argv0?: string, enableColors = false, forWord?: string): Cli<BaseContext> {
   const cli = new Cli({
     binaryLabel: 'kubectl asmpvl: PrivateLink between ASM and ACK clusters',
     binaryName: binaryName(argv0),
@@ -150,8 +155,9 @@ export function createCli(argv0?: string, enableColors = false): Cli<BaseContext
     enableColors,
   });
   cli.register(Builtins.HelpCommand);
-  for (const command of commands) cli.register(command);
-  cli.register(CompleteCommand);
+  const named = commands.filter((command: CommandClass) => command.paths?.some((path) => path[0] === forWord));
+  for (const command of named.length > 0 ? named : commands) cli.register(command);
+  if (named.length === 0) cli.register(CompleteCommand);
   return cli;
 }
 
@@ -175,10 +181,11 @@ export async function runCli(
   const options = typeof argvOrOptions === 'string' ? { argv0: argvOrOptions } : (argvOrOptions ?? {});
   const colours = context.colorDepth > 1;
   // Help goes to stdout and errors to stderr: each is coloured only when its own stream is a terminal.
-  const cli = createCli(options.argv0, colours && isTerminal(context.stdout));
+  const normalised = normaliseArgs(args);
+  const cli = createCli(options.argv0, colours && isTerminal(context.stdout), normalised[0]);
   let command;
   try {
-    command = cli.process(normaliseArgs(args), context);
+    command = cli.process(normalised, context);
   } catch (error) {
     context.stderr.write(nameOptionValues(cli.error(error, { colored: colours && isTerminal(context.stderr) })));
     return ExitCode.Usage;

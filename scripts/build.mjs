@@ -141,7 +141,7 @@ async function pluginSections() {
  * a shared /tmp), per build, Node version and architecture, and V8 itself refuses data that does
  * not match. ASMPVL_NO_COMPILE_CACHE=1 turns it off.
  */
-function loader({ buildId, externals, readSection, checkNode }) {
+function loader({ buildId, externals, readSection, checkNode, form }) {
   const nodeCheck = checkNode
     ? `(function () {
   var have = process.versions.node.split('.').map(Number);
@@ -164,6 +164,7 @@ const { join } = require('node:path');
 const vm = require('node:vm');
 const { wrap } = require('node:module');
 const BUILD = '${buildId}';
+const FORM = '${form}';
 const EXTERNALS = ${JSON.stringify(externals)};
 ${readSection}
 const launcher = { command: undefined, sections: [] };
@@ -180,7 +181,8 @@ const loaded = new Map();
 function load(section) {
   if (loaded.has(section)) return loaded.get(section);
   launcher.sections.push(section);
-  const cacheFile = cacheDir && join(cacheDir, BUILD + '-' + section + '-' + cacheWord + '-' + process.version + '-' + process.arch + '.v8cache');
+  // The executable's V8 refuses the bundle's cache and the other way round (their flags differ).
+  const cacheFile = cacheDir && join(cacheDir, BUILD + '-' + FORM + '-' + section + '-' + cacheWord + '-' + process.version + '-' + process.arch + '.v8cache');
   let cachedData;
   if (cacheFile) try { cachedData = fs.readFileSync(cacheFile); } catch {}
   const script = new vm.Script(wrap(readSection(section)), { filename: 'kubectl-asmpvl/' + section + '.js', cachedData });
@@ -239,7 +241,7 @@ function readSection(name) {
   try { fs.readSync(fd, buffer, 0, length, offset); } finally { fs.closeSync(fd); }
   return buffer.latin1Slice(0, length).replaceAll('\\n//', '\\n').slice(2);
 }`;
-  const head = `#!/usr/bin/env node\n${loader({ buildId, externals, readSection, checkNode: true })}`;
+  const head = `#!/usr/bin/env node\n${loader({ buildId, externals, readSection, checkNode: true, form: 'cjs' })}`;
   let offset = head.length;
   let text = head;
   names.forEach((name, i) => {
@@ -257,16 +259,16 @@ async function seaInputs(sections, externals, buildId) {
   const readSection = `const sea = require('node:sea');
 const baseRequire = require('node:module').createRequire(process.execPath);
 function readSection(name) { return sea.getAsset(name, 'utf8'); }`;
-  await writeFile('dist/sea/main.cjs', loader({ buildId, externals, readSection, checkNode: false }));
+  await writeFile('dist/sea/launcher.cjs', loader({ buildId, externals, readSection, checkNode: false, form: 'sea' }));
   const assets = {};
   for (const [name, text] of Object.entries(sections)) {
-    await writeFile(`dist/sea/${name}.cjs`, text);
-    assets[name] = `${name}.cjs`;
+    await writeFile(`dist/sea/section-${name}.cjs`, text);
+    assets[name] = `section-${name}.cjs`;
   }
   // The blob is written for the Node that runs the build and injected into binaries of that same
   // version (package-plugin.mjs checks). No code cache or snapshot in the blob: both are specific to
   // the architecture that makes them, and the loader keeps a better cache per user anyway.
-  const config = { main: 'main.cjs', output: 'blob', disableExperimentalSEAWarning: true, assets };
+  const config = { main: 'launcher.cjs', output: 'blob', disableExperimentalSEAWarning: true, assets };
   await writeFile('dist/sea/sea-config.json', `${JSON.stringify(config, null, 2)}\n`);
 }
 

@@ -19,7 +19,7 @@
 // Archives are written here rather than by `tar` so that they are the same bytes on every machine
 // (fixed order, times, owners and gzip header). Before printing, the executable for this machine is
 // run as krew would install it (alone in a directory, no Node on PATH) to prove it starts.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -124,6 +124,10 @@ function smokeTest(file) {
     }).trim();
     if (printed !== `kubectl-asmpvl ${version}`)
       throw new Error(`the packed plugin printed "${printed}" for \`version\`, expected "kubectl-asmpvl ${version}"`);
+    // `status` with no kubeconfig loads the Kubernetes client's section before it can say so.
+    const status = spawnSync(installed, ['status'], { encoding: 'utf8', env: { PATH: '/nonexistent', HOME: dir } });
+    if (status.status !== 1 || !status.stderr.startsWith('error: no kubeconfig found'))
+      throw new Error(`the packed plugin's \`status\` with no kubeconfig printed: ${status.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,10 @@ const run = runPlugin;
 
 describe('kubectl asmpvl status: the command line', () => {
   test.each([
-    [['status', '-o', 'name'], 'Invalid value for -o: expected one of "table", "wide", "json", or "yaml" (got "name")'],
+    [
+      ['status', '-o', 'xml'],
+      'Invalid value for -o: expected one of table, wide, json, yaml, name, jsonpath=TEMPLATE; got "xml"',
+    ],
     [['status', '--timeout', 'soon'], 'expected a duration like 30s, 5m or 1h (got "soon")'],
     [['status', 'c84974f524e2045c87dccadff91a71708'], 'Extraneous positional argument'],
   ])('%j is a usage error: exit 2', async (args, message) => {
@@ -20,7 +23,9 @@ describe('kubectl asmpvl status: the command line', () => {
     const help = await run(['status', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('Exit code: 0 when every cluster in the spec is Available');
-    expect(help.stdout).toContain('table, wide, json or yaml');
+    expect(help.stdout).toContain(
+      'table, wide, json, yaml (the whole object, as kubectl get prints it), name or jsonpath=TEMPLATE',
+    );
   });
 });
 

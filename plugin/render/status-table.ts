@@ -1,10 +1,9 @@
 /**
  * The status of `asmpvlconfig/default` as text: a kubectl-style table (upper-case headers, columns
- * separated by spaces, no borders) drawn with cli-table3, or the status object as JSON or YAML.
+ * separated by spaces, no borders), or the status object as JSON or YAML.
  * Pure: the same object always renders the same text.
  */
 import { reconcilerLine, type WithMetadata } from './reconciler';
-import Table from 'cli-table3';
 import { stringify } from 'yaml';
 import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
 import { type ClusterRow, type SanState, statusView } from './status-view';
@@ -13,24 +12,6 @@ export type StatusFormat = 'table' | 'wide' | 'json' | 'yaml';
 export const STATUS_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 
 type Config = ASMPvlConfig & { metadata: { generation?: number } };
-
-const NO_BORDERS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '',
-};
 
 const SAN_TEXT: Record<SanState, string> = {
   synced: 'synced',
@@ -73,18 +54,20 @@ const WIDE_HEADERS = [
   'PILOT DOMAIN',
 ];
 
+/**
+ * Columns padded to their widest cell plus three spaces, as kubectl's tables. Written here rather
+ * than with cli-table3, which took ~75 ms of a 100-cluster `status` (a third of its start).
+ */
 function table(rows: ClusterRow[], wide: boolean): string {
-  const drawn = new Table({
-    head: wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS,
-    chars: NO_BORDERS,
-    // Colour is the caller's business: the table itself stays plain text.
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true },
-  });
-  for (const row of rows) drawn.push(cells(row, wide));
-  return drawn
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
+  const lines = [wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS, ...rows.map((row) => cells(row, wide))];
+  const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
+  return lines
+    .map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column]! + 3))
+        .join('')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

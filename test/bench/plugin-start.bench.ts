@@ -1,10 +1,14 @@
 /**
- * Plugin start: `kubectl asmpvl status` as a user runs it (a fresh process every time, the bundled
- * file) against `kubectl get asmpvlconfig default -o json` on the same object, in the same run,
- * interleaved so both see the same machine. The object holds 100 clusters in spec and status.
+ * Plugin start: the plugin as a user runs it (a fresh process every time), as the self-contained
+ * executable (SEA) and as the bundled file on Node, against kubectl on the same machine, in the
+ * same run, interleaved so that every contestant sees the same machine: `status` against
+ * `kubectl get asmpvlconfig default -o json` on an object of 100 clusters in spec and status,
+ * `validate -f` on that object's manifest, and `--version` against `kubectl version --client`.
+ * Also which sections of the plugin each command loaded (scripts/build.mjs), the code cache's
+ * effect, and the first run after install.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +19,8 @@ import { withBenchCluster } from './sandbox';
 
 const root = join(__dirname, '../..');
 const BUNDLE = join(root, 'dist/kubectl-asmpvl.cjs');
+const HOST_PLATFORM = `${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+const SEA = join(root, 'dist', `sea-${HOST_PLATFORM}`, 'kubectl-asmpvl');
 
 export interface StartFigures {
   medianMs: number;
@@ -22,22 +28,31 @@ export interface StartFigures {
   minMs: number;
 }
 
+/** One contestant: what ran, its figures, and the plugin sections it loaded (none for kubectl). */
+export interface StartRow {
+  name: string;
+  command: string;
+  figures: StartFigures;
+  sections?: string;
+}
+
 export interface PluginStartBench {
   clusters: number;
   runs: number;
-  /** `node dist/kubectl-asmpvl.cjs status` */
-  status: StartFigures;
-  /** `kubectl asmpvl status`: kubectl finds the plugin on PATH and execs it. */
-  statusThroughKubectl: StartFigures;
-  /** The bundle with its V8 code cache turned off (ASMPVL_NO_COMPILE_CACHE=1): what the cache saves. */
-  statusWithoutCodeCache: StartFigures;
-  /** The very first run after install, before any code cache exists. */
+  rows: StartRow[];
+  /** The very first `status` after install, before any code cache exists (SEA). */
   firstRunMs: number;
-  /** `kubectl get asmpvlconfig default -o json` */
-  kubectlGet: StartFigures;
-  /** status median / kubectl get median. */
-  ratio: number;
-  ratioThroughKubectl: number;
+  /** Seconds `npm run package:plugin` took for this machine's executable, when the bench had to build it. */
+  seaBuildSeconds?: number;
+  /** Ratios of medians. */
+  ratios: {
+    statusSeaToKubectlGet: number;
+    statusBundleToKubectlGet: number;
+    statusThroughKubectlToKubectlGet: number;
+    versionSeaToKubectlVersion: number;
+    versionBundleToKubectlVersion: number;
+    validateSeaToKubectlGet: number;
+  };
 }
 
 function figures(samples: number[]): StartFigures {
@@ -60,6 +75,22 @@ function timeRun(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
       else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
     });
   });
+}
+
+/** The sections a plugin command line loads, as the launcher reports them (ASMPVL_DEBUG_SECTIONS). */
+function sectionsLoaded(command: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync(command, args, { env: { ...env, ASMPVL_DEBUG_SECTIONS: '1' }, encoding: 'utf8' });
+  return /asmpvl sections: (.*)/.exec(result.stderr)?.[1] ?? '?';
+}
+
+/** This machine's executable, built by package-plugin.mjs when missing or older than the bundle. */
+function ensureSea(): number | undefined {
+  if (existsSync(SEA) && statSync(SEA).mtimeMs >= statSync(BUNDLE).mtimeMs) return undefined;
+  const started = performance.now();
+  execFileSync(process.execPath, [join(root, 'scripts/package-plugin.mjs'), `--platforms=${HOST_PLATFORM}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return (performance.now() - started) / 1000;
 }
 
 /** Every link of every cluster Active and Connected, as connect would leave it. */
@@ -134,9 +165,11 @@ export function availableStatus(
 export async function benchPluginStart(options: { runs?: number; clusters?: number } = {}): Promise<PluginStartBench> {
   const runs = options.runs ?? 30;
   const clusterCount = options.clusters ?? 100;
+  const seaBuildSeconds = ensureSea();
   const pluginDir = mkdtempSync(join(tmpdir(), 'asmpvl-bench-plugin-'));
   try {
-    return await withBenchCluster((cluster, bins) => timeStarts(cluster, bins, pluginDir, runs, clusterCount));
+    const result = await withBenchCluster((cluster, bins) => timeStarts(cluster, bins, pluginDir, runs, clusterCount));
+    return { ...result, seaBuildSeconds };
   } finally {
     rmSync(pluginDir, { recursive: true, force: true });
   }
@@ -155,65 +188,155 @@ async function timeStarts(
     kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }),
     'kubectl create asmpvlconfig/default',
   );
-  const status = availableStatus(config, 1);
+  const patch = join(pluginDir, 'status.json');
+  writeFileSync(patch, JSON.stringify({ status: availableStatus(config, 1) }));
   await mustSucceed(
-    kubectl([
-      'patch',
-      'asmpvlconfig',
-      'default',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ]),
+    kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '--patch-file', patch]),
     'kubectl patch --subresource=status',
   );
+  const manifest = join(pluginDir, 'asmpvlconfig.json');
+  writeFileSync(manifest, JSON.stringify(config));
 
-  // kubectl finds `kubectl-asmpvl` on PATH; its `#!/usr/bin/env node` finds this same node.
-  symlinkSync(BUNDLE, join(pluginDir, 'kubectl-asmpvl'));
+  // kubectl finds `kubectl-asmpvl` on PATH: the executable, as krew installs it.
+  const binDir = join(pluginDir, 'bin');
+  execFileSync('mkdir', ['-p', binDir]);
+  symlinkSync(SEA, join(binDir, 'kubectl-asmpvl'));
   const env = {
     ...process.env,
     KUBECONFIG: cluster.kubeconfigPath,
     KUBECACHEDIR: join(cluster.dir, 'kube-cache'),
     // A cache directory of this run only, so the first run really has no code cache.
     XDG_CACHE_HOME: join(pluginDir, 'cache'),
-    PATH: [pluginDir, dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
+    PATH: [binDir, dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
   };
-  const firstRunMs = await timeRun(process.execPath, [BUNDLE, 'status'], env);
-  const commands = {
-    kubectlGet: [bins.kubectl, ['get', 'asmpvlconfig', 'default', '-o', 'json'], env],
-    status: [process.execPath, [BUNDLE, 'status'], env],
-    statusThroughKubectl: [bins.kubectl, ['asmpvl', 'status'], env],
-    statusWithoutCodeCache: [process.execPath, [BUNDLE, 'status'], { ...env, ASMPVL_NO_COMPILE_CACHE: '1' }],
-  } as const;
-  type Name = keyof typeof commands;
-  const samples: Record<Name, number[]> = {
-    kubectlGet: [],
-    status: [],
-    statusThroughKubectl: [],
-    statusWithoutCodeCache: [],
-  };
-  // Two untimed rounds fill kubectl's discovery cache and the page cache for every contestant.
+  const node = process.execPath;
+  const firstRunMs = await timeRun(SEA, ['status'], env);
+  const contestants: Array<{
+    name: string;
+    command: string;
+    run: [string, string[], NodeJS.ProcessEnv];
+    plugin: boolean;
+  }> = [
+    {
+      name: 'kubectlGet',
+      command: 'kubectl get asmpvlconfig default -o json',
+      run: [bins.kubectl, ['get', 'asmpvlconfig', 'default', '-o', 'json'], env],
+      plugin: false,
+    },
+    { name: 'statusSea', command: 'kubectl-asmpvl status (SEA)', run: [SEA, ['status'], env], plugin: true },
+    {
+      name: 'statusBundle',
+      command: 'node dist/kubectl-asmpvl.cjs status',
+      run: [node, [BUNDLE, 'status'], env],
+      plugin: true,
+    },
+    {
+      name: 'statusThroughKubectl',
+      command: 'kubectl asmpvl status (SEA through kubectl)',
+      run: [bins.kubectl, ['asmpvl', 'status'], env],
+      plugin: false,
+    },
+    {
+      name: 'statusSeaNoCache',
+      command: 'kubectl-asmpvl status (SEA), no code cache',
+      run: [SEA, ['status'], { ...env, ASMPVL_NO_COMPILE_CACHE: '1' }],
+      plugin: true,
+    },
+    {
+      name: 'validateSea',
+      command: `kubectl-asmpvl validate -f (SEA, ${clusterCount} clusters)`,
+      run: [SEA, ['validate', '-f', manifest], env],
+      plugin: true,
+    },
+    {
+      name: 'validateBundle',
+      command: 'node dist/kubectl-asmpvl.cjs validate -f',
+      run: [node, [BUNDLE, 'validate', '-f', manifest], env],
+      plugin: true,
+    },
+    {
+      name: 'kubectlVersion',
+      command: 'kubectl version --client',
+      run: [bins.kubectl, ['version', '--client'], env],
+      plugin: false,
+    },
+    { name: 'versionSea', command: 'kubectl-asmpvl --version (SEA)', run: [SEA, ['--version'], env], plugin: true },
+    {
+      name: 'versionBundle',
+      command: 'node dist/kubectl-asmpvl.cjs --version',
+      run: [node, [BUNDLE, '--version'], env],
+      plugin: true,
+    },
+  ];
+  const samples = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
+  // Two untimed rounds fill kubectl's discovery cache, the code caches and the page cache for every contestant.
   for (let round = -2; round < runs; round++) {
-    for (const [name, [command, args, commandEnv]] of Object.entries(commands) as Array<
-      [Name, readonly [string, readonly string[], NodeJS.ProcessEnv]]
-    >) {
-      const elapsed = await timeRun(command, [...args], commandEnv);
-      if (round >= 0) samples[name].push(elapsed);
+    for (const { name, run } of contestants) {
+      const elapsed = await timeRun(run[0], run[1], run[2]);
+      if (round >= 0) samples.get(name)!.push(elapsed);
     }
   }
-  const result = {
+  const rows: StartRow[] = contestants.map(({ name, command, run, plugin }) => ({
+    name,
+    command,
+    figures: figures(samples.get(name)!),
+    sections: plugin ? sectionsLoaded(run[0], run[1], run[2]) : undefined,
+  }));
+  const median = (name: string) => rows.find((row) => row.name === name)!.figures.medianMs;
+  return {
     clusters: clusterCount,
     runs,
-    status: figures(samples.status),
-    statusThroughKubectl: figures(samples.statusThroughKubectl),
-    statusWithoutCodeCache: figures(samples.statusWithoutCodeCache),
+    rows,
     firstRunMs,
-    kubectlGet: figures(samples.kubectlGet),
+    ratios: {
+      statusSeaToKubectlGet: median('statusSea') / median('kubectlGet'),
+      statusBundleToKubectlGet: median('statusBundle') / median('kubectlGet'),
+      statusThroughKubectlToKubectlGet: median('statusThroughKubectl') / median('kubectlGet'),
+      versionSeaToKubectlVersion: median('versionSea') / median('kubectlVersion'),
+      versionBundleToKubectlVersion: median('versionBundle') / median('kubectlVersion'),
+      validateSeaToKubectlGet: median('validateSea') / median('kubectlGet'),
+    },
   };
-  return {
-    ...result,
-    ratio: result.status.medianMs / result.kubectlGet.medianMs,
-    ratioThroughKubectl: result.statusThroughKubectl.medianMs / result.kubectlGet.medianMs,
-  };
+}
+
+/** Prints the section's table, for `npm run bench` and for a run of this file alone. */
+export function printPluginStart(
+  result: PluginStartBench,
+  table: (rows: Array<Record<string, string | number>>) => string,
+): void {
+  console.log(
+    table(
+      result.rows.map((row) => ({
+        command: row.command,
+        'median ms': row.figures.medianMs,
+        'p90 ms': row.figures.p90Ms,
+        'min ms': row.figures.minMs,
+        sections: row.sections ?? '',
+      })),
+    ),
+  );
+  console.log(
+    `runs: ${result.runs} each, interleaved; first status after install (no code cache yet): ${result.firstRunMs.toFixed(0)} ms${
+      result.seaBuildSeconds === undefined ? '' : `; SEA built for this run in ${result.seaBuildSeconds.toFixed(0)} s`
+    }`,
+  );
+  const r = result.ratios;
+  console.log(
+    `ratios of medians: status SEA / kubectl get ${r.statusSeaToKubectlGet.toFixed(2)} (goal <= 1.0); bundle ${r.statusBundleToKubectlGet.toFixed(2)}; through kubectl ${r.statusThroughKubectlToKubectlGet.toFixed(2)}; --version SEA / kubectl version --client ${r.versionSeaToKubectlVersion.toFixed(2)}, bundle ${r.versionBundleToKubectlVersion.toFixed(2)}; validate -f SEA / kubectl get ${r.validateSeaToKubectlGet.toFixed(2)}`,
+  );
+}
+
+if (require.main === module) {
+  const runs = Number(process.env.ASMPVL_BENCH_RUNS ?? 30);
+  void benchPluginStart({ runs }).then((result) => {
+    const table = (rows: Array<Record<string, string | number>>) =>
+      rows
+        .map((row) =>
+          Object.values(row)
+            .map((v) => (typeof v === 'number' ? v.toFixed(1) : v))
+            .join('  '),
+        )
+        .join('\n');
+    printPluginStart(result, table);
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { benchCore } from './core.bench';
-import { benchPluginStart } from './plugin-start.bench';
+import { benchPluginStart, printPluginStart } from './plugin-start.bench';
 import { benchAdmission } from './admission.bench';
 import { benchWebhook } from './webhook.bench';
 import { benchProvisioning } from './provisioning.bench';
@@ -95,30 +95,11 @@ async function main(): Promise<void> {
   );
 
   console.log(
-    '\n4. Plugin start: a fresh process per run, 100 clusters in spec and status, against kubectl get on the same object',
+    '\n4. Plugin start: a fresh process per run, the self-contained executable and the bundle, 100 clusters in spec and status, against kubectl on the same object',
   );
   const pluginStart = await benchPluginStart();
   results.pluginStart = pluginStart;
-  const startRow = (command: string, figures: { medianMs: number; p90Ms: number; minMs: number }) => ({
-    command,
-    'median ms': figures.medianMs,
-    'p90 ms': figures.p90Ms,
-    'min ms': figures.minMs,
-  });
-  console.log(
-    table([
-      startRow('kubectl get asmpvlconfig default -o json', pluginStart.kubectlGet),
-      startRow('node dist/kubectl-asmpvl.cjs status', pluginStart.status),
-      startRow('kubectl asmpvl status (through kubectl)', pluginStart.statusThroughKubectl),
-      startRow('node dist/kubectl-asmpvl.cjs status, no code cache', pluginStart.statusWithoutCodeCache),
-    ]),
-  );
-  console.log(
-    `runs: ${pluginStart.runs} each, interleaved; first run after install (no code cache yet): ${pluginStart.firstRunMs.toFixed(0)} ms`,
-  );
-  console.log(
-    `ratio of medians (status / kubectl get): ${pluginStart.ratio.toFixed(2)}; through kubectl: ${pluginStart.ratioThroughKubectl.toFixed(2)}`,
-  );
+  printPluginStart(pluginStart, table);
 
   console.log(
     '\n5. Provisioning at scale: one `connect` of N clusters against the emulator (default delays, per-action rate limits on), then again on the converged system',
