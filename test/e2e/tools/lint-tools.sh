@@ -11,8 +11,9 @@
 #
 # Each tool is cached outside the repository under its own version, so changing one version
 # rebuilds only that tool; the first run compiles (measured cold, with empty Go caches, on 2
-# shared cores: about 5 minutes for the first three). Progress goes to stderr; the last line on
-# stdout is the directory holding the binaries.
+# cores shared with other work: about 5 minutes for the first three, 3 more for crane; mostly
+# module downloads). Progress goes to stderr; the last line on stdout is the directory holding
+# the binaries.
 #
 # Environment:
 #   ASMPVL_TOOLS_CACHE  cache root (default: ${XDG_CACHE_HOME:-$HOME/.cache}/asmpvl-tools)
@@ -97,7 +98,9 @@ main() {
     if [[ ! -x "$dir/bin/$name-${target##*@}" ]]; then
       build_tool "$dir" "$name" "$target" "$module"
     fi
-    ln -sfn "$name-${target##*@}" "$dir/bin/$name"
+    # Re-pointed only when the version changed, so a run never pulls a link from under a reader.
+    [[ "$(readlink "$dir/bin/$name" 2>/dev/null)" == "$name-${target##*@}" ]] ||
+      ln -sfn "$name-${target##*@}" "$dir/bin/$name"
   done
   log "using ${#TOOLS[@]} tools in $dir/bin"
   echo "$dir/bin"
