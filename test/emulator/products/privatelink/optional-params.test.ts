@@ -55,7 +55,7 @@ describe('ZoneId of a service resource: optional, required for ALB and NLB', () 
     expect(error.code).toBe('MissingParam.Resource.1.ZoneId');
   });
 
-  test('Detach without ZoneId takes the CLB out of its one zone; Attach without ZoneId puts it back in the master zone', () => {
+  test('Detach without ZoneId or ResourceType takes the CLB out of its one zone; Attach without ZoneId puts it back in the master zone', () => {
     const cloud = directCloud(world, DELAYS);
     const serviceId = activeService(cloud, {
       ResourceId: cluster1.apiServerLoadBalancerId,
@@ -63,7 +63,8 @@ describe('ZoneId of a service resource: optional, required for ALB and NLB', () 
       ZoneId: ZONE_J,
     });
     const resource = { RegionId: 'cn-hangzhou', ServiceId: serviceId, ResourceId: cluster1.apiServerLoadBalancerId };
-    cloud.rpc('privatelink', 'DetachResourceFromVpcEndpointService', { ...resource, ResourceType: 'slb' });
+    // ResourceType is optional to detach (the id's own type), required to attach.
+    cloud.rpc('privatelink', 'DetachResourceFromVpcEndpointService', resource);
     expect(zonesOf(cloud, serviceId)).toEqual([]);
     cloud.rpc('privatelink', 'AttachResourceToVpcEndpointService', { ...resource, ResourceType: 'slb' });
     expect(zonesOf(cloud, serviceId)).toEqual([ZONE_J]);
@@ -72,6 +73,9 @@ describe('ZoneId of a service resource: optional, required for ALB and NLB', () 
         cloud.rpc('privatelink', 'AttachResourceToVpcEndpointService', { ...resource, ResourceType: 'nlb' }),
       ).code,
     ).toBe('MissingParam.ZoneId');
+    expect(refusal(() => cloud.rpc('privatelink', 'AttachResourceToVpcEndpointService', resource)).code).toBe(
+      'MissingParam.ResourceType',
+    );
   });
 });
 

@@ -287,18 +287,27 @@ const deleteVpcEndpointService: RpcAction = {
   },
 };
 
-function readResourceParams(context: RpcContext): {
+/**
+ * ServiceId, ResourceId, ResourceType and ZoneId of Attach/Detach. ResourceType is required to
+ * attach and optional to detach (API reference; absent, the type of the id); ZoneId is optional,
+ * required for ALB and NLB (see resourceZone).
+ */
+function readResourceParams(
+  context: RpcContext,
+  typeRequired: boolean,
+): {
   service: EndpointService;
   resourceId: string;
   resourceType: string;
-  /** Absent: ZoneId is optional for a CLB (see resourceZone). */
   zoneId?: string;
 } {
   const { cloud, params, caller } = context;
   requireRegion(context);
   const service = ownedService(cloud, caller, params.requiredString('ServiceId'));
   const resourceId = params.requiredString('ResourceId');
-  const resourceType = params.requiredString('ResourceType');
+  const resourceType = typeRequired
+    ? params.requiredString('ResourceType')
+    : (params.optionalString('ResourceType') ?? resourceTypeOf(resourceId) ?? service.serviceResourceType);
   const zoneId = params.optionalString('ZoneId');
   if (zoneId === undefined && resourceType !== 'slb') throw missingParam('ZoneId');
   return { service, resourceId, resourceType, zoneId };
@@ -307,7 +316,7 @@ function readResourceParams(context: RpcContext): {
 const attachResourceToVpcEndpointService: RpcAction = {
   mutating: true,
   handle(context) {
-    const given = readResourceParams(context);
+    const given = readResourceParams(context, true);
     const { service, resourceId, resourceType } = given;
     const zoneId = resourceZone(context.cloud, '', resourceType, resourceId, given.zoneId);
     requireActiveService(service);
@@ -336,7 +345,7 @@ const detachResourceFromVpcEndpointService: RpcAction = {
   mutating: true,
   handle(context) {
     const { cloud } = context;
-    const given = readResourceParams(context);
+    const given = readResourceParams(context, false);
     const { service, resourceId, resourceType } = given;
     // Without ZoneId (a CLB), the resource's one attachment is meant; in several zones it is ambiguous (assumed).
     const matching = service.resources.filter(
