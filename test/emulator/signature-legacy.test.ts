@@ -5,7 +5,7 @@
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { randomUUID } from 'node:crypto';
-import { type RunningEmulator, startEmulator, TWO_CLUSTERS_WORLD } from './index';
+import { loadWorldFile, type RunningEmulator, startEmulator, TWO_CLUSTERS_WORLD } from './index';
 
 let emulator: RunningEmulator;
 
@@ -175,6 +175,52 @@ describe('RPC routed by Action and Version in the query, no x-acs-* headers (the
     expect((await send(signedV2Url({ Version: '1999-01-01' }))).body.Code).toBe('InvalidVersion');
     expect((await send(signedV2Url({ Action: 'DescribeNothing' }))).body.Code).toBe('InvalidAction.NotFound');
   });
+});
+
+describe('STS credentials with the older signatures', () => {
+  const STS = { accessKeyId: 'STS.NTestTemporaryKey0002', accessKeySecret: 'sts-secret', securityToken: 'CAIS-v2' };
+  let sts: RunningEmulator;
+
+  beforeAll(async () => {
+    const world = loadWorldFile(TWO_CLUSTERS_WORLD);
+    world.accounts[0]!.accessKeys.push(STS);
+    sts = await startEmulator({ world });
+  });
+  afterAll(() => sts.stop());
+
+  const stsClient = (securityToken?: string) =>
+    new OpenApi(
+      new $OpenApiUtil.Config({
+        endpoint: sts.endpoint,
+        protocol: 'http',
+        regionId: sts.regionId,
+        accessKeyId: STS.accessKeyId,
+        accessKeySecret: STS.accessKeySecret,
+        ...(securityToken ? { securityToken } : {}),
+      }),
+    );
+
+  test('V2 RPC: SecurityToken in the query is required and checked', async () => {
+    const query = { RegionId: sts.regionId };
+    expect((await rpcV2(stsClient(STS.securityToken), 'DescribeZones', query)).statusCode).toBe(200);
+    expect((await failure(rpcV2(stsClient(), 'DescribeZones', query))).code).toBe(
+      'InvalidSecurityToken.MissingSecurityToken',
+    );
+    expect((await failure(rpcV2(stsClient('CAIS-other'), 'DescribeZones', query))).code).toBe(
+      'InvalidSecurityToken.MismatchWithAccessKey',
+    );
+  });
+
+  test('ROA acs: x-acs-security-token is required', async () => {
+    const clusterId = sts.world.clusters[0]!.clusterId;
+    expect((await roa(stsClient(STS.securityToken), clusterId)).statusCode).toBe(200);
+    expect((await failure(roa(stsClient(), clusterId))).code).toBe('InvalidSecurityToken.MissingSecurityToken');
+  });
+});
+
+test('a V2 Timestamp not in yyyy-MM-ddTHH:mm:ssZ is InvalidTimeStamp.Format', async () => {
+  const { status, body } = await send(signedV2Url({ Timestamp: '2026-11-30 20:00:00' }));
+  expect([status, body.Code]).toEqual([400, 'InvalidTimeStamp.Format']);
 });
 
 describe('ROA signed with Authorization: acs AK:signature (openapi-core doROARequest)', () => {
