@@ -174,6 +174,7 @@ async function main(): Promise<number> {
         meshId: flags.meshId,
         leaseRef,
         progress,
+        onDrift: (drift) => log.info({ drift }, 'drift found: full reconcile'),
         openRun: () => {
           const reads = new RunReads();
           return {

@@ -49,8 +49,9 @@ afterEach(async () => {
   await emulator.stop();
 });
 
-function reconcilerFor(store: MemoryStore): Reconciler {
+function reconcilerFor(store: MemoryStore, options: { fullResyncMs?: number; now?: () => number } = {}): Reconciler {
   return new Reconciler({
+    ...options,
     store,
     env: {},
     leaseRef: 'asmpvl-system/asmpvl-controller',
@@ -134,6 +135,28 @@ test.each([
   const repaired = store.events.filter((event) => event.reason === 'Repaired');
   expect(repaired).toHaveLength(1);
   expect(repaired[0]!.message).toMatch(kind === 'endpoint' ? /create the .* endpoint/i : /create the .* service/i);
+});
+
+test('a converged resync costs three list calls whatever the cluster count; a full pass comes once fullResyncMs passed', async () => {
+  let now = 1_000_000;
+  const store = new MemoryStore(spec([C1]));
+  const reconciler = reconcilerFor(store, { fullResyncMs: 60_000, now: () => now });
+  await converge(reconciler, store);
+  const writes = store.statusWrites;
+  let since = emulator.requests().length;
+  expect(await reconciler.reconcile()).toEqual({ result: 'converged' });
+  expect(
+    emulator
+      .requests()
+      .slice(since)
+      .map((entry) => entry.action)
+      .sort(),
+  ).toEqual(['DescribeClustersInServiceMesh', 'ListVpcEndpointServices', 'ListVpcEndpoints']);
+  expect(store.statusWrites).toBe(writes);
+  now += 60_000;
+  since = emulator.requests().length;
+  expect(await reconciler.reconcile()).toEqual({ result: 'converged' });
+  expect(emulator.requests().length - since).toBeGreaterThan(3);
 });
 
 test('removing a cluster from the spec removes its links and keeps the SANs', async () => {

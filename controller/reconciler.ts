@@ -12,6 +12,7 @@ import {
   FINALIZER,
 } from '../engine/provisioning/controller-protocol';
 import { describeCause } from '../engine/provisioning/errors';
+import { checkDrift } from '../engine/provisioning/drift-check';
 import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
 import type { StatusCondition } from '../engine/provisioning/status';
@@ -53,6 +54,15 @@ export interface ReconcilerOptions {
   progressingRequeueMs?: number;
   /** Progress lines (the engine's step reports), for the log at debug level. */
   progress?: ReconcileContext['progress'];
+  /**
+   * A converged object gets the cheap drift check (checkDrift: three list calls) on resyncs, and a
+   * full reconcile at least this often anyway (what the check cannot see, e.g. a zone removed that
+   * the mesh still tolerates). Default 1h; 0 makes every resync a full one.
+   */
+  fullResyncMs?: number;
+  now?: () => number;
+  /** Told what the drift check found (logs). */
+  onDrift?: (drift: string) => void;
 }
 
 const SILENT = { start() {}, succeed() {}, fail() {}, info() {} };
@@ -78,6 +88,7 @@ export class Reconciler {
   private lastRefusal: string | undefined;
   /** The generation this controller last saw Available: changes made for it are repairs of drift. */
   private convergedGeneration: number | undefined;
+  private lastFullAt = 0;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -98,6 +109,8 @@ export class Reconciler {
       return this.fail(owned, 'MeshUnknown', describeCause(error));
     }
     const context = this.context();
+    if (await this.stillConverged(owned, context, meshId)) return { result: 'converged' };
+    this.lastFullAt = this.now();
     let outcome: ReconcileOutcome;
     try {
       outcome = await reconcile(context, owned, 'all', {
@@ -120,6 +133,38 @@ export class Reconciler {
     if (outcome.status.status !== 'Available')
       return { result: 'progressing', requeueAfterMs: this.options.progressingRequeueMs ?? 10_000 };
     return { result: 'converged' };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /**
+   * On a resync of a spec this process already converged (no request pending, the last full pass
+   * recent): whether three list calls show everything still in place. A failed look is no answer.
+   */
+  private async stillConverged(config: StoredConfig, context: ReconcileContext, meshId: string): Promise<boolean> {
+    const fullEvery = this.options.fullResyncMs ?? 60 * 60_000;
+    const annotations = annotationsOf(config);
+    const pending =
+      annotations[ANNOTATION_RECONCILE_REQUEST] !== undefined &&
+      annotations[ANNOTATION_RECONCILE_REQUEST] !== config.status?.lastHandledReconcileAt;
+    if (
+      fullEvery <= 0 ||
+      pending ||
+      config.metadata.generation !== this.convergedGeneration ||
+      config.status?.status !== 'Available' ||
+      this.now() - this.lastFullAt >= fullEvery
+    )
+      return false;
+    try {
+      const clusterIds = (config.spec.ackVpcEndpoint ?? []).map((cluster) => cluster.clusterId);
+      const check = await checkDrift(context.cloud, meshId, clusterIds);
+      if (check.drift) this.options.onDrift?.(check.drift);
+      return check.converged;
+    } catch {
+      return false;
+    }
   }
 
   private context(): ReconcileContext {

@@ -203,7 +203,8 @@ describe('asmpvl-controller', () => {
     const failover = (Date.now() - killed) / 1000;
     await available(90_000);
     expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1, c2]));
-    expect(failover).toBeLessThan(4 + 2);
+    // Takeover comes once the Lease (4 s) has gone unrenewed as the standby observed it, plus a retry period (0.5 s); slack for a busy machine.
+    expect(failover).toBeLessThan(4 + 3);
     console.log(`leader fail-over after SIGKILL: ${failover.toFixed(1)} s (lease duration 4 s)`);
   });
 
