@@ -1,0 +1,136 @@
+// The plugin as it ships: the bundled file on an unsupported Node, the sections each command loads,
+// the code cache's bound, and the self-contained executable (SEA) in its krew archive — validated by
+// krew's own validate-krew-manifest, installed by krew itself, and run through kubectl with no
+// Node.js on PATH against the harness's API server.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { adminKubeconfig, e2eEnvironment, installAsmpvlCrd, kubectl, mustSucceed, run } from './harness';
+
+const REPO = join(__dirname, '..', '..');
+const BUNDLE = join(REPO, 'dist/kubectl-asmpvl.cjs');
+const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+const PLATFORM = `${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+const ARCHIVE = join(REPO, 'dist', `kubectl-asmpvl-v${version}-${PLATFORM}.tar.gz`);
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'asmpvl-package-'));
+  await installAsmpvlCrd();
+  await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete default');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function bundle(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run(process.execPath, [BUNDLE, ...args], { env: { XDG_CACHE_HOME: join(dir, 'cache'), ...env } });
+}
+
+describe('the bundled file', () => {
+  test('an unsupported Node.js is told so before anything else runs', async () => {
+    // The machine's own Node 20 when it has one; else this Node made to report 20.11.0.
+    const system = '/usr/bin/node';
+    const old =
+      existsSync(system) && /^v(1\d|2[01])\./.test(execFileSync(system, ['--version'], { encoding: 'utf8' }))
+        ? await run(system, [BUNDLE, 'status'])
+        : await run(process.execPath, [
+            '-e',
+            `Object.defineProperty(process.versions, 'node', { value: '20.11.0' }); require(${JSON.stringify(BUNDLE)})`,
+            'status',
+          ]);
+    expect(old.code).toBe(2);
+    expect(old.stdout).toBe('');
+    expect(old.stderr).toMatch(
+      /^error: kubectl-asmpvl needs Node\.js 22\.19\.0 or newer, and \S+ is Node\.js v\d+\.\d+\.\d+\.\nInstall a newer Node\.js, or install the self-contained plugin, which needs none: kubectl krew install asmpvl\n$/,
+    );
+  });
+
+  test('each command loads only the sections it uses: no cloud SDK for status or validate', async () => {
+    const sections = async (args: string[]) => {
+      const result = await bundle(args, { ASMPVL_DEBUG_SECTIONS: '1' });
+      return /asmpvl sections: (.*)/.exec(result.stderr)?.[1];
+    };
+    expect(await sections(['--version'])).toBe('main');
+    expect(await sections(['--help'])).toBe('main');
+    const manifest = join(REPO, 'test/fixtures/valid', readdirSync(join(REPO, 'test/fixtures/valid'))[0]!);
+    expect(await sections(['validate', '-f', manifest])).toBe('main');
+    expect(await sections(['status', '--kubeconfig', adminKubeconfig().path])).toBe('main kube');
+  });
+
+  test('the code cache holds known command words only, and drops other builds', async () => {
+    const cache = join(dir, 'bounded-cache');
+    const stale = join(cache, 'asmpvl', '0000000000000000-cjs-main-status-v0-x64.v8cache');
+    mkdirSync(dirname(stale), { recursive: true });
+    writeFileSync(stale, 'old build');
+    const env = { XDG_CACHE_HOME: cache };
+    for (const typo of ['statsu', 'vresion', 'doctr']) expect((await bundle([typo], env)).code).toBe(2);
+    expect(readdirSync(join(cache, 'asmpvl'))).toEqual([stale.split('/').pop()]);
+    await bundle(['version'], env);
+    await bundle(['version'], env);
+    await bundle(['--version'], env);
+    const files = readdirSync(join(cache, 'asmpvl'));
+    expect(files).toHaveLength(2);
+    expect(files.every((file) => /^[0-9a-f]{16}-cjs-main-(version|-)-v[\d.]+-\w+\.v8cache$/.test(file))).toBe(true);
+  });
+});
+
+describe('the self-contained executable in its krew archive', () => {
+  let toolDir: string;
+  let krewRoot: string;
+
+  beforeAll(() => {
+    // Builds this machine's executable and archive (about a minute; the SEA is not in npm test).
+    execFileSync(process.execPath, [join(REPO, 'scripts/package-plugin.mjs'), `--platforms=${PLATFORM}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    toolDir = execFileSync('bash', [join(REPO, 'test/e2e/tools/krew-validate.sh')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
+    krewRoot = join(dir, 'krew');
+  }, 600_000);
+
+  test("asmpvl.yaml passes krew's own validate-krew-manifest", async () => {
+    const result = await run(join(toolDir, 'validate-krew-manifest'), [
+      '-manifest',
+      join(REPO, 'asmpvl.yaml'),
+      '-skip-install',
+    ]);
+    expect(result.stderr).toContain('structural validation OK');
+    expect(result.stderr).toContain('no overlapping spec.platform[].selector');
+    expect(result.code).toBe(0);
+  });
+
+  test('krew installs the archive, and kubectl runs the plugin with no Node.js on PATH', async () => {
+    const sha256 = execFileSync('sha256sum', [ARCHIVE], { encoding: 'utf8' }).split(' ')[0]!;
+    const manifest = join(dir, 'asmpvl.yaml');
+    const archiveName = ARCHIVE.split('/').pop()!;
+    writeFileSync(
+      manifest,
+      readFileSync(join(REPO, 'asmpvl.yaml'), 'utf8').replace(
+        new RegExp(`(/${archiveName.replaceAll('.', '\\.')}\\n\\s*sha256: )'[0-9a-f]{64}'`),
+        `$1'${sha256}'`,
+      ),
+    );
+    const installed = await run(
+      join(toolDir, 'kubectl-krew'),
+      ['install', `--manifest=${manifest}`, `--archive=${ARCHIVE}`],
+      { env: { KREW_ROOT: krewRoot, PATH: '/usr/bin:/bin' }, timeoutMs: 120_000 },
+    );
+    expect(installed.stderr).toContain('Installed plugin: asmpvl');
+
+    // kubectl from the harness, the plugin from krew's bin, and nothing else: no node anywhere.
+    const kubectlDir = join(dir, 'kubectl-bin');
+    mkdirSync(kubectlDir, { recursive: true });
+    execFileSync('ln', ['-sf', e2eEnvironment().kubectl, join(kubectlDir, 'kubectl')]);
+    const env = { PATH: `${join(krewRoot, 'bin')}:${kubectlDir}`, HOME: dir, KUBECONFIG: adminKubeconfig().path };
+    expect((await run('/bin/sh', ['-c', 'command -v node || echo none'], { env })).stdout).toBe('none\n');
+    const versionRun = await run(join(kubectlDir, 'kubectl'), ['asmpvl', 'version'], { env });
+    expect(versionRun).toMatchObject({ code: 0, stdout: `kubectl-asmpvl ${version}\n` });
+    const status = await run(join(kubectlDir, 'kubectl'), ['asmpvl', 'status'], { env });
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain('there is no asmpvlconfig/default yet');
+    const files = readdirSync(join(krewRoot, 'store', 'asmpvl', `v${version}`)).sort();
+    expect(files).toEqual(['LICENSE', 'kubectl-asmpvl', 'kubectl_complete-asmpvl']);
+  });
+});
