@@ -20,8 +20,9 @@
 # The same input gives the same image digest: files are sorted, owned by 0:0, and dated at the
 # last commit (SOURCE_DATE_EPOCH), and gzip writes no name or time.
 #
-# Usage: scripts/build-image.sh [--no-build] [--tag NAME:TAG] [--output FILE]
+# Usage: scripts/build-image.sh [--no-build] [--dist DIR] [--tag NAME:TAG] [--output FILE]
 #   --no-build  use dist/ as it is instead of running `npm run build` first
+#   --dist      take the two bundles from DIR instead of dist/ (implies --no-build)
 #   --tag       image name and tag recorded in the archive (default asmpvl:<package.json version>)
 #   --output    where to write it (default dist/image/asmpvl-<version>.tar)
 # Needs: bash, GNU tar, gzip, sha256sum, ldd (glibc), and a linux/amd64 or linux/arm64 machine
@@ -39,11 +40,14 @@ die() { printf 'build-image: error: %s\n' "$*" >&2; exit 1; }
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 build=1
+dist=dist
 tag=''
 output=''
 while (($#)); do
   case "$1" in
     --no-build) build=0 ;;
+    --dist) dist="${2:?--dist needs a directory}"; build=0; shift ;;
+    --dist=*) dist="${1#--dist=}"; build=0 ;;
     --tag) tag="${2:?--tag needs NAME:TAG}"; shift ;;
     --tag=*) tag="${1#--tag=}" ;;
     --output) output="${2:?--output needs a file name}"; shift ;;
@@ -108,8 +112,8 @@ done < <(ldd "$node_bin")
 [[ -n "$(find "$rootfs" -name 'libc.so*' -print -quit)" ]] || die "ldd listed no libc for $node_bin; is this a glibc system?"
 
 for bundle in "${BUNDLES[@]}"; do
-  [[ -f "dist/$bundle" ]] || die "dist/$bundle is missing: run npm run build (or leave out --no-build)"
-  install -m 0444 "dist/$bundle" "$rootfs/app/dist/$bundle"
+  [[ -f "$dist/$bundle" ]] || die "$dist/$bundle is missing: run npm run build (or leave out --no-build)"
+  install -m 0444 "$dist/$bundle" "$rootfs/app/dist/$bundle"
 done
 
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:%s:%s:nonroot:/tmp:/sbin/nologin\n' "$UID_GID" "$UID_GID" >"$rootfs/etc/passwd"

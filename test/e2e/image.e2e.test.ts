@@ -7,7 +7,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +49,7 @@ interface ImageConfig {
 
 let work = '';
 let crane = '';
+let bundles = '';
 let archive = '';
 let unpacked = '';
 let rootfs = '';
@@ -57,11 +67,13 @@ function mustRun(command: string, args: string[], env: NodeJS.ProcessEnv = {}, t
   return result.stdout;
 }
 
+/**
+ * Builds from a private copy of the bundles: other work in the same tree may run `npm run build`
+ * between two builds. A fixed date, so two builds compare whatever commit the tree is at.
+ */
 function buildImage(output: string): string {
-  // A fixed date, so two builds can be compared whatever commit the tree is at.
-  return mustRun('bash', [join(REPO, 'scripts', 'build-image.sh'), '--no-build', '--output', output], {
-    SOURCE_DATE_EPOCH: '1700000000',
-  })
+  const script = join(REPO, 'scripts', 'build-image.sh');
+  return mustRun('bash', [script, '--dist', bundles, '--output', output], { SOURCE_DATE_EPOCH: '1700000000' })
     .trim()
     .split('\n')
     .pop()!;
@@ -104,13 +116,16 @@ function layerEntries(): Array<{ mode: string; owner: string; path: string }> {
 }
 
 beforeAll(() => {
+  crane = findCrane();
+  work = mkdtempSync(join(tmpdir(), 'asmpvl-image-test-'));
+  bundles = join(work, 'dist');
+  mkdirSync(bundles);
   for (const bundle of ['asmpvl-webhook.cjs', 'asmpvl-controller.cjs']) {
     if (!existsSync(join(REPO, 'dist', bundle))) {
       throw new Error(`dist/${bundle} is missing: run \`npm run build\` first (npm run test:e2e does).`);
     }
+    copyFileSync(join(REPO, 'dist', bundle), join(bundles, bundle));
   }
-  crane = findCrane();
-  work = mkdtempSync(join(tmpdir(), 'asmpvl-image-test-'));
   archive = buildImage(join(work, 'asmpvl.tar'));
   unpacked = join(work, 'archive');
   rootfs = join(work, 'rootfs');
