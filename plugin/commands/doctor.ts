@@ -1,3 +1,4 @@
+import type { StoredConfig } from '../../engine/kube/store';
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { readSpec } from '../../core/spec-view';
@@ -144,6 +145,22 @@ export class DoctorCommand extends ClusterCommand {
         attempt(async () => {
           const config = await kube.getConfig();
           return config ? specFacts(config) : undefined;
+        }),
+      controller: () =>
+        attempt(async () => {
+          const config: StoredConfig | undefined = await kube.getConfig();
+          if (!config) return undefined;
+          const { readControllerLease } = await import('../../engine/kube/controller-lease');
+          const found = await readControllerLease(kube, config);
+          return {
+            lease: config.metadata.annotations?.['asmpvl.io/controller'],
+            leaseSpec: found?.spec,
+            statusWriters: (config.metadata.managedFields ?? []).flatMap((entry) =>
+              entry.subresource === 'status' && entry.manager ? [{ manager: entry.manager, time: entry.time }] : [],
+            ),
+            ready: config.status?.conditions?.find((condition) => condition.type === 'Ready'),
+            now: Date.now(),
+          };
         }),
       dryRunCreate: (object) =>
         attempt(async () => {

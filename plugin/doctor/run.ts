@@ -4,6 +4,7 @@
  * cluster, each cluster's standing in the mesh). A check whose ground failed is reported as skipped, never as a second failure. The
  * probes are injected: the command passes real clients, tests pass stubs.
  */
+import { type ControllerObservation, controllerFindings } from './controller';
 import { regionOfZone } from '../../core/zones';
 import type { MeshCluster } from '../../engine/cloud/mesh';
 import { meshVerdicts } from '../../engine/provisioning/mesh-verdict';
@@ -37,6 +38,8 @@ export interface KubeProbes {
   crdInstalled(): Promise<Outcome<boolean>>;
   readSpec(): Promise<Outcome<SpecFacts | undefined>>;
   dryRunCreate(object: unknown): Promise<Outcome<DryRunResult>>;
+  /** Who reconciles the object (asmpvl-controller's Lease, the status writers); undefined without an object. */
+  controller?(): Promise<Outcome<ControllerObservation | undefined>>;
 }
 
 /** The cloud, as doctor reads it: read calls only. */
@@ -125,6 +128,8 @@ async function checkKube(probes: DoctorProbes, report: (finding: Finding) => voi
   }
   const spec = await kube.readSpec();
   report(objectFinding(spec));
+  const controller = await kube.controller?.();
+  if (controller?.ok && controller.value) for (const finding of controllerFindings(controller.value)) report(finding);
   report(webhookFinding(await kube.dryRunCreate(UNPAIRED_PROBE)));
   return spec.ok ? spec.value : undefined;
 }

@@ -14,25 +14,17 @@ export interface WithMetadata {
   };
 }
 
-function ago(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 90) return `${seconds}s ago`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 90) return `${minutes}m ago`;
-  const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours}h ago` : `${Math.round(hours / 24)}d ago`;
-}
-
-/** "Reconciled by: asmpvl-controller 12s ago (controller asmpvl-system/asmpvl-controller)", or undefined when unknown. */
-export function reconcilerLine(config: WithMetadata, now = Date.now()): string | undefined {
+/**
+ * "Reconciled by: asmpvl-controller at 2026-11-30T11:59:48Z (controller asmpvl-system/asmpvl-controller)",
+ * or undefined when unknown. A time, not "12s ago": the same object always renders the same text.
+ */
+export function reconcilerLine(config: WithMetadata): string | undefined {
   const newest = (config.metadata?.managedFields ?? [])
     .filter((entry) => entry.subresource === 'status' && entry.manager)
     .sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''))[0];
   const controller = config.metadata?.annotations?.['asmpvl.io/controller'];
   if (!newest && !controller) return undefined;
-  const writer = newest
-    ? (WRITERS[newest.manager!] ?? `${newest.manager} (not asmpvl: another controller?)`)
-    : 'nobody yet';
-  const when = newest?.time ? ` ${ago(now - Date.parse(newest.time))}` : '';
+  const writer = newest ? (WRITERS[newest.manager!] ?? `${newest.manager} (not asmpvl)`) : 'nobody yet';
+  const when = newest?.time ? ` at ${newest.time}` : '';
   return `Reconciled by: ${writer}${when}${controller ? ` (controller ${controller})` : ''}`;
 }

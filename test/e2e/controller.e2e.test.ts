@@ -262,6 +262,14 @@ describe('asmpvl-controller', () => {
     );
     expect((await eventsOfConfig()).some((event) => event.startsWith('Warning/ForeignManager'))).toBe(true);
     expect(sandbox.mutatingSince(since)).toEqual([]);
+    const doctor = await sandbox.plugin(['doctor', '-o', 'json']);
+    const findings = (
+      JSON.parse(doctor.stdout) as { findings: Array<{ check: string; status: string; message: string }> }
+    ).findings;
+    expect(findings.find((finding) => finding.check === 'controller/manager')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('asm-managed-pvl-controller') as unknown,
+    });
   });
 
   test('connect and disconnect with a controller running edit the spec and wait for it; status names it', async () => {
@@ -280,7 +288,7 @@ describe('asmpvl-controller', () => {
     expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1, c2]));
     const status = await sandbox.plugin(['status']);
     expect(status.stdout).toMatch(
-      /Reconciled by: asmpvl-controller \d+s ago \(controller kube-system\/asmpvl-controller-e2e\)/,
+      /Reconciled by: asmpvl-controller at \S+Z \(controller kube-system\/asmpvl-controller-e2e\)/,
     );
     const disconnected = await sandbox.plugin(['disconnect', c2, '--mesh-id', sandbox.meshId]);
     expect(disconnected.stderr).toContain('asmpvl-controller reconciles asmpvlconfig/default');

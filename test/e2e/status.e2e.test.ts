@@ -56,7 +56,12 @@ function writeStatus(status: unknown) {
 
 async function stored(): Promise<Stored> {
   return JSON.parse(
-    (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'kubectl get')).stdout,
+    (
+      await mustSucceed(
+        kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json', '--show-managed-fields']),
+        'kubectl get',
+      )
+    ).stdout,
   ) as Stored;
 }
 
