@@ -1,135 +1,21 @@
-import { existsSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { type Cluster, type Context, KubeConfig, type User } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type KubeSettings, resolveKubeconfig } from './kubeconfig';
 import { KubeError } from './errors';
 
-/** The kubectl-style flags that choose a cluster, and the environment they fall back to. */
-export interface KubeSettings {
-  /** --kubeconfig: this file alone. */
-  kubeconfig?: string;
-  /** KUBECONFIG as the caller read it: files joined by ':' (';' on Windows), merged in order. */
-  kubeconfigEnv?: string;
-  /** The home directory holding .kube/config, the last fallback. */
-  home?: string;
-  context?: string;
-  /** --cluster and --user: another cluster or user of the kubeconfig for the chosen context. */
-  cluster?: string;
-  user?: string;
-  /** -n/--namespace, for the namespaced objects the plugin uses (its Lease). */
-  namespace?: string;
-  /** --server/-s, --certificate-authority, --insecure-skip-tls-verify, --token: override the kubeconfig's. */
-  server?: string;
-  certificateAuthority?: string;
-  insecureSkipTlsVerify?: boolean;
-  token?: string;
-  /** --as and --as-group: impersonation. */
-  impersonateUser?: string;
-  impersonateGroups?: string[];
-  /** Wall time of one request; 0 means no limit, as with kubectl. */
-  requestTimeoutMs: number;
-}
+export {
+  kubeconfigContexts,
+  kubeconfigFiles,
+  type KubeSettings,
+  mergeKubeconfigs,
+  parseKubeconfig,
+  resolveKubeconfig,
+} from './kubeconfig';
 
-/** The kubeconfig files to read, as kubectl picks them, and whether a missing one is an error. */
-export function kubeconfigFiles(settings: KubeSettings): { files: string[]; explicit: boolean; source: string } {
-  if (settings.kubeconfig) return { files: [settings.kubeconfig], explicit: true, source: '--kubeconfig' };
-  const fromEnv = (settings.kubeconfigEnv ?? '').split(delimiter).filter((file) => file !== '');
-  if (fromEnv.length > 0) return { files: fromEnv, explicit: false, source: 'KUBECONFIG' };
-  const home = settings.home ? [join(settings.home, '.kube', 'config')] : [];
-  return { files: home, explicit: false, source: '~/.kube/config' };
-}
-
-/** The clusters, users and contexts of several kubeconfigs, merged as kubectl does. */
-export interface MergedKubeconfig {
-  clusters: Cluster[];
-  users: User[];
-  contexts: Context[];
-  currentContext?: string;
-}
-
-/**
- * Merges kubeconfigs in order the way kubectl does: the first file to name a cluster, user or
- * context wins (ACK kubeconfigs all call theirs `kubernetes` and `kubernetes-admin`), and so does
- * the first current-context.
- */
-export function mergeKubeconfigs(configs: MergedKubeconfig[]): MergedKubeconfig {
-  const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
-    const seen = new Map<string, T>();
-    for (const item of lists.flat()) if (!seen.has(item.name)) seen.set(item.name, item);
-    return [...seen.values()];
-  };
-  return {
-    clusters: firstByName(configs.map((c) => c.clusters)),
-    users: firstByName(configs.map((c) => c.users)),
-    contexts: firstByName(configs.map((c) => c.contexts)),
-    currentContext: configs.map((c) => c.currentContext).find((name) => name !== undefined && name !== ''),
-  };
-}
-
-function readKubeconfig(file: string, explicit: boolean, source: string): MergedKubeconfig | undefined {
-  const stat = statSync(file, { throwIfNoEntry: false });
-  if (!stat) {
-    // kubectl skips a missing file in KUBECONFIG, and refuses a missing --kubeconfig.
-    if (explicit) throw new KubeError(`${source} ${file}: no such file`);
-    return undefined;
-  }
-  if (!stat.isFile()) throw new KubeError(`${source} ${file}: not a file; give the path of a kubeconfig file`);
-  const config = new KubeConfig();
-  try {
-    // client-node resolves relative certificate paths against the file's directory here.
-    config.loadFromFile(file);
-  } catch (error) {
-    throw new KubeError(`cannot load the kubeconfig ${file}: ${(error as Error).message}`);
-  }
-  return {
-    clusters: config.getClusters(),
-    users: config.getUsers(),
-    contexts: config.getContexts(),
-    currentContext: config.getCurrentContext() || undefined,
-  };
-}
-
-/** The context names of the kubeconfig kubectl would read (for completion); [] when there is none. */
-export function kubeconfigContexts(settings: KubeSettings): string[] {
-  const { files, explicit, source } = kubeconfigFiles(settings);
-  return mergeKubeconfigs(
-    files.map((file) => readKubeconfig(file, explicit, source)).filter((c) => c !== undefined),
-  ).contexts.map((context) => context.name);
-}
-
-const names = (items: Array<{ name: string }>) => items.map((item) => item.name).join(', ') || 'none';
-
-/**
- * Loads the kubeconfig as kubectl does (--kubeconfig alone, else every file in KUBECONFIG merged,
- * else ~/.kube/config) and applies kubectl's flags to the chosen context. client-node would fall
- * back to http://localhost:8080 when nothing is found; kubectl refuses, and so do we.
- */
+/** The client-node KubeConfig for what the kubeconfig and kubectl's flags choose (kubeconfig.ts). */
 export function loadKubeConfig(settings: KubeSettings): KubeConfig {
-  const { files, explicit, source } = kubeconfigFiles(settings);
-  const merged = mergeKubeconfigs(
-    files.map((file) => readKubeconfig(file, explicit, source)).filter((c) => c !== undefined),
-  );
-  if (merged.contexts.length === 0 && !settings.server) {
-    const where = files.length > 0 ? `${source} (${files.join(delimiter)})` : source;
-    throw new KubeError(
-      `no kubeconfig found: ${where} has no context; set KUBECONFIG or pass --kubeconfig (the plugin runs against the ASM instance's kubeconfig)`,
-    );
-  }
-  const contextName = settings.context ?? merged.currentContext;
-  const context = chooseContext(merged, contextName, settings);
-  const cluster = chooseCluster(merged, settings.cluster ?? context.cluster, settings);
-  const user = chooseUser(merged, settings.user ?? context.user, settings);
-  if ((settings.impersonateGroups?.length ?? 0) > 1)
-    // client-node sends headers through fetch, which joins repeated values into one (one group "a, b").
-    throw new KubeError('--as-group: give it once; several groups in one request are not supported yet');
+  const { context, cluster, user } = resolveKubeconfig(settings);
   const config = new FlagsKubeConfig(settings);
-  config.loadFromOptions({
-    clusters: [cluster],
-    users: [user],
-    contexts: [
-      { ...context, cluster: cluster.name, user: user.name, namespace: settings.namespace ?? context.namespace },
-    ],
-    currentContext: context.name,
-  });
+  config.loadFromOptions({ clusters: [cluster], users: [user], contexts: [context], currentContext: context.name });
   return config;
 }
 
@@ -150,52 +36,6 @@ class FlagsKubeConfig extends KubeConfig {
     if (group !== undefined) context.setHeaderParam('Impersonate-Group', group);
     if (this.settings.requestTimeoutMs > 0) context.setSignal(AbortSignal.timeout(this.settings.requestTimeoutMs));
   }
-}
-
-function chooseContext(merged: MergedKubeconfig, name: string | undefined, settings: KubeSettings): Context {
-  if (name === undefined) {
-    // kubectl --server URL with no kubeconfig: a context made of the flags alone.
-    if (settings.server) return { name: 'flags', cluster: 'flags', user: 'flags' };
-    throw new KubeError(`the kubeconfig sets no current-context: pass --context (have: ${names(merged.contexts)})`);
-  }
-  const context = merged.contexts.find((c) => c.name === name);
-  if (context) return context;
-  throw new KubeError(
-    `${settings.context ? '--context ' : 'current-context '}${name}: no such context in the kubeconfig (have: ${names(merged.contexts)})`,
-  );
-}
-
-function chooseCluster(merged: MergedKubeconfig, name: string, settings: KubeSettings): Cluster {
-  const found = merged.clusters.find((c) => c.name === name);
-  if (!found && !settings.server)
-    throw new KubeError(
-      `${settings.cluster ? '--cluster ' : 'cluster '}${name}: no such cluster in the kubeconfig (have: ${names(merged.clusters)})`,
-    );
-  let cluster: Cluster = {
-    ...(found ?? { name, skipTLSVerify: false }),
-    server: settings.server ?? found?.server ?? '',
-  };
-  if (settings.certificateAuthority) {
-    if (!existsSync(settings.certificateAuthority))
-      throw new KubeError(`--certificate-authority ${settings.certificateAuthority}: no such file`);
-    cluster = { ...cluster, caFile: settings.certificateAuthority, caData: undefined };
-  }
-  if (settings.insecureSkipTlsVerify)
-    cluster = { ...cluster, skipTLSVerify: true, caFile: undefined, caData: undefined };
-  return cluster;
-}
-
-function chooseUser(merged: MergedKubeconfig, name: string, settings: KubeSettings): User {
-  const found = merged.users.find((u) => u.name === name);
-  if (!found && !settings.token && !settings.server)
-    throw new KubeError(
-      `${settings.user ? '--user ' : 'user '}${name}: no such user in the kubeconfig (have: ${names(merged.users)})`,
-    );
-  let user: User = found ?? { name };
-  // A bearer token replaces the kubeconfig's way of logging in, as with kubectl --token.
-  if (settings.token) user = { name: user.name, token: settings.token };
-  if (settings.impersonateUser) user = { ...user, impersonateUser: settings.impersonateUser };
-  return user;
 }
 
 /** Rejects when `promise` takes longer than the request timeout. */

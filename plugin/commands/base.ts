@@ -3,6 +3,7 @@ import * as t from 'typanion';
 import type { Cloud, createCloud } from '../../engine/cloud';
 import { ExitCode } from '../exit-codes';
 import type { Kube, KubeSettings } from '../../engine/kube';
+import type { ConfigReader } from '../../engine/kube/direct';
 
 /** Parses kubectl-style durations: `30s`, `5m`, `1h`, `1m30s`, a bare number of seconds, or `0` for none. */
 export function parseDuration(text: string): number | undefined {
@@ -75,6 +76,22 @@ export abstract class ClusterCommand extends Command {
       this.kubeClient = Kube.connect(this.kubeSettings());
     }
     return this.kubeClient;
+  }
+
+  /**
+   * What reads asmpvlconfig/default: a direct HTTPS read when the kubeconfig allows one (no
+   * client-node to load: a faster `status`), else the client (engine/kube/direct-read.ts).
+   */
+  async configReader(): Promise<ConfigReader> {
+    const { DirectConfigReader, directReadUnsupported, resolveKubeconfig } = await import('../../engine/kube/direct');
+    const settings = this.kubeSettings();
+    const resolved = resolveKubeconfig(settings);
+    const env = this.context.env;
+    const proxy = [env.HTTPS_PROXY, env.https_proxy, env.ALL_PROXY].some(
+      (value) => value !== undefined && value !== '',
+    );
+    if (directReadUnsupported(resolved, proxy)) return this.kube();
+    return new DirectConfigReader(resolved, settings, () => this.kube());
   }
 
   /** kubectl's flags and environment, as the Kubernetes client takes them. */

@@ -3,6 +3,7 @@ import * as t from 'typanion';
 import { regionOfZone } from '../../core/zones';
 import type { Cloud } from '../../engine/cloud';
 import type { Kube, StoredConfig } from '../../engine/kube';
+import type { ConfigReader } from '../../engine/kube/direct';
 import { ExitCode } from '../exit-codes';
 import { describeCause } from '../../engine/provisioning/errors';
 import { checkOutput, objectFormat, renderObject } from '../render/output';
@@ -83,16 +84,17 @@ export class StatusCommand extends ClusterCommand {
 
   async execute(): Promise<number> {
     try {
-      const kube = await this.kube();
-      return this.watch ? await this.watchUntilAvailable(kube) : await this.showOnce(kube);
+      // --refresh writes through the client; a plain read may go direct (base.ts configReader).
+      const reader = this.refresh ? await this.kube() : await this.configReader();
+      return this.watch ? await this.watchUntilAvailable(reader) : await this.showOnce(reader);
     } catch (error) {
       // A cloud error's own text carries its code, request id and next step.
       return this.report(new Error(describeCause(error)));
     }
   }
 
-  private async showOnce(kube: Kube): Promise<number> {
-    const reading = await this.read(kube);
+  private async showOnce(reader: ConfigReader): Promise<number> {
+    const reading = await this.read(reader);
     if ('error' in reading) {
       this.context.stderr.write(`error: ${reading.error}\n`);
       return ExitCode.Failed;
@@ -101,14 +103,14 @@ export class StatusCommand extends ClusterCommand {
     return statusView(reading.config).available ? ExitCode.Ok : ExitCode.Failed;
   }
 
-  private async watchUntilAvailable(kube: Kube): Promise<number> {
+  private async watchUntilAvailable(reader: ConfigReader): Promise<number> {
     const deadline = Date.now() + (parseDuration(this.timeout) ?? 0);
     const started = Date.now();
     const separator = this.output === 'yaml' ? '---\n' : this.output === 'json' ? '' : '\n';
     const screen = new Redraw(this.context.stdout, isTerminal(this.context.stdout) && !this.isData(), separator);
     let lastWait = '';
     for (;;) {
-      const reading = await this.read(kube);
+      const reading = await this.read(reader);
       if ('error' in reading) {
         // Not there yet (a connect may be about to create it): say so once, on stderr, and keep waiting.
         if (reading.error !== lastWait) this.context.stderr.write(`waiting: ${reading.error}\n`);
@@ -152,14 +154,14 @@ export class StatusCommand extends ClusterCommand {
   }
 
   /** One round: the object as stored, or as rewritten from the cloud with --refresh. */
-  private async read(kube: Kube): Promise<Reading> {
-    const config = await kube.getConfig();
+  private async read(reader: ConfigReader): Promise<Reading> {
+    const config = await reader.getConfig();
     if (!config)
       return {
         error:
           'there is no asmpvlconfig/default yet: create it with kubectl asmpvl connect <clusterId> --vswitch vsw-...',
       };
-    return { config: this.refresh ? await this.refreshed(kube, config) : config };
+    return { config: this.refresh ? await this.refreshed(await this.kube(), config) : config };
   }
 
   /** One set of cloud clients for every round; the region is --region, ALIBABA_CLOUD_REGION_ID, or the spec's. */

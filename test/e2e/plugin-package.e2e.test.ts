@@ -45,7 +45,7 @@ describe('the bundled file', () => {
     );
   });
 
-  test('each command loads only the sections it uses: no cloud SDK for status or validate', async () => {
+  test('each command loads only the sections it uses: no cloud SDK for status or validate, no Kubernetes client for a plain status', async () => {
     const sections = async (args: string[]) => {
       const result = await bundle(args, { ASMPVL_DEBUG_SECTIONS: '1' });
       return /asmpvl sections: (.*)/.exec(result.stderr)?.[1];
@@ -54,7 +54,16 @@ describe('the bundled file', () => {
     expect(await sections(['--help'])).toBe('main');
     const manifest = join(REPO, 'test/fixtures/valid', readdirSync(join(REPO, 'test/fixtures/valid'))[0]!);
     expect(await sections(['validate', '-f', manifest])).toBe('main');
-    expect(await sections(['status', '--kubeconfig', adminKubeconfig().path])).toBe('main kube');
+    // status reads the object directly over HTTPS: not even the Kubernetes client (engine/kube/direct-read.ts);
+    // without an object, the client tells a missing CRD from a missing object.
+    const status = ['status', '--kubeconfig', adminKubeconfig().path];
+    expect(await sections(status)).toBe('main kube');
+    await mustSucceed(kubectl(['create', '-f', manifest]), 'create asmpvlconfig/default');
+    try {
+      expect(await sections(status)).toBe('main');
+    } finally {
+      await mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete default');
+    }
   });
 
   test('the code cache holds known command words only, and drops other builds', async () => {

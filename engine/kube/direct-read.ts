@@ -1,0 +1,104 @@
+/**
+ * One read of asmpvlconfig/default over node:https, without the Kubernetes client: `status` reads
+ * one object, and loading client-node (its HTTP stack pulls in ~85 of Node's built-in modules:
+ * http2, worker_threads, web streams...) cost more of its start than the read itself. Used only
+ * where it means the same as the client: a kubeconfig that logs in with certificates, a token or a
+ * password (no exec plugin, no auth provider, no proxy); the caller falls back to the client
+ * otherwise, and for a 404 (the client tells a missing CRD from a missing object).
+ */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../../core';
+import { KubeError, toKubeError } from './errors';
+import type { KubeSettings, ResolvedKubeconfig } from './kubeconfig';
+import type { StoredConfig } from './kube';
+
+/** What reads the object: the client (Kube) or this direct read. */
+export interface ConfigReader {
+  getConfig(): Promise<StoredConfig | undefined>;
+}
+
+/** Why a direct read would not do what the client does, or undefined when it would. */
+export function directReadUnsupported(resolved: ResolvedKubeconfig, proxyInEnvironment: boolean): string | undefined {
+  if (resolved.user.exec || resolved.user.authProvider) return 'the kubeconfig user logs in with a plugin';
+  if (resolved.cluster.proxyUrl || proxyInEnvironment) return 'a proxy is configured';
+  if (!resolved.cluster.server.startsWith('https://')) return 'the server is not https';
+  return undefined;
+}
+
+const fileOrData = (file: string | undefined, data: string | undefined): Buffer | undefined =>
+  data ? Buffer.from(data, 'base64') : file ? readFileSync(file) : undefined;
+
+/** The request headers kubectl would send for this user and these flags. */
+function headers(resolved: ResolvedKubeconfig, settings: KubeSettings): Record<string, string> {
+  const { user } = resolved;
+  const out: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubectl-asmpvl' };
+  if (user.token) out.Authorization = `Bearer ${user.token}`;
+  else if (user.username)
+    out.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+  if (user.impersonateUser) out['Impersonate-User'] = user.impersonateUser;
+  const group = settings.impersonateGroups?.[0];
+  if (group !== undefined) out['Impersonate-Group'] = group;
+  return out;
+}
+
+/** GET `path` on the chosen API server; the status code and body, whatever they are. */
+function get(
+  resolved: ResolvedKubeconfig,
+  settings: KubeSettings,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  const { cluster, user } = resolved;
+  const signal = settings.requestTimeoutMs > 0 ? AbortSignal.timeout(settings.requestTimeoutMs) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${cluster.server}${path}`,
+      {
+        method: 'GET',
+        headers: headers(resolved, settings),
+        ca: fileOrData(cluster.caFile, cluster.caData),
+        cert: fileOrData(user.certFile, user.certData),
+        key: fileOrData(user.keyFile, user.keyData),
+        rejectUnauthorized: !cluster.skipTLSVerify,
+        servername: cluster.tlsServerName,
+        signal,
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        response.on('error', reject);
+      },
+    );
+    req.on('error', (error) => reject(signal?.aborted ? new TimeoutSignal() : error));
+    req.end();
+  });
+}
+
+class TimeoutSignal extends Error {}
+
+/** Reads asmpvlconfig/default directly; `fallback` answers what only the client can (a 404). */
+export class DirectConfigReader implements ConfigReader {
+  constructor(
+    private readonly resolved: ResolvedKubeconfig,
+    private readonly settings: KubeSettings,
+    private readonly fallback: () => Promise<ConfigReader>,
+  ) {}
+
+  async getConfig(): Promise<StoredConfig | undefined> {
+    const doing = 'reading asmpvlconfig/default';
+    const server = this.resolved.cluster.server;
+    let answer: { status: number; body: string };
+    try {
+      answer = await get(this.resolved, this.settings, `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}/${SINGLETON_NAME}`);
+    } catch (error) {
+      if (error instanceof TimeoutSignal)
+        throw new KubeError(`${doing}: no answer within ${this.settings.requestTimeoutMs} ms (--request-timeout)`);
+      throw toKubeError(error, doing, server);
+    }
+    if (answer.status === 200) return JSON.parse(answer.body) as StoredConfig;
+    if (answer.status === 404) return (await this.fallback()).getConfig();
+    throw toKubeError({ code: answer.status, body: answer.body, message: `HTTP ${answer.status}` }, doing, server);
+  }
+}
