@@ -5,6 +5,7 @@
  */
 import type { Progress } from '../engine/progress';
 import { SilentProgress } from '../engine/progress';
+import { terminalSafeLine } from './render/sanitize';
 
 export { type Progress, SilentProgress };
 /** A stream as far as progress needs it: where to write, and whether a person is watching it. */
@@ -24,8 +25,9 @@ export class LineProgress implements Progress {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  // Steps and details carry cloud and cluster text (ids, states, error messages): shown, never obeyed.
   private line(text: string): void {
-    this.out.write(`${this.now().toISOString()} ${text}\n`);
+    this.out.write(`${this.now().toISOString()} ${terminalSafeLine(text)}\n`);
   }
 
   start(step: string): void {
@@ -120,7 +122,7 @@ export class SpinnerProgress implements Progress {
   start(step: string): void {
     // A step that was never ended is closed as neither success nor failure.
     if (this.current) this.finish('-', '');
-    this.current = { step, startedAt: this.clock.now() };
+    this.current = { step: terminalSafeLine(step), startedAt: this.clock.now() };
     this.frame = 0;
     this.draw();
     this.stopTicking = this.clock.every(FRAME_MS, () => {
@@ -130,15 +132,15 @@ export class SpinnerProgress implements Progress {
   }
 
   succeed(detail?: string): void {
-    this.finish(this.green('✓'), detail ? `: ${detail}` : '');
+    this.finish(this.green('✓'), detail ? `: ${terminalSafeLine(detail)}` : '');
   }
 
   fail(detail: string): void {
-    this.finish(this.red('✗'), `: ${detail}`);
+    this.finish(this.red('✗'), `: ${terminalSafeLine(detail)}`);
   }
 
   info(message: string): void {
-    this.out.write(`${CLEAR_LINE}  ${message}\n`);
+    this.out.write(`${CLEAR_LINE}  ${terminalSafeLine(message)}\n`);
     if (this.current) this.draw();
   }
 

@@ -3,6 +3,7 @@ import * as t from 'typanion';
 import { checkConfig, formatFinding, type Finding, KIND, ZONE_POLICIES } from '../../core';
 import { ExitCode } from '../exit-codes';
 import { type ManifestObject, ManifestReadError, readManifests } from '../manifests';
+import { terminalSafeLine } from '../render/sanitize';
 
 interface ObjectReport {
   source: string;
@@ -103,10 +104,12 @@ export class ValidateCommand extends Command {
 
   private printText(reports: ObjectReport[], skipped: number): void {
     for (const report of reports) {
-      const label = `${report.source}[${report.index}] ${KIND.toLowerCase()}/${report.name}`;
+      // Names and findings quote what the manifest holds (often fetched from a cluster): shown, never obeyed.
+      const label = terminalSafeLine(`${report.source}[${report.index}] ${KIND.toLowerCase()}/${report.name}`);
       for (const warning of report.warnings)
-        this.context.stderr.write(`warning: ${label}: ${formatFinding(warning)}\n`);
-      for (const error of report.errors) this.context.stderr.write(`error: ${label}: ${formatFinding(error)}\n`);
+        this.context.stderr.write(`warning: ${label}: ${terminalSafeLine(formatFinding(warning))}\n`);
+      for (const error of report.errors)
+        this.context.stderr.write(`error: ${label}: ${terminalSafeLine(formatFinding(error))}\n`);
       if (report.valid) this.context.stdout.write(`${label}: valid\n`);
     }
     if (skipped > 0) this.context.stderr.write(`note: skipped ${skipped} object(s) of other kinds\n`);

@@ -6,6 +6,7 @@
 import { reconcilerLine, type WithMetadata } from './reconciler';
 import { stringify } from 'yaml';
 import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
+import { terminalSafeLine, terminalSafeText } from './sanitize';
 import { type ClusterRow, type SanState, statusView } from './status-view';
 
 export type StatusFormat = 'table' | 'wide' | 'json' | 'yaml';
@@ -59,7 +60,11 @@ const WIDE_HEADERS = [
  * than with cli-table3, which took ~75 ms of a 100-cluster `status` (a third of its start).
  */
 function table(rows: ClusterRow[], wide: boolean): string {
-  const lines = [wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS, ...rows.map((row) => cells(row, wide))];
+  // Cells hold cluster and cloud text (ids, states, domains): shown, never obeyed by the terminal.
+  const lines = [
+    wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS,
+    ...rows.map((row) => cells(row, wide).map(terminalSafeLine)),
+  ];
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
   return lines
     .map((line) =>
@@ -89,11 +94,12 @@ export function renderStatusTable(config: Config, options: { wide?: boolean } = 
     service?.id || service?.status
       ? `${service.id ?? 'unknown id'} ${service.status ?? 'Unknown'}${wide && service.name ? ` (${service.name})` : ''}`
       : 'none';
-  lines.push(`Pilot service: ${serviceText}`);
-  lines.push(`Overall: ${view.overall} (${view.summary})`);
+  lines.push(`Pilot service: ${terminalSafeLine(serviceText)}`);
+  lines.push(terminalSafeLine(`Overall: ${view.overall} (${view.summary})`));
   const reconciled = reconcilerLine(config as WithMetadata);
-  if (reconciled) lines.push(reconciled);
-  for (const note of view.notes) lines.push(`  - ${note}`);
+  if (reconciled) lines.push(terminalSafeLine(reconciled));
+  // A note may span lines (one per cluster); its other control characters are shown, not obeyed.
+  for (const note of view.notes) lines.push(`  - ${terminalSafeText(note)}`);
   return `${lines.join('\n')}\n`;
 }
 
