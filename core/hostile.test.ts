@@ -46,7 +46,7 @@ describe('hostile objects: an answer, never a throw, never an internal error', (
       Array.from({ length: 1e6 }, () => 0),
     );
     const started = performance.now();
-    expect(validateConfig(object).errors[0]?.message).toMatch(/more than 300000 values/);
+    expect(validateConfig(object).errors[0]?.message).toMatch(/more than 100000 values/);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
@@ -91,25 +91,32 @@ describe('case folding never makes an invalid id valid', () => {
 test('an exact duplicate is found whatever the key order', () => {
   const object = clustersNeedingRewrites(1) as { spec: { ackVpcEndpoint: Array<{ vSwitches: unknown[] }> } };
   const result = normalizeConfig(object);
-  expect(result.warnings.map((warning) => warning.path)).toEqual(['spec.ackVpcEndpoint[0].vSwitches[2]']);
-  expect(result.patch).toContainEqual({ op: 'remove', path: '/spec/ackVpcEndpoint/0/vSwitches/2' });
-  expect(result.patch.some((operation) => operation.path.startsWith('/spec/ackVpcEndpoint/0/vSwitches/2/'))).toBe(
+  expect(result.warnings.map((warning) => warning.path)).toEqual(['spec.ackVpcEndpoint[0].vSwitches[1]']);
+  expect(result.patch).toContainEqual({ op: 'remove', path: '/spec/ackVpcEndpoint/0/vSwitches/1' });
+  expect(result.patch.some((operation) => operation.path.startsWith('/spec/ackVpcEndpoint/0/vSwitches/1/'))).toBe(
     false,
   );
+  // The kept entry is still cleaned.
+  expect(result.patch).toContainEqual({
+    op: 'replace',
+    path: '/spec/ackVpcEndpoint/0/vSwitches/0/zoneId',
+    value: 'cn-hangzhou-i',
+  });
 });
 
-test('normalise + validate grows linearly: 16 times the clusters take well under 16² times as long', () => {
+test('normalise + validate grows linearly: 8 times the clusters take well under 8² times as long', () => {
+  // The fastest of three runs, so a busy machine or a garbage collection does not decide the ratio.
   const time = (clusters: number) => {
     const object = clustersNeedingRewrites(clusters);
-    checkConfig(object);
-    const started = performance.now();
-    const result = checkConfig(object);
-    expect(result.warnings.length).toBe(clusters);
-    return performance.now() - started;
+    const runs = [0, 1, 2].map(() => {
+      const started = performance.now();
+      expect(checkConfig(object).warnings.length).toBe(clusters);
+      return performance.now() - started;
+    });
+    return Math.min(...runs);
   };
-  time(250);
-  const small = Math.max(time(500), 1);
+  const small = Math.max(time(1_000), 1);
   const large = time(8_000);
-  // Linear is 16x; quadratic would be 256x. 64x leaves room for a busy machine and the garbage collector.
-  expect(large / small).toBeLessThan(64);
-});
+  // Linear is 8x; quadratic would be 64x.
+  expect(large / small).toBeLessThan(24);
+}, 60_000);

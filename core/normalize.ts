@@ -66,8 +66,14 @@ function tokensToPath(tokens: ReadonlyArray<string | number>): string {
 // "exact" duplicates (the schema refuses them anyway).
 function duplicateKey(entry: Record<string, unknown>): string | undefined {
   const keys = Object.keys(entry).sort();
-  if (keys.some((key) => typeof entry[key] === 'object' && entry[key] !== null)) return undefined;
-  return JSON.stringify(keys.map((key) => [key, entry[key]]));
+  let key = '';
+  for (const name of keys) {
+    const value = entry[name];
+    if (typeof value === 'object' && value !== null) return undefined;
+    // Type-tagged and NUL-separated: "1" and 1, or "a\u0000b" split differently, never collide.
+    key += `${name}\u0000${typeof value}\u0000${String(value)}\u0000`;
+  }
+  return key;
 }
 
 /** Indexes of entries that repeat an earlier entry exactly (same id, same zone, nothing else). */
@@ -85,12 +91,15 @@ function exactDuplicates(entries: unknown[]): Array<{ index: number; firstIndex:
   return duplicates;
 }
 
-/** Whether a patch path lies inside one of the removed entries (a JSON Pointer prefix ending at a token). */
+/**
+ * Whether a patch path lies inside one of the removed vSwitch entries: its pointer up to the entry's
+ * index (`.../vSwitches/3`) is one of the removals. One slice per operation, whatever its depth.
+ */
 function insideRemoved(path: string, removed: ReadonlySet<string>): boolean {
-  for (let end = path.indexOf('/', 1); end !== -1; end = path.indexOf('/', end + 1)) {
-    if (removed.has(path.slice(0, end))) return true;
-  }
-  return false;
+  const list = path.lastIndexOf('/vSwitches/');
+  if (list === -1) return false;
+  const end = path.indexOf('/', list + '/vSwitches/'.length);
+  return end !== -1 && removed.has(path.slice(0, end));
 }
 
 /** Drops the exact duplicates of every vSwitch list in place; returns the removals and a warning each. */

@@ -3,6 +3,7 @@ import resourceSchema from '../schemas/asmpvlconfig.schema.json';
 import { childPath, type Finding, pointerToPath } from './findings';
 import * as defaultsModule from './generated/asmpvlconfig.defaults';
 import * as validateModule from './generated/asmpvlconfig.validate';
+import * as validateFirstModule from './generated/asmpvlconfig.validate-first';
 
 /** The one JSON Schema of ASMPvlConfig (schemas/asmpvlconfig.schema.json). */
 export const asmPvlConfigSchema = resourceSchema;
@@ -16,7 +17,8 @@ export const SINGLETON_NAME = 'default';
 
 // Compiled ahead of time by `npm run gen` (scripts/gen-validator.ts): nothing compiles at start, and
 // the webhook's first review is as fast as its thousandth.
-const validate = validateModule.validate as unknown as ValidateFunction;
+const validateAll = validateModule.validate as unknown as ValidateFunction;
+const validateFirst = validateFirstModule.validate as unknown as ValidateFunction;
 const fillDefaults = defaultsModule.validate as unknown as ValidateFunction;
 
 /** Fills in the schema's `default`s in place (on a copy the caller owns). */
@@ -24,8 +26,12 @@ export function applyDefaults(object: unknown): void {
   fillDefaults(object);
 }
 
-/** Everything the schema forbids, as findings with a field path and an actionable sentence. */
-export function schemaFindings(object: unknown): Finding[] {
+/**
+ * Everything the schema forbids, as findings with a field path and an actionable sentence; or, for
+ * an object too large to list every error of (core/shape.ts), only the first.
+ */
+export function schemaFindings(object: unknown, errors: 'all' | 'first' = 'all'): Finding[] {
+  const validate = errors === 'all' ? validateAll : validateFirst;
   if (validate(object)) return [];
   return (validate.errors ?? []).map(findingFromAjvError);
 }

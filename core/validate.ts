@@ -3,7 +3,7 @@ import type { JsonPatchOperation } from './json-patch';
 import { normalizeConfig } from './normalize';
 import { checkRules } from './rules';
 import { schemaFindings } from './schema';
-import { judgedView, shapeProblem } from './shape';
+import { EXHAUSTIVE_SCHEMA_VALUES, judgedView, measureShape } from './shape';
 
 export interface ValidateOptions {
   /** `overlap` (default): an unpaired vSwitch is a warning. `strict`: every vSwitch must pair. */
@@ -26,10 +26,11 @@ function internalError(error: unknown): Finding {
 export function validateConfig(object: unknown, options: ValidateOptions = {}): ValidationResult {
   try {
     const view = judgedView(object);
-    const problem = shapeProblem(view);
-    if (problem !== undefined) return { errors: [problem], warnings: [] };
+    const shape = measureShape(view);
+    if (shape.problem !== undefined) return { errors: [shape.problem], warnings: [] };
     const rules = checkRules(view, options.zonePolicy ?? 'overlap');
-    return { errors: [...schemaFindings(view), ...rules.errors], warnings: rules.warnings };
+    const schema = schemaFindings(view, shape.values <= EXHAUSTIVE_SCHEMA_VALUES ? 'all' : 'first');
+    return { errors: [...schema, ...rules.errors], warnings: rules.warnings };
   } catch (error) {
     return { errors: [internalError(error)], warnings: [] };
   }

@@ -7,7 +7,10 @@
  */
 
 export interface JsonLimits {
-  /** Values (objects, arrays and the entries between commas) in the whole body. */
+  /**
+   * Objects, arrays and list entries (each `{`, `[` and `,` outside strings) in the whole body: what
+   * JSON.parse would build, counted without building it. An empty object in a list counts twice.
+   */
   maxValues: number;
   /** Nesting of objects and arrays. Go's encoding/json, which the API server decodes with, stops at 10,000. */
   maxDepth: number;
@@ -16,11 +19,12 @@ export interface JsonLimits {
 }
 
 /**
- * An object the API server stores is at most ~1.5 MiB (etcd's limit) and a review carries two
- * (object and oldObject), so a million values is above any review it sends, while the heap it costs
- * stays far below the chart's 256Mi memory limit (measured in test/chaos/webhook-memory.chaos.test.ts).
+ * An object the API server stores is at most ~1.5 MiB (etcd's limit), about 200,000 values at their
+ * tersest, and a review carries two (object and oldObject): 500,000 is above any review it sends, while
+ * what JSON.parse builds from it stays well inside the chart's 256Mi memory limit (a million short
+ * strings took the process from 150 to 215 MiB; test/chaos/webhook-memory.chaos.test.ts measures it).
  */
-export const REVIEW_JSON_LIMITS: JsonLimits = { maxValues: 1_000_000, maxDepth: 10_100, scanAbove: 256 * 1024 };
+export const REVIEW_JSON_LIMITS: JsonLimits = { maxValues: 500_000, maxDepth: 10_100, scanAbove: 256 * 1024 };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -29,6 +33,10 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
+
+function tooMany(limits: JsonLimits): string {
+  return `made of more than ${limits.maxValues} objects, arrays and list entries`;
+}
 
 /** Why the body is too large in values or depth, or undefined when it is within the limits. */
 export function jsonShapeProblem(bytes: Uint8Array, limits: JsonLimits): string | undefined {
@@ -44,12 +52,12 @@ export function jsonShapeProblem(bytes: Uint8Array, limits: JsonLimits): string 
     }
     if (byte === QUOTE) inString = true;
     else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      values++;
+      if (++values > limits.maxValues) return tooMany(limits);
       if (++depth > limits.maxDepth) return `nested more than ${limits.maxDepth} levels deep`;
     } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth--;
-    else if (byte === COMMA && ++values > limits.maxValues) return `more than ${limits.maxValues} values`;
+    else if (byte === COMMA && ++values > limits.maxValues) return tooMany(limits);
   }
-  return values > limits.maxValues ? `more than ${limits.maxValues} values` : undefined;
+  return values > limits.maxValues ? tooMany(limits) : undefined;
 }
 
 export type ParsedJson = { value: unknown } | { problem: string; tooLarge: boolean };

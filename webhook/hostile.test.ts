@@ -149,17 +149,17 @@ describe('every hostile review gets an answer, on both endpoints', () => {
     const values = `[${'{},'.repeat(2_500_000)}{}]`;
     const reply = await send('/mutate', reviewWith({ ...fixture.request, object: '@' }).replace('"@"', values));
     expect(reply.status).toBe(413);
-    expect(JSON.parse(reply.body).message).toMatch(/more than 1000000 values/);
+    expect(JSON.parse(reply.body).message).toMatch(/made of more than 500000 objects, arrays and list entries/);
   });
 
-  test('20,000 clusters needing rewrites: the patch on /mutate, a bounded denial on /validate', async () => {
-    const body = reviewOfObject(clustersNeedingRewrites(20_000));
+  test('10,000 clusters needing rewrites: the patch on /mutate, a bounded denial on /validate', async () => {
+    const body = reviewOfObject(clustersNeedingRewrites(10_000));
     const mutated = JSON.parse((await send('/mutate', body)).body).response;
     expect(mutated.allowed).toBe(true);
     expect(mutated.warnings).toHaveLength(MAX_LISTED_FINDINGS + 1);
-    expect(mutated.warnings[MAX_LISTED_FINDINGS]).toMatch(/^and 19990 more warnings/);
+    expect(mutated.warnings[MAX_LISTED_FINDINGS]).toMatch(/^and 9990 more warnings/);
     const patch = JSON.parse(Buffer.from(mutated.patch as string, 'base64').toString('utf8'));
-    expect(patch.filter((operation: { op: string }) => operation.op === 'remove')).toHaveLength(20_000);
+    expect(patch.filter((operation: { op: string }) => operation.op === 'remove')).toHaveLength(10_000);
     const denied = JSON.parse((await send('/validate', body)).body).response;
     expect(denied.allowed).toBe(false);
     expect(denied.status.message.length).toBeLessThan(8_192);

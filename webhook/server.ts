@@ -15,6 +15,7 @@ import {
   reviewOf,
 } from './admission';
 import { parseBoundedJson, REVIEW_JSON_LIMITS } from './bounded-json';
+import { collectBeforeLargeReview, LARGE_REVIEW_BYTES } from './memory';
 import { type AdmissionHandler, mutate, validate } from './handlers';
 import { WebhookMetrics } from './metrics';
 import { loadTls, type TlsFiles, watchTls } from './tls';
@@ -104,8 +105,13 @@ function reviewEndpointOf(req: IncomingMessage): Endpoint | undefined {
   return path === '/mutate' || path === '/validate' ? (path.slice(1) as Endpoint) : undefined;
 }
 
-/** Bytes of review bodies held at once across all requests; beyond it a review is asked to retry. */
-export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of review bodies held at once across all requests; beyond it a review is asked to retry (503).
+ * Real reviews are a few KiB, so this only ever holds back several huge bodies at once, whose parsed
+ * forms would together outgrow the pod's memory (eight hostile bodies of 1-4 MiB at once: 307 MiB
+ * resident with a 32 MiB budget).
+ */
+export const MAX_BUFFERED_BYTES = 12 * 1024 * 1024;
 
 interface BodyBudget {
   buffered: number;
@@ -166,6 +172,7 @@ function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerRespon
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     release();
+    if (body.length > LARGE_REVIEW_BYTES) collectBeforeLargeReview();
     try {
       answerReview(endpoint, body, res, context, started);
     } catch (error) {
