@@ -71,6 +71,8 @@ export interface CloudFlags {
   region?: string;
   profile?: string;
   cloudEndpoint?: string;
+  /** `--allow-insecure-cloud-endpoint`: the user knowingly sends signed calls over plain HTTP off this host. */
+  allowInsecureCloudEndpoint?: boolean;
 }
 
 /** Region, profile and endpoint from flags, falling back to the environment. */
@@ -85,11 +87,40 @@ export function resolveCloudSettings(
       `no region: pass --region (e.g. cn-hangzhou) or set ${cloudEnvironment.region}`,
     );
   }
-  return {
-    region,
-    profile: nonEmpty(flags.profile) ?? nonEmpty(env[cloudEnvironment.profile]),
-    cloudEndpoint: nonEmpty(flags.cloudEndpoint) ?? nonEmpty(env[cloudEnvironment.cloudEndpoint]),
-  };
+  const cloudEndpoint = nonEmpty(flags.cloudEndpoint) ?? nonEmpty(env[cloudEnvironment.cloudEndpoint]);
+  if (cloudEndpoint !== undefined) checkEndpointTransport(cloudEndpoint, flags.allowInsecureCloudEndpoint === true);
+  return { region, profile: nonEmpty(flags.profile) ?? nonEmpty(env[cloudEnvironment.profile]), cloudEndpoint };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: plain HTTP to this host never leaves it (the emulator in tests). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Every call carries the AccessKey id, a signature and, with STS credentials, the security token in its
+ * headers: over plain HTTP to another host anyone on the path can read and replay them. So an http://
+ * endpoint off this host is refused unless the user says, by a flag, that they mean it.
+ */
+function checkEndpointTransport(value: string, allowInsecure: boolean): void {
+  const { endpoint, protocol } = parseCloudEndpoint(value);
+  if (protocol === 'https' || allowInsecure) return;
+  const hostname = new URL(`http://${endpoint}`).hostname;
+  if (isLoopbackHost(hostname)) return;
+  throw new CloudSettingsError(
+    '--cloud-endpoint',
+    `"${value}" is plain HTTP to ${hostname}: every cloud call would carry your AccessKey id, signature and STS token in clear text. Use https://, or pass --allow-insecure-cloud-endpoint if this host is yours and the network is trusted`,
+  );
+}
+
+/** Where cloud calls go, in words for doctor and -v. */
+export function describeCloudTarget(settings: Pick<CloudSettings, 'region' | 'cloudEndpoint'>): string {
+  if (settings.cloudEndpoint === undefined)
+    return `cloud calls go to the public Alibaba Cloud endpoints of ${settings.region} over HTTPS`;
+  const { endpoint, protocol } = parseCloudEndpoint(settings.cloudEndpoint);
+  const clear = protocol === 'http' ? ' (plain HTTP: credentials in clear text)' : '';
+  return `cloud calls go to ${protocol}://${endpoint}${clear}, set by --cloud-endpoint or ${cloudEnvironment.cloudEndpoint}`;
 }
 
 // Region ids: `cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`.

@@ -65,6 +65,9 @@ export abstract class ClusterCommand extends Command {
   cloudEndpoint = Option.String('--cloud-endpoint', {
     description: 'Send every cloud API call to this URL instead (e.g. a local emulator); also ASMPVL_CLOUD_ENDPOINT',
   });
+  allowInsecureCloudEndpoint = Option.Boolean('--allow-insecure-cloud-endpoint', false, {
+    description: 'Allow an http:// --cloud-endpoint off this host (credentials then travel in clear text)',
+  });
   verbose = Option.Counter('-v,--verbose', 0, { description: 'More detail: each cloud call with its request id' });
 
   private kubeClient?: Kube;
@@ -116,11 +119,15 @@ export abstract class ClusterCommand extends Command {
 
   /** The cloud clients, all pointed at the same endpoint and sharing one credential chain. */
   async cloud(onCall?: Parameters<typeof createCloud>[0]['onCall']): Promise<Cloud> {
-    const { createCloud, resolveCloudSettings } = await import('../../engine/cloud');
-    return createCloud({
-      ...resolveCloudSettings({ region: this.region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }),
-      onCall,
+    const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../../engine/cloud');
+    const settings = resolveCloudSettings({
+      region: this.region,
+      profile: this.profile,
+      cloudEndpoint: this.cloudEndpoint,
+      allowInsecureCloudEndpoint: this.allowInsecureCloudEndpoint,
     });
+    if (this.verbose > 0) this.context.stderr.write(`${describeCloudTarget(settings)}\n`);
+    return createCloud({ ...settings, onCall });
   }
 
   /** Prints a failure as `error: …` (never a stack trace) and returns the exit code for it. */

@@ -177,11 +177,17 @@ export class DoctorCommand extends ClusterCommand {
 
   /** Cloud clients with doctor's short retry budget; -v prints each call with its request id. */
   private async doctorCloud(region: string): Promise<Cloud> {
-    const { createCloud, resolveCloudSettings } = await import('../../engine/cloud');
+    const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../../engine/cloud');
     const settings = resolveCloudSettings(
-      { region, profile: this.profile, cloudEndpoint: this.cloudEndpoint },
+      {
+        region,
+        profile: this.profile,
+        cloudEndpoint: this.cloudEndpoint,
+        allowInsecureCloudEndpoint: this.allowInsecureCloudEndpoint,
+      },
       this.context.env,
     );
+    if (this.verbose > 0) this.context.stderr.write(`${describeCloudTarget(settings)}\n`);
     const onCall = (event: CloudCallEvent) => {
       if (event.requestId) this.lastRequestId.set(event.action, event.requestId);
       if (this.verbose > 0) {
