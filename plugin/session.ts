@@ -15,6 +15,7 @@ export interface SessionOptions {
   region?: string;
   profile?: string;
   cloudEndpoint?: string;
+  allowInsecureCloudEndpoint?: boolean;
   /** -v: one line per cloud call; -vv: also the retries' errors. */
   verbose: number;
   timeoutMs: number;
@@ -32,7 +33,7 @@ function pace(env: NodeJS.ProcessEnv): number {
 
 /** Opens the cloud for one run; Ctrl-C or SIGTERM cancels it (the command then writes status and exits). */
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const { createCloud, resolveCloudSettings } = await import('../engine/cloud');
+  const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../engine/cloud');
   const controller = new AbortController();
   const count: CallCount = { calls: 0, mutating: 0 };
   const pacer = new Pacer(systemWaitClock, pace(process.env), 8);
@@ -51,9 +52,15 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     }
   };
   const settings = {
-    ...resolveCloudSettings({ region: options.region, profile: options.profile, cloudEndpoint: options.cloudEndpoint }),
+    ...resolveCloudSettings({
+      region: options.region,
+      profile: options.profile,
+      cloudEndpoint: options.cloudEndpoint,
+      allowInsecureCloudEndpoint: options.allowInsecureCloudEndpoint,
+    }),
     onCall,
   };
+  if (options.verbose > 0) options.log.write(`${describeCloudTarget(settings)}\n`);
   const cloud = createCloud({ ...settings, signal: controller.signal });
   const reportCloud = createCloud(settings);
   const cancel = (signal: NodeJS.Signals) => {
@@ -88,6 +95,7 @@ export interface SessionFlags {
   region?: string;
   profile?: string;
   cloudEndpoint?: string;
+  allowInsecureCloudEndpoint?: boolean;
   verbose: number;
 }
 
@@ -102,6 +110,7 @@ export async function openCommandSession(
     region: flags.region,
     profile: flags.profile,
     cloudEndpoint: flags.cloudEndpoint,
+    allowInsecureCloudEndpoint: flags.allowInsecureCloudEndpoint,
     verbose: flags.verbose,
     timeoutMs: timeout.ms,
     timeoutLabel: timeout.label,
