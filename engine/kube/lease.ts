@@ -1,7 +1,9 @@
-import { hostname } from 'node:os';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { KubeError, toKubeError } from './errors';
+import { holderIdentity } from './holder';
 import type { Kube } from './kube';
+
+export { holderIdentity };
 
 const LEASE = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 export const LEASE_NAME = 'asmpvl-provisioning';
@@ -17,11 +19,6 @@ interface LeaseObject {
 // Lease times are MicroTime: RFC 3339 with exactly six fractional digits.
 function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-/** The identity written into the Lease: which process on which machine holds it. */
-export function holderIdentity(): string {
-  return `kubectl-asmpvl@${hostname()}/${process.pid}`;
 }
 
 export interface HeldLease {

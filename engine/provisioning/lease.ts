@@ -5,21 +5,21 @@
  */
 import { hostname } from 'node:os';
 import type { HeldLease, Kube } from '../kube';
+import { localHolderPid } from '../kube/holder';
 import type { Progress } from '../progress';
 import { type Deadline, pollUntil, systemWaitClock, type WaitPolicy } from './waits';
 
 /** Renewed every third of it; a killed run on another machine blocks others this long at most. */
 export const LEASE_TTL_SECONDS = 30;
 
-/** Holders write `kubectl-asmpvl@<host>/<pid>` (engine/kube/lease.ts). */
+/** A holder running in this host's pid namespace whose process is gone (engine/kube/holder.ts). */
 export function isHolderGone(
   holder: string,
   host = hostname(),
   alive: (pid: number) => boolean = processAlive,
 ): boolean {
-  const match = /^kubectl-asmpvl@(.+)\/(\d+)$/.exec(holder);
-  if (!match || match[1] !== host) return false;
-  return !alive(Number(match[2]));
+  const pid = localHolderPid(holder, host);
+  return pid !== undefined && !alive(pid);
 }
 
 function processAlive(pid: number): boolean {
