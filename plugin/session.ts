@@ -138,5 +138,23 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
     advice: CLI_ADVICE,
     holdLease: () => holdProvisioningLease(kube, { deadline, progress: session.progress, signal: session.signal }),
     controller: await findController(kube, await kube.getConfig()),
+    preflight: async () => {
+      const { deniedWrites } = await import('../engine/cloud/permissions');
+      const { GRANTED_ACTIONS } = await import('../engine/cloud/catalogue');
+      const { describeCause, ProvisioningInputError } = await import('../engine/provisioning/errors');
+      session.progress.start('check the RAM permissions of every write (DryRun, changing nothing)');
+      const mutating = session.count.mutating;
+      const denied = await deniedWrites(session.cloud.permissions, GRANTED_ACTIONS);
+      // DryRun writes change nothing: they are not the run's changes.
+      session.count.mutating = mutating;
+      if (denied.length === 0) {
+        session.progress.succeed('allowed');
+        return;
+      }
+      session.progress.fail(`${denied.length} denied`);
+      throw new ProvisioningInputError(
+        `nothing was changed: these credentials may not make ${denied.length === 1 ? 'a write' : 'writes'} the run needs:\n  ${denied.map((error) => describeCause(error)).join('\n  ')}`,
+      );
+    },
   };
 }

@@ -106,6 +106,7 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
     };
   }
 
+  await context.preflight?.();
   const lease = await context.holdLease();
   try {
     const fresh = (await store.getConfig()) ?? current;
