@@ -3,7 +3,7 @@
  * Nothing here asserts on time; the figures are for people (and the README's performance section).
  */
 import { writeFileSync } from 'node:fs';
-import { benchCore } from './core.bench';
+import { benchCore, benchCoreAtScale } from './core.bench';
 import { benchPluginStart, printPluginStart } from './plugin-start.bench';
 import { benchAdmission } from './admission.bench';
 import { benchWebhook } from './webhook.bench';
@@ -37,6 +37,11 @@ async function main(): Promise<void> {
       })),
     ),
   );
+  console.log(
+    '\n1b. Normalise + validate at scale: every id rewritten, every cluster repeating a vSwitch (linear up to the bound on values)',
+  );
+  results.coreAtScale = benchCoreAtScale();
+  console.log(table(results.coreAtScale as Array<Record<string, string | number>>));
 
   console.log(
     '\n2. Webhook /validate over TLS keep-alive, 10-cluster object, concurrency 32, vs. a bare HTTPS server with a fixed answer',
