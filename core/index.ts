@@ -2,7 +2,7 @@
 export * from './findings';
 export * from './json-patch';
 export * from './normalize';
-export { judgedView, MAX_OBJECT_DEPTH, MAX_OBJECT_VALUES, shapeProblem } from './shape';
+export { judgedView, MAX_OBJECT_DEPTH, MAX_OBJECT_VALUES, measureShape, shapeProblem } from './shape';
 export { NAME_RULE_MESSAGE } from './rules';
 export { API_GROUP, API_VERSION, asmPvlConfigSchema, KIND, PLURAL, SINGLETON_NAME } from './schema';
 export * from './validate';

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { checkConfig, validateConfig } from '../../core';
+import { checkConfig, judgedView, measureShape, validateConfig } from '../../core';
+import { clustersNeedingRewrites } from '../arbitraries/hostile';
 
 /** An ASMPvlConfig with `clusters` clusters, each with two vSwitches paired with the mesh's zones. */
 export function configWithClusters(clusters: number): unknown {
@@ -59,6 +60,45 @@ export function benchCore(sizes = [1, 10, 100, 1000]): CoreBenchRow[] {
       validateMicroseconds: validate.microseconds,
       checkMicroseconds: check.microseconds,
       microsecondsPerCluster: check.microseconds / clusters,
+    };
+  });
+}
+
+export interface ScaleBenchRow {
+  clusters: number;
+  /** Values in the object the core reads; past MAX_OBJECT_VALUES it is refused in one finding. */
+  values: number;
+  checkMilliseconds: number;
+  microsecondsPerCluster: number;
+  patchOperations: number;
+  refused: boolean;
+}
+
+/**
+ * Normalise + validate of objects whose ids all need rewriting and whose every cluster repeats a
+ * vSwitch (issue 13: quadratic before, seconds at 20,000 clusters). It must grow linearly up to the
+ * core's bound on values; past it (20,000 such clusters) the object is refused in one finding.
+ */
+export function benchCoreAtScale(sizes = [1_000, 5_000, 10_000, 11_000, 20_000]): ScaleBenchRow[] {
+  return sizes.map((clusters) => {
+    const object = clustersNeedingRewrites(clusters);
+    const values = measureShape(judgedView(object)).values;
+    const result = checkConfig(object);
+    checkConfig(object);
+    // The median of five runs: at these sizes one run is tens to hundreds of milliseconds.
+    const runs = Array.from({ length: 5 }, () => {
+      const started = performance.now();
+      checkConfig(object);
+      return performance.now() - started;
+    }).sort((a, b) => a - b);
+    const milliseconds = runs[2]!;
+    return {
+      clusters,
+      values,
+      checkMilliseconds: milliseconds,
+      microsecondsPerCluster: (milliseconds * 1000) / clusters,
+      patchOperations: result.patch.length,
+      refused: result.errors.some((error) => /more than \d+ values/.test(error.message)),
     };
   });
 }
