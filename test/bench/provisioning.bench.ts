@@ -75,7 +75,7 @@ export function pluginChainMs(delays: EmulatorDelays, joinsMesh: boolean): numbe
   return joinsMesh ? Math.max(links, delays.meshJoinMs) : links;
 }
 
-function rateFloorMs(entries: RequestLogEntry[], limits: RateLimits): number {
+export function rateFloorMs(entries: RequestLogEntry[], limits: RateLimits): number {
   const admitted = new Map<string, number>();
   for (const entry of entries) {
     if (!entry.mutating || entry.faults?.includes('rate-limit')) continue;

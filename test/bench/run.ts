@@ -8,6 +8,7 @@ import { benchPluginStart, printPluginStart } from './plugin-start.bench';
 import { benchAdmission } from './admission.bench';
 import { benchWebhook } from './webhook.bench';
 import { benchProvisioning } from './provisioning.bench';
+import { controllerSection } from './controller.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
@@ -145,6 +146,8 @@ async function main(): Promise<void> {
   console.log(
     'bound = max(critical path, rate floor); throttled = answers refused by the rate limit, each retried by the plugin',
   );
+
+  results.controller = await controllerSection(table);
 
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench-results.json');
