@@ -249,5 +249,6 @@ describe('drain', () => {
         socket.on('error', reject);
       }),
     ).rejects.toThrow(/ECONNREFUSED/);
-  });
+    // Issuing a certificate takes seconds on a busy machine.
+  }, 30_000);
 });

@@ -4,7 +4,7 @@
  * a person needs to act. Pure: the table, the exit code and `--watch` all read this one view.
  */
 import type { ASMPvlConfig } from '../../core/generated/asmpvlconfig';
-// core/zones, not core/index: the index compiles the JSON Schema at load, which `status` never needs.
+// core/zones, not core/index: the index loads the generated schema validators, which `status` never needs.
 import { pairedZones } from '../../core/zones';
 
 type Status = NonNullable<ASMPvlConfig['status']>;
