@@ -45,6 +45,12 @@ export interface ReconcileContext {
   progress: Progress;
   advice: Advice;
   waits?: WaitPolicy;
+  /**
+   * Checks, changing nothing, that the credentials may make every write a run can make; throws a
+   * ProvisioningInputError naming each denied RAM action. Called once a run knows it will change
+   * something, before the first change, so a missing permission leaves nothing half-done.
+   */
+  preflight?(): Promise<void>;
 }
 
 export interface ReconcileOptions {
@@ -273,10 +279,11 @@ export async function reconcile(
   };
   const revision = specRevision(config);
   const generation = config.metadata.generation;
-  const meshAdds = await addToMesh(context, options.meshId, membership?.toAdd ?? []);
-  const failures: RecordedFailure[] = [...meshAdds.failures];
   const planned = await planRun(context.cloud, config, scope, settings);
   const steps = planned.plan.actions.length;
+  if (steps > 0 || (membership?.toAdd.length ?? 0) > 0) await context.preflight?.();
+  const meshAdds = await addToMesh(context, options.meshId, membership?.toAdd ?? []);
+  const failures: RecordedFailure[] = [...meshAdds.failures];
   progress.info(steps === 0 ? 'the cloud already matches the spec: nothing to change' : `${steps} step(s) to run`);
   if (steps > 0) {
     await writeRunStatus(store, {

@@ -215,7 +215,6 @@ export async function connect(context: FlowContext, request: ConnectRequest): Pr
   let stored = current;
   const changed = !current || changesObject(current, check.object as ASMPvlConfig);
   if (context.controller && !request.dryRun) return delegated(context, context.controller, request, entries, meshId);
-  if (!request.dryRun) await context.preflight?.();
   if (changed) {
     progress.start(
       request.dryRun

@@ -10,10 +10,4 @@ export interface FlowContext extends ReconcileContext {
   holdLease(): Promise<Pick<HeldLease, 'release'>>;
   /** A controller holding its Lease: the flow edits the spec and waits for it instead of provisioning. */
   controller?: ControllerPresence;
-  /**
-   * Checks, changing nothing, that the credentials may make every write a run can make; throws a
-   * ProvisioningInputError naming each denied RAM action. Run before the first change, so a missing
-   * permission stops the run with nothing half-done.
-   */
-  preflight?(): Promise<void>;
 }

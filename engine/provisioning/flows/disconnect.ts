@@ -106,7 +106,6 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
     };
   }
 
-  await context.preflight?.();
   const lease = await context.holdLease();
   try {
     const fresh = (await store.getConfig()) ?? current;
@@ -117,6 +116,7 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
       return { config: fresh, failures: [], cancelled: false, nothingToDo: true };
     }
     session.progress.info(`${planned.plan.actions.length} step(s) to run`);
+    if (planned.plan.actions.length > 0) await context.preflight?.();
     const executed = await executeRun(session.port, planned, specRevision(fresh), settings);
     const failures = executed.failures.filter(
       (failure) => failure.clusterId === undefined || failure.clusterId === clusterId,
