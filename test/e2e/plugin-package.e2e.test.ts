@@ -133,7 +133,8 @@ describe('the self-contained executable in its krew archive', () => {
     mkdirSync(kubectlDir, { recursive: true });
     execFileSync('ln', ['-sf', e2eEnvironment().kubectl, join(kubectlDir, 'kubectl')]);
     const env = { PATH: `${join(krewRoot, 'bin')}:${kubectlDir}`, HOME: dir, KUBECONFIG: adminKubeconfig().path };
-    expect((await run('/bin/sh', ['-c', 'command -v node || echo none'], { env })).stdout).toBe('none\n');
+    // execFileSync: the harness's run() writes stdin, and a shell this quick may be gone first (EPIPE).
+    expect(execFileSync('/bin/sh', ['-c', 'command -v node || echo none'], { env, encoding: 'utf8' })).toBe('none\n');
     const versionRun = await run(join(kubectlDir, 'kubectl'), ['asmpvl', 'version'], { env });
     expect(versionRun).toMatchObject({ code: 0, stdout: `kubectl-asmpvl ${version}\n` });
     const status = await run(join(kubectlDir, 'kubectl'), ['asmpvl', 'status'], { env });
