@@ -133,7 +133,7 @@ async function main(): Promise<number> {
   const kube = Kube.connect({ kubeconfig: flags.kubeconfig, context: flags.context, requestTimeoutMs: 30_000 });
   kube.fieldManager = CONTROLLER_MANAGER;
   const store = new KubeStore(kube, CONTROLLER_MANAGER);
-  const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint });
+  const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint }, process.env);
   const metrics = new ControllerMetrics();
   const pacer = new Pacer(systemWaitClock, cloudRate(), 8);
   const onCall = (event: CloudCallEvent) => {

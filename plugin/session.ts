@@ -52,12 +52,15 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     }
   };
   const settings = {
-    ...resolveCloudSettings({
-      region: options.region,
-      profile: options.profile,
-      cloudEndpoint: options.cloudEndpoint,
-      allowInsecureCloudEndpoint: options.allowInsecureCloudEndpoint,
-    }),
+    ...resolveCloudSettings(
+      {
+        region: options.region,
+        profile: options.profile,
+        cloudEndpoint: options.cloudEndpoint,
+        allowInsecureCloudEndpoint: options.allowInsecureCloudEndpoint,
+      },
+      process.env,
+    ),
     onCall,
   };
   if (options.verbose > 0) options.log.write(`${describeCloudTarget(settings)}\n`);
@@ -136,7 +139,8 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
     signal: session.signal,
     progress: session.progress,
     advice: CLI_ADVICE,
-    holdLease: () => holdProvisioningLease(kube, { deadline, progress: session.progress, signal: session.signal }),
+    holdLease: () =>
+      holdProvisioningLease(kube, { deadline, progress: session.progress, signal: session.signal, processAlive }),
     controller: await findController(kube, await kube.getConfig()),
     preflight: async () => {
       const { deniedWrites } = await import('../engine/cloud/permissions');
@@ -157,4 +161,15 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
       );
     },
   };
+}
+
+/** Whether a process of this machine is alive: a killed run's Lease is taken over at once. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

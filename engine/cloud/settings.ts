@@ -78,7 +78,7 @@ export interface CloudFlags {
 /** Region, profile and endpoint from flags, falling back to the environment. */
 export function resolveCloudSettings(
   flags: CloudFlags,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Pick<CloudSettings, 'region' | 'profile' | 'cloudEndpoint'> {
   const region = nonEmpty(flags.region) ?? nonEmpty(env[cloudEnvironment.region]);
   if (!region) {

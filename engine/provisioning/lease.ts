@@ -13,23 +13,9 @@ import { type Deadline, pollUntil, systemWaitClock, type WaitPolicy } from './wa
 export const LEASE_TTL_SECONDS = 30;
 
 /** A holder running in this host's pid namespace whose process is gone (engine/kube/holder.ts). */
-export function isHolderGone(
-  holder: string,
-  host = hostname(),
-  alive: (pid: number) => boolean = processAlive,
-): boolean {
+export function isHolderGone(holder: string, host: string, alive: (pid: number) => boolean): boolean {
   const pid = localHolderPid(holder, host);
   return pid !== undefined && !alive(pid);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function isBusy(error: unknown): boolean {
@@ -39,7 +25,13 @@ function isBusy(error: unknown): boolean {
 /** Takes the Lease, waiting while another run holds it; throws the last refusal at the deadline. */
 export async function holdProvisioningLease(
   kube: Kube,
-  options: { deadline: Deadline; progress: Progress; signal?: AbortSignal },
+  options: {
+    deadline: Deadline;
+    progress: Progress;
+    signal?: AbortSignal;
+    /** Whether a process of this machine is alive (the caller asks the process table). */
+    processAlive: (pid: number) => boolean;
+  },
 ): Promise<HeldLease> {
   const { acquireProvisioningLease } = await import('../kube');
   let told = false;
@@ -56,7 +48,7 @@ export async function holdProvisioningLease(
       try {
         return await acquireProvisioningLease(kube, {
           ttlSeconds: LEASE_TTL_SECONDS,
-          isHolderGone: (holder) => isHolderGone(holder),
+          isHolderGone: (holder) => isHolderGone(holder, hostname(), options.processAlive),
         });
       } catch (error) {
         if (!isBusy(error)) throw error;

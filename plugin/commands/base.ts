@@ -120,12 +120,15 @@ export abstract class ClusterCommand extends Command {
   /** The cloud clients, all pointed at the same endpoint and sharing one credential chain. */
   async cloud(onCall?: Parameters<typeof createCloud>[0]['onCall']): Promise<Cloud> {
     const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../../engine/cloud');
-    const settings = resolveCloudSettings({
-      region: this.region,
-      profile: this.profile,
-      cloudEndpoint: this.cloudEndpoint,
-      allowInsecureCloudEndpoint: this.allowInsecureCloudEndpoint,
-    });
+    const settings = resolveCloudSettings(
+      {
+        region: this.region,
+        profile: this.profile,
+        cloudEndpoint: this.cloudEndpoint,
+        allowInsecureCloudEndpoint: this.allowInsecureCloudEndpoint,
+      },
+      this.context.env,
+    );
     if (this.verbose > 0) this.context.stderr.write(`${describeCloudTarget(settings)}\n`);
     return createCloud({ ...settings, onCall });
   }
