@@ -42,6 +42,9 @@ export interface ControllerApplyRow {
   inventoryExact: boolean;
   /** One resync of the converged system: its cloud calls, by action, and how long the reconcile took. */
   resyncCalls: number;
+  /** One periodic resync of the converged system (the drift check): its cloud calls. */
+  periodicCalls: number;
+  periodicByAction: Record<string, number>;
   resyncWrites: number;
   resyncByAction: Record<string, number>;
   resyncMs: number;
@@ -141,6 +144,25 @@ async function requestedResync(sandbox: Sandbox, controller: RunningController) 
   return { ms, calls: log.length, writes: log.filter((entry) => entry.mutating).length, byAction };
 }
 
+// The apply bench's controllers resync this often, so one periodic resync (the drift check) is measured too.
+const PERIODIC_RESYNC_S = 15;
+
+/** The next periodic resync of the converged system: the cloud calls until the reconcile count moves. */
+async function periodicResync(sandbox: Sandbox, controller: RunningController) {
+  const before = await controller.metric('asmpvl_controller_reconciles_total');
+  const since = sandbox.emulator.requests().length;
+  await pollUntil(
+    async () => (await controller.metric('asmpvl_controller_reconciles_total')) > before,
+    'the next periodic resync',
+    (PERIODIC_RESYNC_S + 30) * 1000,
+    50,
+  );
+  const log = sandbox.emulator.requests().slice(since);
+  const byAction: Record<string, number> = {};
+  for (const entry of log) byAction[entry.action] = (byAction[entry.action] ?? 0) + 1;
+  return { calls: log.length, byAction };
+}
+
 async function benchApply(clusters: number, delays: EmulatorDelays): Promise<ControllerApplyRow> {
   const sandbox = await startSandbox(delays, {
     world: makeWorld({ clusters, seed: clusters }),
@@ -150,7 +172,7 @@ async function benchApply(clusters: number, delays: EmulatorDelays): Promise<Con
   try {
     await sandbox.deleteObject();
     await resetControllerState();
-    replicas.push(await startController(sandbox));
+    replicas.push(await startController(sandbox, { resyncPeriod: `${PERIODIC_RESYNC_S}s` }));
     await leaderOf(replicas);
     const ids = sandbox.allClusters;
     const started = performance.now();
@@ -164,6 +186,7 @@ async function benchApply(clusters: number, delays: EmulatorDelays): Promise<Con
     const lowerBound = Math.max(critical, floor);
     const inventoryExact = exact(sandbox, ids);
     const resync = await requestedResync(sandbox, replicas[0]!);
+    const periodic = await periodicResync(sandbox, replicas[0]!);
     return {
       clusters,
       wallMs,
@@ -177,6 +200,8 @@ async function benchApply(clusters: number, delays: EmulatorDelays): Promise<Con
       throttled: log.filter((entry) => entry.faults?.includes('rate-limit')).length,
       inventoryExact,
       resyncCalls: resync.calls,
+      periodicCalls: periodic.calls,
+      periodicByAction: periodic.byAction,
       resyncWrites: resync.writes,
       resyncByAction: resync.byAction,
       resyncMs: resync.ms,
@@ -324,17 +349,25 @@ export async function controllerSection(table: Table): Promise<ControllerBench> 
         throttled: row.throttled,
         'inventory exact': row.inventoryExact ? 'yes' : 'NO',
         'resync calls': row.resyncCalls,
+        'periodic resync calls': row.periodicCalls,
         'resync writes': row.resyncWrites,
         'resync s': seconds(row.resyncMs),
       })),
     ),
   );
   console.log(
-    'bound = max(critical path, rate floor); throttled = answers refused by the rate limit, each retried; resync = one reconcile of the converged system, requested by annotation',
+    'bound = max(critical path, rate floor); throttled = answers refused by the rate limit, each retried; resync = one reconcile of the converged system requested by annotation (a full pass); periodic resync = the next timed resync (the drift check)',
   );
   for (const row of bench.apply)
     console.log(
       `resync calls by action, ${row.clusters} cluster(s): ${Object.entries(row.resyncByAction)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([action, count]) => `${action} ${count}`)
+        .join(', ')}`,
+    );
+  for (const row of bench.apply)
+    console.log(
+      `periodic resync calls by action, ${row.clusters} cluster(s): ${Object.entries(row.periodicByAction)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([action, count]) => `${action} ${count}`)
         .join(', ')}`,
