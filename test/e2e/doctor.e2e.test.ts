@@ -4,8 +4,17 @@
 import { join } from 'node:path';
 import type { Finding } from '../../plugin/doctor/checks';
 import { loadWorldFile, startEmulator, TWO_CLUSTERS_WORLD, type RunningEmulator } from '../emulator';
-import { WebhookProcess } from '../support/webhook-process';
-import { adminKubeconfig, CHART_DIR, eventually, helm, installAsmpvlCrd, kubectl, mustSucceed, run } from './harness';
+import { type WebhookProcess } from '../support/webhook-process';
+import {
+  adminKubeconfig,
+  eventually,
+  installAsmpvlCrd,
+  installWebhookRelease,
+  kubectl,
+  mustSucceed,
+  run,
+  type WebhookRelease,
+} from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const BUNDLE = join(REPO, 'dist/kubectl-asmpvl.cjs');
@@ -156,26 +165,11 @@ describe('without the webhook', () => {
 
 describe('with the chart installed and the webhook answering', () => {
   let webhook: WebhookProcess | undefined;
+  let release: WebhookRelease | undefined;
 
   beforeAll(async () => {
-    webhook = await WebhookProcess.start();
-    const caBundle = Buffer.from(webhook.ca).toString('base64');
-    await mustSucceed(
-      helm([
-        'upgrade',
-        '--install',
-        RELEASE,
-        CHART_DIR,
-        '-n',
-        NAMESPACE,
-        '--create-namespace',
-        '--set',
-        `webhook.url=https://127.0.0.1:${webhook.port}`,
-        '--set',
-        `webhook.caBundle=${caBundle}`,
-      ]),
-      'helm install',
-    );
+    release = await installWebhookRelease(RELEASE, NAMESPACE);
+    webhook = release.webhook;
     // The API server picks up new webhook configurations a moment after they are stored.
     await eventually(async () => {
       const denied = await kubectl(['create', '--dry-run=server', '-f', '-'], {
@@ -198,10 +192,8 @@ describe('with the chart installed and the webhook answering', () => {
   afterAll(async () => {
     try {
       await deleteDefault();
-      // Uninstall first: with failurePolicy Fail, a stopped webhook would block other files' writes.
-      await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
     } finally {
-      await webhook?.stop();
+      await release?.uninstall();
     }
   });
 

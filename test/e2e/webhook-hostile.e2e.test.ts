@@ -5,14 +5,15 @@
 import { NAME_RULE_MESSAGE } from '../../core';
 import { nestedJson } from '../arbitraries/hostile';
 import { loadFixture } from '../fixtures';
-import { WebhookProcess } from '../support/webhook-process';
-import { CHART_DIR, helm, installAsmpvlCrd, kubectl, mustSucceed } from './harness';
+import { type WebhookProcess } from '../support/webhook-process';
+import { installWebhookRelease, kubectl, type WebhookRelease } from './harness';
 
 const RELEASE = 'asmpvl-e2e-hostile';
 const NAMESPACE = 'asmpvl-hostile';
 const DEPTH = 3_000;
 
 let webhook: WebhookProcess | undefined;
+let release: WebhookRelease | undefined;
 
 /** The object as JSON text with `fieldsV1` nested DEPTH levels deep (JSON.stringify cannot write it). */
 function withDeepManagedFields(object: { metadata: Record<string, unknown> }): string {
@@ -30,34 +31,12 @@ function withDeepManagedFields(object: { metadata: Record<string, unknown> }): s
 }
 
 beforeAll(async () => {
-  webhook = await WebhookProcess.start();
-  await installAsmpvlCrd();
-  const caBundle = Buffer.from(webhook.ca).toString('base64');
-  await mustSucceed(
-    helm([
-      'upgrade',
-      '--install',
-      RELEASE,
-      CHART_DIR,
-      '-n',
-      NAMESPACE,
-      '--create-namespace',
-      '--set',
-      `webhook.url=https://127.0.0.1:${webhook.port}`,
-      '--set',
-      `webhook.caBundle=${caBundle}`,
-    ]),
-    'helm install',
-  );
+  release = await installWebhookRelease(RELEASE, NAMESPACE);
+  webhook = release.webhook;
 });
 
 afterAll(async () => {
-  try {
-    // Uninstall before stopping the webhook: with failurePolicy Fail, a stopped webhook would block other files' writes.
-    await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
-  } finally {
-    await webhook?.stop();
-  }
+  await release?.uninstall();
 });
 
 test(`a dry-run create with managedFields ${DEPTH} levels deep is answered, and the webhook still serves`, async () => {

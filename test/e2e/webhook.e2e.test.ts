@@ -6,15 +6,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { NAME_RULE_MESSAGE } from '../../core';
 import { loadFixture } from '../fixtures';
-import { WebhookProcess } from '../support/webhook-process';
-import { CHART_DIR, helm, installAsmpvlCrd, kubectl, mustSucceed } from './harness';
+import { installAsmpvlCrd, installWebhookRelease, kubectl, mustSucceed, type WebhookRelease } from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const RELEASE = 'asmpvl-e2e';
 const NAMESPACE = 'asmpvl-system';
 const fixtureYaml = (name: string) => readFileSync(join(REPO, 'test/fixtures', name), 'utf8');
 
-let webhook: WebhookProcess | undefined;
+let release: WebhookRelease | undefined;
 
 async function deleteDefault(): Promise<void> {
   await mustSucceed(
@@ -24,35 +23,16 @@ async function deleteDefault(): Promise<void> {
 }
 
 beforeAll(async () => {
-  webhook = await WebhookProcess.start();
   await installAsmpvlCrd();
   await deleteDefault();
-  const caBundle = Buffer.from(webhook.ca).toString('base64');
-  await mustSucceed(
-    helm([
-      'upgrade',
-      '--install',
-      RELEASE,
-      CHART_DIR,
-      '-n',
-      NAMESPACE,
-      '--create-namespace',
-      '--set',
-      `webhook.url=https://127.0.0.1:${webhook.port}`,
-      '--set',
-      `webhook.caBundle=${caBundle}`,
-    ]),
-    'helm install',
-  );
+  release = await installWebhookRelease(RELEASE, NAMESPACE);
 });
 
 afterAll(async () => {
   try {
     await deleteDefault();
-    // Uninstall before stopping the webhook: with failurePolicy Fail, a stopped webhook would block other files' writes.
-    await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
   } finally {
-    await webhook?.stop();
+    await release?.uninstall();
   }
 });
 

@@ -15,3 +15,4 @@ export {
   type CustomResourceDefinition,
 } from './asmpvl';
 export { createCertificateAuthority, issueCertificate, type CertificateRequest, type KeyPair } from './certificates';
+export { installWebhookRelease, type WebhookRelease } from './webhook-release';
