@@ -22,15 +22,11 @@ export class ConnectCommand extends ClusterCommand {
       killed is resumed by running it again. Runs are serialised by a Lease in kube-system.
 
       Where things come from:
-      - \`--vswitch vsw-…\` (or \`vsw-…:<zone>\`, repeatable): the cluster's vSwitches for its endpoint to
-        Pilot; zones are looked up when not given. With several clusters, each vSwitch goes to the cluster
-        whose VPC holds it. Without it: the cluster's entry in the spec, else the cluster's own vSwitches
-        in zones the ASM side has.
+
+      - \`--vswitch vsw-…\` (or \`vsw-…:<zone>\`, repeatable): the cluster's vSwitches for its endpoint to Pilot; zones are looked up when not given. With several clusters, each vSwitch goes to the cluster whose VPC holds it. Without it: the cluster's entry in the spec, else the cluster's own vSwitches in zones the ASM side has.
       - \`--asm-vswitch\`: the ASM VPC's vSwitches, for creating the object (default: the mesh's own).
-      - \`--mesh-id\` (or ASMPVL_MESH_ID): the service mesh; recorded on the object (annotation
-        asmpvl.io/mesh-id) on the first run, so later commands need no flag.
-      - \`--pilot-load-balancer\`: the mesh's private Pilot load balancer, if not the internal CLB at its
-        IntranetPilotEndpoint address (recorded as annotation asmpvl.io/pilot-load-balancer).
+      - \`--mesh-id\` (or ASMPVL_MESH_ID): the service mesh; recorded on the object (annotation asmpvl.io/mesh-id) on the first run, so later commands need no flag.
+      - \`--pilot-load-balancer\`: the mesh's private Pilot load balancer, if not the internal CLB at its IntranetPilotEndpoint address (recorded as annotation asmpvl.io/pilot-load-balancer).
 
       Exit code: 0 when the clusters are connected and the mesh runs them (with --no-wait: when every
       change was started); 1 when a step failed, a cluster is not in the mesh and --no-add-to-mesh was
