@@ -10,6 +10,7 @@ import {
   ANNOTATION_CONTROLLER,
   ANNOTATION_RECONCILE_REQUEST,
   FINALIZER,
+  KNOWN_STATUS_MANAGERS,
 } from '../engine/provisioning/controller-protocol';
 import { describeCause } from '../engine/provisioning/errors';
 import { checkDrift } from '../engine/provisioning/drift-check';
@@ -21,8 +22,6 @@ export { ANNOTATION_CONTROLLER, ANNOTATION_RECONCILE_REQUEST, FINALIZER };
 
 /** The field manager the controller writes as. */
 export const CONTROLLER_MANAGER = 'asmpvl-controller';
-/** Status writers we know: ourselves and the plugin. Anyone else is another controller. */
-export const KNOWN_STATUS_MANAGERS = new Set([CONTROLLER_MANAGER, 'kubectl-asmpvl']);
 /** Set to "true" to let the controller take over a status another manager wrote. */
 export const ANNOTATION_ADOPT = 'asmpvl.io/adopt-status';
 /** The condition the controller adds when it refuses to act. */

@@ -10,6 +10,9 @@ import type { ASMPvlConfig } from '../../core';
 export const ANNOTATION_CONTROLLER = 'asmpvl.io/controller';
 /** On the object, by the plugin: a fresh token asking the controller for a reconcile now. */
 export const ANNOTATION_RECONCILE_REQUEST = 'asmpvl.io/reconcile-requested-at';
+/** Status writers that are asmpvl (the controller and the plugin); any other manager is another controller. */
+export const KNOWN_STATUS_MANAGERS: ReadonlySet<string> = new Set(['asmpvl-controller', 'kubectl-asmpvl']);
+
 /** The controller's finalizer. */
 export const FINALIZER = 'asmpvl.io/cloud-resources';
 

@@ -5,14 +5,9 @@ import { ExitCode } from '../exit-codes';
 import type { Kube, KubeSettings } from '../../engine/kube';
 import type { ConfigReader } from '../../engine/kube/direct';
 
-/** Parses kubectl-style durations: `30s`, `5m`, `1h`, `1m30s`, a bare number of seconds, or `0` for none. */
-export function parseDuration(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text);
-  if (!match || text === '') return undefined;
-  const [, h = '0', m = '0', s = '0', ms = '0'] = match;
-  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000 + Number(ms);
-}
+import { parseDuration } from '../../core/duration';
+
+export { parseDuration };
 
 /** Accepts what parseDuration reads, for a `--timeout`-style option. */
 export const isDuration = t.makeValidator<unknown, string>({

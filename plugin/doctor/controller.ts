@@ -3,6 +3,7 @@
  * when it last wrote the status, its last error, and a status written by a manager that is not
  * asmpvl (the vendor's own controller), which makes asmpvl-controller refuse to act. Pure.
  */
+import { KNOWN_STATUS_MANAGERS, leaseHeld } from '../../engine/provisioning/controller-protocol';
 import type { Finding } from './checks';
 
 export interface ControllerObservation {
@@ -17,8 +18,6 @@ export interface ControllerObservation {
   now: number;
 }
 
-const KNOWN_WRITERS = new Set(['asmpvl-controller', 'kubectl-asmpvl']);
-
 function ago(time: string | undefined, now: number): string {
   const at = Date.parse(time ?? '');
   if (Number.isNaN(at)) return 'at an unknown time';
@@ -29,7 +28,7 @@ function ago(time: string | undefined, now: number): string {
 /** The findings about the controller, in the order a reader needs them. */
 export function controllerFindings(observation: ControllerObservation): Finding[] {
   const title = 'asmpvl-controller';
-  const foreign = observation.statusWriters.filter((writer) => !KNOWN_WRITERS.has(writer.manager));
+  const foreign = observation.statusWriters.filter((writer) => !KNOWN_STATUS_MANAGERS.has(writer.manager));
   if (foreign.length > 0) {
     const names = [...new Set(foreign.map((writer) => writer.manager))].join(', ');
     return [
@@ -54,11 +53,7 @@ export function controllerFindings(observation: ControllerObservation): Finding[
     ];
   const findings: Finding[] = [];
   const spec = observation.leaseSpec;
-  const renewed = Date.parse(spec?.renewTime ?? '');
-  const held =
-    !!spec?.holderIdentity &&
-    !Number.isNaN(renewed) &&
-    renewed + (spec.leaseDurationSeconds ?? 0) * 1000 > observation.now;
+  const held = spec !== undefined && leaseHeld(spec, observation.now, 0);
   const namespace = observation.lease.split('/')[0];
   findings.push(
     held
