@@ -14,6 +14,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors';
 import {
+  checkTokenOf,
   type KnownAccessKey,
   type NonceLedger,
   parseQuery,
@@ -58,27 +59,6 @@ function checkTime(time: number, shown: string, now: number): void {
       `Specified time stamp or date value is expired: ${shown} is more than 15 minutes from the server time ${new Date(now).toISOString()}.`,
     );
   }
-}
-
-function checkToken(key: KnownAccessKey, token: string | undefined): void {
-  if (key.securityToken === undefined) {
-    if (token !== undefined)
-      throw new ApiError(
-        'InvalidSecurityToken.MismatchWithAccessKey',
-        'Specified security token mismatch with access key: this AccessKey is not an STS credential.',
-      );
-    return;
-  }
-  if (token === undefined)
-    throw new ApiError(
-      'InvalidSecurityToken.MissingSecurityToken',
-      `The AccessKey ${key.accessKeyId} is an STS credential; send its security token.`,
-    );
-  if (token !== key.securityToken)
-    throw new ApiError(
-      'InvalidSecurityToken.MismatchWithAccessKey',
-      'Specified security token mismatch with access key.',
-    );
 }
 
 function useNonce(nonces: NonceLedger, key: KnownAccessKey, nonce: string, now: number): VerifiedCaller {
@@ -136,7 +116,7 @@ export function verifyRpcV2(
     );
   checkTime(time, timestamp, now);
   const key = knownKey(lookup, value('AccessKeyId')!);
-  checkToken(key, value('SecurityToken'));
+  checkTokenOf(key, value('SecurityToken'), 'security token');
   const stringToSign = rpcV2StringToSign(request.method, params);
   if (!sameSignature(hmacSha1Base64(`${key.accessKeySecret}&`, stringToSign), value('Signature')!)) {
     throw new ApiError(
@@ -195,7 +175,7 @@ export function verifyRoaAcs(request: WireRequest, lookup: Lookup, nonces: Nonce
   const nonce = header(request, 'x-acs-signature-nonce');
   if (!nonce) throw incomplete('the x-acs-signature-nonce header is required.');
   const key = knownKey(lookup, accessKeyId);
-  checkToken(key, header(request, 'x-acs-security-token'));
+  checkTokenOf(key, header(request, 'x-acs-security-token'), 'security token');
   const stringToSign = roaStringToSign(request);
   if (!sameSignature(hmacSha1Base64(key.accessKeySecret, stringToSign), signature)) {
     throw new ApiError(

@@ -204,7 +204,21 @@ function checkTimestamp(date: string | undefined, now: number): void {
 }
 
 function checkSecurityToken(request: WireRequest, key: KnownAccessKey): void {
-  const token = headerValue(request.headers, 'x-acs-security-token');
+  checkTokenOf(key, headerValue(request.headers, 'x-acs-security-token'), 'x-acs-security-token');
+  const declaredKey = headerValue(request.headers, 'x-acs-accesskey-id');
+  if (declaredKey !== undefined && declaredKey !== key.accessKeyId) {
+    throw new ApiError(
+      'InvalidSecurityToken.MismatchWithAccessKey',
+      'x-acs-accesskey-id does not name the AccessKey in Authorization.',
+    );
+  }
+}
+
+/**
+ * The STS token a request carried (as `sentAs`: a header, or the V2 SecurityToken parameter) against
+ * its AccessKey: none for a plain key, exactly the key's own for an STS credential.
+ */
+export function checkTokenOf(key: KnownAccessKey, token: string | undefined, sentAs: string): void {
   if (key.securityToken === undefined) {
     if (token !== undefined)
       throw new ApiError(
@@ -216,20 +230,13 @@ function checkSecurityToken(request: WireRequest, key: KnownAccessKey): void {
   if (token === undefined)
     throw new ApiError(
       'InvalidSecurityToken.MissingSecurityToken',
-      `The AccessKey ${key.accessKeyId} is an STS credential; send its x-acs-security-token.`,
+      `The AccessKey ${key.accessKeyId} is an STS credential; send its ${sentAs}.`,
     );
   if (token !== key.securityToken)
     throw new ApiError(
       'InvalidSecurityToken.MismatchWithAccessKey',
       'Specified security token mismatch with access key.',
     );
-  const declaredKey = headerValue(request.headers, 'x-acs-accesskey-id');
-  if (declaredKey !== undefined && declaredKey !== key.accessKeyId) {
-    throw new ApiError(
-      'InvalidSecurityToken.MismatchWithAccessKey',
-      'x-acs-accesskey-id does not name the AccessKey in Authorization.',
-    );
-  }
 }
 
 function checkSignedHeaders(request: WireRequest, signedHeaders: string[]): void {
