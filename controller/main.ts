@@ -13,7 +13,7 @@ import { Kube } from '../engine/kube';
 import { KubeStore } from '../engine/kube/store';
 import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
-import { Pacer, systemWaitClock } from '../engine/provisioning/waits';
+import { Pacer, pacingCeiling } from '../engine/cloud/pacing';
 import { Manager } from './manager';
 import { ControllerMetrics, startHealthServer } from './metrics';
 import { CONTROLLER_MANAGER, Reconciler } from './reconciler';
@@ -109,12 +109,6 @@ function parseFlags(argv: string[]) {
   };
 }
 
-// Calls per second to one cloud action: under the cloud's per-action limits; ASMPVL_CLOUD_RATE overrides it.
-function cloudRate(): number {
-  const rate = Number(process.env.ASMPVL_CLOUD_RATE);
-  return Number.isFinite(rate) && rate > 0 ? rate : 20;
-}
-
 async function main(): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
   try {
@@ -135,11 +129,10 @@ async function main(): Promise<number> {
   const store = new KubeStore(kube, CONTROLLER_MANAGER);
   const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint }, process.env);
   const metrics = new ControllerMetrics();
-  const pacer = new Pacer(systemWaitClock, cloudRate(), 8);
+  // One pacer for the controller's whole life: every reconcile spends the same per-action quota.
+  const pacing = new Pacer({ ceiling: pacingCeiling(process.env), maxInFlight: 8 });
   const onCall = (event: CloudCallEvent) => {
     metrics.cloudCalls.inc({ product: event.product, action: event.action, outcome: event.error?.code ?? 'ok' });
-    if (event.error?.code.includes('Throttling')) pacer.throttled(event.action);
-    else if (!event.error) pacer.succeeded(event.action);
   };
   const progress = {
     start: (step: string) => log.debug({ step }, 'step'),
@@ -166,8 +159,8 @@ async function main(): Promise<number> {
       : undefined,
     reconcilerFor: (signal) => {
       // One cloud per leadership term: losing the Lease or SIGTERM cancels the calls under way.
-      const cloud = createCloud({ ...cloudSettings, onCall, signal });
-      const reportCloud = createCloud({ ...cloudSettings, onCall });
+      const cloud = createCloud({ ...cloudSettings, onCall, pacing, signal });
+      const reportCloud = createCloud({ ...cloudSettings, onCall, pacing });
       return new Reconciler({
         store,
         env: process.env,
@@ -178,8 +171,8 @@ async function main(): Promise<number> {
         openRun: () => {
           const reads = new RunReads();
           return {
-            cloud: provisioningCloud(cloud, { signal, pacer, reads }),
-            reportCloud: provisioningCloud(reportCloud, { pacer, reads }),
+            cloud: provisioningCloud(cloud, { reads }),
+            reportCloud: provisioningCloud(reportCloud, { reads }),
             deadline: {
               at: Date.now() + flags.reconcileTimeoutMs,
               label: `the reconcile deadline (--reconcile-timeout ${flags.reconcileTimeout})`,

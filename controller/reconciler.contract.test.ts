@@ -60,7 +60,7 @@ function reconcilerFor(store: MemoryStore, options: { fullResyncMs?: number; now
       const reads = new RunReads();
       const signal = new AbortController().signal;
       return {
-        cloud: provisioningCloud(cloud, { reads, signal }),
+        cloud: provisioningCloud(cloud, { reads }),
         reportCloud: provisioningCloud(cloud, { reads }),
         deadline: { at: Date.now() + 60_000, label: 'the reconcile deadline (1m)' },
         signal,

@@ -5,7 +5,7 @@
 import type { CloudCallEvent } from '../engine/cloud';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
 import type { CallCount, Session } from '../engine/provisioning/session';
-import { Pacer, systemWaitClock } from '../engine/provisioning/waits';
+import { Pacer, pacingCeiling } from '../engine/cloud/pacing';
 import { FIELD_MANAGER, type Kube } from '../engine/kube/kube';
 import { CLI_ADVICE } from '../engine/provisioning/advice';
 import type { FlowContext } from '../engine/provisioning/flows/context';
@@ -25,22 +25,15 @@ export interface SessionOptions {
   log: NodeJS.WritableStream;
 }
 
-// Calls per second to one action: under the cloud's per-action limits; ASMPVL_CLOUD_RATE overrides it.
-function pace(env: NodeJS.ProcessEnv): number {
-  const rate = Number(env.ASMPVL_CLOUD_RATE);
-  return Number.isFinite(rate) && rate > 0 ? rate : 20;
-}
-
 /** Opens the cloud for one run; Ctrl-C or SIGTERM cancels it (the command then writes status and exits). */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../engine/cloud');
   const controller = new AbortController();
   const count: CallCount = { calls: 0, mutating: 0 };
-  const pacer = new Pacer(systemWaitClock, pace(process.env), 8);
+  // One pacer for both clouds of the run: they spend the same per-action quota.
+  const pacing = new Pacer({ ceiling: pacingCeiling(process.env), maxInFlight: 8 });
   const onCall = (event: CloudCallEvent) => {
     count.calls += 1;
-    if (event.error?.code.includes('Throttling')) pacer.throttled(event.action);
-    else if (!event.error) pacer.succeeded(event.action);
     if (event.mutating) count.mutating += 1;
     if (options.verbose > 0) {
       const outcome = event.error
@@ -62,6 +55,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       process.env,
     ),
     onCall,
+    pacing,
   };
   if (options.verbose > 0) options.log.write(`${describeCloudTarget(settings)}\n`);
   const cloud = createCloud({ ...settings, signal: controller.signal });
@@ -80,8 +74,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const reads = new RunReads();
   return {
     cloud,
-    port: provisioningCloud(cloud, { signal: controller.signal, pacer, reads }),
-    reportPort: provisioningCloud(reportCloud, { pacer, reads }),
+    port: provisioningCloud(cloud, { reads }),
+    reportPort: provisioningCloud(reportCloud, { reads }),
     deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
     signal: controller.signal,
     progress: options.progress,

@@ -55,6 +55,7 @@ export function createCloud(settings: CloudSettings): Cloud {
     onCall: settings.onCall,
     signal: settings.signal,
     admit: assertCatalogued,
+    pacing: settings.pacing,
   });
   const context: CloudContext = { region, runner, timeouts, newClientToken: randomClientToken };
   // A fresh Config per client: the SDK constructors write into the one they are given.
@@ -111,6 +112,7 @@ export * from './errors';
 export * from './mesh';
 export * from './nlb';
 export * from './pagination';
+export * from './pacing';
 export * from './permissions';
 export * from './privatelink';
 export {

@@ -5,9 +5,11 @@ import {
   CallRunner,
   type CallDescriptor,
   defaultRetryPolicy,
+  maxThrottledAttempts,
   type RetryPolicy,
   shouldRetry,
 } from './retry';
+import type { AttemptOutcome, CallPacing } from './pacing';
 import { cloudAt } from './testkit/cloud-at';
 import { fakeClock } from './testkit/fake-clock';
 import { type CannedReply, type RecordingServer, startRecordingServer } from './testkit/recording-server';
@@ -160,6 +162,87 @@ describe('CallRunner', () => {
       maxDelayMs: 10_000,
       maxElapsedMs: 60_000,
     });
+  });
+});
+
+describe('CallRunner with pacing', () => {
+  /** Grants every turn at once and records what was asked and how each attempt ended. */
+  function recordingPacing(): CallPacing & { log: string[] } {
+    const log: string[] = [];
+    return {
+      log,
+      turn: async (action, options) => {
+        log.push(`${options?.retry ? 'retry' : 'turn'} ${action}`);
+        return { finish: (outcome: AttemptOutcome) => void log.push(outcome) };
+      },
+    };
+  }
+
+  it('asks for a turn before every attempt; a throttled attempt goes back in line without a backoff', async () => {
+    const clock = fakeClock();
+    const pacing = recordingPacing();
+    const events: CloudCallEvent[] = [];
+    const runner = new CallRunner({ retry: policy, clock, pacing, onCall: (event) => events.push(event) });
+    let calls = 0;
+    // A create without ClientToken: retried only because the throttled attempts were not performed.
+    const result = await runner.run(addCluster, async () => {
+      calls++;
+      if (calls < 3) throw cloudError({ code: 'Throttling.User' });
+      return 'added';
+    });
+    expect(result).toBe('added');
+    expect(clock.sleeps).toEqual([]);
+    expect(pacing.log).toEqual([
+      'turn AddClusterIntoServiceMesh',
+      'throttled',
+      'retry AddClusterIntoServiceMesh',
+      'throttled',
+      'retry AddClusterIntoServiceMesh',
+      'ok',
+    ]);
+    expect(events.map((event) => event.retryInMs)).toEqual([0, 0, undefined]);
+  });
+
+  it('other failures keep their backoff and bounds, and each attempt frees its turn', async () => {
+    const clock = fakeClock();
+    const pacing = recordingPacing();
+    const runner = new CallRunner({ retry: policy, clock, pacing });
+    await expect(
+      runner.run(read, async () => {
+        throw cloudError({ code: 'ServiceUnavailable' });
+      }),
+    ).rejects.toMatchObject({ code: 'ServiceUnavailable', attempts: 4 });
+    expect(clock.sleeps).toEqual([500, 1000, 2000]);
+    expect(pacing.log.filter((line) => line === 'failed')).toHaveLength(4);
+  });
+
+  it('a call throttled every time fails after maxThrottledAttempts, with the throttling error', async () => {
+    const pacing = recordingPacing();
+    const runner = new CallRunner({ retry: policy, clock: fakeClock(), pacing });
+    const attempt = jest.fn(async () => {
+      throw cloudError({ code: 'Throttling.User' });
+    });
+    await expect(runner.run(read, attempt)).rejects.toMatchObject({
+      code: 'Throttling.User',
+      attempts: maxThrottledAttempts,
+    });
+    expect(attempt).toHaveBeenCalledTimes(maxThrottledAttempts);
+  });
+
+  it('a wait for a turn that is cancelled ends the call as cancelled', async () => {
+    const controller = new AbortController();
+    const pacing: CallPacing = {
+      turn: (_action, options) =>
+        new Promise((_resolve, reject) =>
+          options?.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        ),
+    };
+    const runner = new CallRunner({ retry: policy, clock: fakeClock(), pacing, signal: controller.signal });
+    const attempt = jest.fn(async () => 'never');
+    const running = runner.run(read, attempt);
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'RequestCancelled' });
+    expect(attempt).not.toHaveBeenCalled();
   });
 });
 

@@ -7,6 +7,7 @@
  * the real clock and call no hook per attempt.
  */
 import { CloudError, type CloudProduct, LocalErrorCode, toCloudError } from './errors';
+import type { CallPacing, PaceTurn } from './pacing';
 
 /** What an aborted wait rejects with: the signal's reason when it is an Error (AbortSignal.abort() gives one). */
 function abortReason(signal: AbortSignal | undefined): Error {
@@ -126,7 +127,15 @@ export interface CallRunnerOptions {
   signal?: AbortSignal;
   /** Checks each call before its first attempt (createCloud: it is in the catalogue); throws to refuse it. */
   admit?: (call: CallDescriptor) => void;
+  /**
+   * Each attempt waits for its turn at the action's rate limit (pacing.ts). A throttled attempt is
+   * then sent again at its next turn rather than after a backoff, up to maxThrottledAttempts.
+   */
+  pacing?: CallPacing;
 }
+
+/** With pacing, a call refused by throttling is sent again at most this many times. */
+export const maxThrottledAttempts = 8;
 
 /** Runs calls with the retry policy, the hook and error mapping; one per Cloud, shared by all products. */
 export class CallRunner {
@@ -145,11 +154,15 @@ export class CallRunner {
     const { clock, retry } = this.options;
     this.options.admit?.(call);
     const start = clock.now();
+    let throttledBefore = false;
+    let throttledAttempts = 0;
     for (let number = 1; ; number++) {
       this.throwIfCancelled(call, number);
+      const turn = await this.turn(call, number, throttledBefore);
       const attemptStart = clock.now();
       try {
         const result = await attempt();
+        turn?.finish('ok');
         this.report({
           ...eventBase(call, number),
           durationMs: clock.now() - attemptStart,
@@ -159,8 +172,15 @@ export class CallRunner {
       } catch (thrown) {
         const error = toCloudError(call, thrown);
         const now = clock.now();
-        const delay = retryDelayMs(error, number, retry, () => clock.random());
-        const again = shouldRetry(call, error, number, now + delay - start, retry);
+        throttledBefore = error.code.includes('Throttling');
+        turn?.finish(throttledBefore ? 'throttled' : 'failed');
+        // Paced, a refused call was not performed and waits for its next turn, not a backoff.
+        const paced = turn !== undefined && throttledBefore;
+        if (paced) throttledAttempts += 1;
+        const delay = paced ? 0 : retryDelayMs(error, number, retry, () => clock.random());
+        const again = paced
+          ? throttledAttempts < maxThrottledAttempts
+          : shouldRetry(call, error, number, now + delay - start, retry);
         this.report({
           ...eventBase(call, number),
           durationMs: now - attemptStart,
@@ -169,8 +189,18 @@ export class CallRunner {
           retryInMs: again ? delay : undefined,
         });
         if (!again) throw number > 1 ? error.withAttempts(number) : error;
-        await this.sleep(call, delay, number);
+        if (delay > 0) await this.sleep(call, delay, number);
       }
+    }
+  }
+
+  private async turn(call: CallDescriptor, number: number, retry: boolean): Promise<PaceTurn | undefined> {
+    const { pacing, signal } = this.options;
+    if (!pacing) return undefined;
+    try {
+      return await pacing.turn(call.action, { retry, signal });
+    } catch {
+      throw cancelled(call, number - 1);
     }
   }
 

@@ -8,6 +8,7 @@ import Credential, {
   type CredentialsProvider,
 } from '@alicloud/credentials';
 import type { CloudTimeouts } from './context';
+import type { CallPacing } from './pacing';
 import type { Clock, CloudCallHook, RetryPolicy } from './retry';
 
 /** An AccessKey pair, optionally with an STS token. */
@@ -40,6 +41,8 @@ export interface CloudSettings {
   signal?: AbortSignal;
   /** For tests: a fake clock makes retries instant. */
   clock?: Clock;
+  /** Each attempt at its action's rate limit (pacing.ts); share one between the clouds of one process. */
+  pacing?: CallPacing;
 }
 
 /** A setting that cannot work, named so a person can fix it. */

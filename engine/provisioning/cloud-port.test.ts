@@ -2,9 +2,7 @@ import type { Cloud } from '../cloud';
 import type { ClusterDetail } from '../cloud/ack';
 import { CloudError } from '../cloud/errors';
 import { provisioningCloud, RunReads } from './cloud-port';
-import type { WaitClock } from './waits';
 
-const clock: WaitClock = { now: () => 0, sleep: async () => undefined };
 const CLUSTER = 'c84974f524e2045c87dccadff91a71708';
 
 /** An ACK whose cluster detail changes with each ModifyCluster, counting the calls. */
@@ -63,7 +61,7 @@ function fakeCloud() {
 describe('provisioningCloud: settled reads once per run', () => {
   test('a cluster, its resources, a mesh and a vSwitch are each read once, however many steps ask', async () => {
     const fake = fakeCloud();
-    const port = provisioningCloud(fake.cloud, { clock });
+    const port = provisioningCloud(fake.cloud);
     const details = await Promise.all([
       port.describeCluster(CLUSTER),
       port.describeCluster(CLUSTER),
@@ -89,14 +87,14 @@ describe('provisioningCloud: settled reads once per run', () => {
   test('two ports sharing RunReads (the cancellable one and the report one) share the answers', async () => {
     const fake = fakeCloud();
     const reads = new RunReads();
-    await provisioningCloud(fake.cloud, { clock, reads }).describeCluster(CLUSTER);
-    await provisioningCloud(fake.cloud, { clock, reads }).describeCluster(CLUSTER);
+    await provisioningCloud(fake.cloud, { reads }).describeCluster(CLUSTER);
+    await provisioningCloud(fake.cloud, { reads }).describeCluster(CLUSTER);
     expect(fake.calls).toEqual(['DescribeClusterDetail']);
   });
 
   test('a fresh read asks ACK and is what later reads see; ModifyCluster makes the next read go to ACK', async () => {
     const fake = fakeCloud();
-    const port = provisioningCloud(fake.cloud, { clock });
+    const port = provisioningCloud(fake.cloud);
     await port.describeCluster(CLUSTER);
     await port.describeCluster(CLUSTER, { fresh: true });
     await port.describeCluster(CLUSTER);
@@ -113,7 +111,7 @@ describe('provisioningCloud: settled reads once per run', () => {
 
   test('a failed read is not kept', async () => {
     const fake = fakeCloud();
-    const port = provisioningCloud(fake.cloud, { clock });
+    const port = provisioningCloud(fake.cloud);
     fake.failOnce();
     await expect(port.describeCluster(CLUSTER)).rejects.toThrow('try again');
     await expect(port.describeCluster(CLUSTER)).resolves.toMatchObject({ clusterId: CLUSTER });

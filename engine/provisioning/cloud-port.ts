@@ -1,5 +1,5 @@
 /**
- * The cloud as provisioning uses it: the calls it makes, each paced under its action's rate limit,
+ * The cloud as provisioning uses it: the calls it makes, settled reads answered once per run,
  * and "not found" turned into `undefined` where a step asks whether something still exists. A thin
  * adapter over engine/cloud, so discovery, the executor and SAN sync depend on this interface only.
  */
@@ -28,7 +28,6 @@ import type { NetworkLoadBalancer } from '../cloud/nlb';
 import type { LoadBalancer } from '../cloud/slb';
 import type { VSwitch } from '../cloud/vpc';
 import type { Tag } from './tags';
-import { Pacer, systemWaitClock, type WaitClock } from './waits';
 
 export interface ProvisioningCloud {
   describeMesh(meshId: string): Promise<ServiceMesh>;
@@ -129,51 +128,36 @@ export class RunReads {
   }
 }
 
-export interface PacingOptions {
-  /** Calls per second to any one action, at most (default 20). */
-  perSecond?: number;
-  /** Calls in flight at once (default 8). */
-  maxInFlight?: number;
-  clock?: WaitClock;
-  signal?: AbortSignal;
-  /** Shared pacing (so the cloud's call hook can tell it about throttling); made here when absent. */
-  pacer?: Pacer;
+export interface PortOptions {
   /** The run's settled reads, shared by the ports of one run; made here when absent. */
   reads?: RunReads;
 }
 
-/** The provisioning calls on top of a Cloud, paced per action. */
-export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): ProvisioningCloud {
-  const pacer =
-    options.pacer ?? new Pacer(options.clock ?? systemWaitClock, options.perSecond ?? 20, options.maxInFlight ?? 8);
-  const paced = <T>(action: string, call: () => Promise<T>) => pacer.run(action, call, options.signal);
+/**
+ * The provisioning calls on top of a Cloud. Pacing at each action's rate limit is the Cloud's own
+ * (createCloud's `pacing`), so every attempt of every call is paced, retries included.
+ */
+export function provisioningCloud(cloud: Cloud, options: PortOptions = {}): ProvisioningCloud {
   const reads = options.reads ?? new RunReads();
   const { privateLink, ack, slb, nlb, vpc, mesh } = cloud;
-  const readCluster = (clusterId: string) => paced('DescribeClusterDetail', () => ack.describeClusterDetail(clusterId));
+  const readCluster = (clusterId: string) => ack.describeClusterDetail(clusterId);
   return {
-    describeMesh: (meshId) =>
-      reads.once(`mesh/${meshId}`, () =>
-        paced('DescribeServiceMeshDetail', () => mesh.describeServiceMeshDetail(meshId)),
-      ),
-    describeMeshClusters: (meshId) =>
-      paced('DescribeClustersInServiceMesh', () => mesh.describeClustersInServiceMesh(meshId)),
-    addClusterToMesh: (meshId, clusterId) =>
-      paced('AddClusterIntoServiceMesh', () => mesh.addClusterIntoServiceMesh(meshId, clusterId)),
-    findLoadBalancerByAddress: (address, vpcId) =>
-      paced('DescribeLoadBalancers', () => slb.findLoadBalancerByAddress(address, vpcId)),
+    describeMesh: (meshId) => reads.once(`mesh/${meshId}`, () => mesh.describeServiceMeshDetail(meshId)),
+    describeMeshClusters: (meshId) => mesh.describeClustersInServiceMesh(meshId),
+    addClusterToMesh: (meshId, clusterId) => mesh.addClusterIntoServiceMesh(meshId, clusterId),
+    findLoadBalancerByAddress: (address, vpcId) => slb.findLoadBalancerByAddress(address, vpcId),
     describeLoadBalancer: async (loadBalancerId) =>
-      (await paced('DescribeLoadBalancers', () => slb.describeLoadBalancers({ loadBalancerId }))).items.find(
+      (await slb.describeLoadBalancers({ loadBalancerId })).items.find(
         (item) => item.loadBalancerId === loadBalancerId,
       ),
-    describeNetworkLoadBalancer: (loadBalancerId) =>
-      unlessNotFound(paced('GetLoadBalancerAttribute', () => nlb.getLoadBalancerAttribute(loadBalancerId))),
+    describeNetworkLoadBalancer: (loadBalancerId) => unlessNotFound(nlb.getLoadBalancerAttribute(loadBalancerId)),
     describeCluster: (clusterId, read) =>
       read?.fresh
         ? reads.replace(`cluster/${clusterId}`, () => readCluster(clusterId))
         : reads.once(`cluster/${clusterId}`, () => readCluster(clusterId)),
     findApiServerLoadBalancer: async (detail) => {
       const resources = await reads.once(`resources/${detail.clusterId}`, () =>
-        paced('DescribeClusterResources', () => ack.describeClusterResources(detail.clusterId)),
+        ack.describeClusterResources(detail.clusterId),
       );
       const found = apiServerLoadBalancerOf(detail, resources);
       if (found) return found;
@@ -186,60 +170,41 @@ export function provisioningCloud(cloud: Cloud, options: PacingOptions = {}): Pr
         retryable: false,
       });
     },
-    describeVSwitch: (vSwitchId) =>
-      reads.once(`vswitch/${vSwitchId}`, () =>
-        paced('DescribeVSwitchAttributes', () => vpc.describeVSwitchAttributes(vSwitchId)),
-      ),
+    describeVSwitch: (vSwitchId) => reads.once(`vswitch/${vSwitchId}`, () => vpc.describeVSwitchAttributes(vSwitchId)),
 
-    listServices: (tags) => paced('ListVpcEndpointServices', () => privateLink.listAllVpcEndpointServices({ tags })),
-    listServiceResources: (serviceId) =>
-      paced('ListVpcEndpointServiceResources', () => privateLink.listAllVpcEndpointServiceResources(serviceId)),
+    listServices: (tags) => privateLink.listAllVpcEndpointServices({ tags }),
+    listServiceResources: (serviceId) => privateLink.listAllVpcEndpointServiceResources(serviceId),
     listServiceUserIds: async (serviceId) =>
-      (await paced('ListVpcEndpointServiceUsers', () => privateLink.listAllVpcEndpointServiceUsers(serviceId))).flatMap(
-        (user) => (user.userId ? [user.userId] : []),
+      (await privateLink.listAllVpcEndpointServiceUsers(serviceId)).flatMap((user) =>
+        user.userId ? [user.userId] : [],
       ),
-    listEndpoints: (tags) => paced('ListVpcEndpoints', () => privateLink.listAllVpcEndpoints({ tags })),
-    listEndpointZones: (endpointId) =>
-      paced('ListVpcEndpointZones', () => privateLink.listAllVpcEndpointZones(endpointId)),
-    getService: (serviceId) =>
-      paced('GetVpcEndpointServiceAttribute', () =>
-        unlessNotFound(privateLink.getVpcEndpointServiceAttribute(serviceId)),
-      ),
-    getEndpoint: (endpointId) =>
-      paced('GetVpcEndpointAttribute', () => unlessNotFound(privateLink.getVpcEndpointAttribute(endpointId))),
+    listEndpoints: (tags) => privateLink.listAllVpcEndpoints({ tags }),
+    listEndpointZones: (endpointId) => privateLink.listAllVpcEndpointZones(endpointId),
+    getService: (serviceId) => unlessNotFound(privateLink.getVpcEndpointServiceAttribute(serviceId)),
+    getEndpoint: (endpointId) => unlessNotFound(privateLink.getVpcEndpointAttribute(endpointId)),
 
-    createService: (request) => paced('CreateVpcEndpointService', () => privateLink.createVpcEndpointService(request)),
-    attachResource: (request) =>
-      paced('AttachResourceToVpcEndpointService', () => privateLink.attachResourceToVpcEndpointService(request)),
-    detachResource: (request) =>
-      paced('DetachResourceFromVpcEndpointService', () => privateLink.detachResourceFromVpcEndpointService(request)),
+    createService: (request) => privateLink.createVpcEndpointService(request),
+    attachResource: (request) => privateLink.attachResourceToVpcEndpointService(request),
+    detachResource: (request) => privateLink.detachResourceFromVpcEndpointService(request),
     allowAccount: (serviceId, userId, clientToken) =>
-      paced('AddUserToVpcEndpointService', () =>
-        privateLink.addUserToVpcEndpointService({ serviceId, userId, clientToken }),
-      ),
-    createEndpoint: (request) => paced('CreateVpcEndpoint', () => privateLink.createVpcEndpoint(request)),
-    addEndpointZone: (request) => paced('AddZoneToVpcEndpoint', () => privateLink.addZoneToVpcEndpoint(request)),
+      privateLink.addUserToVpcEndpointService({ serviceId, userId, clientToken }),
+    createEndpoint: (request) => privateLink.createVpcEndpoint(request),
+    addEndpointZone: (request) => privateLink.addZoneToVpcEndpoint(request),
     removeEndpointZone: (endpointId, zoneId, clientToken) =>
-      paced('RemoveZoneFromVpcEndpoint', () =>
-        privateLink.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken }),
-      ),
+      privateLink.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken }),
     enableConnection: (serviceId, endpointId, clientToken) =>
-      paced('EnableVpcEndpointConnection', () =>
-        privateLink.enableVpcEndpointConnection({ serviceId, endpointId, clientToken }),
-      ),
-    deleteEndpoint: (endpointId, clientToken) =>
-      paced('DeleteVpcEndpoint', () => privateLink.deleteVpcEndpoint(endpointId, { clientToken })),
-    deleteService: (serviceId, clientToken) =>
-      paced('DeleteVpcEndpointService', () => privateLink.deleteVpcEndpointService(serviceId, { clientToken })),
+      privateLink.enableVpcEndpointConnection({ serviceId, endpointId, clientToken }),
+    deleteEndpoint: (endpointId, clientToken) => privateLink.deleteVpcEndpoint(endpointId, { clientToken }),
+    deleteService: (serviceId, clientToken) => privateLink.deleteVpcEndpointService(serviceId, { clientToken }),
 
     appendCertSans: async (clusterId, sans, clientToken) => {
       try {
-        return await paced('ModifyCluster', () => ack.appendApiServerCertSans(clusterId, sans, { clientToken }));
+        return await ack.appendApiServerCertSans(clusterId, sans, { clientToken });
       } finally {
         // Sent or not, the cluster's detail may have changed: the next read of it goes to ACK.
         reads.forget(`cluster/${clusterId}`);
       }
     },
-    describeTask: (taskId) => paced('DescribeTaskInfo', () => ack.describeTaskInfo(taskId)),
+    describeTask: (taskId) => ack.describeTaskInfo(taskId),
   };
 }

@@ -6,7 +6,7 @@
 import { StepError } from './errors';
 import { type Action, keyName, type Plan } from './model';
 import { runPolls } from './polls';
-import { runStep, type StepContext } from './steps';
+import { runStep, type StepContext, type StepResult } from './steps';
 import { CancelledError } from './waits';
 
 /**
@@ -46,6 +46,8 @@ export interface ExecuteOptions {
   concurrency: number;
   reporter?: StepReporter;
   now?: () => number;
+  /** Told as each step ends done, before the steps that depend on it start (see reconcile's early SAN sync). */
+  onDone?: (action: Action, result: StepResult) => void;
 }
 
 type StepContextInput = Omit<StepContext, 'ids' | 'polls'>;
@@ -75,7 +77,14 @@ export async function executePlan(
     const began = now();
     options.reporter?.started(action);
     const work = runStep(context, action).then(
-      (result) => settle({ action, state: result.state, detail: result.detail, durationMs: now() - began }),
+      (result) => {
+        settle({ action, state: result.state, detail: result.detail, durationMs: now() - began });
+        try {
+          if (result.state === 'done') options.onDone?.(action, result);
+        } catch {
+          // A listener's failure is its own: the step is done either way.
+        }
+      },
       (error: unknown) => {
         const cancelled = error instanceof CancelledError || context.signal?.aborted === true;
         const stepError = new StepError(action.description, error, action.clusterId);

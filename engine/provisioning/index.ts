@@ -7,6 +7,7 @@
  * ```
  */
 import type { Cloud } from '../cloud';
+import { READS_AT_ONCE } from '../concurrency';
 import type { ConfigStore } from '../kube/store';
 import type { Advice } from './advice';
 import { provisioningCloud } from './cloud-port';
@@ -43,7 +44,7 @@ export async function refreshStatus(
     );
   const meshId = resolveMeshId(options.meshId, options.env ?? {}, config);
   const port = provisioningCloud(cloud);
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? READS_AT_ONCE;
   const clusterIds = specClusters(config).map((cluster) => cluster.clusterId);
   const [discovery, inventory, meshRead] = await Promise.all([
     discoverClusters(port, clusterIds, new Set(), concurrency),

@@ -38,10 +38,9 @@ export async function observeInventory(
     return owner?.clusterId ? [{ endpoint, owner: { link: owner.link, clusterId: owner.clusterId } }] : [];
   });
 
-  const observedServices = await mapBounded(
-    ownedServices,
-    options.concurrency,
-    async ({ service, owner }): Promise<ObservedService | undefined> => {
+  // Both kinds side by side: they are different actions, each paced at its own limit.
+  const [observedServices, observedEndpoints] = await Promise.all([
+    mapBounded(ownedServices, options.concurrency, async ({ service, owner }): Promise<ObservedService | undefined> => {
       const step = `list the zones of endpoint service ${service.serviceId}`;
       try {
         const resources = await cloud.listServiceResources(service.serviceId);
@@ -68,33 +67,32 @@ export async function observeInventory(
         if (isNotFound(error)) return undefined;
         throw new StepError(step, error, owner.clusterId);
       }
-    },
-  );
-
-  const observedEndpoints = await mapBounded(
-    ownedEndpoints,
-    options.concurrency,
-    async ({ endpoint, owner }): Promise<ObservedEndpoint | undefined> => {
-      try {
-        const zones = await cloud.listEndpointZones(endpoint.endpointId);
-        return {
-          endpointId: endpoint.endpointId,
-          serviceId: endpoint.serviceId,
-          status: endpoint.endpointStatus,
-          connectionStatus: endpoint.connectionStatus,
-          domainName: endpoint.endpointDomain,
-          vpcId: endpoint.vpcId,
-          createTime: endpoint.createTime,
-          link: owner.link,
-          clusterId: owner.clusterId,
-          zones: zones.map((zone) => ({ zoneId: zone.zoneId, vSwitchId: zone.vSwitchId, status: zone.zoneStatus })),
-        };
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw new StepError(`list the zones of endpoint ${endpoint.endpointId}`, error, owner.clusterId);
-      }
-    },
-  );
+    }),
+    mapBounded(
+      ownedEndpoints,
+      options.concurrency,
+      async ({ endpoint, owner }): Promise<ObservedEndpoint | undefined> => {
+        try {
+          const zones = await cloud.listEndpointZones(endpoint.endpointId);
+          return {
+            endpointId: endpoint.endpointId,
+            serviceId: endpoint.serviceId,
+            status: endpoint.endpointStatus,
+            connectionStatus: endpoint.connectionStatus,
+            domainName: endpoint.endpointDomain,
+            vpcId: endpoint.vpcId,
+            createTime: endpoint.createTime,
+            link: owner.link,
+            clusterId: owner.clusterId,
+            zones: zones.map((zone) => ({ zoneId: zone.zoneId, vSwitchId: zone.vSwitchId, status: zone.zoneStatus })),
+          };
+        } catch (error) {
+          if (isNotFound(error)) return undefined;
+          throw new StepError(`list the zones of endpoint ${endpoint.endpointId}`, error, owner.clusterId);
+        }
+      },
+    ),
+  ]);
 
   return {
     services: observedServices.filter((service): service is ObservedService => service !== undefined),

@@ -18,13 +18,17 @@ import { type ClusterMeshVerdict, explainVerdict, meshVerdicts } from './mesh-ve
 import type { PlanScope } from './model';
 import {
   connectedDomains,
+  StepLines,
   type ExecutedRun,
   executeRun,
   type MeshView,
   planRun,
   readMesh,
   recordFailure,
+  type RunHooks,
   type RunSettings,
+  type SanRun,
+  syncSanDomains,
   syncSans,
   writeRunStatus,
 } from './run';
@@ -139,32 +143,39 @@ export async function checkMembership(
   return { before: { meshId, clusters }, toAdd };
 }
 
-/** AddClusterIntoServiceMesh for each cluster the mesh lacks; a failure is recorded, not thrown. */
+/**
+ * AddClusterIntoServiceMesh for each cluster the mesh lacks, side by side (the cloud paces them);
+ * a failure is recorded, not thrown.
+ */
 async function addToMesh(
   context: ReconcileContext,
   meshId: string,
   clusterIds: string[],
 ): Promise<{ failures: RecordedFailure[]; added: string[] }> {
   const failures: RecordedFailure[] = [];
-  const added: string[] = [];
-  for (const clusterId of clusterIds) {
-    const step = `add cluster ${clusterId} to service mesh ${meshId} (ASM AddClusterIntoServiceMesh)`;
-    context.progress.start(step);
-    try {
-      const answer = await context.cloud.addClusterToMesh(meshId, clusterId);
-      if (!answer.alreadyMember) added.push(step);
-      context.progress.succeed(
-        answer.alreadyMember
-          ? 'it was already there'
-          : `added${answer.requestId ? ` (request id ${answer.requestId})` : ''}`,
-      );
-    } catch (error) {
-      const failure = new StepError(step, error, clusterId);
-      context.progress.fail(failure.message);
-      failures.push(recordFailure('mesh', failure, clusterId));
-    }
-  }
-  return { failures, added };
+  const added = new Map<string, string>();
+  const lines = new StepLines(context.progress);
+  await Promise.all(
+    clusterIds.map(async (clusterId) => {
+      const step = `add cluster ${clusterId} to service mesh ${meshId} (ASM AddClusterIntoServiceMesh)`;
+      lines.begin(`mesh/${clusterId}`, step);
+      try {
+        const answer = await context.cloud.addClusterToMesh(meshId, clusterId);
+        if (!answer.alreadyMember) added.set(clusterId, step);
+        lines.end(`mesh/${clusterId}`, step, {
+          detail: answer.alreadyMember
+            ? 'it was already there'
+            : `added${answer.requestId ? ` (request id ${answer.requestId})` : ''}`,
+        });
+      } catch (error) {
+        const failure = new StepError(step, error, clusterId);
+        lines.end(`mesh/${clusterId}`, step, { failed: failure.message });
+        failures.push(recordFailure('mesh', failure, clusterId));
+      }
+    }),
+  );
+  // In the order asked, whatever order the answers came in.
+  return { failures, added: clusterIds.flatMap((clusterId) => added.get(clusterId) ?? []) };
 }
 
 /**
@@ -282,8 +293,6 @@ export async function reconcile(
   const planned = await planRun(context.cloud, config, scope, settings);
   const steps = planned.plan.actions.length;
   if (steps > 0 || (membership?.toAdd.length ?? 0) > 0) await context.preflight?.();
-  const meshAdds = await addToMesh(context, options.meshId, membership?.toAdd ?? []);
-  const failures: RecordedFailure[] = [...meshAdds.failures];
   progress.info(steps === 0 ? 'the cloud already matches the spec: nothing to change' : `${steps} step(s) to run`);
   if (steps > 0) {
     await writeRunStatus(store, {
@@ -295,22 +304,48 @@ export async function reconcile(
       advice,
     });
   }
-  const executed = await executeRun(context.cloud, planned, revision, settings);
-  failures.push(...executed.failures);
-  const changes = [...meshAdds.added, ...executed.report.outcomes.flatMap((outcome) => changeOf(outcome) ?? [])];
   const sanSync = config.spec.sanSync ?? 'Enabled';
+  const syncing = options.wait && sanSync === 'Enabled';
+  // A cluster's SANs are synced as soon as its API-server link is Connected, beside the steps of
+  // the other clusters (one sync per cluster per run); the rest once the steps are over.
+  const early = new Map<string, Promise<SanRun>>();
+  const hooks: RunHooks = {
+    onApiServerConnected: (clusterId, domain) => {
+      if (!syncing || !clusterIds.includes(clusterId) || early.has(clusterId)) return;
+      const domains = new Map([[clusterId, domain]]);
+      early.set(
+        clusterId,
+        syncSanDomains(context.cloud, domains, planned.observation.facts, { ...settings, revision }),
+      );
+    },
+  };
+  // No PrivateLink step needs the mesh to list the cluster: the adds run beside the steps.
+  const [meshAdds, executed] = await Promise.all([
+    addToMesh(context, options.meshId, membership?.toAdd ?? []),
+    executeRun(context.cloud, planned, revision, settings, hooks),
+  ]);
+  const failures: RecordedFailure[] = [...meshAdds.failures, ...executed.failures];
+  const changes = [...meshAdds.added, ...executed.report.outcomes.flatMap((outcome) => changeOf(outcome) ?? [])];
   let sansAppended = false;
-  if (options.wait && !executed.report.cancelled && sanSync === 'Enabled') {
-    const sans = await syncSans(context.cloud, executed.inventory, planned.observation.facts, clusterIds, {
-      ...settings,
-      revision,
-    });
-    failures.push(...sans.failures);
-    const appended = sans.results.filter((result) => !result.alreadyPresent);
-    sansAppended = appended.length > 0;
-    changes.push(
-      ...appended.map((result) => `append ${result.domain} to the API server certificate SANs of ${result.clusterId}`),
-    );
+  if (syncing) {
+    // An early sync under way when the run was cancelled still ends (cancelled or done) and is told.
+    const runs = await Promise.all(early.values());
+    if (!executed.report.cancelled) {
+      const rest = clusterIds.filter((clusterId) => !early.has(clusterId));
+      runs.push(
+        await syncSans(context.cloud, executed.inventory, planned.observation.facts, rest, { ...settings, revision }),
+      );
+    }
+    for (const sans of runs) {
+      failures.push(...sans.failures);
+      const appended = sans.results.filter((result) => !result.alreadyPresent);
+      sansAppended ||= appended.length > 0;
+      changes.push(
+        ...appended.map(
+          (result) => `append ${result.domain} to the API server certificate SANs of ${result.clusterId}`,
+        ),
+      );
+    }
   } else if (sanSync === 'Disabled') {
     for (const [clusterId, domain] of connectedDomains(executed.inventory, clusterIds)) {
       if (decideSanAppend(planned.observation.facts[clusterId]?.certSans ?? [], [domain]).append.length > 0) {

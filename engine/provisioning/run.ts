@@ -3,6 +3,7 @@
  * and write the status. The commands call these; the decisions are in the pure modules.
  */
 import type { ASMPvlConfig } from '../../core';
+import { READS_AT_ONCE } from '../concurrency';
 import type { ConfigStore } from '../kube/store';
 import type { Advice } from './advice';
 import type { Progress } from '../progress';
@@ -61,11 +62,11 @@ export interface PlannedRun {
   plan: Plan;
 }
 
-const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = READS_AT_ONCE;
 
 // A step spends nearly all its time waiting for the cloud (seconds to minutes per transition) and
-// the Pacer already bounds the calls (in flight and per action), so the step bound only caps
-// memory: with the read bound of 8, 100 clusters' ~500 steps queued ~8 waits at a time.
+// the cloud's pacer already bounds the calls (in flight and per action), so the step bound only
+// caps memory.
 const STEPS_IN_FLIGHT = 256;
 
 /** A failure as the status records it. */
@@ -181,12 +182,18 @@ export interface ExecutedRun extends PlannedRun {
   failures: RecordedFailure[];
 }
 
+export interface RunHooks {
+  /** A cluster's API-server link became Connected in this run, with the domain its SANs need. */
+  onApiServerConnected?(clusterId: string, domain: string): void;
+}
+
 /** Runs a planned run's steps, and observes again when anything changed. */
 export async function executeRun(
   cloud: ProvisioningCloud,
   planned: PlannedRun,
   revision: string,
   settings: RunSettings,
+  hooks: RunHooks = {},
 ): Promise<ExecutedRun> {
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const report = await executePlan(
@@ -200,7 +207,14 @@ export async function executeRun(
       signal: settings.signal,
       wait: settings.wait,
     },
-    { concurrency: STEPS_IN_FLIGHT, reporter: progressReporter(new StepLines(settings.progress)) },
+    {
+      concurrency: STEPS_IN_FLIGHT,
+      reporter: progressReporter(new StepLines(settings.progress)),
+      onDone: (action, result) => {
+        if (action.kind === 'connectEndpoint' && action.link === 'apiserver' && action.clusterId && result.domain)
+          hooks.onApiServerConnected?.(action.clusterId, result.domain);
+      },
+    },
   );
   const failures = [
     ...planned.observation.failures,
@@ -259,12 +273,18 @@ export async function syncSans(
   settings: RunSettings & { dryRun?: boolean; revision: string },
 ): Promise<SanRun> {
   const domains = connectedDomains(inventory, clusterIds);
-  const run: SanRun = {
-    results: [],
-    failures: [],
-    wouldAppend: [],
-    notConnected: clusterIds.filter((id) => !domains.has(id)),
-  };
+  const run = await syncSanDomains(cloud, domains, facts, settings);
+  return { ...run, notConnected: clusterIds.filter((id) => !domains.has(id)) };
+}
+
+/** SAN sync for the clusters of `domains` (each one's Connected API-server endpoint domain). */
+export async function syncSanDomains(
+  cloud: ProvisioningCloud,
+  domains: Map<string, string>,
+  facts: Record<string, ClusterFacts>,
+  settings: RunSettings & { dryRun?: boolean; revision: string },
+): Promise<SanRun> {
+  const run: SanRun = { results: [], failures: [], wouldAppend: [], notConnected: [] };
   const waits = settings.waits ?? defaultWaitPolicy;
   const lines = new StepLines(settings.progress);
   await Promise.all(

@@ -31,8 +31,11 @@ export interface StepContext {
   polls: RunPolls;
 }
 
-/** `done`: the step's end state holds. `started`: changed, not waited for (--no-wait). */
-export type StepResult = { state: 'done' | 'started'; detail?: string };
+/**
+ * `done`: the step's end state holds. `started`: changed, not waited for (--no-wait). A connection
+ * step that ends Connected names the endpoint's domain (what SAN sync appends).
+ */
+export type StepResult = { state: 'done' | 'started'; detail?: string; domain?: string };
 
 function resolve(context: StepContext, key: ResourceKey): string {
   const id = context.ids.get(keyName(key));
@@ -356,7 +359,8 @@ async function connectEndpoint(
   // Looked up again rather than trusted from the plan: the connection may have moved since.
   const endpoint = await endpointActive(context, endpointId);
   const status = endpoint.connectionStatus ?? 'unknown';
-  if (status === CONNECTED) return { state: 'done', detail: `${endpointId} Connected` };
+  if (status === CONNECTED)
+    return { state: 'done', detail: `${endpointId} Connected`, domain: endpoint.endpointDomain };
   if (ACCEPTABLE.has(status)) await context.cloud.enableConnection(serviceId, endpointId, oneOff());
   else if (!MOVING.has(status)) {
     throw new ProvisioningInputError(
@@ -380,7 +384,11 @@ async function connectEndpoint(
     throw new ProvisioningInputError(
       `endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`,
     );
-  return { state: 'done', detail: `${endpointId} Connected` };
+  return {
+    state: 'done',
+    detail: `${endpointId} Connected`,
+    domain: connected.endpointDomain ?? endpoint.endpointDomain,
+  };
 }
 
 async function deleteEndpoint(

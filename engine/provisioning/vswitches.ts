@@ -6,7 +6,7 @@
  */
 import { listForSentence, pairedZones } from '../../core';
 import { isNotFound, type ProvisioningCloud } from './cloud-port';
-import { mapBounded } from '../concurrency';
+import { mapBounded, READS_AT_ONCE } from '../concurrency';
 import { describeCause, ProvisioningInputError } from './errors';
 import type { VSwitchPlacement } from './model';
 
@@ -27,7 +27,7 @@ export async function resolveVSwitches(
   given: VSwitchFlag[],
   needVpc: boolean,
 ): Promise<ResolvedVSwitch[]> {
-  return mapBounded(given, 8, async (vSwitch): Promise<ResolvedVSwitch> => {
+  return mapBounded(given, READS_AT_ONCE, async (vSwitch): Promise<ResolvedVSwitch> => {
     if (vSwitch.zoneId && !needVpc) return { vSwitchId: vSwitch.vSwitchId, zoneId: vSwitch.zoneId };
     let found;
     try {

@@ -1,5 +1,5 @@
 import { isHolderGone } from './lease';
-import { CancelledError, Pacer, pollUntil, type WaitClock, WaitTimeoutError } from './waits';
+import { CancelledError, pollUntil, type WaitClock, WaitTimeoutError } from './waits';
 import { fakeClock } from '../testing/fake-clock';
 
 const policy = (clock: WaitClock) => ({ clock, initialMs: 250, factor: 2, maxIntervalMs: 1_000, perWaitMs: 5_000 });
@@ -58,98 +58,6 @@ describe('pollUntil', () => {
         { deadline: { at: 60_000, label: '' }, waits: policy(fakeClock()), what: 'x', signal: controller.signal },
       ),
     ).rejects.toBeInstanceOf(CancelledError);
-  });
-});
-
-describe('Pacer', () => {
-  test('spaces calls to one action by 1/rate and leaves other actions alone', async () => {
-    // Time stands still here: what matters is how long each call is told to wait for its slot.
-    const waits: Array<[string, number]> = [];
-    let action = '';
-    const clock: WaitClock = { now: () => 0, sleep: async (ms) => void waits.push([action, ms]) };
-    const pacer = new Pacer(clock, 4, 8);
-    const call = (name: string) => {
-      action = name;
-      return pacer.run(name, async () => undefined);
-    };
-    await Promise.all([
-      call('CreateVpcEndpoint'),
-      call('CreateVpcEndpoint'),
-      call('GetVpcEndpointAttribute'),
-      call('CreateVpcEndpoint'),
-    ]);
-    expect(waits).toEqual([
-      ['CreateVpcEndpoint', 250],
-      ['CreateVpcEndpoint', 500],
-    ]);
-  });
-
-  test("halves an action's rate when the cloud throttles it (once per second), and recovers one call a second per success", () => {
-    const clock = fakeClock();
-    const pacer = new Pacer(clock, 20, 8);
-    pacer.throttled('GetVpcEndpointAttribute');
-    // Answers to calls of the same burst: no further cut.
-    pacer.throttled('GetVpcEndpointAttribute');
-    pacer.throttled('GetVpcEndpointAttribute');
-    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(10);
-    void clock.sleep(1_000);
-    pacer.throttled('GetVpcEndpointAttribute');
-    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(5);
-    expect(pacer.rateOf('CreateVpcEndpoint')).toBe(20);
-    // One step up per second of successes, however many.
-    for (let n = 0; n < 5; n++) pacer.succeeded('GetVpcEndpointAttribute');
-    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(5);
-    for (let second = 0; second < 20; second++) {
-      void clock.sleep(1_000);
-      pacer.succeeded('GetVpcEndpointAttribute');
-      pacer.succeeded('GetVpcEndpointAttribute');
-    }
-    expect(pacer.rateOf('GetVpcEndpointAttribute')).toBe(20);
-  });
-
-  test("a call still throttled after the client's retries takes a new slot, a bounded number of times", async () => {
-    const clock = fakeClock();
-    const pacer = new Pacer(clock, 10, 8);
-    let attempts = 0;
-    const throttled = Object.assign(new Error('Request was denied due to user flow control.'), {
-      code: 'Throttling.User',
-    });
-    await expect(
-      pacer.run('CreateVpcEndpoint', async () => (++attempts < 3 ? Promise.reject(throttled) : 'ep-1')),
-    ).resolves.toBe('ep-1');
-    expect(attempts).toBe(3);
-    attempts = 0;
-    await expect(
-      pacer.run('CreateVpcEndpoint', async () => {
-        attempts += 1;
-        throw throttled;
-      }),
-    ).rejects.toBe(throttled);
-    expect(attempts).toBe(1 + Pacer.throttledRequeues);
-    const failure = Object.assign(new Error('boom'), { code: 'ServiceUnavailable' });
-    attempts = 0;
-    await expect(
-      pacer.run('CreateVpcEndpoint', async () => {
-        attempts += 1;
-        throw failure;
-      }),
-    ).rejects.toBe(failure);
-    expect(attempts).toBe(1);
-  });
-
-  test('never runs more than the bound at once', async () => {
-    const pacer = new Pacer(fakeClock(), 1_000, 2);
-    let running = 0;
-    let most = 0;
-    const work = () =>
-      pacer.run(`A${Math.random()}`, async () => {
-        running += 1;
-        most = Math.max(most, running);
-        await new Promise((resolve) => setImmediate(resolve));
-        running -= 1;
-      });
-    await Promise.all(Array.from({ length: 6 }, work));
-    expect(most).toBe(2);
   });
 });
 

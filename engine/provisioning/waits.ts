@@ -1,6 +1,6 @@
 /**
  * Time, made explicit: every wait polls with a growing interval and ends at a deadline, every
- * sleep can be cancelled, and calls to one cloud action are paced under its rate limit.
+ * sleep can be cancelled. (Calls are paced at each action's rate limit by engine/cloud/pacing.ts.)
  */
 
 /** Time as waits see it; tests pass a fake one. */
@@ -132,106 +132,5 @@ export async function pollUntil<T>(
       throw new WaitTimeoutError(options.what, options.describe?.(value), now - start, limit, options.deadline.resume);
     await clock.sleep(interval, options.signal);
     interval = Math.min(options.waits.maxIntervalMs, Math.ceil(interval * options.waits.factor));
-  }
-}
-
-/** Whether the cloud refused a call with its flow control (`Throttling.User`, `Rejected.Throttling`, ...). */
-function isThrottling(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code.includes('Throttling');
-}
-
-/**
- * Spaces calls to each cloud action at most `perSecond` a second, and bounds how many run at once
- * overall. The cloud throttles each action beyond its own limit, which is not published: an action
- * that gets throttled is slowed to half its rate, and speeds up again by one call a second for each
- * second without throttling, back to `perSecond` (additive increase, multiplicative decrease).
- */
-export class Pacer {
-  /** A call still throttled after the client's own retries goes back in line this many times. */
-  static readonly throttledRequeues = 3;
-  private readonly nextSlot = new Map<string, number>();
-  private readonly rates = new Map<string, number>();
-  private readonly lastChange = new Map<string, number>();
-  private running = 0;
-  private readonly queue: Array<() => void> = [];
-
-  constructor(
-    private readonly clock: WaitClock,
-    private readonly perSecond: number,
-    private readonly maxInFlight: number,
-  ) {}
-
-  /** The current rate of an action, calls per second. */
-  rateOf(action: string): number {
-    return this.rates.get(action) ?? this.perSecond;
-  }
-
-  /**
-   * The cloud throttled a call to `action`. At most one change a second (the cloud's counting
-   * window): the calls of one burst are throttled together, and halving once per answer took 20
-   * calls a second to the floor of one every 2 s after a burst of ten.
-   */
-  throttled(action: string): void {
-    if (!this.mayChange(action)) return;
-    this.rates.set(action, Math.max(0.5, this.rateOf(action) / 2));
-  }
-
-  /**
-   * A call to `action` went through. One step up a second, not one per success: with 100 clusters
-   * ten successes in a second put the rate straight back over the limit.
-   */
-  succeeded(action: string): void {
-    const rate = this.rateOf(action);
-    if (rate >= this.perSecond || !this.mayChange(action)) return;
-    this.rates.set(action, Math.min(this.perSecond, rate + 1));
-  }
-
-  private mayChange(action: string): boolean {
-    const now = this.clock.now();
-    if (now - (this.lastChange.get(action) ?? -Infinity) < 1000) return false;
-    this.lastChange.set(action, now);
-    return true;
-  }
-
-  /**
-   * Runs `call` once its action has a free slot and fewer than maxInFlight calls run. The client's
-   * retries of a throttled call are not paced; one still throttled after them was not performed,
-   * so it takes a new slot at the lowered rate (a bounded number of times) rather than fail a step.
-   */
-  async run<T>(action: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    for (let requeues = 0; ; requeues++) {
-      await this.waitForSlot(action, signal);
-      await this.acquire();
-      try {
-        return await call();
-      } catch (error) {
-        if (!isThrottling(error) || requeues >= Pacer.throttledRequeues || signal?.aborted) throw error;
-        this.throttled(action);
-      } finally {
-        this.release();
-      }
-    }
-  }
-
-  private async waitForSlot(action: string, signal?: AbortSignal): Promise<void> {
-    const now = this.clock.now();
-    const slot = Math.max(now, this.nextSlot.get(action) ?? 0);
-    this.nextSlot.set(action, slot + 1000 / this.rateOf(action));
-    if (slot > now) await this.clock.sleep(slot - now, signal);
-  }
-
-  private acquire(): Promise<void> {
-    if (this.running < this.maxInFlight) {
-      this.running += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.queue.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.queue.shift();
-    if (next) next();
-    else this.running -= 1;
   }
 }

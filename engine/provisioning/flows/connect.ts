@@ -93,32 +93,30 @@ async function resolveEntries(
   const given = await resolveVSwitches(port, '--vswitch', request.vSwitches, true);
   const assigned = assignByVpc(given, details);
   const existing = specClusters(current);
-  const clusters: ClusterSpec[] = [];
-  for (const detail of details) {
-    const mine = assigned.get(detail.clusterId);
-    if (mine) {
-      requireVpc(
-        '--vswitch',
-        given.filter((vSwitch) => mine.some((placement) => placement.vSwitchId === vSwitch.vSwitchId)),
-        detail.vpcId,
-        `cluster ${detail.clusterId}`,
+  // Side by side: each cluster's own vSwitches are separate reads, paced by the cloud.
+  const clusters = await Promise.all(
+    details.map(async (detail): Promise<ClusterSpec> => {
+      const mine = assigned.get(detail.clusterId);
+      if (mine) {
+        requireVpc(
+          '--vswitch',
+          given.filter((vSwitch) => mine.some((placement) => placement.vSwitchId === vSwitch.vSwitchId)),
+          detail.vpcId,
+          `cluster ${detail.clusterId}`,
+        );
+        return { clusterId: detail.clusterId, vSwitches: mine };
+      }
+      const inSpec = existing.find((cluster) => cluster.clusterId === detail.clusterId);
+      if (inSpec) return inSpec;
+      const own = await resolveVSwitches(
+        port,
+        `the vSwitch of cluster ${detail.clusterId}`,
+        detail.vSwitchIds.map((vSwitchId) => ({ vSwitchId })),
+        false,
       );
-      clusters.push({ clusterId: detail.clusterId, vSwitches: mine });
-      continue;
-    }
-    const inSpec = existing.find((cluster) => cluster.clusterId === detail.clusterId);
-    if (inSpec) {
-      clusters.push(inSpec);
-      continue;
-    }
-    const own = await resolveVSwitches(
-      port,
-      `the vSwitch of cluster ${detail.clusterId}`,
-      detail.vSwitchIds.map((vSwitchId) => ({ vSwitchId })),
-      false,
-    );
-    clusters.push({ clusterId: detail.clusterId, vSwitches: defaultClusterVSwitches(detail.clusterId, own, asmSide) });
-  }
+      return { clusterId: detail.clusterId, vSwitches: defaultClusterVSwitches(detail.clusterId, own, asmSide) };
+    }),
+  );
   return { clusters, asmVSwitches };
 }
 

@@ -3,6 +3,7 @@
  * API server certificate list its API-server endpoint's domain, append only, then rewrite the
  * status. Respects `spec.sanSync: Disabled` by refusing to touch anything.
  */
+import { READS_AT_ONCE } from '../../concurrency';
 import type { StoredConfig } from '../../kube/store';
 import { discoverClusters } from '../discovery';
 import { ProvisioningInputError } from '../errors';
@@ -29,8 +30,6 @@ export interface SyncSanOutcome {
   failures: RecordedFailure[];
   status?: AsmPvlStatus;
 }
-
-const CONCURRENCY = 8;
 
 export async function syncSanFlow(context: FlowContext, request: SyncSanRequest): Promise<SyncSanOutcome> {
   const { store } = context;
@@ -82,8 +81,8 @@ export async function syncSanFlow(context: FlowContext, request: SyncSanRequest)
   const lease = request.dryRun ? undefined : await context.holdLease();
   try {
     const [discovery, inventory] = await Promise.all([
-      discoverClusters(session.port, specIds, new Set(), CONCURRENCY),
-      observeInventory(session.port, meshId, { concurrency: CONCURRENCY }),
+      discoverClusters(session.port, specIds, new Set(), READS_AT_ONCE),
+      observeInventory(session.port, meshId, { concurrency: READS_AT_ONCE }),
     ]);
     const san = await syncSans(session.port, inventory, discovery.facts, clusterIds, settings);
     const discoveryFailures = discovery.failures.map((failure) => recordFailure('discovery', failure));
