@@ -93,7 +93,7 @@ const ACK: Row[] = [
 
 const VPC: Row[] = [
   ['DescribeVSwitchAttributes', false, false, "connect: a vSwitch's zone and VPC"],
-  ['DescribeVSwitches', false, false, 'doctor: a cheap signed read to check the credentials'],
+  ['DescribeVSwitches', false, false, "connect: the vSwitches of a cluster's VPC; doctor: a cheap signed read"],
 ];
 
 const ASM: Row[] = [

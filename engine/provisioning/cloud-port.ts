@@ -47,6 +47,8 @@ export interface ProvisioningCloud {
   /** The load balancer in front of the cluster's API server, from its detail and resources. */
   findApiServerLoadBalancer(detail: ClusterDetail): Promise<ApiServerLoadBalancer>;
   describeVSwitch(vSwitchId: string): Promise<VSwitch>;
+  /** Every vSwitch of a VPC (VPC DescribeVSwitches), read once per run: a cluster's own vSwitches in one call. */
+  listVpcVSwitches(vpcId: string): Promise<VSwitch[]>;
 
   listServices(tags: Tag[]): Promise<EndpointService[]>;
   listServiceResources(serviceId: string): Promise<EndpointServiceResource[]>;
@@ -146,11 +148,15 @@ export function provisioningCloud(cloud: Cloud, options: PortOptions = {}): Prov
     describeMeshClusters: (meshId) => mesh.describeClustersInServiceMesh(meshId),
     addClusterToMesh: (meshId, clusterId) => mesh.addClusterIntoServiceMesh(meshId, clusterId),
     findLoadBalancerByAddress: (address, vpcId) => slb.findLoadBalancerByAddress(address, vpcId),
-    describeLoadBalancer: async (loadBalancerId) =>
-      (await slb.describeLoadBalancers({ loadBalancerId })).items.find(
-        (item) => item.loadBalancerId === loadBalancerId,
+    // A load balancer's zones do not change within a run: read once, like a cluster's resources.
+    describeLoadBalancer: (loadBalancerId) =>
+      reads.once(`slb/${loadBalancerId}`, async () =>
+        (await slb.describeLoadBalancers({ loadBalancerId })).items.find(
+          (item) => item.loadBalancerId === loadBalancerId,
+        ),
       ),
-    describeNetworkLoadBalancer: (loadBalancerId) => unlessNotFound(nlb.getLoadBalancerAttribute(loadBalancerId)),
+    describeNetworkLoadBalancer: (loadBalancerId) =>
+      reads.once(`nlb/${loadBalancerId}`, () => unlessNotFound(nlb.getLoadBalancerAttribute(loadBalancerId))),
     describeCluster: (clusterId, read) =>
       read?.fresh
         ? reads.replace(`cluster/${clusterId}`, () => readCluster(clusterId))
@@ -171,6 +177,7 @@ export function provisioningCloud(cloud: Cloud, options: PortOptions = {}): Prov
       });
     },
     describeVSwitch: (vSwitchId) => reads.once(`vswitch/${vSwitchId}`, () => vpc.describeVSwitchAttributes(vSwitchId)),
+    listVpcVSwitches: (vpcId) => reads.once(`vpc-vswitches/${vpcId}`, () => vpc.listAllVSwitches({ vpcId })),
 
     listServices: (tags) => privateLink.listAllVpcEndpointServices({ tags }),
     listServiceResources: (serviceId) => privateLink.listAllVpcEndpointServiceResources(serviceId),

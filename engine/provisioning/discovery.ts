@@ -149,6 +149,16 @@ export async function discoverCluster(
   }
 }
 
+/**
+ * Starts the reads the run's discovery of a cluster will make (its resources and load balancer) as
+ * soon as its detail is in, beside the other clusters' reads: the port keeps each answer for the
+ * run (RunReads), so discovery then finds them read. A failure is left for discovery to meet again
+ * and report.
+ */
+export function warmClusterDiscovery(cloud: ProvisioningCloud, clusterId: string): void {
+  discoverCluster(cloud, clusterId, true).catch(() => undefined);
+}
+
 export interface ClusterDiscovery {
   facts: Record<string, ClusterFacts>;
   failures: StepError[];

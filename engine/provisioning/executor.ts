@@ -48,6 +48,11 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Told as each step ends done, before the steps that depend on it start (see reconcile's early SAN sync). */
   onDone?: (action: Action, result: StepResult) => void;
+  /**
+   * Told when every step of a cluster has ended, however, with the ids the run knows by key name
+   * (`endpoint/pilot/<clusterId>`, ...): nothing of this run touches that cluster's resources again.
+   */
+  onClusterSettled?: (clusterId: string, ids: ReadonlyMap<string, string>) => void;
 }
 
 type StepContextInput = Omit<StepContext, 'ids' | 'polls'>;
@@ -68,9 +73,22 @@ export async function executePlan(
   const running = new Map<string, Promise<void>>();
   const pending = [...plan.actions];
 
+  const unsettled = new Map<string, number>();
+  for (const action of plan.actions)
+    if (action.clusterId) unsettled.set(action.clusterId, (unsettled.get(action.clusterId) ?? 0) + 1);
   const settle = (outcome: StepOutcome) => {
     outcomes.set(outcome.action.id, outcome);
     options.reporter?.finished(outcome);
+    const { clusterId } = outcome.action;
+    if (!clusterId) return;
+    const left = (unsettled.get(clusterId) ?? 1) - 1;
+    unsettled.set(clusterId, left);
+    if (left > 0) return;
+    try {
+      options.onClusterSettled?.(clusterId, context.ids);
+    } catch {
+      // A listener's failure is its own.
+    }
   };
 
   const start = (action: Action) => {

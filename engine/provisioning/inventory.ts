@@ -12,6 +12,48 @@ export interface ObserveOptions {
   concurrency: number;
   /** Read the allowlists of the services too (only cross-account links need them). */
   withAllowlists?: boolean;
+  /** Zones already read after the run's last change to a resource (see DetailReads). */
+  details?: DetailReads;
+}
+
+type ServiceResources = Awaited<ReturnType<ProvisioningCloud['listServiceResources']>>;
+type EndpointZones = Awaited<ReturnType<ProvisioningCloud['listEndpointZones']>>;
+
+/**
+ * The zones of resources a run has finished with, read as soon as it finished with them (a
+ * cluster's steps all ended) rather than all at once after the last step: the observation that
+ * writes the status then reads only what no cluster's steps covered. A read that failed is made
+ * again when the observation asks.
+ */
+export class DetailReads {
+  private readonly services = new Map<string, Promise<ServiceResources>>();
+  private readonly endpoints = new Map<string, Promise<EndpointZones>>();
+
+  constructor(private readonly cloud: ProvisioningCloud) {}
+
+  prefetchService(serviceId: string): void {
+    this.services.set(serviceId, quiet(this.cloud.listServiceResources(serviceId)));
+  }
+
+  prefetchEndpoint(endpointId: string): void {
+    this.endpoints.set(endpointId, quiet(this.cloud.listEndpointZones(endpointId)));
+  }
+
+  serviceResources(serviceId: string): Promise<ServiceResources> {
+    const read = () => this.cloud.listServiceResources(serviceId);
+    return this.services.get(serviceId)?.catch(read) ?? read();
+  }
+
+  endpointZones(endpointId: string): Promise<EndpointZones> {
+    const read = () => this.cloud.listEndpointZones(endpointId);
+    return this.endpoints.get(endpointId)?.catch(read) ?? read();
+  }
+}
+
+/** The promise, with its failure handled later by whoever awaits it (and never reported unhandled). */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** What the cloud holds of ours for `meshId`. */
@@ -43,7 +85,8 @@ export async function observeInventory(
     mapBounded(ownedServices, options.concurrency, async ({ service, owner }): Promise<ObservedService | undefined> => {
       const step = `list the zones of endpoint service ${service.serviceId}`;
       try {
-        const resources = await cloud.listServiceResources(service.serviceId);
+        const resources = await (options.details?.serviceResources(service.serviceId) ??
+          cloud.listServiceResources(service.serviceId));
         const allowedAccountIds = options.withAllowlists
           ? await cloud.listServiceUserIds(service.serviceId)
           : undefined;
@@ -73,7 +116,8 @@ export async function observeInventory(
       options.concurrency,
       async ({ endpoint, owner }): Promise<ObservedEndpoint | undefined> => {
         try {
-          const zones = await cloud.listEndpointZones(endpoint.endpointId);
+          const zones = await (options.details?.endpointZones(endpoint.endpointId) ??
+            cloud.listEndpointZones(endpoint.endpointId));
           return {
             endpointId: endpoint.endpointId,
             serviceId: endpoint.serviceId,

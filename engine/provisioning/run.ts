@@ -14,7 +14,7 @@ import { desiredState } from './desired';
 import { discoverClusters, discoverMesh } from './discovery';
 import { describeCause, StepError } from './errors';
 import { executePlan, type ExecutionReport, type StepReporter } from './executor';
-import { observeInventory } from './inventory';
+import { DetailReads, observeInventory } from './inventory';
 import {
   type Action,
   type ClusterFacts,
@@ -196,6 +196,8 @@ export async function executeRun(
   hooks: RunHooks = {},
 ): Promise<ExecutedRun> {
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
+  const observer = settings.reportCloud ?? cloud;
+  const details = new DetailReads(observer);
   const report = await executePlan(
     planned.plan,
     {
@@ -210,6 +212,13 @@ export async function executeRun(
     {
       concurrency: STEPS_IN_FLIGHT,
       reporter: progressReporter(new StepLines(settings.progress)),
+      onClusterSettled: (clusterId, ids) => {
+        for (const [name, id] of ids) {
+          if (!name.endsWith(`/${clusterId}`)) continue;
+          if (name.startsWith('service/')) details.prefetchService(id);
+          else if (name.startsWith('endpoint/')) details.prefetchEndpoint(id);
+        }
+      },
       onDone: (action, result) => {
         if (action.kind === 'connectEndpoint' && action.link === 'apiserver' && action.clusterId && result.domain)
           hooks.onApiServerConnected?.(action.clusterId, result.domain);
@@ -233,7 +242,7 @@ export async function executeRun(
   let inventory = planned.observation.inventory;
   if (planned.plan.actions.length > 0) {
     try {
-      inventory = await observeInventory(settings.reportCloud ?? cloud, settings.meshId, { concurrency });
+      inventory = await observeInventory(observer, settings.meshId, { concurrency, details });
     } catch (error) {
       failures.push(recordFailure('discovery', error));
     }

@@ -26,12 +26,15 @@ export async function resolveVSwitches(
   flag: string,
   given: VSwitchFlag[],
   needVpc: boolean,
+  /** The VPC they should be in: its list answers for all of them at once (one call, not one each). */
+  vpcId?: string,
 ): Promise<ResolvedVSwitch[]> {
+  const listed = vpcId && given.length > 1 ? await cloud.listVpcVSwitches(vpcId).catch(() => []) : [];
   return mapBounded(given, READS_AT_ONCE, async (vSwitch): Promise<ResolvedVSwitch> => {
     if (vSwitch.zoneId && !needVpc) return { vSwitchId: vSwitch.vSwitchId, zoneId: vSwitch.zoneId };
-    let found;
+    let found = listed.find((candidate) => candidate.vSwitchId === vSwitch.vSwitchId);
     try {
-      found = await cloud.describeVSwitch(vSwitch.vSwitchId);
+      found ??= await cloud.describeVSwitch(vSwitch.vSwitchId);
     } catch (error) {
       if (isNotFound(error))
         throw new ProvisioningInputError(

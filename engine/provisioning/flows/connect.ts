@@ -14,6 +14,7 @@ import type { ClusterSpec, Plan, VSwitchPlacement } from '../model';
 import { describePlan } from '../planner';
 import { checkMembership, type ReconcileContext, reconcile } from '../reconcile';
 import { connectedDomains, planRun, type RunSettings } from '../run';
+import { warmClusterDiscovery } from '../discovery';
 import { type ControllerPresence, reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
 import { awaitController, failuresInStatus } from './delegate';
@@ -89,8 +90,19 @@ async function resolveEntries(
   }
   const asmSide = asmVSwitches ?? specAsmVSwitches(current);
 
-  const details = await Promise.all(request.clusterIds.map((clusterId) => port.describeCluster(clusterId)));
-  const given = await resolveVSwitches(port, '--vswitch', request.vSwitches, true);
+  // Each cluster's later reads (its VPC's vSwitches, its API server load balancer) start as soon as
+  // its detail is in: different actions, each paced at its own limit, so they overlap.
+  const [details, given] = await Promise.all([
+    Promise.all(
+      request.clusterIds.map(async (clusterId) => {
+        const detail = await port.describeCluster(clusterId);
+        if (detail.vpcId && detail.vSwitchIds.length > 1) port.listVpcVSwitches(detail.vpcId).catch(() => undefined);
+        warmClusterDiscovery(port, clusterId);
+        return detail;
+      }),
+    ),
+    resolveVSwitches(port, '--vswitch', request.vSwitches, true),
+  ]);
   const assigned = assignByVpc(given, details);
   const existing = specClusters(current);
   // Side by side: each cluster's own vSwitches are separate reads, paced by the cloud.
@@ -113,6 +125,7 @@ async function resolveEntries(
         `the vSwitch of cluster ${detail.clusterId}`,
         detail.vSwitchIds.map((vSwitchId) => ({ vSwitchId })),
         false,
+        detail.vpcId,
       );
       return { clusterId: detail.clusterId, vSwitches: defaultClusterVSwitches(detail.clusterId, own, asmSide) };
     }),
