@@ -9,7 +9,7 @@ import type {
 } from '../cloud/privatelink';
 import type { ProvisioningCloud } from './cloud-port';
 import { desiredState } from './desired';
-import { executePlan } from './executor';
+import { type ExecuteOptions, executePlan } from './executor';
 import type { DesiredInputs } from './model';
 import { planReconcile } from './planner';
 import type { WaitClock } from './waits';
@@ -61,8 +61,10 @@ class FakePrivateLink {
       createEndpoint: async (request: CreateEndpointRequest) => {
         this.calls.push('CreateVpcEndpoint');
         this.tokens.push(request.clientToken!);
+        const endpointId = `ep-${++this.next}`;
         const endpoint = {
-          endpointId: `ep-${++this.next}`,
+          endpointId,
+          endpointDomain: `${endpointId}.privatelink.example`,
           serviceId: request.serviceId,
           endpointStatus: 'Creating',
           connectionStatus: 'Disconnected',
@@ -98,7 +100,10 @@ class FakePrivateLink {
 
 const clock: WaitClock = { now: () => 0, sleep: async () => undefined };
 
-function run(fake: FakePrivateLink, options: { wait?: boolean; signal?: AbortSignal } = {}) {
+function run(
+  fake: FakePrivateLink,
+  options: { wait?: boolean; signal?: AbortSignal; listen?: Pick<ExecuteOptions, 'onDone' | 'onClusterSettled'> } = {},
+) {
   const plan = planReconcile(desiredState(inputs), { services: [], endpoints: [] }, 'all');
   return executePlan(
     plan,
@@ -111,7 +116,7 @@ function run(fake: FakePrivateLink, options: { wait?: boolean; signal?: AbortSig
       wait: options.wait ?? true,
       signal: options.signal,
     },
-    { concurrency: 4 },
+    { concurrency: 4, ...options.listen },
   );
 }
 
@@ -181,6 +186,44 @@ describe('executePlan', () => {
     );
     expect(counts).toEqual({ started: 3, deferred: 8 });
     expect(fake.calls).toEqual(['CreateVpcEndpointService', 'CreateVpcEndpointService', 'CreateVpcEndpointService']);
+  });
+
+  test("tells each API-server link's domain once Connected, and each cluster once all its steps ended", async () => {
+    const fake = new FakePrivateLink();
+    const events: string[] = [];
+    const report = await run(fake, {
+      listen: {
+        onDone: (action, result) => {
+          if (result.domain) events.push(`connected ${action.link} ${action.clusterId} ${result.domain}`);
+          // A listener that throws fails nothing.
+          if (action.kind === 'createService') throw new Error('listener bug');
+        },
+        onClusterSettled: (clusterId, ids) => {
+          const mine = [...ids.keys()].filter((name) => name.endsWith(`/${clusterId}`)).sort();
+          events.push(`settled ${clusterId} ${mine.join(' ')}`);
+        },
+      },
+    });
+    expect(report.failures).toEqual([]);
+    const domainOf = (clusterId: string, link: string) =>
+      [...fake.endpoints.values()].find(
+        (endpoint) =>
+          endpoint.tags.some((tag) => tag.key === 'asmpvl.io/cluster' && tag.value === clusterId) &&
+          endpoint.tags.some((tag) => tag.key === 'asmpvl.io/link' && tag.value === link),
+      )?.endpointDomain;
+    for (const clusterId of [C1, C2]) {
+      for (const link of ['apiserver', 'pilot'])
+        expect(events).toContain(`connected ${link} ${clusterId} ${domainOf(clusterId, link)}`);
+      const settled = events.indexOf(
+        `settled ${clusterId} endpoint/apiserver/${clusterId} endpoint/pilot/${clusterId} service/apiserver/${clusterId}`,
+      );
+      // After every step of that cluster: both its connections were told first.
+      expect(settled).toBeGreaterThan(
+        events.indexOf(`connected apiserver ${clusterId} ${domainOf(clusterId, 'apiserver')}`),
+      );
+      expect(settled).toBeGreaterThan(events.indexOf(`connected pilot ${clusterId} ${domainOf(clusterId, 'pilot')}`));
+    }
+    expect(events.filter((event) => event.startsWith('settled'))).toHaveLength(2);
   });
 
   test('a cancelled run starts nothing', async () => {

@@ -96,12 +96,12 @@ export async function executePlan(
     options.reporter?.started(action);
     const work = runStep(context, action).then(
       (result) => {
-        settle({ action, state: result.state, detail: result.detail, durationMs: now() - began });
         try {
           if (result.state === 'done') options.onDone?.(action, result);
         } catch {
           // A listener's failure is its own: the step is done either way.
         }
+        settle({ action, state: result.state, detail: result.detail, durationMs: now() - began });
       },
       (error: unknown) => {
         const cancelled = error instanceof CancelledError || context.signal?.aborted === true;
