@@ -106,7 +106,6 @@ describe('the policy kubectl asmpvl policy prints, as the only permissions of th
       'privatelink:CheckProductOpen',
       'privatelink:DescribeZones',
       'privatelink:ListVpcEndpointServiceUsers',
-      'vpc:DescribeVSwitches',
     ]);
     const policyActions = policy.Statement[0]!.Action as string[];
     expect([...called].filter((action) => !policyActions.includes(action))).toEqual([]);
