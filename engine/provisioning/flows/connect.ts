@@ -92,11 +92,15 @@ async function resolveEntries(
 
   // Each cluster's later reads (its VPC's vSwitches, its API server load balancer) start as soon as
   // its detail is in: different actions, each paced at its own limit, so they overlap.
+  const specIds = new Set(specClusters(current).map((cluster) => cluster.clusterId));
   const [details, given] = await Promise.all([
     Promise.all(
       request.clusterIds.map(async (clusterId) => {
         const detail = await port.describeCluster(clusterId);
-        if (detail.vpcId && detail.vSwitchIds.length > 1) port.listVpcVSwitches(detail.vpcId).catch(() => undefined);
+        // Its own vSwitches are resolved only for a new cluster given no --vswitch.
+        const resolvesOwn = request.vSwitches.length === 0 && !specIds.has(clusterId);
+        if (resolvesOwn && detail.vpcId && detail.vSwitchIds.length > 1)
+          port.listVpcVSwitches(detail.vpcId).catch(() => undefined);
         warmClusterDiscovery(port, clusterId);
         return detail;
       }),
