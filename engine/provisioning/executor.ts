@@ -76,10 +76,12 @@ export async function executePlan(
   const unsettled = new Map<string, number>();
   for (const action of plan.actions)
     if (action.clusterId) unsettled.set(action.clusterId, (unsettled.get(action.clusterId) ?? 0) + 1);
-  const settle = (outcome: StepOutcome) => {
+  const record = (outcome: StepOutcome) => {
     outcomes.set(outcome.action.id, outcome);
     options.reporter?.finished(outcome);
-    const { clusterId } = outcome.action;
+  };
+  const clusterEnded = (action: Action) => {
+    const { clusterId } = action;
     if (!clusterId) return;
     const left = (unsettled.get(clusterId) ?? 1) - 1;
     unsettled.set(clusterId, left);
@@ -90,18 +92,23 @@ export async function executePlan(
       // A listener's failure is its own.
     }
   };
+  const settle = (outcome: StepOutcome) => {
+    record(outcome);
+    clusterEnded(outcome.action);
+  };
 
   const start = (action: Action) => {
     const began = now();
     options.reporter?.started(action);
     const work = runStep(context, action).then(
       (result) => {
+        record({ action, state: result.state, detail: result.detail, durationMs: now() - began });
         try {
           if (result.state === 'done') options.onDone?.(action, result);
         } catch {
           // A listener's failure is its own: the step is done either way.
         }
-        settle({ action, state: result.state, detail: result.detail, durationMs: now() - began });
+        clusterEnded(action);
       },
       (error: unknown) => {
         const cancelled = error instanceof CancelledError || context.signal?.aborted === true;

@@ -127,21 +127,23 @@ export async function planRun(
 
 /**
  * Progress for steps that run side by side. The Progress display names the step last started when
- * one ends, so a step ending after another started is named again first.
+ * one ends, so a step ending after another started is named again first. Which step was last
+ * started is the display's, shared by every StepLines on it (the plan's steps, mesh adds and SAN
+ * syncs run at once).
  */
 export class StepLines {
-  private current: string | undefined;
+  private static readonly current = new WeakMap<Progress, string>();
 
   constructor(readonly progress: Progress) {}
 
   begin(id: string, text: string): void {
-    this.current = id;
+    StepLines.current.set(this.progress, id);
     this.progress.start(text);
   }
 
   end(id: string, text: string, outcome: { failed?: string; detail?: string }): void {
-    if (this.current !== id) this.progress.start(text);
-    this.current = undefined;
+    if (StepLines.current.get(this.progress) !== id) this.progress.start(text);
+    StepLines.current.delete(this.progress);
     if (outcome.failed !== undefined) this.progress.fail(outcome.failed);
     else this.progress.succeed(outcome.detail);
   }
@@ -308,7 +310,7 @@ export async function syncSanDomains(
         return;
       }
       const step = `sync the API server certificate SANs of ${clusterId}`;
-      lines.begin(clusterId, step);
+      lines.begin(`san/${clusterId}`, step);
       try {
         const result = await syncClusterSans(cloud, clusterId, domain, {
           deadline: settings.deadline,
@@ -325,7 +327,7 @@ export async function syncSanDomains(
         });
         run.results.push(result);
         facts[clusterId] = { ...(facts[clusterId] ?? { clusterId }), certSans: result.after };
-        lines.end(clusterId, step, {
+        lines.end(`san/${clusterId}`, step, {
           detail: result.alreadyPresent
             ? `${domain} already listed`
             : `${domain} appended; ${result.before.length} earlier SAN(s) kept`,
@@ -336,7 +338,7 @@ export async function syncSanDomains(
             ? new StepError(`${error.step} of cluster ${clusterId}`, error, clusterId)
             : new StepError(`sync the SANs of cluster ${clusterId}`, error, clusterId);
         run.failures.push(recordFailure('san', stepError, clusterId));
-        lines.end(clusterId, step, { failed: stepError.message });
+        lines.end(`san/${clusterId}`, step, { failed: stepError.message });
       }
     }),
   );
