@@ -1,4 +1,4 @@
-import { type PaceTurn, Pacer, type PacingClock, pacingCeiling } from './pacing';
+import { currentCallPriority, type PaceTurn, Pacer, type PacingClock, pacingCeiling, withCallPriority } from './pacing';
 
 /** Virtual time: sleeps resolve only when the test advances the clock past their end. */
 function manualClock(): PacingClock & { advance(ms: number): Promise<void> } {
@@ -144,6 +144,39 @@ describe('Pacer', () => {
     await clock.advance(1_000);
     expect(order).toEqual(['retry', 'new']);
     await Promise.all([retried, waiting]);
+  });
+
+  test('a higher priority goes first among calls not sent yet, in the order asked; refused calls before both', async () => {
+    const clock = manualClock();
+    const pacer = new Pacer({ ceiling: 1, maxInFlight: 100, windowMs: 1_000, clock });
+    const order: string[] = [];
+    const first = await pacer.turn('CreateVpcEndpoint');
+    const ask = (name: string, options: { priority?: number; retry?: boolean }) =>
+      pacer.turn('CreateVpcEndpoint', options).then((turn) => {
+        order.push(name);
+        turn.finish('ok');
+      });
+    const waiting = [
+      ask('pilot-1', {}),
+      ask('apiserver-1', { priority: 1 }),
+      ask('pilot-2', {}),
+      ask('apiserver-2', { priority: 1 }),
+      ask('refused', { retry: true }),
+    ];
+    first.finish('ok');
+    for (let second = 0; second < 6; second++) await clock.advance(1_000);
+    await Promise.all(waiting);
+    expect(order).toEqual(['refused', 'apiserver-1', 'apiserver-2', 'pilot-1', 'pilot-2']);
+  });
+
+  test('withCallPriority sets the priority of the calls made inside it, however deep', async () => {
+    expect(currentCallPriority()).toBe(0);
+    const seen = await withCallPriority(1, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return currentCallPriority();
+    });
+    expect(seen).toBe(1);
+    expect(currentCallPriority()).toBe(0);
   });
 
   test('tries one more per window after probeMs of calls waiting without a refusal, up to the ceiling', async () => {

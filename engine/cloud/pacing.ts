@@ -15,6 +15,25 @@
  * flight overall; it is held only while the request is on the wire.
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * The priority of the calls made inside `work` (higher goes first among calls waiting for a turn of
+ * the same action; default 0). A caller that knows which of its calls sit on a longer chain runs
+ * them with a higher one: provisioning creates API-server endpoints first, whose chain goes on to a
+ * SAN update, so the last creates at the rate limit are Pilot endpoints, whose chain is shorter.
+ */
+export function withCallPriority<T>(priority: number, work: () => T): T {
+  return callPriority.run(priority, work);
+}
+
+const callPriority = new AsyncLocalStorage<number>();
+
+/** The priority of the calls made here (see withCallPriority). */
+export function currentCallPriority(): number {
+  return callPriority.getStore() ?? 0;
+}
+
 /** Time as the pacer sees it; tests pass a fake one. */
 export interface PacingClock {
   now(): number;
@@ -34,9 +53,10 @@ export interface PaceTurn {
 export interface CallPacing {
   /**
    * Resolves when `action` may be called. `retry`: the call was refused by throttling and goes
-   * before the calls that have not been sent yet. Rejects with the signal's reason on abort.
+   * before the calls that have not been sent yet; among those, a higher `priority` goes first, and
+   * calls of one priority go in the order asked. Rejects with the signal's reason on abort.
    */
-  turn(action: string, options?: { retry?: boolean; signal?: AbortSignal }): Promise<PaceTurn>;
+  turn(action: string, options?: { retry?: boolean; signal?: AbortSignal; priority?: number }): Promise<PaceTurn>;
 }
 
 export interface PacerOptions {
@@ -58,6 +78,7 @@ export interface PacerOptions {
 
 interface Waiter {
   retry: boolean;
+  priority: number;
   grant(turn: PaceTurn): void;
   fail(error: unknown): void;
   detach(): void;
@@ -122,7 +143,7 @@ export class Pacer implements CallPacing {
     return this.actions.get(action)?.limit ?? Math.floor(this.options.ceiling);
   }
 
-  turn(action: string, options: { retry?: boolean; signal?: AbortSignal } = {}): Promise<PaceTurn> {
+  turn(action: string, options: { retry?: boolean; signal?: AbortSignal; priority?: number } = {}): Promise<PaceTurn> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const state = this.stateOf(action);
@@ -134,14 +155,17 @@ export class Pacer implements CallPacing {
       };
       const waiter: Waiter = {
         retry: options.retry === true,
+        priority: options.priority ?? 0,
         grant: resolve,
         fail: reject,
         detach: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      // Refused calls go first, in the order they were refused.
-      const firstNew = state.waiting.findIndex((other) => !other.retry);
-      if (waiter.retry && firstNew >= 0) state.waiting.splice(firstNew, 0, waiter);
+      // Refused calls first, in the order refused; then by priority, in the order asked.
+      const after = waiter.retry
+        ? state.waiting.findIndex((other) => !other.retry)
+        : state.waiting.findIndex((other) => !other.retry && other.priority < waiter.priority);
+      if (after >= 0) state.waiting.splice(after, 0, waiter);
       else state.waiting.push(waiter);
       this.drain();
     });

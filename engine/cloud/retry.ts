@@ -7,7 +7,7 @@
  * the real clock and call no hook per attempt.
  */
 import { CloudError, type CloudProduct, LocalErrorCode, toCloudError } from './errors';
-import type { CallPacing, PaceTurn } from './pacing';
+import { type CallPacing, currentCallPriority, type PaceTurn } from './pacing';
 
 /** What an aborted wait rejects with: the signal's reason when it is an Error (AbortSignal.abort() gives one). */
 function abortReason(signal: AbortSignal | undefined): Error {
@@ -198,7 +198,7 @@ export class CallRunner {
     const { pacing, signal } = this.options;
     if (!pacing) return undefined;
     try {
-      return await pacing.turn(call.action, { retry, signal });
+      return await pacing.turn(call.action, { retry, signal, priority: currentCallPriority() });
     } catch {
       throw cancelled(call, number - 1);
     }

@@ -3,6 +3,7 @@
  * allows (steps of different clusters never wait for each other). A failed step stops only the
  * steps that depend on it; cancellation stops starting new steps and ends the waits under way.
  */
+import { withCallPriority } from '../cloud/pacing';
 import { StepError } from './errors';
 import { type Action, keyName, type Plan } from './model';
 import { runPolls } from './polls';
@@ -100,7 +101,8 @@ export async function executePlan(
   const start = (action: Action) => {
     const began = now();
     options.reporter?.started(action);
-    const work = runStep(context, action).then(
+    // The API-server link's chain goes on to a SAN update: its calls go before the Pilot link's.
+    const work = withCallPriority(action.link === 'apiserver' ? 1 : 0, () => runStep(context, action)).then(
       (result) => {
         record({ action, state: result.state, detail: result.detail, durationMs: now() - began });
         try {
