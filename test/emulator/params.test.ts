@@ -1,33 +1,25 @@
-import { ApiError } from './errors';
 import { RpcParams } from './params';
+import { refusal } from './testing/refusal';
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error.code;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
+const refusedWith = (run: () => unknown): string => refusal(run).code;
 
 const params = (entries: Record<string, string>) => new RpcParams(Object.entries(entries));
 
 describe('RpcParams', () => {
   it('reads required and optional strings, empty meaning absent', () => {
     expect(params({ VpcId: 'vpc-1' }).requiredString('VpcId')).toBe('vpc-1');
-    expect(refusal(() => params({ VpcId: '' }).requiredString('VpcId'))).toBe('MissingParam.VpcId');
+    expect(refusedWith(() => params({ VpcId: '' }).requiredString('VpcId'))).toBe('MissingParam.VpcId');
     expect(params({}).optionalString('VpcId')).toBeUndefined();
-    expect(refusal(() => params({ Name: 'x'.repeat(5) }).optionalString('Name', { maxLength: 4 }))).toBe(
+    expect(refusedWith(() => params({ Name: 'x'.repeat(5) }).optionalString('Name', { maxLength: 4 }))).toBe(
       'IllegalParamFormat.Name',
     );
   });
 
   it('reads booleans and bounded integers strictly', () => {
     expect(params({ DryRun: 'true' }).optionalBoolean('DryRun')).toBe(true);
-    expect(refusal(() => params({ DryRun: 'TRUE' }).optionalBoolean('DryRun'))).toBe('IllegalParamFormat.DryRun');
+    expect(refusedWith(() => params({ DryRun: 'TRUE' }).optionalBoolean('DryRun'))).toBe('IllegalParamFormat.DryRun');
     expect(params({ MaxResults: '50' }).optionalInteger('MaxResults', { min: 1, max: 50 })).toBe(50);
-    expect(refusal(() => params({ MaxResults: '1.5' }).optionalInteger('MaxResults', { min: 1, max: 50 }))).toBe(
+    expect(refusedWith(() => params({ MaxResults: '1.5' }).optionalInteger('MaxResults', { min: 1, max: 50 }))).toBe(
       'IllegalParamFormat.MaxResults',
     );
   });
@@ -37,12 +29,12 @@ describe('RpcParams', () => {
       params({ 'SecurityGroupId.2': 'sg-b', 'SecurityGroupId.1': 'sg-a' }).repeatList('SecurityGroupId', { max: 10 }),
     ).toEqual(['sg-a', 'sg-b']);
     expect(
-      refusal(() =>
+      refusedWith(() =>
         params({ 'SecurityGroupId.1': 'a', 'SecurityGroupId.3': 'c' }).repeatList('SecurityGroupId', { max: 10 }),
       ),
     ).toBe('IllegalParamFormat.SecurityGroupId.3');
     expect(
-      refusal(() => params({ 'ResourceId.1': 'a', 'ResourceId.2': 'b' }).repeatList('ResourceId', { max: 1 })),
+      refusedWith(() => params({ 'ResourceId.1': 'a', 'ResourceId.2': 'b' }).repeatList('ResourceId', { max: 1 })),
     ).toBe('IllegalParamFormat.ResourceId');
   });
 
@@ -61,12 +53,12 @@ describe('RpcParams', () => {
       { key: 'k', value: '' },
       { key: 'only-key', value: '' },
     ]);
-    expect(refusal(() => params({ 'Tag.1.Value': 'v' }).tags())).toBe('MissingParam.Tag.1.Key');
-    expect(refusal(() => params({ 'Tag.x.Key': 'k' }).tags())).toBe('IllegalParamFormat.Tag.x.Key');
+    expect(refusedWith(() => params({ 'Tag.1.Value': 'v' }).tags())).toBe('MissingParam.Tag.1.Key');
+    expect(refusedWith(() => params({ 'Tag.x.Key': 'k' }).tags())).toBe('IllegalParamFormat.Tag.x.Key');
   });
 
   it('ends a passing DryRun with DryRunOperation', () => {
-    expect(refusal(() => params({ DryRun: 'true' }).endDryRun())).toBe('DryRunOperation');
+    expect(refusedWith(() => params({ DryRun: 'true' }).endDryRun())).toBe('DryRunOperation');
     expect(() => params({ DryRun: 'false' }).endDryRun()).not.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import { OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { ApiError } from './errors';
+import { refusal } from './testing/refusal';
 import {
   canonicalQuery,
   canonicalUri,
@@ -116,16 +116,6 @@ function sdkSigned(
   // What goes on the wire: the URL the SDK's HTTP layer builds with querystring.stringify.
   const rawQuery = stringify(request.query);
   return { method: request.method, rawPath: request.pathname, rawQuery, headers: { ...request.headers }, body };
-}
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to be refused');
 }
 
 describe('canonicalisation', () => {

@@ -1,19 +1,9 @@
-import { ApiError } from '../../errors';
 import { directCloud, type DirectCloud } from '../../testing/direct';
 import { twoClusters } from '../../testing/worlds';
+import { refusal } from '../../testing/refusal';
 
 const { world, mesh, cluster1, cluster2, vSwitchIn } = twoClusters();
 const DELAYS = { serviceCreateMs: 10, endpointCreateMs: 10, connectMs: 10 };
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
 
 function createService(
   cloud: DirectCloud,

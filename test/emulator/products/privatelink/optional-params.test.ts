@@ -1,23 +1,13 @@
 // Parameters the API reference makes optional are optional here too, with the documented
 // behaviour where there is one and the assumed one (fidelity table) where there is not.
-import { ApiError } from '../../errors';
 import { directCloud, type DirectCloud } from '../../testing/direct';
 import { twoClusters } from '../../testing/worlds';
 import type { World } from '../../world';
+import { refusal } from '../../testing/refusal';
 
 const { world, mesh, cluster1, vSwitchIn } = twoClusters();
 const ZONE_J = 'cn-hangzhou-j';
 const DELAYS = { serviceCreateMs: 10, endpointCreateMs: 10 };
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
 
 function activeService(cloud: DirectCloud, resource: Record<string, string>): string {
   const { ServiceId } = cloud.rpc('privatelink', 'CreateVpcEndpointService', {

@@ -1,7 +1,8 @@
-import { ApiError } from '../../errors';
+import type { ApiError } from '../../errors';
 import { directCloud, type DirectCloud } from '../../testing/direct';
 import { twoClusters } from '../../testing/worlds';
 import type { World } from '../../world';
+import { refusal } from '../../testing/refusal';
 
 const DELAYS = {
   serviceCreateMs: 1000,
@@ -19,16 +20,6 @@ const { world, mesh, cluster1, cluster2, vSwitchIn } = twoClusters();
 const ZONE_I = 'cn-hangzhou-i';
 const ZONE_J = 'cn-hangzhou-j';
 const ZONE_K = 'cn-hangzhou-k';
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
 
 /** The cluster's API server service, in the zones given (its load balancer serves j and i). */
 function createApiServerService(

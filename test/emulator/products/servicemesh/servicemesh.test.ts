@@ -1,20 +1,10 @@
-import { ApiError } from '../../errors';
 import { directCloud, type DirectCloud } from '../../testing/direct';
 import { twoClusters } from '../../testing/worlds';
 import type { World } from '../../world';
+import { refusal } from '../../testing/refusal';
 
 const { world, mesh, cluster1, cluster2, vSwitchIn } = twoClusters();
 const DELAYS = { serviceCreateMs: 100, endpointCreateMs: 100, connectMs: 100, clusterTaskMs: 100, meshJoinMs: 50 };
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an API error');
-}
 
 function clusterView(cloud: DirectCloud, clusterId: string): { State: string; ErrorMessage: string } {
   const clusters = cloud.rpc('servicemesh', 'DescribeClustersInServiceMesh', { ServiceMeshId: mesh.serviceMeshId })
