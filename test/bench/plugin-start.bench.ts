@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Cluster, ClusterBinaries } from '../e2e/harness/cluster';
-import { installAsmpvlCrd, kubectl, mustSucceed } from '../e2e/harness';
+import { installAsmpvlCrd, kubectl, mustSucceed, patchStatus } from '../e2e/harness';
 import { configWithClusters } from './core.bench';
 import { withBenchCluster } from './sandbox';
 
@@ -188,12 +188,7 @@ async function timeStarts(
     kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }),
     'kubectl create asmpvlconfig/default',
   );
-  const patch = join(pluginDir, 'status.json');
-  writeFileSync(patch, JSON.stringify({ status: availableStatus(config, 1) }));
-  await mustSucceed(
-    kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '--patch-file', patch]),
-    'kubectl patch --subresource=status',
-  );
+  await patchStatus(availableStatus(config, 1));
   const manifest = join(pluginDir, 'asmpvlconfig.json');
   writeFileSync(manifest, JSON.stringify(config));
 

@@ -13,7 +13,7 @@ import {
   type RunningController,
   startController,
 } from './controller-sandbox';
-import { kubectl, mustSucceed } from './harness';
+import { kubectl, mustSucceed, patchStatus } from './harness';
 import { inventorySummary, type Sandbox, startSandbox, type StoredObject, waitFor } from './provisioning-sandbox';
 
 let sandbox: Sandbox;
@@ -247,19 +247,7 @@ describe('asmpvl-controller', () => {
   test('a status written by an unknown manager: the controller refuses, says so in an Event and a condition', async () => {
     const [c1] = sandbox.clusters;
     await apply(configFor(sandbox, [c1]));
-    await mustSucceed(
-      kubectl([
-        'patch',
-        'asmpvlconfig',
-        'default',
-        '--subresource=status',
-        '--type=merge',
-        '--field-manager=asm-managed-pvl-controller',
-        '-p',
-        '{"status":{"status":"Provisioning"}}',
-      ]),
-      'kubectl patch --subresource=status',
-    );
+    await patchStatus({ status: 'Provisioning' }, { fieldManager: 'asm-managed-pvl-controller' });
     const since = sandbox.emulator.requests().length;
     await controller();
     await waitFor(

@@ -2,7 +2,7 @@
 // as the schema says, its OpenAPI schema rejects malformed input, and status is a subresource.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, installAsmpvlCrd, kubectl, mustSucceed, readCrd, SCHEMA_PATH } from './harness';
+import { eventually, installAsmpvlCrd, kubectl, mustSucceed, patchStatus, readCrd, SCHEMA_PATH } from './harness';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const SHARED_VALID_FIXTURES = join(__dirname, '..', 'fixtures', 'valid');
@@ -97,18 +97,7 @@ describe('the generated CRD', () => {
 describe('the status subresource', () => {
   test('is written only through /status, and spec writes leave it alone', async () => {
     const before = await getDefault();
-    await mustSucceed(
-      kubectl([
-        'patch',
-        'asmpvlconfig',
-        'default',
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        '{"status":{"status":"Available"}}',
-      ]),
-      'kubectl patch --subresource=status',
-    );
+    await patchStatus({ status: 'Available' });
     const afterStatusWrite = await getDefault();
     expect(afterStatusWrite.status?.status).toBe('Available');
     // Status writes do not bump the generation: that counts spec changes only.

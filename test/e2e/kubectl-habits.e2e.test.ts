@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { configWithClusters } from '../bench/core.bench';
 import { availableStatus } from '../bench/plugin-start.bench';
-import { adminKubeconfig, createCertificateAuthority, installAsmpvlCrd, kubectl, mustSucceed, run } from './harness';
+import {
+  adminKubeconfig,
+  createCertificateAuthority,
+  installAsmpvlCrd,
+  kubectl,
+  mustSucceed,
+  patchStatus,
+  run,
+} from './harness';
 
 const BUNDLE = join(__dirname, '..', '..', 'dist/kubectl-asmpvl.cjs');
 const NO_OBJECT = 'there is no asmpvlconfig/default yet';
@@ -177,12 +185,7 @@ describe('time and pipes', () => {
   test('a reader that goes away (| head -1) ends the plugin quietly', async () => {
     const config = configWithClusters(400) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
     await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'create');
-    const patch = join(dir, 'status-patch.json');
-    writeFileSync(patch, JSON.stringify({ status: availableStatus(config, 1) }));
-    await mustSucceed(
-      kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '--patch-file', patch]),
-      'patch status',
-    );
+    await patchStatus(availableStatus(config, 1));
     try {
       const script = `"${process.execPath}" "${BUNDLE}" status -o yaml --kubeconfig "${adminKubeconfig().path}" | head -c 20; echo " exit=\${PIPESTATUS[0]}"`;
       const result = await run('bash', ['-c', script], { env: { HOME: dir } });
@@ -199,12 +202,7 @@ describe('status output forms, as kubectl get prints them', () => {
   beforeAll(async () => {
     const config = configWithClusters(3) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
     await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'create');
-    const patch = join(dir, 'small-status.json');
-    writeFileSync(patch, JSON.stringify({ status: availableStatus(config, 1) }));
-    await mustSucceed(
-      kubectl(['patch', 'asmpvlconfig', 'default', '--subresource=status', '--type=merge', '--patch-file', patch]),
-      'patch status',
-    );
+    await patchStatus(availableStatus(config, 1));
   });
   afterAll(() => mustSucceed(kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found']), 'delete'));
 

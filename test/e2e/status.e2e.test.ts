@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { renderStatusTable } from '../../plugin/render/status-table';
 import { startEmulator, TWO_CLUSTERS_WORLD, type RunningEmulator } from '../emulator';
 import { loadFixture } from '../fixtures';
-import { adminKubeconfig, installAsmpvlCrd, kubectl, mustSucceed, run } from './harness';
+import { adminKubeconfig, installAsmpvlCrd, kubectl, mustSucceed, patchStatus, run } from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const BUNDLE = join(REPO, 'dist/kubectl-asmpvl.cjs');
@@ -36,22 +36,7 @@ async function storeFixture(name: string): Promise<void> {
     spec: fixture.spec,
   };
   await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(object) }), 'kubectl create');
-  if (fixture.status) await writeStatus(fixture.status);
-}
-
-function writeStatus(status: unknown) {
-  return mustSucceed(
-    kubectl([
-      'patch',
-      'asmpvlconfig',
-      'default',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ]),
-    'kubectl patch --subresource=status',
-  );
+  if (fixture.status) await patchStatus(fixture.status);
 }
 
 async function stored(): Promise<Stored> {
@@ -149,7 +134,7 @@ describe('kubectl asmpvl status', () => {
     for (let waited = 0; !stdout.includes('Overall: Provisioning') && waited < 30_000; waited += 100)
       await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stdout).toContain('Overall: Provisioning');
-    await writeStatus(available);
+    await patchStatus(available);
     expect(await exited).toBe(0);
     // Not a terminal: each different rendering once, in order, and no cursor movement.
     const drawings = stdout.split(/\n(?=CLUSTER )/);

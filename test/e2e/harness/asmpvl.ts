@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { helm, kubectl, type CommandResult } from './commands';
@@ -59,6 +60,34 @@ export async function installAsmpvlCrd(): Promise<void> {
     kubectl(['wait', '--for=condition=Established', `crd/${CRD_NAME}`, '--timeout=60s']),
     'kubectl wait for the CRD',
   );
+}
+
+/**
+ * Writes `status` into asmpvlconfig/default through its /status subresource (a merge patch), as
+ * `fieldManager` when given. The patch goes in a file: a status of hundreds of clusters is too long
+ * for an argument.
+ */
+export async function patchStatus(status: unknown, options: { fieldManager?: string } = {}): Promise<CommandResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'asmpvl-status-'));
+  try {
+    const patch = join(dir, 'status.json');
+    writeFileSync(patch, JSON.stringify({ status }));
+    return await mustSucceed(
+      kubectl([
+        'patch',
+        'asmpvlconfig',
+        'default',
+        '--subresource=status',
+        '--type=merge',
+        ...(options.fieldManager ? [`--field-manager=${options.fieldManager}`] : []),
+        '--patch-file',
+        patch,
+      ]),
+      'kubectl patch --subresource=status',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Throws with the command's stderr unless it exited 0. */

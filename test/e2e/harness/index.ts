@@ -11,6 +11,7 @@ export {
   SCHEMA_PATH,
   installAsmpvlCrd,
   mustSucceed,
+  patchStatus,
   readCrd,
   type CustomResourceDefinition,
 } from './asmpvl';
