@@ -2,7 +2,7 @@
 // --kubeconfig pointing at the shared API server and --cloud-endpoint at the emulator. Not a test file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { adminKubeconfig, kubectl, mustSucceed } from './harness';
+import { kubectl, mustSucceed } from './harness';
 import type { Sandbox } from './provisioning-sandbox';
 
 export const CONTROLLER = join(__dirname, '..', '..', 'dist', 'asmpvl-controller.cjs');
@@ -31,15 +31,9 @@ export interface ControllerOptions {
 
 /** Starts the bundled controller against the sandbox's emulator and the shared API server. */
 export async function startController(sandbox: Sandbox, options: ControllerOptions = {}): Promise<RunningController> {
-  const { emulator } = sandbox;
   const args = [
     CONTROLLER,
-    '--kubeconfig',
-    adminKubeconfig().path,
-    '--cloud-endpoint',
-    emulator.url,
-    '--region',
-    emulator.regionId,
+    ...sandbox.processArgs,
     '--resync-period',
     options.resyncPeriod ?? '10m',
     `--leader-elect=${options.leaderElect ?? true}`,
@@ -59,14 +53,7 @@ export async function startController(sandbox: Sandbox, options: ControllerOptio
     '127.0.0.1',
     ...(options.extraArgs ?? []),
   ];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
-  };
-  delete env.KUBECONFIG;
-  delete env.ASMPVL_MESH_ID;
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: sandbox.processEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Array<Record<string, unknown>> = [];
   let buffered = '';
   let stderr = '';

@@ -67,6 +67,10 @@ export interface Sandbox {
   clusters: [string, string];
   /** Every cluster of the world, in its order (the two above in the default world). */
   allClusters: string[];
+  /** What points a process (the plugin, the controller) at this sandbox: its flags... */
+  processArgs: string[];
+  /** ...and its environment (the emulator's access key; no KUBECONFIG or ASMPVL_MESH_ID from outside). */
+  processEnv: NodeJS.ProcessEnv;
   /** Runs `kubectl asmpvl <args>` to the end. */
   plugin(args: string[], options?: { timeoutMs?: number }): Promise<CommandResult>;
   /** Starts `kubectl asmpvl <args>` and hands back the process, for killing it. */
@@ -109,14 +113,14 @@ export async function startSandbox(
     '--region',
     emulator.regionId,
   ];
-  const env: NodeJS.ProcessEnv = {
+  const processEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
-    NO_COLOR: '1',
   };
-  delete env.KUBECONFIG;
-  delete env.ASMPVL_MESH_ID;
+  delete processEnv.KUBECONFIG;
+  delete processEnv.ASMPVL_MESH_ID;
+  const env: NodeJS.ProcessEnv = { ...processEnv, NO_COLOR: '1' };
 
   const start = (args: string[]) => {
     const child = spawn(process.execPath, [PLUGIN, ...args, ...common], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -169,6 +173,8 @@ export async function startSandbox(
     meshId: world.serviceMesh.serviceMeshId,
     clusters: [world.clusters[0]!.clusterId, world.clusters[1]?.clusterId ?? ''],
     allClusters: world.clusters.map((cluster) => cluster.clusterId),
+    processArgs: common,
+    processEnv,
     plugin,
     start,
     object,
