@@ -13,7 +13,7 @@ import { Kube } from '../engine/kube';
 import { KubeStore } from '../engine/kube/store';
 import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
-import { Pacer, pacingCeiling } from '../engine/cloud/pacing';
+import { processPacer } from '../engine/cloud/pacing';
 import { Manager } from './manager';
 import { ControllerMetrics, startHealthServer } from './metrics';
 import { CONTROLLER_MANAGER, Reconciler } from './reconciler';
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
   const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint }, process.env);
   const metrics = new ControllerMetrics();
   // One pacer for the controller's whole life: every reconcile spends the same per-action quota.
-  const pacing = new Pacer({ ceiling: pacingCeiling(process.env), maxInFlight: 8 });
+  const pacing = processPacer(process.env);
   const onCall = (event: CloudCallEvent) => {
     metrics.cloudCalls.inc({ product: event.product, action: event.action, outcome: event.error?.code ?? 'ok' });
   };

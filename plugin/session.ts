@@ -5,7 +5,7 @@
 import type { CloudCallEvent } from '../engine/cloud';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
 import type { CallCount, Session } from '../engine/provisioning/session';
-import { Pacer, pacingCeiling } from '../engine/cloud/pacing';
+import { processPacer } from '../engine/cloud/pacing';
 import { FIELD_MANAGER, type Kube } from '../engine/kube/kube';
 import { CLI_ADVICE } from '../engine/provisioning/advice';
 import type { FlowContext } from '../engine/provisioning/flows/context';
@@ -31,7 +31,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const controller = new AbortController();
   const count: CallCount = { calls: 0, mutating: 0 };
   // One pacer for both clouds of the run: they spend the same per-action quota.
-  const pacing = new Pacer({ ceiling: pacingCeiling(process.env), maxInFlight: 8 });
+  const pacing = processPacer(process.env);
   const onCall = (event: CloudCallEvent) => {
     count.calls += 1;
     if (event.mutating) count.mutating += 1;

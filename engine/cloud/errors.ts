@@ -214,6 +214,11 @@ function nextStep(error: CloudError): string | undefined {
 // substrings, since products decorate them: `Throttling.User`, `Rejected.Throttling`.
 const RETRYABLE_CODE_PARTS = ['Throttling', 'ServiceUnavailable', 'SystemBusy'];
 
+/** The cloud's flow control refused the call (`Throttling.User`, `Rejected.Throttling`, ...): it was not performed. */
+export function isThrottling(code: string): boolean {
+  return code.includes('Throttling');
+}
+
 // PrivateLink's lock and in-progress codes: the resource is busy with an earlier operation.
 const RETRYABLE_CODES = new Set([
   'EndpointLocked',

@@ -271,6 +271,14 @@ export class Pacer implements CallPacing {
   }
 }
 
+/**
+ * The pacer of one process, shared by all its clouds (the plugin's run, the controller's life):
+ * the ceiling from ASMPVL_CLOUD_RATE, 8 attempts on the wire at once.
+ */
+export function processPacer(env: Record<string, string | undefined>): Pacer {
+  return new Pacer({ ceiling: pacingCeiling(env), maxInFlight: 8 });
+}
+
 /** The pacing ceiling from ASMPVL_CLOUD_RATE (calls per second to one action), 20 when unset or invalid. */
 export function pacingCeiling(env: Record<string, string | undefined>): number {
   const rate = Number(env.ASMPVL_CLOUD_RATE);

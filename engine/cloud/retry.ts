@@ -6,7 +6,7 @@
  * (we need "contains Throttling" and per-action lock codes), have no bound on total time, sleep on
  * the real clock and call no hook per attempt.
  */
-import { CloudError, type CloudProduct, LocalErrorCode, toCloudError } from './errors';
+import { CloudError, type CloudProduct, isThrottling, LocalErrorCode, toCloudError } from './errors';
 import { type CallPacing, currentCallPriority, type PaceTurn } from './pacing';
 
 /** What an aborted wait rejects with: the signal's reason when it is an Error (AbortSignal.abort() gives one). */
@@ -115,7 +115,7 @@ export function shouldRetry(
   if (!error.retryable) return false;
   if (attempt >= policy.maxAttempts) return false;
   if (nextStartMs > policy.maxElapsedMs) return false;
-  if (call.mutating && !call.idempotent) return error.notSent || error.code.includes('Throttling');
+  if (call.mutating && !call.idempotent) return error.notSent || isThrottling(error.code);
   return true;
 }
 
@@ -172,7 +172,7 @@ export class CallRunner {
       } catch (thrown) {
         const error = toCloudError(call, thrown);
         const now = clock.now();
-        throttledBefore = error.code.includes('Throttling');
+        throttledBefore = isThrottling(error.code);
         turn?.finish(throttledBefore ? 'throttled' : 'failed');
         // Paced, a refused call was not performed and waits for its next turn, not a backoff.
         const paced = turn !== undefined && throttledBefore;

@@ -62,8 +62,6 @@ export interface PlannedRun {
   plan: Plan;
 }
 
-const DEFAULT_CONCURRENCY = READS_AT_ONCE;
-
 // A step spends nearly all its time waiting for the cloud (seconds to minutes per transition) and
 // the cloud's pacer already bounds the calls (in flight and per action), so the step bound only
 // caps memory.
@@ -90,7 +88,7 @@ export async function planRun(
   scope: PlanScope,
   settings: RunSettings,
 ): Promise<PlannedRun> {
-  const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = settings.concurrency ?? READS_AT_ONCE;
   const clusters = specClusters(target);
   const clusterIds = clusters.map((cluster) => cluster.clusterId);
   const provisioned = new Set(scope === 'all' ? clusterIds : scope.clusterIds.filter((id) => clusterIds.includes(id)));
@@ -197,7 +195,7 @@ export async function executeRun(
   settings: RunSettings,
   hooks: RunHooks = {},
 ): Promise<ExecutedRun> {
-  const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = settings.concurrency ?? READS_AT_ONCE;
   const observer = settings.reportCloud ?? cloud;
   const details = new DetailReads(observer);
   const report = await executePlan(

@@ -167,11 +167,11 @@ export class StatusCommand extends ClusterCommand {
   /** One set of cloud clients for every round; the region is --region, ALIBABA_CLOUD_REGION_ID, or the spec's. */
   private async refreshCloud(config: StoredConfig): Promise<Cloud> {
     if (this.cloudClients) return this.cloudClients;
-    const { createCloud, resolveCloudSettings, Pacer, pacingCeiling } = await import('../../engine/cloud');
+    const { createCloud, processPacer, resolveCloudSettings } = await import('../../engine/cloud');
     const region = this.region ?? this.context.env.ALIBABA_CLOUD_REGION_ID ?? regionOfSpec(config);
     this.cloudClients = createCloud({
       ...resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env),
-      pacing: new Pacer({ ceiling: pacingCeiling(this.context.env), maxInFlight: 8 }),
+      pacing: processPacer(this.context.env),
     });
     return this.cloudClients;
   }

@@ -92,13 +92,14 @@ async function resolveEntries(
 
   // Each cluster's later reads (its VPC's vSwitches, its API server load balancer) start as soon as
   // its detail is in: different actions, each paced at its own limit, so they overlap.
-  const specIds = new Set(specClusters(current).map((cluster) => cluster.clusterId));
+  const existing = specClusters(current);
   const [details, given] = await Promise.all([
     Promise.all(
       request.clusterIds.map(async (clusterId) => {
         const detail = await port.describeCluster(clusterId);
         // Its own vSwitches are resolved only for a new cluster given no --vswitch.
-        const resolvesOwn = request.vSwitches.length === 0 && !specIds.has(clusterId);
+        const resolvesOwn =
+          request.vSwitches.length === 0 && !existing.some((cluster) => cluster.clusterId === clusterId);
         if (resolvesOwn && detail.vpcId && detail.vSwitchIds.length > 1)
           port.listVpcVSwitches(detail.vpcId).catch(() => undefined);
         warmClusterDiscovery(port, clusterId);
@@ -108,7 +109,6 @@ async function resolveEntries(
     resolveVSwitches(port, '--vswitch', request.vSwitches, true),
   ]);
   const assigned = assignByVpc(given, details);
-  const existing = specClusters(current);
   // Side by side: each cluster's own vSwitches are separate reads, paced by the cloud.
   const clusters = await Promise.all(
     details.map(async (detail): Promise<ClusterSpec> => {
