@@ -2,7 +2,7 @@
  * Observation: every endpoint service and endpoint of ours for one mesh, found by our tags (two
  * list calls), with the zones each covers (one call per resource).
  */
-import { isNotFound, type ProvisioningCloud } from './cloud-port';
+import { isNotFound, type ProvisioningCloud, RunReads } from './cloud-port';
 import { mapBounded } from '../concurrency';
 import { StepError } from './errors';
 import type { Inventory, ObservedEndpoint, ObservedService } from './model';
@@ -26,34 +26,36 @@ type EndpointZones = Awaited<ReturnType<ProvisioningCloud['listEndpointZones']>>
  * again when the observation asks.
  */
 export class DetailReads {
-  private readonly services = new Map<string, Promise<ServiceResources>>();
-  private readonly endpoints = new Map<string, Promise<EndpointZones>>();
+  // Kept like the run's settled reads: a failed one is dropped (never unhandled), so asking reads again.
+  private readonly kept = new RunReads();
 
   constructor(private readonly cloud: ProvisioningCloud) {}
 
   prefetchService(serviceId: string): void {
-    this.services.set(serviceId, quiet(this.cloud.listServiceResources(serviceId)));
+    void this.kept.once(`resources/${serviceId}`, this.resourcesOf(serviceId));
   }
 
   prefetchEndpoint(endpointId: string): void {
-    this.endpoints.set(endpointId, quiet(this.cloud.listEndpointZones(endpointId)));
+    void this.kept.once(`zones/${endpointId}`, this.zonesOf(endpointId));
   }
 
   serviceResources(serviceId: string): Promise<ServiceResources> {
-    const read = () => this.cloud.listServiceResources(serviceId);
-    return this.services.get(serviceId)?.catch(read) ?? read();
+    const read = this.resourcesOf(serviceId);
+    return this.kept.once(`resources/${serviceId}`, read).catch(read);
   }
 
   endpointZones(endpointId: string): Promise<EndpointZones> {
-    const read = () => this.cloud.listEndpointZones(endpointId);
-    return this.endpoints.get(endpointId)?.catch(read) ?? read();
+    const read = this.zonesOf(endpointId);
+    return this.kept.once(`zones/${endpointId}`, read).catch(read);
   }
-}
 
-/** The promise, with its failure handled later by whoever awaits it (and never reported unhandled). */
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
+  private resourcesOf(serviceId: string) {
+    return () => this.cloud.listServiceResources(serviceId);
+  }
+
+  private zonesOf(endpointId: string) {
+    return () => this.cloud.listEndpointZones(endpointId);
+  }
 }
 
 /** What the cloud holds of ours for `meshId`. */
