@@ -25,7 +25,7 @@ import {
   type Plan,
   type PlanScope,
 } from './model';
-import { endpointKey, planReconcile, resolveResources } from './planner';
+import { endpointKey, planReconcile, resolveResources, serviceKey } from './planner';
 import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from './san-sync';
 import { specAsmVSwitches, specClusters, specRevision } from './spec-edit';
 import { type AsmPvlStatus, buildStatus, type ConditionInput, type RecordedFailure } from './status';
@@ -213,10 +213,12 @@ export async function executeRun(
       concurrency: STEPS_IN_FLIGHT,
       reporter: progressReporter(new StepLines(settings.progress)),
       onClusterSettled: (clusterId, ids) => {
-        for (const [name, id] of ids) {
-          if (!name.endsWith(`/${clusterId}`)) continue;
-          if (name.startsWith('service/')) details.prefetchService(id);
-          else if (name.startsWith('endpoint/')) details.prefetchEndpoint(id);
+        // The cluster's own resources: its API-server service and its two endpoints.
+        const serviceId = ids.get(keyName(serviceKey('apiserver', clusterId)));
+        if (serviceId) details.prefetchService(serviceId);
+        for (const link of ['apiserver', 'pilot'] as const) {
+          const endpointId = ids.get(keyName(endpointKey(link, clusterId)));
+          if (endpointId) details.prefetchEndpoint(endpointId);
         }
       },
       onDone: (action, result) => {
