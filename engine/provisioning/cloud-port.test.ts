@@ -118,3 +118,50 @@ describe('provisioningCloud: settled reads once per run', () => {
     expect(fake.calls).toEqual(['DescribeClusterDetail', 'DescribeClusterDetail']);
   });
 });
+
+describe('provisioningCloud: adding a cluster to the mesh (no ClientToken)', () => {
+  /** A mesh whose adds answer as scripted: 'ok', '503' (not added), 'lost' (added, then a 503), 'denied'. */
+  function scriptedMesh(answers: Array<'ok' | '503' | 'lost' | 'denied'>) {
+    const calls: string[] = [];
+    const members: string[] = [];
+    const failure = (code: string, retryable: boolean) =>
+      new CloudError({ product: 'ASM', action: 'AddClusterIntoServiceMesh', code, message: code, retryable });
+    const mesh = {
+      addClusterIntoServiceMesh: async (_meshId: string, clusterId: string) => {
+        calls.push('AddClusterIntoServiceMesh');
+        const answer = answers.shift() ?? 'ok';
+        if (answer === 'denied') throw failure('Forbidden.RAM', false);
+        if (answer === '503') throw failure('ServiceUnavailable', true);
+        members.push(clusterId);
+        if (answer === 'lost') throw failure('ServiceUnavailable', true);
+        return { requestId: 'R-1', alreadyMember: false };
+      },
+      describeClustersInServiceMesh: async () => {
+        calls.push('DescribeClustersInServiceMesh');
+        return members.map((clusterId) => ({ clusterId, state: 'running' }));
+      },
+    };
+    return { calls, port: provisioningCloud({ mesh } as unknown as Cloud) };
+  }
+
+  test('after a 5xx it looks: not listed, it sends the add again', async () => {
+    const { calls, port } = scriptedMesh(['503', 'ok']);
+    await expect(port.addClusterToMesh('m-1', CLUSTER)).resolves.toMatchObject({ alreadyMember: false });
+    expect(calls).toEqual(['AddClusterIntoServiceMesh', 'DescribeClustersInServiceMesh', 'AddClusterIntoServiceMesh']);
+  });
+
+  test('after a 5xx that hid a done add, the mesh lists the cluster: no second add', async () => {
+    const { calls, port } = scriptedMesh(['lost']);
+    await expect(port.addClusterToMesh('m-1', CLUSTER)).resolves.toMatchObject({ alreadyMember: false });
+    expect(calls).toEqual(['AddClusterIntoServiceMesh', 'DescribeClustersInServiceMesh']);
+  });
+
+  test('a refusal is final at once, and a 5xx every time is final after three adds', async () => {
+    const denied = scriptedMesh(['denied']);
+    await expect(denied.port.addClusterToMesh('m-1', CLUSTER)).rejects.toMatchObject({ code: 'Forbidden.RAM' });
+    expect(denied.calls).toEqual(['AddClusterIntoServiceMesh']);
+    const busy = scriptedMesh(['503', '503', '503', 'ok']);
+    await expect(busy.port.addClusterToMesh('m-1', CLUSTER)).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+    expect(busy.calls.filter((call) => call === 'AddClusterIntoServiceMesh')).toHaveLength(3);
+  });
+});

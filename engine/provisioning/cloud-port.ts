@@ -130,6 +130,9 @@ export class RunReads {
   }
 }
 
+/** Sends of AddClusterIntoServiceMesh after which a retryable failure is final. */
+const MESH_ADD_ROUNDS = 3;
+
 export interface PortOptions {
   /** The run's settled reads, shared by the ports of one run; made here when absent. */
   reads?: RunReads;
@@ -146,7 +149,21 @@ export function provisioningCloud(cloud: Cloud, options: PortOptions = {}): Prov
   return {
     describeMesh: (meshId) => reads.once(`mesh/${meshId}`, () => mesh.describeServiceMeshDetail(meshId)),
     describeMeshClusters: (meshId) => mesh.describeClustersInServiceMesh(meshId),
-    addClusterToMesh: (meshId, clusterId) => mesh.addClusterIntoServiceMesh(meshId, clusterId),
+    addClusterToMesh: async (meshId, clusterId) => {
+      // The add takes no ClientToken, so the client does not send it again after an answer that
+      // may hide a done add (a 5xx, a timeout). Look first, as its doc asks: listed means added;
+      // otherwise send it again (a bounded number of times).
+      for (let round = 1; ; round++) {
+        try {
+          return await mesh.addClusterIntoServiceMesh(meshId, clusterId);
+        } catch (error) {
+          if (!(error instanceof CloudError) || !error.retryable || round >= MESH_ADD_ROUNDS) throw error;
+          const listed = await mesh.describeClustersInServiceMesh(meshId);
+          if (listed.some((cluster) => cluster.clusterId === clusterId))
+            return { requestId: error.requestId, alreadyMember: false };
+        }
+      }
+    },
     findLoadBalancerByAddress: (address, vpcId) => slb.findLoadBalancerByAddress(address, vpcId),
     // A load balancer's zones do not change within a run: read once, like a cluster's resources.
     describeLoadBalancer: (loadBalancerId) =>
