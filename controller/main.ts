@@ -10,6 +10,7 @@ import pino from 'pino';
 import { parseDuration } from '../core/duration';
 import { type CloudCallEvent, createCloud, resolveCloudSettings } from '../engine/cloud';
 import { Kube } from '../engine/kube';
+import { readControllerLease } from '../engine/kube/controller-lease';
 import { KubeStore } from '../engine/kube/store';
 import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
@@ -168,6 +169,7 @@ async function main(): Promise<number> {
         leaseRef,
         progress,
         onDrift: (drift) => log.info({ drift }, 'drift found: full reconcile'),
+        readControllerLease: (config) => readControllerLease(kube, config),
         openRun: () => {
           const reads = new RunReads();
           return {

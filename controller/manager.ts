@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../core';
 import type { StoredConfig } from '../engine/kube/store';
+import { ANNOTATION_CONTROLLER, FINALIZER } from '../engine/provisioning/controller-protocol';
 import { LeaderElector, type LeaderElectionOptions } from './leader';
 import type { ControllerMetrics } from './metrics';
 import type { Reconciler, ReconcileResult } from './reconciler';
@@ -36,10 +37,16 @@ export interface ManagerOptions {
   random?: () => number;
 }
 
-/** What of the object makes a reconcile worth running; status and resourceVersion churn do not. */
+/**
+ * What of the object makes a reconcile worth running. Status and resourceVersion churn do not, nor
+ * the claim a controller writes itself (its annotation and finalizer): a controller's own metadata
+ * write never wakes it, and two installs on one object never wake each other.
+ */
 function trigger(object: StoredConfig): string {
   const { generation, annotations, deletionTimestamp, finalizers } = object.metadata;
-  return JSON.stringify([generation, annotations ?? {}, deletionTimestamp ?? null, finalizers ?? []]);
+  const { [ANNOTATION_CONTROLLER]: _claim, ...others } = annotations ?? {};
+  const otherFinalizers = (finalizers ?? []).filter((name) => name !== FINALIZER);
+  return JSON.stringify([generation, others, deletionTimestamp ?? null, otherFinalizers]);
 }
 
 export class Manager {

@@ -10,7 +10,7 @@ import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
 import { defaultWaitPolicy } from '../engine/provisioning/waits';
 import { MemoryStore } from '../engine/testing/memory-store';
 import type { ASMPvlConfig } from '../core';
-import { ANNOTATION_ADOPT, FINALIZER, Reconciler } from './reconciler';
+import { ANNOTATION_ADOPT, FINALIZER, Reconciler, type ReconcilerOptions } from './reconciler';
 
 const C1 = 'c84974f524e2045c87dccadff91a71708';
 const MESH = 'cf9171d03515f8f0920a4425eca656495';
@@ -49,12 +49,19 @@ afterEach(async () => {
   await emulator.stop();
 });
 
-function reconcilerFor(store: MemoryStore, options: { fullResyncMs?: number; now?: () => number } = {}): Reconciler {
+interface ReconcilerTestOptions {
+  fullResyncMs?: number;
+  now?: () => number;
+  leaseRef?: string;
+  readControllerLease?: ReconcilerOptions['readControllerLease'];
+}
+
+function reconcilerFor(store: MemoryStore, options: ReconcilerTestOptions = {}): Reconciler {
   return new Reconciler({
     ...options,
     store,
     env: {},
-    leaseRef: 'asmpvl-system/asmpvl-controller',
+    leaseRef: options.leaseRef ?? 'asmpvl-system/asmpvl-controller',
     progressingRequeueMs: 50,
     openRun: () => {
       const reads = new RunReads();
@@ -229,6 +236,78 @@ test('a status written by an unknown manager: refuses, one Warning, a Controller
     annotations: { ...metadata.annotations, [ANNOTATION_ADOPT]: 'true' },
   }));
   await converge(reconciler, foreign);
+});
+
+describe('a second asmpvl-controller (another install, another Lease) on the same object', () => {
+  const FIRST = 'asmpvl-system/asmpvl-controller';
+  const SECOND = 'team-b/asmpvl-controller';
+  let now = 1_000_000;
+  let renewals = 0;
+  let leaseExists = true;
+  // The first install's Lease as the second would read it: renewed on every read while "alive".
+  const firstLease: ReconcilerOptions['readControllerLease'] = async () =>
+    leaseExists
+      ? {
+          lease: FIRST,
+          spec: { holderIdentity: 'first-pod', leaseDurationSeconds: 15, renewTime: `renewal-${renewals}` },
+        }
+      : undefined;
+
+  beforeEach(() => {
+    now = 1_000_000;
+    renewals = 0;
+    leaseExists = true;
+  });
+
+  test("refuses while the first one's Lease is renewed: no cloud call, no metadata write, one Warning", async () => {
+    const store = new MemoryStore(spec([C1]));
+    await converge(reconcilerFor(store, { leaseRef: FIRST }), store);
+    const version = (await store.getConfig())!.metadata.resourceVersion;
+    const since = emulator.requests().length;
+    const second = reconcilerFor(store, { leaseRef: SECOND, now: () => now, readControllerLease: firstLease });
+    for (let pass = 0; pass < 5; pass++) {
+      renewals += 1;
+      now += 5_000;
+      const result = await second.reconcile();
+      expect(result).toMatchObject({ result: 'refused', requeueAfterMs: 15_000 });
+    }
+    expect(emulator.requests().length).toBe(since);
+    const stored = (await store.getConfig())!;
+    expect(stored.metadata.annotations?.['asmpvl.io/controller']).toBe(FIRST);
+    // One status write for the condition, then nothing: the object's versions stay bounded.
+    expect(Number(stored.metadata.resourceVersion) - Number(version)).toBe(1);
+    const warnings = store.events.filter((event) => event.reason === 'AnotherController');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain(`Lease ${FIRST}`);
+    expect(stored.status?.conditions?.find((condition) => condition.type === 'Controller')).toMatchObject({
+      status: 'False',
+      reason: 'AnotherController',
+    });
+  });
+
+  test('does not clean up on deletion while the first one is alive, and does once its Lease expired', async () => {
+    const store = new MemoryStore(spec([C1]));
+    await converge(reconcilerFor(store, { leaseRef: FIRST }), store);
+    store.markDeleted();
+    const since = emulator.requests().length;
+    const second = reconcilerFor(store, { leaseRef: SECOND, now: () => now, readControllerLease: firstLease });
+    expect((await second.reconcile()).result).toBe('refused');
+    expect(emulator.requests().length).toBe(since);
+    // Not renewed for longer than its duration: the first install is gone.
+    now += 16_000;
+    expect(await second.reconcile()).toEqual({ result: 'deleted' });
+    expect(await store.getConfig()).toBeUndefined();
+    expect(live(emulator.state().endpoints, (endpoint) => endpoint.endpointStatus)).toHaveLength(0);
+  });
+
+  test('takes over a claim whose Lease no longer exists', async () => {
+    const store = new MemoryStore(spec([C1]));
+    await converge(reconcilerFor(store, { leaseRef: FIRST }), store);
+    leaseExists = false;
+    const second = reconcilerFor(store, { leaseRef: SECOND, now: () => now, readControllerLease: firstLease });
+    await converge(second, store);
+    expect((await store.getConfig())!.metadata.annotations?.['asmpvl.io/controller']).toBe(SECOND);
+  });
 });
 
 async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {

@@ -62,7 +62,22 @@ export interface ReconcilerOptions {
   now?: () => number;
   /** Told what the drift check found (logs). */
   onDrift?: (drift: string) => void;
+  /**
+   * The Lease another asmpvl-controller named on the object (its `asmpvl.io/controller`
+   * annotation), as stored; undefined when that Lease does not exist.
+   */
+  readControllerLease?: (config: StoredConfig) => Promise<{ lease: string; spec: LeaseSpec } | undefined>;
 }
+
+/** What of a leader-election Lease tells whether its holder is alive. */
+export interface LeaseSpec {
+  holderIdentity?: string;
+  renewTime?: string;
+  leaseDurationSeconds?: number;
+}
+
+/** The condition reason (and Event reason) of a controller that leaves the object to another install. */
+export const REASON_ANOTHER_CONTROLLER = 'AnotherController';
 
 const SILENT = { start() {}, succeed() {}, fail() {}, info() {} };
 // Events carry the first few failures; the status has them all.
@@ -76,6 +91,28 @@ export function foreignStatusManagers(config: StoredConfig): string[] {
     .map((entry) => entry.manager!);
 }
 
+interface Refusal {
+  reason: string;
+  message: string;
+  requeueAfterMs?: number;
+}
+
+/**
+ * Another controller (the vendor's managed one on an ASM instance) writes this status, unless the
+ * object says to adopt it.
+ */
+function foreignRefusal(config: StoredConfig): Refusal | undefined {
+  const foreign = foreignStatusManagers(config);
+  if (foreign.length === 0 || annotationsOf(config)[ANNOTATION_ADOPT] === 'true') return undefined;
+  return {
+    reason: 'ForeignManager',
+    message:
+      `the status of asmpvlconfig/default is written by ${foreign.join(', ')}, which asmpvl-controller does not know ` +
+      `(managedFields): another controller manages this object, so asmpvl-controller does not act on it. ` +
+      `If that controller is gone for good, annotate the object ${ANNOTATION_ADOPT}=true to let asmpvl-controller take over.`,
+  };
+}
+
 function upsertCondition(conditions: StatusCondition[] | undefined, next: StatusCondition): StatusCondition[] {
   const others = (conditions ?? []).filter((condition) => condition.type !== next.type);
   const before = conditions?.find((condition) => condition.type === next.type);
@@ -85,6 +122,12 @@ function upsertCondition(conditions: StatusCondition[] | undefined, next: Status
 
 export class Reconciler {
   private lastRefusal: string | undefined;
+  /**
+   * Each other Lease as last seen and when it was seen to change, on our own clock: its holder is
+   * alive while the record changed within its duration (as client-go's leader election judges it,
+   * so clock skew between the two controllers does not matter).
+   */
+  private readonly observedLeases = new Map<string, { record: string; at: number }>();
   /** The generation this controller last saw Available: changes made for it are repairs of drift. */
   private convergedGeneration: number | undefined;
   private lastFullAt = 0;
@@ -97,7 +140,7 @@ export class Reconciler {
     const config = await store.getConfig();
     if (!config) return { result: 'absent' };
     if (config.metadata.deletionTimestamp) return this.finalize(config);
-    const refused = await this.refuseForeign(config);
+    const refused = await this.refuse(config, foreignRefusal(config) ?? (await this.claimedRefusal(config)));
     if (refused) return refused;
     const owned = await this.claim(config);
     if (!owned) return { result: 'absent' };
@@ -176,35 +219,71 @@ export class Reconciler {
   }
 
   /**
-   * Another controller (the vendor's managed one on an ASM instance) writes this status: acting
-   * would fight it. Say so once in an Event and in a condition, and do nothing else.
+   * Leaves the object alone when there is a refusal (another manager writes its status, or another
+   * asmpvl-controller has claimed it): said once per cause in a Warning Event and the Controller
+   * condition; nothing else is touched (no metadata, no cloud call).
    */
-  private async refuseForeign(config: StoredConfig): Promise<ReconcileResult | undefined> {
-    const foreign = foreignStatusManagers(config);
-    if (foreign.length === 0 || annotationsOf(config)[ANNOTATION_ADOPT] === 'true') {
+  private async refuse(config: StoredConfig, refusal: Refusal | undefined): Promise<ReconcileResult | undefined> {
+    if (!refusal) {
       this.lastRefusal = undefined;
       return undefined;
     }
-    const message =
-      `the status of asmpvlconfig/default is written by ${foreign.join(', ')}, which asmpvl-controller does not know ` +
-      `(managedFields): another controller manages this object, so asmpvl-controller does not act on it. ` +
-      `If that controller is gone for good, annotate the object ${ANNOTATION_ADOPT}=true to let asmpvl-controller take over.`;
-    if (this.lastRefusal !== message) {
-      this.lastRefusal = message;
-      await this.options.store.recordEvent(config, { type: 'Warning', reason: 'ForeignManager', message });
-      await this.options.store.writeStatus((current) => ({
-        ...(current.status ?? {}),
-        conditions: upsertCondition(current.status?.conditions, {
-          type: CONTROLLER_CONDITION,
-          status: 'False',
-          reason: 'ForeignManager',
-          message,
-          lastTransitionTime: new Date().toISOString(),
-          ...(current.metadata.generation !== undefined ? { observedGeneration: current.metadata.generation } : {}),
-        }),
-      }));
+    if (this.lastRefusal !== refusal.message) {
+      this.lastRefusal = refusal.message;
+      await this.sayRefused(config, refusal.reason, refusal.message);
     }
-    return { result: 'refused', error: message };
+    return { result: 'refused', error: refusal.message, requeueAfterMs: refusal.requeueAfterMs };
+  }
+
+  /**
+   * Another asmpvl-controller (a second install, with its own Lease) has claimed the object and its
+   * Lease is alive: acting would fight it, each run rewriting the claim and the cloud. Looked at again
+   * once that Lease could have expired; a claim whose Lease is gone or expired is taken over.
+   */
+  private async claimedRefusal(config: StoredConfig): Promise<Refusal | undefined> {
+    const named = annotationsOf(config)[ANNOTATION_CONTROLLER];
+    const read = this.options.readControllerLease;
+    if (!named || named === this.options.leaseRef || !read) return undefined;
+    const found = await read(config);
+    const holder = found?.spec.holderIdentity;
+    const durationMs = (found?.spec.leaseDurationSeconds ?? 0) * 1000;
+    if (!found || !holder || !this.leaseAlive(found.lease, found.spec, durationMs)) return undefined;
+    return {
+      reason: REASON_ANOTHER_CONTROLLER,
+      message:
+        `asmpvlconfig/default is managed by another asmpvl-controller (${holder}, Lease ${found.lease}), so this one ` +
+        `(Lease ${this.options.leaseRef}) does not act on it: two installs would undo each other's work. ` +
+        `Run one asmpvl-controller for this object; this one takes over only once that Lease has expired.`,
+      requeueAfterMs: Math.max(1_000, durationMs),
+    };
+  }
+
+  /** Whether a Lease's holder renewed it within its duration, judged by when we saw its record change. */
+  private leaseAlive(lease: string, spec: LeaseSpec, durationMs: number): boolean {
+    const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseDurationSeconds]);
+    const seen = this.observedLeases.get(lease);
+    const now = this.now();
+    if (seen?.record !== record) {
+      this.observedLeases.set(lease, { record, at: now });
+      return true;
+    }
+    return seen.at + durationMs > now;
+  }
+
+  /** A refusal told: a Warning Event and the Controller condition. */
+  private async sayRefused(config: StoredConfig, reason: string, message: string): Promise<void> {
+    await this.options.store.recordEvent(config, { type: 'Warning', reason, message });
+    await this.options.store.writeStatus((current) => ({
+      ...(current.status ?? {}),
+      conditions: upsertCondition(current.status?.conditions, {
+        type: CONTROLLER_CONDITION,
+        status: 'False',
+        reason,
+        message,
+        lastTransitionTime: new Date().toISOString(),
+        ...(current.metadata.generation !== undefined ? { observedGeneration: current.metadata.generation } : {}),
+      }),
+    }));
   }
 
   /** Puts our finalizer and our Lease's name on the object before the first change in the cloud. */
@@ -228,6 +307,9 @@ export class Reconciler {
   private async finalize(config: StoredConfig): Promise<ReconcileResult> {
     const { store } = this.options;
     if (!(config.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'deleted' };
+    // Cleaning up is the claiming controller's job while it is alive.
+    const claimed = await this.refuse(config, await this.claimedRefusal(config));
+    if (claimed) return claimed;
     const policy = config.spec.deletionPolicy ?? 'Delete';
     if (policy === 'Delete') {
       let meshId: string;

@@ -8,6 +8,8 @@ import type { Sandbox } from './provisioning-sandbox';
 export const CONTROLLER = join(__dirname, '..', '..', 'dist', 'asmpvl-controller.cjs');
 export const LEASE_NAMESPACE = 'kube-system';
 export const LEASE_NAME = 'asmpvl-controller-e2e';
+/** The Lease of a second install, for the tests where two controllers meet on one object. */
+export const OTHER_LEASE_NAME = 'asmpvl-controller-e2e-other';
 
 export interface RunningController {
   child: ChildProcess;
@@ -180,7 +182,7 @@ export async function eventsOfConfig(): Promise<string[]> {
 
 /** Deletes the controller's Lease and the object (finalizer included: a test's leftovers must not block the next). */
 export async function resetControllerState(): Promise<void> {
-  await kubectl(['delete', 'lease', '-n', LEASE_NAMESPACE, LEASE_NAME, '--ignore-not-found']);
+  await kubectl(['delete', 'lease', '-n', LEASE_NAMESPACE, LEASE_NAME, OTHER_LEASE_NAME, '--ignore-not-found']);
   await kubectl(['patch', 'asmpvlconfig', 'default', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   await kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']);
   await kubectl(['delete', 'events', '-n', 'default', '--all']);

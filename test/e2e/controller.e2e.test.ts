@@ -9,6 +9,7 @@ import {
   apply,
   configFor,
   eventsOfConfig,
+  OTHER_LEASE_NAME,
   resetControllerState,
   type RunningController,
   startController,
@@ -269,6 +270,59 @@ describe('asmpvl-controller', () => {
       message: expect.stringContaining('asm-managed-pvl-controller') as unknown,
     });
   });
+
+  test.each([
+    ['the same mesh id', false],
+    ['another mesh id', true],
+  ])(
+    'a second install (another Lease, %s) refuses: zero cloud calls, one Warning, object writes bounded',
+    async (_label, otherMesh) => {
+      const [c1] = sandbox.clusters;
+      const first = await controller();
+      await apply(configFor(sandbox, [c1]));
+      await available();
+      const second = await controller({
+        extraArgs: [
+          '--leader-election-id',
+          OTHER_LEASE_NAME,
+          ...(otherMesh ? ['--mesh-id', 'c00000000000000000000000000000000'] : []),
+        ],
+      });
+      await waitFor(
+        async () =>
+          (await sandbox.object())?.status?.conditions?.some(
+            (condition) => condition.type === 'Controller' && condition.reason === 'AnotherController',
+          ) === true,
+        'the second controller to say it refuses',
+        20_000,
+      );
+      // Both run side by side for a while: count the object's versions and each one's work.
+      const reconciles = async () => [
+        await first.metric('asmpvl_controller_reconciles_total'),
+        await second.metric('asmpvl_controller_reconciles_total'),
+      ];
+      const before = await reconciles();
+      const versions = new Set<string>();
+      const until = Date.now() + 12_000;
+      while (Date.now() < until) {
+        versions.add((await sandbox.object())!.metadata.resourceVersion!);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const after = await reconciles();
+      expect(versions.size).toBeLessThanOrEqual(2);
+      expect(await second.metric('asmpvl_controller_cloud_calls_total')).toBe(0);
+      // Nothing wakes the first; the second looks again once per Lease duration (4 s here).
+      expect(after[0]! - before[0]!).toBeLessThanOrEqual(1);
+      expect(after[1]! - before[1]!).toBeLessThanOrEqual(4);
+      const object = (await sandbox.object())!;
+      expect(object.metadata.annotations?.['asmpvl.io/controller']).toBe('kube-system/asmpvl-controller-e2e');
+      const warnings = (await eventsOfConfig()).filter((event) => event.startsWith('Warning/AnotherController'));
+      expect(warnings).toHaveLength(1);
+      console.log(
+        `two installs, ${_label}: ${versions.size} object version(s) in 12 s; reconciles ${after[0]! - before[0]!} + ${after[1]! - before[1]!}`,
+      );
+    },
+  );
 
   test('connect and disconnect with a controller running edit the spec and wait for it; status names it', async () => {
     const [c1, c2] = sandbox.clusters;

@@ -33,7 +33,7 @@ export const FAST_DELAYS: Partial<EmulatorDelays> = {
 };
 
 export interface StoredObject {
-  metadata: { generation?: number; annotations?: Record<string, string> };
+  metadata: { generation?: number; resourceVersion?: string; annotations?: Record<string, string> };
   spec: {
     ackVpcEndpoint?: Array<{ clusterId: string; vSwitches: Array<{ vSwitchId: string; zoneId: string }> }>;
     sanSync?: string;
