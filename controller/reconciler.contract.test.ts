@@ -238,6 +238,27 @@ test('a status written by an unknown manager: refuses, one Warning, a Controller
   await converge(reconciler, foreign);
 });
 
+test('a refused finalizer removal says who refused in a Warning, keeps the object, and succeeds once allowed', async () => {
+  const store = new MemoryStore(spec([C1]));
+  const reconciler = reconcilerFor(store);
+  await converge(reconciler, store);
+  store.markDeleted();
+  const denial =
+    'admission webhook "validate.asmpvlconfigs.istio.alibabacloud.com" denied the request: ASMPvlConfig "default" is invalid';
+  const allow = store.updateMetadata.bind(store);
+  store.updateMetadata = async () => {
+    throw new Error(denial);
+  };
+  expect((await reconciler.reconcile()).result).toBe('failed');
+  const warning = store.events.at(-1)!;
+  expect(warning).toMatchObject({ type: 'Warning', reason: 'FinalizerRemovalRefused' });
+  expect(warning.message).toContain(denial);
+  expect((await store.getConfig())!.metadata.finalizers).toEqual([FINALIZER]);
+  store.updateMetadata = allow;
+  expect(await reconciler.reconcile()).toEqual({ result: 'deleted' });
+  expect(await store.getConfig()).toBeUndefined();
+});
+
 describe('a second asmpvl-controller (another install, another Lease) on the same object', () => {
   const FIRST = 'asmpvl-system/asmpvl-controller';
   const SECOND = 'team-b/asmpvl-controller';

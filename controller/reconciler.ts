@@ -142,7 +142,16 @@ export class Reconciler {
     if (config.metadata.deletionTimestamp) return this.finalize(config);
     const refused = await this.refuse(config, foreignRefusal(config) ?? (await this.claimedRefusal(config)));
     if (refused) return refused;
-    const owned = await this.claim(config);
+    let owned: StoredConfig | undefined;
+    try {
+      owned = await this.claim(config);
+    } catch (error) {
+      return this.fail(
+        config,
+        'ClaimRefused',
+        `adding the finalizer ${FINALIZER} and the annotation ${ANNOTATION_CONTROLLER} was refused, so nothing is provisioned: ${describeCause(error)}`,
+      );
+    }
     if (!owned) return { result: 'absent' };
     let meshId: string;
     try {
@@ -345,11 +354,20 @@ export class Reconciler {
         message: 'spec.deletionPolicy is Orphan: the endpoints and endpoint services stay in the cloud',
       });
     }
-    await store.updateMetadata((metadata) =>
-      (metadata.finalizers ?? []).includes(FINALIZER)
-        ? { ...metadata, finalizers: (metadata.finalizers ?? []).filter((name) => name !== FINALIZER) }
-        : undefined,
-    );
+    try {
+      await store.updateMetadata((metadata) =>
+        (metadata.finalizers ?? []).includes(FINALIZER)
+          ? { ...metadata, finalizers: (metadata.finalizers ?? []).filter((name) => name !== FINALIZER) }
+          : undefined,
+      );
+    } catch (error) {
+      // Whoever refused (an admission webhook, RBAC) is named in the API server's answer.
+      return this.fail(
+        config,
+        'FinalizerRemovalRefused',
+        `the cloud resources are gone, but removing the finalizer ${FINALIZER} was refused, so the object stays until that write is allowed: ${describeCause(error)}`,
+      );
+    }
     return { result: 'deleted' };
   }
 

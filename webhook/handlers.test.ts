@@ -123,6 +123,61 @@ describe('validate', () => {
     expect(validate({ ...request, object }, { zonePolicy: 'strict' }).allowed).toBe(false);
   });
 
+  describe('only what a write changes is judged', () => {
+    // Stored when the zones paired loosely, then the webhook went strict: the stored spec breaks the rules now.
+    const stored = () => {
+      const request = requestOf('update-breaks-zones.json');
+      const old = structuredClone(request.oldObject) as {
+        metadata: Record<string, unknown>;
+        spec: { asmVpcEndpoint: { vSwitches: unknown[] } };
+      };
+      old.spec.asmVpcEndpoint.vSwitches.push({ vSwitchId: 'vsw-bp1p3s7vk2wq9c6d1n0uz', zoneId: 'cn-hangzhou-i' });
+      old.metadata.finalizers = ['asmpvl.io/cloud-resources'];
+      return { request, old };
+    };
+    const strict = { zonePolicy: 'strict' as const };
+
+    test('an UPDATE of metadata alone passes though the stored spec breaks a rule tightened since', () => {
+      const { request, old } = stored();
+      // As a new object it would be denied.
+      expect(validate({ ...request, operation: 'CREATE', oldObject: undefined, object: old }, strict).allowed).toBe(
+        false,
+      );
+      const annotated = structuredClone(old);
+      annotated.metadata.annotations = { note: 'x' };
+      expect(validate({ ...request, oldObject: old, object: annotated }, strict)).toEqual({
+        uid: request.uid,
+        allowed: true,
+      });
+      expect(mutate({ ...request, oldObject: old, object: annotated }, strict)).toEqual({
+        uid: request.uid,
+        allowed: true,
+      });
+    });
+
+    test('the finalizer of an object being deleted is removed, whatever its spec', () => {
+      const { request, old } = stored();
+      old.metadata.deletionTimestamp = '2026-11-25T13:00:00Z';
+      const released = structuredClone(old);
+      released.metadata.finalizers = [];
+      released.spec.asmVpcEndpoint.vSwitches = [];
+      expect(validate({ ...request, oldObject: old, object: released }, strict).allowed).toBe(true);
+      expect(mutate({ ...request, oldObject: old, object: released }, strict)).toEqual({
+        uid: request.uid,
+        allowed: true,
+      });
+    });
+
+    test('an UPDATE that changes the spec is judged by the rules of now', () => {
+      const { request, old } = stored();
+      const edited = structuredClone(old);
+      edited.spec.asmVpcEndpoint.vSwitches.reverse();
+      const response = validate({ ...request, oldObject: old, object: edited }, strict);
+      expect(response.allowed).toBe(false);
+      expect(response.status?.message).toContain('cn-hangzhou-i');
+    });
+  });
+
   test('DELETE and status writes pass', () => {
     expect(validate(requestOf('delete.json'), options)).toEqual({
       uid: '6a3d0c5e-1f7b-4c9d-8e3f-4a5b6c7d8e9f',

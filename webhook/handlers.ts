@@ -1,4 +1,5 @@
 import { formatFinding, KIND, normalizeConfig, validateConfig, type Finding, type ZonePolicy } from '../core';
+import { diff } from '../core/json-patch';
 import { isPlainObject } from '../core/spec-view';
 import { type AdmissionRequest, type AdmissionResponse, allowed, denied, patched } from './admission';
 
@@ -9,10 +10,28 @@ export interface HandlerOptions {
 /** A pure admission decision: one request in, one response out. */
 export type AdmissionHandler = (request: AdmissionRequest, options: HandlerOptions) => AdmissionResponse;
 
-// Only writes of the object itself are ours to judge; DELETE, CONNECT and subresources pass untouched.
+/**
+ * Only what a write changes is ours to judge: a CREATE, or an UPDATE of the spec. An UPDATE that
+ * leaves the spec as stored passes, whatever rules hold now (they ratchet, as the API server's own
+ * CRD validation does), and so does any UPDATE of an object being deleted: a finalizer's removal
+ * must never be refused, or the object would stay Terminating forever. DELETE, CONNECT and
+ * subresources pass untouched. The chart's matchConditions say the same, so that a webhook that is
+ * down cannot block those writes either.
+ */
 function judgesObject(request: AdmissionRequest): boolean {
   const subResource = typeof request.subResource === 'string' && request.subResource !== '';
-  return (request.operation === 'CREATE' || request.operation === 'UPDATE') && !subResource;
+  if (subResource) return false;
+  if (request.operation === 'CREATE') return true;
+  if (request.operation !== 'UPDATE') return false;
+  return !beingDeleted(request.object) && diff(specOf(request.oldObject), specOf(request.object)).length > 0;
+}
+
+function beingDeleted(object: unknown): boolean {
+  return isPlainObject(object) && isPlainObject(object.metadata) && object.metadata.deletionTimestamp != null;
+}
+
+function specOf(object: unknown): unknown {
+  return isPlainObject(object) ? object.spec : undefined;
 }
 
 /**

@@ -27,7 +27,8 @@ export class WebhookProcess {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<WebhookProcess> {
+  /** `args` are more flags for the webhook, e.g. `['--zone-policy', 'strict']`. */
+  static async start(args: readonly string[] = []): Promise<WebhookProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'asmpvl-chaos-'));
     const ca = createCertificateAuthority('asmpvl-chaos-ca');
     const serving = issueCertificate(ca, { commonName: 'asmpvl-webhook', usage: 'server', ipAddresses: ['127.0.0.1'] });
@@ -46,6 +47,7 @@ export class WebhookProcess {
         join(dir, 'tls.key'),
         '--log-level',
         'warn',
+        ...args,
       ],
       {
         stdio: ['ignore', 'ignore', 'inherit'],

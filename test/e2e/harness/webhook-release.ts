@@ -11,9 +11,13 @@ export interface WebhookRelease {
   uninstall(): Promise<void>;
 }
 
-/** Starts the webhook and installs `release` in `namespace` pointing at it. */
-export async function installWebhookRelease(release: string, namespace: string): Promise<WebhookRelease> {
-  const webhook = await WebhookProcess.start();
+/** Starts the webhook (with `webhookArgs`) and installs `release` in `namespace` pointing at it. */
+export async function installWebhookRelease(
+  release: string,
+  namespace: string,
+  webhookArgs: readonly string[] = [],
+): Promise<WebhookRelease> {
+  const webhook = await WebhookProcess.start(webhookArgs);
   await installAsmpvlCrd();
   const caBundle = Buffer.from(webhook.ca).toString('base64');
   await mustSucceed(
