@@ -6,6 +6,7 @@
  * and release it (holder cleared) on shutdown so another replica takes over at once.
  */
 import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { type LeaseStep, statusCodeOf } from './diagnosis';
 
 const LEASE = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
@@ -39,16 +40,18 @@ export interface LeaderCallbacks {
   onStartedLeading(signal: AbortSignal): void;
   onStoppedLeading(): void;
   onNewLeader?(identity: string): void;
+  /**
+   * A round failed for a reason other than losing a race (a missing namespace, RBAC, an unreachable
+   * API server): `step` is what was being done to the Lease. Told every failed round.
+   */
+  onError?(error: unknown, step: LeaseStep): void;
+  /** A round worked (the Lease read, and taken or renewed if it was ours to take): any error is over. */
+  onHealthy?(): void;
 }
 
 // Lease times are MicroTime: RFC 3339 with exactly six fractional digits.
 function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-function statusCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
 }
 
 export class LeaderElector {
@@ -104,7 +107,7 @@ export class LeaderElector {
     try {
       return (await this.api.getNamespacedCustomObject(this.target())) as LeaseObject;
     } catch (error) {
-      if (statusCode(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -132,6 +135,7 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<void> {
     let acquired = false;
+    let step: LeaseStep = 'reading';
     try {
       const current = await this.read();
       if (current) {
@@ -145,11 +149,14 @@ export class LeaderElector {
         const durationMs = (current.spec.leaseDurationSeconds ?? 0) * 1000;
         const heldByOther = holder && holder !== this.options.identity;
         if (heldByOther && this.observed.at + durationMs > this.now()) {
+          this.callbacks.onHealthy?.();
           this.checkRenewDeadline();
           return;
         }
+        step = 'updating';
         await this.api.replaceNamespacedCustomObject({ ...this.target(), body: this.desired(current) });
       } else {
+        step = 'creating';
         await this.api.createNamespacedCustomObject({
           ...LEASE,
           namespace: this.options.namespace,
@@ -157,10 +164,13 @@ export class LeaderElector {
         });
       }
       acquired = true;
-    } catch {
-      // A conflict (someone else wrote first) or an unreachable API server: not ours this round.
+    } catch (error) {
+      // A conflict is someone else writing first: not ours this round, and nothing wrong.
+      if (statusCodeOf(error) === 409) this.callbacks.onHealthy?.();
+      else this.callbacks.onError?.(error, step);
     }
     if (acquired) {
+      this.callbacks.onHealthy?.();
       this.lastRenew = this.now();
       if (this.currentLeader !== this.options.identity) {
         this.currentLeader = this.options.identity;

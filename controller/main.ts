@@ -4,7 +4,8 @@
  * edge: the only place that reads the environment, installs signal handlers and exits.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { parseDuration } from '../core/duration';
@@ -23,7 +24,7 @@ const USAGE = `Usage: asmpvl-controller [flags]
 
 Reconciles asmpvlconfig/default continuously: provisions PrivateLink both ways, repairs drift,
 cleans up on deletion. Flags:
-  --kubeconfig PATH                  kubeconfig (default: in-cluster, else KUBECONFIG, else ~/.kube/config)
+  --kubeconfig PATH                  kubeconfig (default: in a pod its service account, else KUBECONFIG, else ~/.kube/config)
   --context NAME                     kubeconfig context
   --region ID                        cloud region (else ALIBABA_CLOUD_REGION_ID)
   --cloud-endpoint URL               one endpoint for every cloud API (tests; else ASMPVL_CLOUD_ENDPOINT)
@@ -31,7 +32,8 @@ cleans up on deletion. Flags:
   --resync-period DURATION           reconcile at least this often (default 10m)
   --reconcile-timeout DURATION       deadline of one reconcile (default 15m)
   --leader-elect[=false]             elect one leader among replicas (default true)
-  --leader-election-namespace NS     Lease namespace (default POD_NAMESPACE, else asmpvl-system)
+  --leader-election-namespace NS     Lease namespace (default: POD_NAMESPACE, else in a pod its own namespace,
+                                     else the kubeconfig context's; required when none of these is set)
   --leader-election-id NAME          Lease name (default asmpvl-controller)
   --lease-duration, --renew-deadline, --retry-period DURATION   (default 15s, 10s, 2s)
   --health-port PORT                 /healthz, /readyz, /metrics (default 8081)
@@ -42,6 +44,17 @@ ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE).
 `;
 
 class UsageError extends Error {}
+
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function podNamespace(): string | undefined {
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function duration(flag: string, text: string): number {
   const ms = parseDuration(text);
@@ -99,7 +112,7 @@ function parseFlags(argv: string[]) {
     reconcileTimeout: values['reconcile-timeout'],
     reconcileTimeoutMs: duration('reconcile-timeout', values['reconcile-timeout']),
     leaderElect: values['leader-elect'],
-    leaseNamespace: values['leader-election-namespace'] ?? process.env.POD_NAMESPACE ?? 'asmpvl-system',
+    leaseNamespace: values['leader-election-namespace'] ?? (process.env.POD_NAMESPACE || undefined),
     leaseName: values['leader-election-id'],
     leaseDurationMs: duration('lease-duration', values['lease-duration']),
     renewDeadlineMs: duration('renew-deadline', values['renew-deadline']),
@@ -125,8 +138,27 @@ async function main(): Promise<number> {
   const log = pino({ level: flags.logLevel, base: { component: CONTROLLER_MANAGER } });
   // Unique per process: two replicas on one node (or two CI runners sharing a host name) never share an identity.
   const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID().slice(0, 8)}`;
-  const kube = Kube.connect({ kubeconfig: flags.kubeconfig, context: flags.context, requestTimeoutMs: 30_000 });
+  const inCluster =
+    !flags.kubeconfig && process.env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(SERVICE_ACCOUNT);
+  const kube = inCluster
+    ? Kube.inCluster({ requestTimeoutMs: 30_000 })
+    : Kube.connect({
+        kubeconfig: flags.kubeconfig,
+        kubeconfigEnv: process.env.KUBECONFIG,
+        home: homedir(),
+        context: flags.context,
+        requestTimeoutMs: 30_000,
+      });
   kube.fieldManager = CONTROLLER_MANAGER;
+  // As controller-runtime does: outside a cluster, with no namespace to put the Lease in, ask for one.
+  const leaseNamespace = flags.leaseNamespace ?? (inCluster ? podNamespace() : kube.contextNamespace);
+  if (flags.leaderElect && !leaseNamespace) {
+    process.stderr.write(
+      'error: no namespace for the leader-election Lease: not running in a pod and the kubeconfig context names none; ' +
+        'pass --leader-election-namespace NS (a namespace that exists), or --leader-elect=false for a single replica\n',
+    );
+    return 2;
+  }
   const store = new KubeStore(kube, CONTROLLER_MANAGER);
   const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint }, process.env);
   const metrics = new ControllerMetrics();
@@ -141,16 +173,17 @@ async function main(): Promise<number> {
     fail: (detail: string) => log.info({ detail }, 'step failed'),
     info: (message: string) => log.debug({}, message),
   };
-  const leaseRef = `${flags.leaseNamespace}/${flags.leaseName}`;
+  const leaseRef = `${leaseNamespace ?? 'default'}/${flags.leaseName}`;
   const manager = new Manager({
     kubeConfig: kube.config,
+    server: kube.server,
     resyncMs: flags.resyncMs,
     backoff: { initialMs: 2_000, maxMs: 5 * 60_000 },
     metrics,
     log,
     leaderElection: flags.leaderElect
       ? {
-          namespace: flags.leaseNamespace,
+          namespace: leaseNamespace!,
           name: flags.leaseName,
           identity,
           leaseDurationMs: flags.leaseDurationMs,

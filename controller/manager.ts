@@ -14,6 +14,7 @@ import {
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../core';
 import type { StoredConfig } from '../engine/kube/store';
 import { ANNOTATION_CONTROLLER, FINALIZER } from '../engine/provisioning/controller-protocol';
+import { leaseProblem, watchProblem } from './diagnosis';
 import { LeaderElector, type LeaderElectionOptions } from './leader';
 import type { ControllerMetrics } from './metrics';
 import type { Reconciler, ReconcileResult } from './reconciler';
@@ -26,6 +27,8 @@ export interface ManagerLog {
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
+  /** The API server's address, for messages. */
+  server: string;
   /** Made once per leadership term: the run's cloud and reconciles are cancelled by `signal`. */
   reconcilerFor(signal: AbortSignal): Reconciler;
   resyncMs: number;
@@ -49,9 +52,14 @@ function trigger(object: StoredConfig): string {
   return JSON.stringify([generation, others, deletionTimestamp ?? null, otherFinalizers]);
 }
 
+/** What keeps the manager from working: at most one problem per part, each with its fix. */
+type Part = 'watch' | 'lease';
+
 export class Manager {
   private readonly informer;
+  /** The watch has listed the objects once: the cache is filled. */
   private synced = false;
+  private readonly problems = new Map<Part, string>();
   private lastTrigger: string | undefined;
   private wake: (() => void) | undefined;
   private pending = true;
@@ -68,15 +76,34 @@ export class Manager {
     this.informer = makeInformer<KubernetesObject>(
       options.kubeConfig,
       `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`,
-      () =>
-        objects.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL }) as Promise<
-          KubernetesListObject<KubernetesObject>
-        >,
+      async () => {
+        const list = (await objects.listClusterCustomObject({
+          group: API_GROUP,
+          version: API_VERSION,
+          plural: PLURAL,
+        })) as KubernetesListObject<KubernetesObject>;
+        this.synced = true;
+        this.solved('watch');
+        return list;
+      },
     );
   }
 
+  /** Ready once the objects are listed, and while neither the watch nor the Lease is failing. */
   get ready(): boolean {
-    return this.synced;
+    return this.synced && this.problems.size === 0;
+  }
+
+  /** Logs a problem once (again only when it changes) and holds readiness false until it is solved. */
+  private problem(part: Part, message: string): void {
+    if (this.problems.get(part) === message) return;
+    this.problems.set(part, message);
+    this.options.log.error({ part }, message);
+  }
+
+  private solved(part: Part): void {
+    if (!this.problems.delete(part)) return;
+    this.options.log.info({ part }, `${part}: working again`);
   }
 
   get isLeader(): boolean {
@@ -98,14 +125,13 @@ export class Manager {
       if (object.metadata?.name === SINGLETON_NAME) this.lastTrigger = undefined;
     });
     this.informer.on('error', (error: unknown) => {
-      this.options.log.warn({ err: String(error) }, 'watch ended; restarting it in 5s');
       if (this.stopping) return;
+      this.problem('watch', `${watchProblem(error, this.options.server)}; retrying every 5s`);
       setTimeout(() => {
         if (!this.stopping) this.informer.start().catch(() => undefined);
       }, 5_000).unref();
     });
     await this.informer.start();
-    this.synced = true;
     const election = this.options.leaderElection;
     if (!election) {
       this.lead(this.soleTerm.signal);
@@ -119,6 +145,8 @@ export class Manager {
         this.options.log.info({ identity: election.identity }, 'stopped leading');
       },
       onNewLeader: (identity) => this.options.log.info({ leader: identity }, 'leader'),
+      onError: (error, step) => this.problem('lease', leaseProblem(error, election, step, this.options.server)),
+      onHealthy: () => this.solved('lease'),
     });
     this.elector.start();
   }

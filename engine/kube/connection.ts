@@ -20,6 +20,16 @@ export function loadKubeConfig(settings: KubeSettings): KubeConfig {
 }
 
 /**
+ * In a pod, without a kubeconfig: the service account's token and CA, and the API server the
+ * kubelet names in KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT (read by client-node).
+ */
+export function loadInClusterConfig(settings: KubeSettings): KubeConfig {
+  const config = new FlagsKubeConfig(settings);
+  config.loadFromCluster();
+  return config;
+}
+
+/**
  * A KubeConfig that also bounds each request's wall time (--request-timeout: the request is
  * aborted, so nothing keeps the process alive after it) and sends --as-group.
  */

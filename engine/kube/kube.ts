@@ -1,7 +1,7 @@
 import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND, PLURAL, SINGLETON_NAME } from '../../core';
 import type { ASMPvlConfig } from '../../core';
-import { type KubeSettings, loadKubeConfig, withTimeout } from './connection';
+import { type KubeSettings, loadInClusterConfig, loadKubeConfig, withTimeout } from './connection';
 import { KubeError, toKubeError } from './errors';
 
 export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
@@ -48,6 +48,16 @@ export class Kube {
 
   static connect(settings: KubeSettings): Kube {
     return new Kube(loadKubeConfig(settings), settings);
+  }
+
+  /** In a pod: its service account (see loadInClusterConfig). */
+  static inCluster(settings: KubeSettings): Kube {
+    return new Kube(loadInClusterConfig(settings), settings);
+  }
+
+  /** The namespace the chosen kubeconfig context names, if any. */
+  get contextNamespace(): string | undefined {
+    return this.config.getContextObject(this.config.getCurrentContext())?.namespace;
   }
 
   get requestTimeoutMs(): number {

@@ -3,11 +3,13 @@
 // an Event, a removed cluster loses its links only, two replicas elect one leader and fail over,
 // a persistent fault backs off and recovers, an unknown status manager is refused, and deletion
 // cleans up (Delete) or leaves the cloud alone (Orphan).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createCloud } from '../../engine/cloud';
 import {
   apply,
   configFor,
+  CONTROLLER,
   eventsOfConfig,
   OTHER_LEASE_NAME,
   resetControllerState,
@@ -323,6 +325,42 @@ describe('asmpvl-controller', () => {
       );
     },
   );
+
+  test('a Lease namespace that does not exist: an error naming it and the fix, readiness false, no cloud call', async () => {
+    const running = await controller({ extraArgs: ['--leader-election-namespace', 'asmpvl-no-such-namespace'] });
+    await waitFor(
+      () =>
+        running
+          .logs()
+          .some(
+            (line) =>
+              line.level === 50 &&
+              String(line.msg).includes('namespace asmpvl-no-such-namespace does not exist') &&
+              String(line.msg).includes('--leader-election-namespace'),
+          ),
+      'an error log naming the namespace',
+      15_000,
+    );
+    const ready = await fetch(`http://127.0.0.1:${running.port}/readyz`);
+    expect(ready.status).toBe(503);
+    // Said once, not every retry period.
+    expect(running.logs().filter((line) => line.level === 50)).toHaveLength(1);
+    expect(await running.metric('asmpvl_controller_cloud_calls_total')).toBe(0);
+  });
+
+  test('outside a cluster with no namespace for the Lease (none in the context), it exits 2 asking for the flag', async () => {
+    const args = sandbox.processArgs;
+    const child = spawn(process.execPath, [CONTROLLER, ...args, '--health-port', '0'], {
+      env: { ...sandbox.processEnv, POD_NAMESPACE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: no namespace for the leader-election Lease');
+    expect(stderr).toContain('--leader-election-namespace');
+  });
 
   test('connect and disconnect with a controller running edit the spec and wait for it; status names it', async () => {
     const [c1, c2] = sandbox.clusters;
