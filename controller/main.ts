@@ -6,9 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { parseDuration } from '../core/duration';
+import type { Server } from 'node:http';
 import { type CloudCallEvent, createCloud, resolveCloudSettings } from '../engine/cloud';
 import { Kube } from '../engine/kube';
 import { readControllerLease } from '../engine/kube/controller-lease';
@@ -16,34 +14,11 @@ import { KubeStore } from '../engine/kube/store';
 import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
 import { processPacer } from '../engine/cloud/pacing';
+import { parseFlags, USAGE } from './flags';
+import { controllerLogger, currentLogger } from './logging';
 import { Manager } from './manager';
-import { ControllerMetrics, startHealthServer } from './metrics';
+import { ControllerMetrics, startServer } from './metrics';
 import { CONTROLLER_MANAGER, Reconciler } from './reconciler';
-
-const USAGE = `Usage: asmpvl-controller [flags]
-
-Reconciles asmpvlconfig/default continuously: provisions PrivateLink both ways, repairs drift,
-cleans up on deletion. Flags:
-  --kubeconfig PATH                  kubeconfig (default: in a pod its service account, else KUBECONFIG, else ~/.kube/config)
-  --context NAME                     kubeconfig context
-  --region ID                        cloud region (else ALIBABA_CLOUD_REGION_ID)
-  --cloud-endpoint URL               one endpoint for every cloud API (tests; else ASMPVL_CLOUD_ENDPOINT)
-  --mesh-id ID                       service mesh id (else ASMPVL_MESH_ID, else the object's asmpvl.io/mesh-id)
-  --resync-period DURATION           reconcile at least this often (default 10m)
-  --reconcile-timeout DURATION       deadline of one reconcile (default 15m)
-  --leader-elect[=false]             elect one leader among replicas (default true)
-  --leader-election-namespace NS     Lease namespace (default: POD_NAMESPACE, else in a pod its own namespace,
-                                     else the kubeconfig context's; required when none of these is set)
-  --leader-election-id NAME          Lease name (default asmpvl-controller)
-  --lease-duration, --renew-deadline, --retry-period DURATION   (default 15s, 10s, 2s)
-  --health-port PORT                 /healthz, /readyz, /metrics (default 8081)
-  --bind-address ADDR                (default 0.0.0.0)
-  --log-level info|debug             (default info)
-Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (and SECURITY_TOKEN), or RRSA (ALIBABA_CLOUD_ROLE_ARN,
-ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE).
-`;
-
-class UsageError extends Error {}
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -56,77 +31,10 @@ function podNamespace(): string | undefined {
   }
 }
 
-function duration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new UsageError(`--${flag} ${text}: expected a duration like 30s, 5m or 1h`);
-  return ms;
-}
-
-// Kubernetes components take booleans as --flag=true / --flag=false; parseArgs takes --flag / --no-flag.
-function booleanForms(argv: string[]): string[] {
-  return argv.map((arg) => {
-    const match = /^--(leader-elect)=(true|false)$/.exec(arg);
-    if (!match) return arg;
-    return match[2] === 'true' ? `--${match[1]}` : `--no-${match[1]}`;
-  });
-}
-
-function parseFlags(argv: string[]) {
-  const { values } = parseArgs({
-    args: booleanForms(argv),
-    strict: true,
-    allowNegative: true,
-    options: {
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      region: { type: 'string' },
-      'cloud-endpoint': { type: 'string' },
-      'mesh-id': { type: 'string' },
-      'resync-period': { type: 'string', default: '10m' },
-      'reconcile-timeout': { type: 'string', default: '15m' },
-      'leader-elect': { type: 'boolean', default: true },
-      'leader-election-namespace': { type: 'string' },
-      'leader-election-id': { type: 'string', default: 'asmpvl-controller' },
-      'lease-duration': { type: 'string', default: '15s' },
-      'renew-deadline': { type: 'string', default: '10s' },
-      'retry-period': { type: 'string', default: '2s' },
-      'health-port': { type: 'string', default: '8081' },
-      'bind-address': { type: 'string', default: '0.0.0.0' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const port = Number(values['health-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--health-port ${values['health-port']}: expected a port number`);
-  if (!['info', 'debug', 'warn'].includes(values['log-level']))
-    throw new UsageError(`--log-level ${values['log-level']}: expected info, debug or warn`);
-  return {
-    help: values.help ?? false,
-    kubeconfig: values.kubeconfig,
-    context: values.context,
-    region: values.region,
-    cloudEndpoint: values['cloud-endpoint'],
-    meshId: values['mesh-id'],
-    resyncMs: duration('resync-period', values['resync-period']),
-    reconcileTimeout: values['reconcile-timeout'],
-    reconcileTimeoutMs: duration('reconcile-timeout', values['reconcile-timeout']),
-    leaderElect: values['leader-elect'],
-    leaseNamespace: values['leader-election-namespace'] ?? (process.env.POD_NAMESPACE || undefined),
-    leaseName: values['leader-election-id'],
-    leaseDurationMs: duration('lease-duration', values['lease-duration']),
-    renewDeadlineMs: duration('renew-deadline', values['renew-deadline']),
-    retryPeriodMs: duration('retry-period', values['retry-period']),
-    healthPort: port,
-    bindAddress: values['bind-address'],
-    logLevel: values['log-level'],
-  };
-}
-
 async function main(): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
   try {
-    flags = parseFlags(process.argv.slice(2));
+    flags = parseFlags(process.argv.slice(2), process.env);
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -135,7 +43,12 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const log = pino({ level: flags.logLevel, base: { component: CONTROLLER_MANAGER } });
+  const log = controllerLogger(flags.logLevel);
+  // A library's runtime warning (a deprecation) is a log line like any other, not stray stderr text.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) =>
+    log.warn({ warning: warning.name, code: (warning as { code?: string }).code }, warning.message),
+  );
   // Unique per process: two replicas on one node (or two CI runners sharing a host name) never share an identity.
   const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID().slice(0, 8)}`;
   const inCluster =
@@ -167,11 +80,12 @@ async function main(): Promise<number> {
   const onCall = (event: CloudCallEvent) => {
     metrics.cloudCalls.inc({ product: event.product, action: event.action, outcome: event.error?.code ?? 'ok' });
   };
+  // Step reports are written by the reconcile under way, so they carry its object and reconcileID.
   const progress = {
-    start: (step: string) => log.debug({ step }, 'step'),
-    succeed: (detail?: string) => log.debug({ detail }, 'step done'),
-    fail: (detail: string) => log.info({ detail }, 'step failed'),
-    info: (message: string) => log.debug({}, message),
+    start: (step: string) => currentLogger(log).debug({ step }, 'step'),
+    succeed: (detail?: string) => currentLogger(log).debug({ detail }, 'step done'),
+    fail: (detail: string) => currentLogger(log).info({ detail }, 'step failed'),
+    info: (message: string) => currentLogger(log).debug({}, message),
   };
   const leaseRef = `${leaseNamespace ?? 'default'}/${flags.leaseName}`;
   const manager = new Manager({
@@ -201,7 +115,7 @@ async function main(): Promise<number> {
         meshId: flags.meshId,
         leaseRef,
         progress,
-        onDrift: (drift) => log.info({ drift }, 'drift found: full reconcile'),
+        onDrift: (drift) => currentLogger(log).info({ drift }, 'drift found: full reconcile'),
         readControllerLease: (config) => readControllerLease(kube, config),
         openRun: () => {
           const reads = new RunReads();
@@ -219,17 +133,21 @@ async function main(): Promise<number> {
       });
     },
   });
-  const server = await startHealthServer(
-    metrics,
-    { healthy: () => true, ready: () => manager.ready },
-    { host: flags.bindAddress, port: flags.healthPort },
-  );
-  const address = server.address();
+  const health = { healthy: () => true, ready: () => manager.ready };
+  const servers = [
+    await startServer({ health, ...(flags.metrics === undefined ? { metrics } : {}) }, flags.health),
+    ...(flags.metrics ? [await startServer({ metrics }, flags.metrics)] : []),
+  ];
+  const portOf = (server: Server | undefined) => {
+    const address = server?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
+  };
   log.info(
     {
       identity,
       lease: flags.leaderElect ? leaseRef : 'none',
-      health: typeof address === 'object' ? address?.port : address,
+      health: portOf(servers[0]),
+      metrics: flags.metrics === false ? 'off' : portOf(servers.at(-1)),
     },
     'asmpvl-controller starting',
   );
@@ -246,7 +164,7 @@ async function main(): Promise<number> {
       .stop()
       .catch((error: unknown) => log.error({ err: String(error) }, 'stop failed'))
       .finally(() => {
-        server.close();
+        for (const server of servers) server.close();
         log.info({}, 'stopped');
         process.exit(0);
       });

@@ -14,16 +14,14 @@ import {
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../core';
 import type { StoredConfig } from '../engine/kube/store';
 import { ANNOTATION_CONTROLLER, FINALIZER } from '../engine/provisioning/controller-protocol';
+import type { Logger } from 'pino';
 import { leaseProblem, watchProblem } from './diagnosis';
+import { inReconcile, reconcileFields } from './logging';
 import { LeaderElector, type LeaderElectionOptions } from './leader';
 import type { ControllerMetrics } from './metrics';
 import type { Reconciler, ReconcileResult } from './reconciler';
 
-export interface ManagerLog {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
+export type ManagerLog = Logger;
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -138,13 +136,14 @@ export class Manager {
       return;
     }
     const { CustomObjectsApi: Api } = await import('@kubernetes/client-node');
+    const electionLog = this.options.log.child({ logger: 'leader-election' });
     this.elector = new LeaderElector(this.options.kubeConfig.makeApiClient(Api), election, {
       onStartedLeading: (signal) => this.lead(signal),
       onStoppedLeading: () => {
         this.options.metrics.leader.set(0);
-        this.options.log.info({ identity: election.identity }, 'stopped leading');
+        electionLog.info({ identity: election.identity }, 'stopped leading');
       },
-      onNewLeader: (identity) => this.options.log.info({ leader: identity }, 'leader'),
+      onNewLeader: (identity) => electionLog.info({ leader: identity }, 'leader'),
       onError: (error, step) => this.problem('lease', leaseProblem(error, election, step, this.options.server)),
       onHealthy: () => this.solved('lease'),
     });
@@ -183,9 +182,10 @@ export class Manager {
       if (signal.aborted || this.stopping) break;
       this.pending = false;
       const started = Date.now();
+      const log = this.options.log.child(reconcileFields());
       let result: ReconcileResult;
       try {
-        result = await reconciler.reconcile();
+        result = await inReconcile(log, () => reconciler.reconcile());
       } catch (error) {
         result = { result: 'failed', error: error instanceof Error ? error.message : String(error) };
       }
@@ -195,8 +195,8 @@ export class Manager {
       this.options.metrics.lastReconcile.set(Date.now() / 1000);
       this.schedule(result);
       const fields = { result: result.result, seconds, ...(result.error ? { error: result.error } : {}) };
-      if (result.result === 'failed') this.options.log.warn(fields, 'reconcile failed');
-      else this.options.log.info(fields, 'reconciled');
+      if (result.result === 'failed') log.warn(fields, 'reconcile failed');
+      else log.info(fields, 'reconciled');
     }
   }
 

@@ -2,10 +2,16 @@
  * What the controller exposes on /metrics (Prometheus text), and /healthz and /readyz beside it.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class ControllerMetrics {
   readonly registry = new Registry();
+
+  constructor() {
+    // The process_* and nodejs_* series every Prometheus client exports (CPU, memory, event loop lag, GC).
+    collectDefaultMetrics({ register: this.registry });
+  }
+
   readonly reconciles = new Counter({
     name: 'asmpvl_controller_reconciles_total',
     help: 'Reconciles of asmpvlconfig/default by result (converged, progressing, failed, refused, deleted, absent, cancelled).',
@@ -43,12 +49,12 @@ export interface HealthState {
   ready(): boolean;
 }
 
-/** Serves /healthz, /readyz and /metrics over plain HTTP (a pod's probe and scrape port). */
-export function startHealthServer(
-  metrics: ControllerMetrics,
-  state: HealthState,
-  address: { host: string; port: number },
+/** Serves over plain HTTP /healthz, /livez and /readyz (with `health`) and /metrics (with `metrics`). */
+export function startServer(
+  routes: { health?: HealthState; metrics?: ControllerMetrics },
+  address: { host?: string; port: number },
 ): Promise<Server> {
+  const { health: state, metrics } = routes;
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const answer = (ok: boolean) => {
@@ -59,9 +65,9 @@ export function startHealthServer(
       response.writeHead(405).end();
       return;
     }
-    if (path === '/healthz' || path === '/livez') return answer(state.healthy());
-    if (path === '/readyz') return answer(state.ready());
-    if (path === '/metrics') {
+    if (state && (path === '/healthz' || path === '/livez')) return answer(state.healthy());
+    if (state && path === '/readyz') return answer(state.ready());
+    if (metrics && path === '/metrics') {
       metrics.registry.metrics().then(
         (text) => {
           response.writeHead(200, { 'content-type': metrics.registry.contentType });

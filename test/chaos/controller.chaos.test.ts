@@ -133,8 +133,8 @@ function finishedSince(leader: RunningController, since: number): boolean {
     .some(
       (line) =>
         (line.msg === 'reconciled' || line.msg === 'reconcile failed') &&
-        typeof line.time === 'number' &&
-        line.time >= since,
+        typeof line.ts === 'string' &&
+        Date.parse(line.ts) >= since,
     );
 }
 

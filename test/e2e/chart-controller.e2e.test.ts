@@ -36,6 +36,7 @@ let controller: ChildProcess | undefined;
 let exit: Promise<number | null> | undefined;
 let output = '';
 let healthPort = 0;
+let metricsPort = 0;
 
 function controllerObjects(kinds: Set<string>): Manifest[] {
   return manifests.filter(
@@ -74,9 +75,9 @@ async function serviceAccountKubeconfig(serviceAccount: string): Promise<string>
   return path;
 }
 
-function httpStatus(path: string): Promise<number> {
+function httpStatus(path: string, port = healthPort): Promise<number> {
   return new Promise((resolve) => {
-    get({ host: '127.0.0.1', port: healthPort, path, timeout: 2000 }, (res) => {
+    get({ host: '127.0.0.1', port, path, timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     }).on('error', () => resolve(0));
@@ -160,7 +161,14 @@ test('the bundled controller runs with the rendered command, flags and environme
   healthPort = await freePort();
   const kubeconfig = await serviceAccountKubeconfig(`${RELEASE}-controller`);
   // The rendered flags, with the port moved off 8081 (taken by nothing here, but shared machines).
-  const args = container.args.map((arg) => (arg.startsWith('--health-port=') ? `--health-port=${healthPort}` : arg));
+  metricsPort = await freePort();
+  const args = container.args.map((arg) =>
+    arg.startsWith('--health-probe-bind-address=')
+      ? `--health-probe-bind-address=127.0.0.1:${healthPort}`
+      : arg.startsWith('--metrics-bind-address=')
+        ? `--metrics-bind-address=127.0.0.1:${metricsPort}`
+        : arg,
+  );
   // The Deployment's environment: the downward API values, and the Secret's keys (fake ones; the
   // cloud is never called, there is no ASMPvlConfig to reconcile, and the endpoint is loopback).
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', NODE_ENV: 'production' };
@@ -180,20 +188,19 @@ test('the bundled controller runs with the rendered command, flags and environme
   );
   controller = spawn(
     process.execPath,
-    [
-      CONTROLLER_BIN,
-      ...args,
-      '--kubeconfig',
-      kubeconfig,
-      '--bind-address',
-      '127.0.0.1',
-      '--cloud-endpoint',
-      'http://127.0.0.1:9',
-    ],
+    [CONTROLLER_BIN, ...args, '--kubeconfig', kubeconfig, '--cloud-endpoint', 'http://127.0.0.1:9'],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  controller.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  controller.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  let stderr = '';
+  controller.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
+  controller.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stderr += chunk.toString();
+  });
   exit = new Promise((resolve) => controller!.once('exit', (code) => resolve(code)));
 
   await eventually(async () => expect(await httpStatus('/healthz')).toBe(200), { timeoutMs: 30_000 }).catch(
@@ -205,6 +212,12 @@ test('the bundled controller runs with the rendered command, flags and environme
   await eventually(async () => expect((await lease())?.holderIdentity ?? '').toContain(POD_NAME), {
     timeoutMs: 30_000,
   });
+  // Metrics on their own port, with the process and runtime series; the probe port serves none.
+  const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(scraped).toMatch(/^process_cpu_seconds_total /m);
+  expect(scraped).toMatch(/^nodejs_eventloop_lag_seconds /m);
+  expect(scraped).toMatch(/^asmpvl_controller_leader 1$/m);
+  expect(await httpStatus('/metrics')).toBe(404);
 
   controller.kill('SIGTERM');
   // terminationGracePeriodSeconds in the chart: 60 s.
@@ -215,5 +228,15 @@ test('the bundled controller runs with the rendered command, flags and environme
   ]);
   clearTimeout(timer);
   expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
+  // Every line is JSON as controller-runtime's zap writes it: nothing else on stdout or stderr.
+  expect(stderr).toBe('');
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    expect(JSON.parse(line)).toMatchObject({
+      level: expect.stringMatching(/^(debug|info|warn|error)$/) as unknown,
+      ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      logger: expect.any(String) as unknown,
+      msg: expect.any(String) as unknown,
+    });
+  }
   expect((await lease())?.holderIdentity ?? '').toBe('');
 });

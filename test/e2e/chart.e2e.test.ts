@@ -586,17 +586,21 @@ describe('controller mode (controller.enabled)', () => {
       '--lease-duration=15s',
       '--renew-deadline=10s',
       '--retry-period=2s',
-      '--health-port=8081',
-      '--log-level=info',
+      '--health-probe-bind-address=:8081',
+      '--metrics-bind-address=:8080',
+      '--zap-log-level=info',
     ]);
     expect(container.env).toEqual([
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ]);
-    expect(container.ports).toEqual([{ name: 'metrics', containerPort: 8081, protocol: 'TCP' }]);
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
-    expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.ports).toEqual([
+      { name: 'health', containerPort: 8081, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
+    ]);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
+    expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
     expect(container.resources).toEqual({
       requests: { cpu: '50m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
       limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },

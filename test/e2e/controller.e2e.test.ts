@@ -334,7 +334,7 @@ describe('asmpvl-controller', () => {
           .logs()
           .some(
             (line) =>
-              line.level === 50 &&
+              line.level === 'error' &&
               String(line.msg).includes('namespace asmpvl-no-such-namespace does not exist') &&
               String(line.msg).includes('--leader-election-namespace'),
           ),
@@ -344,7 +344,7 @@ describe('asmpvl-controller', () => {
     const ready = await fetch(`http://127.0.0.1:${running.port}/readyz`);
     expect(ready.status).toBe(503);
     // Said once, not every retry period.
-    expect(running.logs().filter((line) => line.level === 50)).toHaveLength(1);
+    expect(running.logs().filter((line) => line.level === 'error')).toHaveLength(1);
     expect(await running.metric('asmpvl_controller_cloud_calls_total')).toBe(0);
   });
 
