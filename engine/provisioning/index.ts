@@ -22,7 +22,7 @@ export interface RefreshOptions {
   /** Else ASMPVL_MESH_ID, else the object's `asmpvl.io/mesh-id` annotation. */
   meshId?: string;
   env?: NodeJS.ProcessEnv;
-  /** Reads in flight at once (default 8). */
+  /** Reads in flight at once (default READS_AT_ONCE, 64). */
   concurrency?: number;
   advice?: Advice;
 }

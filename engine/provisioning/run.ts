@@ -39,7 +39,7 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** False with --no-wait. */
   wait: boolean;
-  /** Reads in flight at once (default 8); steps have their own, larger bound (STEPS_IN_FLIGHT). */
+  /** Reads in flight at once (default READS_AT_ONCE, 64); steps have their own bound (STEPS_IN_FLIGHT). */
   concurrency?: number;
   progress: Progress;
   now?: () => Date;
