@@ -6,24 +6,8 @@
  * and release it (holder cleared) on shutdown so another replica takes over at once.
  */
 import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { LEASE_RESOURCE as LEASE, type LeaseObject, microTime } from '../engine/kube/lease-object';
 import { type LeaseStep, statusCodeOf } from './diagnosis';
-
-const LEASE = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
-
-export interface LeaseRecord {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-interface LeaseObject {
-  apiVersion: 'coordination.k8s.io/v1';
-  kind: 'Lease';
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec: LeaseRecord;
-}
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -47,11 +31,6 @@ export interface LeaderCallbacks {
   onError?(error: unknown, step: LeaseStep): void;
   /** A round worked (the Lease read, and taken or renewed if it was ours to take): any error is over. */
   onHealthy?(): void;
-}
-
-// Lease times are MicroTime: RFC 3339 with exactly six fractional digits.
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export class LeaderElector {

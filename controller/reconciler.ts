@@ -4,6 +4,7 @@
  * over every cluster of the spec and say what changed in Events. Leader election, the watch, the
  * queue and the process live in the manager (manager.ts); this decides, given a store and a cloud.
  */
+import type { LeaseSpec } from '../engine/kube/lease-object';
 import { type ConfigEvent, type ConfigStore, type StoredConfig } from '../engine/kube/store';
 import { CONTROLLER_ADVICE } from '../engine/provisioning/advice';
 import {
@@ -67,13 +68,6 @@ export interface ReconcilerOptions {
    * annotation), as stored; undefined when that Lease does not exist.
    */
   readControllerLease?: (config: StoredConfig) => Promise<{ lease: string; spec: LeaseSpec } | undefined>;
-}
-
-/** What of a leader-election Lease tells whether its holder is alive. */
-export interface LeaseSpec {
-  holderIdentity?: string;
-  renewTime?: string;
-  leaseDurationSeconds?: number;
 }
 
 /** The condition reason (and Event reason) of a controller that leaves the object to another install. */

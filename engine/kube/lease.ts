@@ -1,25 +1,13 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { KubeError, toKubeError } from './errors';
 import { holderIdentity } from './holder';
+import { LEASE_RESOURCE as LEASE, type LeaseObject, microTime } from './lease-object';
 import type { Kube } from './kube';
 
 export { holderIdentity };
 
-const LEASE = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 export const LEASE_NAME = 'asmpvl-provisioning';
 export const LEASE_NAMESPACE = 'kube-system';
-
-interface LeaseObject {
-  apiVersion: 'coordination.k8s.io/v1';
-  kind: 'Lease';
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string };
-}
-
-// Lease times are MicroTime: RFC 3339 with exactly six fractional digits.
-function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 export interface HeldLease {
   holder: string;
