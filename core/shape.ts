@@ -4,7 +4,7 @@ import { isPlainObject } from './spec-view';
 /**
  * Bounds on the part of an object the core reads. The schema nests at most 7 levels (status.pilot.
  * clusters[].pvlEndpoint.id), so anything deeper is invalid whatever it holds. The largest object the
- * schema allows (1000 clusters of 16 vSwitches, and their status) holds about 75,000 values; 100,000
+ * schema allows (100 clusters of 16 vSwitches, and their status) holds about 7,500 values; 100,000
  * leaves room for an oversized list to be reported as such (11,000 clusters of one vSwitch and a
  * duplicate), while an object past it is refused in one finding: normalising 20,000 clusters held
  * ~150 MiB at once, more than half the webhook's memory limit, for an object the API server cannot
@@ -59,7 +59,7 @@ export function measureShape(object: unknown): { values: number; problem?: Findi
     if (values > MAX_OBJECT_VALUES)
       return problem(values, {
         path: '',
-        message: `the object holds more than ${MAX_OBJECT_VALUES} values; an ASMPvlConfig holds at most 1000 clusters of 16 vSwitches each: remove entries`,
+        message: `the object holds more than ${MAX_OBJECT_VALUES} values; an ASMPvlConfig holds at most 100 clusters of 16 vSwitches each: remove entries`,
       });
     for (const child of children) {
       pending.push(child);

@@ -63,9 +63,9 @@ export interface ASMPvlConfig {
    */
   spec: {
     /**
-     * One entry per data-plane ACK cluster. Each entry names the cluster and the vSwitches of its VPC where the endpoint that reaches the mesh's Pilot is placed.
+     * One entry per data-plane ACK cluster, at most 100. Each entry names the cluster and the vSwitches of its VPC where the endpoint that reaches the mesh's Pilot is placed. (At the longest values the schema allows, 100 clusters and their status keep the object well under the API server's 1.5 MiB limit, and their spec under the 256 KiB kubectl apply records in an annotation.)
      *
-     * @maxItems 1000
+     * @maxItems 100
      *
      * Items: An ACK cluster that joins the mesh over PrivateLink.
      */
@@ -98,7 +98,7 @@ export interface ASMPvlConfig {
     /**
      * The API-server links: for each ACK cluster, the endpoint service in the cluster's VPC that fronts its API server load balancer, and the endpoint in the ASM VPC that reaches it.
      *
-     * @maxItems 1000
+     * @maxItems 100
      *
      * Items: The API-server link of one ACK cluster.
      */
@@ -117,7 +117,7 @@ export interface ASMPvlConfig {
       /**
        * For each ACK cluster, the endpoint in its VPC that reaches Pilot.
        *
-       * @maxItems 1000
+       * @maxItems 100
        *
        * Items: The Pilot link of one ACK cluster.
        */
@@ -141,7 +141,7 @@ export interface ASMPvlConfig {
       /**
        * One entry per ACK cluster of the spec.
        *
-       * @maxItems 1000
+       * @maxItems 100
        *
        * Items: How the mesh sees one ACK cluster.
        */

@@ -2,7 +2,16 @@
 // as the schema says, its OpenAPI schema rejects malformed input, and status is a subresource.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, installAsmpvlCrd, kubectl, mustSucceed, patchStatus, readCrd, SCHEMA_PATH } from './harness';
+import {
+  eventually,
+  installAsmpvlCrd,
+  kubectl,
+  mustSucceed,
+  patchStatus,
+  readCrd,
+  SCHEMA_PATH,
+  deleteDefaultConfig,
+} from './harness';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const SHARED_VALID_FIXTURES = join(__dirname, '..', 'fixtures', 'valid');
@@ -31,21 +40,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-// Only the object named default counts, so this file owns asmpvlconfig/default while it runs
-// (files run one at a time) and leaves none behind.
-async function deleteDefault(): Promise<void> {
-  await mustSucceed(
-    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
-    'kubectl delete asmpvlconfig default',
-  );
-}
-
 beforeAll(async () => {
   await installAsmpvlCrd();
-  await deleteDefault();
+  await deleteDefaultConfig();
 });
 
-afterAll(deleteDefault);
+afterAll(deleteDefaultConfig);
 
 describe('the generated CRD', () => {
   test('explains spec.ackVpcEndpoint with the description from the JSON Schema', async () => {

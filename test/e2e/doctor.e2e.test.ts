@@ -14,6 +14,7 @@ import {
   mustSucceed,
   run,
   type WebhookRelease,
+  deleteDefaultConfig,
 } from './harness';
 
 const REPO = join(__dirname, '..', '..');
@@ -76,21 +77,14 @@ async function findings(
   };
 }
 
-async function deleteDefault(): Promise<void> {
-  await mustSucceed(
-    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
-    'delete asmpvlconfig/default',
-  );
-}
-
 beforeAll(async () => {
   emulator = await startEmulator({ world: TWO_CLUSTERS_WORLD });
   await installAsmpvlCrd();
-  await deleteDefault();
+  await deleteDefaultConfig();
 });
 
 afterAll(async () => {
-  await deleteDefault();
+  await deleteDefaultConfig();
   await emulator?.stop();
 });
 
@@ -191,7 +185,7 @@ describe('with the chart installed and the webhook answering', () => {
 
   afterAll(async () => {
     try {
-      await deleteDefault();
+      await deleteDefaultConfig();
     } finally {
       await release?.uninstall();
     }

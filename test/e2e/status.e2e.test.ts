@@ -7,7 +7,15 @@ import { parse } from 'yaml';
 import { renderStatusTable } from '../../plugin/render/status-table';
 import { startEmulator, TWO_CLUSTERS_WORLD, type RunningEmulator } from '../emulator';
 import { loadFixture } from '../fixtures';
-import { adminKubeconfig, installAsmpvlCrd, kubectl, mustSucceed, patchStatus, run } from './harness';
+import {
+  adminKubeconfig,
+  installAsmpvlCrd,
+  kubectl,
+  mustSucceed,
+  patchStatus,
+  run,
+  deleteDefaultConfig,
+} from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const BUNDLE = join(REPO, 'dist/kubectl-asmpvl.cjs');
@@ -17,13 +25,6 @@ type Stored = Parameters<typeof renderStatusTable>[0];
 
 function plugin(args: string[], env: NodeJS.ProcessEnv = {}) {
   return run(process.execPath, [BUNDLE, ...args, '--kubeconfig', adminKubeconfig().path], { env, timeoutMs: 60_000 });
-}
-
-async function deleteDefault(): Promise<void> {
-  await mustSucceed(
-    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
-    'delete asmpvlconfig/default',
-  );
 }
 
 /** Creates asmpvlconfig/default from a fixture's spec, then writes the fixture's status to /status. */
@@ -52,10 +53,10 @@ async function stored(): Promise<Stored> {
 
 beforeAll(async () => {
   await installAsmpvlCrd();
-  await deleteDefault();
+  await deleteDefaultConfig();
 });
 
-afterEach(deleteDefault);
+afterEach(deleteDefaultConfig);
 
 describe('kubectl asmpvl status', () => {
   test('everything Available: the table as the renderer draws it for the stored object, exit 0', async () => {

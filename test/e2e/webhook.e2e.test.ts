@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { NAME_RULE_MESSAGE } from '../../core';
 import { loadFixture } from '../fixtures';
-import { installAsmpvlCrd, installWebhookRelease, kubectl, mustSucceed, type WebhookRelease } from './harness';
+import {
+  installAsmpvlCrd,
+  installWebhookRelease,
+  kubectl,
+  mustSucceed,
+  type WebhookRelease,
+  deleteDefaultConfig,
+} from './harness';
 
 const REPO = join(__dirname, '..', '..');
 const RELEASE = 'asmpvl-e2e';
@@ -15,28 +22,21 @@ const fixtureYaml = (name: string) => readFileSync(join(REPO, 'test/fixtures', n
 
 let release: WebhookRelease | undefined;
 
-async function deleteDefault(): Promise<void> {
-  await mustSucceed(
-    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', '--timeout=30s']),
-    'delete asmpvlconfig/default',
-  );
-}
-
 beforeAll(async () => {
   await installAsmpvlCrd();
-  await deleteDefault();
+  await deleteDefaultConfig();
   release = await installWebhookRelease(RELEASE, NAMESPACE);
 });
 
 afterAll(async () => {
   try {
-    await deleteDefault();
+    await deleteDefaultConfig();
   } finally {
     await release?.uninstall();
   }
 });
 
-afterEach(deleteDefault);
+afterEach(deleteDefaultConfig);
 
 describe('kubectl apply through the webhook', () => {
   test('a valid object is created with ids normalised and defaults applied', async () => {

@@ -90,6 +90,17 @@ export async function patchStatus(status: unknown, options: { fieldManager?: str
   }
 }
 
+/**
+ * Deletes asmpvlconfig/default if it exists and waits until it is gone. Only the object named
+ * default counts, so each file that uses it owns it while it runs (files run one at a time).
+ */
+export async function deleteDefaultConfig(timeoutSeconds = 30): Promise<void> {
+  await mustSucceed(
+    kubectl(['delete', 'asmpvlconfig', 'default', '--ignore-not-found', '--wait=true', `--timeout=${timeoutSeconds}s`]),
+    'delete asmpvlconfig/default',
+  );
+}
+
 /** Throws with the command's stderr unless it exited 0. */
 export async function mustSucceed(pending: Promise<CommandResult>, what: string): Promise<CommandResult> {
   const result = await pending;

@@ -9,6 +9,7 @@ export {
   CRD_NAME,
   CRD_PATH,
   SCHEMA_PATH,
+  deleteDefaultConfig,
   installAsmpvlCrd,
   mustSucceed,
   patchStatus,
