@@ -2,21 +2,28 @@
 // kube-apiserver/etcd/kubectl, starts a loopback API server, installs the CRD, starts the cloud
 // emulator with a world of two ACK clusters and one mesh, then runs the bundled plugin as a user
 // would: connect both clusters (adding them to the mesh), show the status, break a SAN behind its back
-// and watch the mesh column go to failed and back to running with sync-san. Everything is torn down at the
-// end, on failure, and on Ctrl-C.
+// and watch the mesh column go to failed and back to running with sync-san. Then the vendor's own
+// flow with asmpvl-controller running: kubectl apply, kubectl wait for Ready, an endpoint deleted
+// behind its back is repaired, kubectl delete cleans the cloud. Everything is torn down at the end,
+// on failure, and on Ctrl-C.
 //
 // Environment: ASMPVL_E2E_BIN_DIR to use binaries you already have; ASMPVL_DEMO_DELAY_MS to change
 // how long each cloud transition takes in the emulator (default 1000 ms).
-import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startEmulator, TWO_CLUSTERS_WORLD, type RunningEmulator } from '../test/emulator';
+import type { Endpoint } from '../test/emulator/cloud';
 import { uniformDelays } from '../test/emulator/delays';
+import { createCloud } from '../engine/cloud';
+import { configForWorld } from '../test/e2e/controller-sandbox';
 import { installAsmpvlCrd, kubectl } from '../test/e2e/harness';
 import { binariesIn, startCluster, type Cluster } from '../test/e2e/harness/cluster';
 import { E2E_ENV } from '../test/e2e/harness/environment';
 
 const REPO = join(__dirname, '..');
 const PLUGIN = join(REPO, 'dist', 'kubectl-asmpvl.cjs');
+const CONTROLLER = join(REPO, 'dist', 'asmpvl-controller.cjs');
 
 function say(text: string): void {
   process.stdout.write(`\n\u001b[1m==> ${text}\u001b[0m\n`);
@@ -45,6 +52,37 @@ function plugin(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+/** Runs kubectl as a user would, printing the command and its output; fails on a non-zero exit. */
+async function shell(args: string[], input?: string): Promise<void> {
+  process.stdout.write(`$ kubectl ${args.join(' ')}\n`);
+  const result = await kubectl(args, input === undefined ? {} : { input });
+  process.stdout.write(result.stdout);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+}
+
+/** Whether `endpoint` is a Pilot endpoint in the same VPC as `other` (its replacement). */
+function isPilotOf(endpoint: Endpoint, other: Endpoint): boolean {
+  const pilot = (e: Endpoint) => e.tags.some((tag) => tag.key === 'asmpvl.io/link' && tag.value === 'pilot');
+  return pilot(endpoint) && endpoint.vpcId === other.vpcId && endpoint.endpointStatus !== 'Deleting';
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not repaired within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 async function main(): Promise<number> {
   say('Bundling the plugin');
   execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { stdio: 'inherit' });
@@ -52,7 +90,10 @@ async function main(): Promise<number> {
 
   let cluster: Cluster | undefined;
   let emulator: RunningEmulator | undefined;
+  let controller: ChildProcess | undefined;
   const teardown = async () => {
+    await stopProcess(controller);
+    controller = undefined;
     await emulator?.stop();
     emulator = undefined;
     await cluster?.stop();
@@ -138,6 +179,55 @@ async function main(): Promise<number> {
     say('What the emulated cloud holds now');
     process.stdout.write(`${state.endpointServices.length} endpoint services, ${state.endpoints.length} endpoints\n`);
     for (const sans of state.clusters) process.stdout.write(`${sans.clusterId} SANs: ${sans.extraSans.join(', ')}\n`);
+
+    say("The vendor's own flow: a fresh cloud, asmpvl-controller running, and kubectl alone");
+    await shell(['delete', 'asmpvlconfig', 'default', '--wait=true']);
+    emulator.reset();
+    controller = spawn(
+      process.execPath,
+      [
+        CONTROLLER,
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        '--leader-election-namespace',
+        'kube-system',
+        '--health-probe-bind-address',
+        '127.0.0.1:0',
+        '--resync-period',
+        '5s',
+      ],
+      { env, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    await shell(['apply', '-f', '-'], configForWorld(world, [first!.clusterId, second!.clusterId]));
+    await shell(['wait', '--for=condition=Ready', 'asmpvlconfig/default', '--timeout=180s']);
+    await plugin(['status'], env);
+
+    const victim = emulator
+      .state()
+      .endpoints.find((endpoint) =>
+        endpoint.tags.some((tag) => tag.key === 'asmpvl.io/link' && tag.value === 'pilot'),
+      )!;
+    say(`Deleting Pilot endpoint ${victim.endpointId} behind the controller's back: its next resync repairs it`);
+    const cloud = createCloud({
+      region: emulator.regionId,
+      cloudEndpoint: emulator.url,
+      credentials: emulator.credentials,
+    });
+    await cloud.privateLink.deleteVpcEndpoint(victim.endpointId, { clientToken: randomUUID() });
+    await until(
+      () => emulator!.state().endpoints.some((e) => e.endpointId !== victim.endpointId && isPilotOf(e, victim)),
+      180_000,
+    );
+    await shell(['wait', '--for=condition=Ready', 'asmpvlconfig/default', '--timeout=180s']);
+    await shell(['get', 'events', '-n', 'default', '--field-selector', 'involvedObject.name=default']);
+
+    say('kubectl delete: the controller removes every endpoint and endpoint service, then lets the object go');
+    await shell(['delete', 'asmpvlconfig', 'default', '--wait=true', '--timeout=180s']);
+    const left = emulator.state();
+    const live = (status: string) => status !== 'Deleting';
+    process.stdout.write(
+      `left in the cloud: ${left.endpointServices.filter((s) => live(s.serviceStatus)).length} endpoint services, ${left.endpoints.filter((e) => live(e.endpointStatus)).length} endpoints\n`,
+    );
     return 0;
   } finally {
     say('Tearing the sandbox down');

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { kubectl, mustSucceed } from './harness';
 import type { Sandbox } from './provisioning-sandbox';
+import type { World } from '../emulator';
 
 export const CONTROLLER = join(__dirname, '..', '..', 'dist', 'asmpvl-controller.cjs');
 export const LEASE_NAMESPACE = 'kube-system';
@@ -132,7 +133,11 @@ export function metricValue(text: string, name: string, labels: Record<string, s
 
 /** The object a user applies: the sandbox world's clusters, with the mesh id annotated. */
 export function configFor(sandbox: Sandbox, clusterIds: string[], deletionPolicy = 'Delete'): string {
-  const world = sandbox.emulator.world;
+  return configForWorld(sandbox.emulator.world, clusterIds, deletionPolicy);
+}
+
+/** The object a user applies for `clusterIds` of an emulated world: each cluster's vSwitches in the mesh's zones. */
+export function configForWorld(world: World, clusterIds: string[], deletionPolicy = 'Delete'): string {
   const mesh = world.serviceMesh;
   const zoneOf = (vSwitchId: string) => world.vSwitches.find((candidate) => candidate.vSwitchId === vSwitchId)!.zoneId;
   const asmZones = new Set(mesh.vSwitchIds.map(zoneOf));
