@@ -197,7 +197,8 @@ function planService(
   return { chain: { tail }, attachIn };
 }
 
-// Same-account links need no allowlist entry (reference §6); a cross-account one does.
+// Same-account links need no allowlist entry: PrivateLink lets an account reach its own services.
+// A cross-account one does.
 function allowAccount(
   builder: PlanBuilder,
   key: ResourceKey,

@@ -72,7 +72,8 @@ export interface StatusView {
   notes: string[];
 }
 
-// Connection and endpoint states that only lead away from a working link (reference §2, States).
+// Connection and endpoint states that only lead away from a working link (PrivateLink's documented
+// endpoint, connection and service states).
 const BROKEN = new Set(['Disconnecting', 'Disconnected', 'Deleting', 'ServiceDeleted', 'Inactive', 'Failed']);
 
 export const SAN_CONDITION = 'SANSynced';
