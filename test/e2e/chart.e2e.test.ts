@@ -412,6 +412,14 @@ describe('values reach the webhook configurations and the webhook', () => {
     expect(args).toEqual(expect.arrayContaining(['--zone-policy=strict', '--log-level=debug']));
   });
 
+  test("a plain helm template, without --kube-version, passes the chart's kubeVersion check: the pinned helm knows its Kubernetes version", () => {
+    // A helm built without the Kubernetes version ldflags reports v1.20.0 and fails `kubeVersion: >=1.30`.
+    const result = helm(['template', RELEASE, CHART, '--namespace', NAMESPACE]);
+    expect(result.stderr).not.toContain('incompatible with Kubernetes');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('kind: ValidatingWebhookConfiguration');
+  });
+
   test('two renders without a cluster to look the Secret up in make two different CAs (the helm template caveat)', () => {
     const first = webhookOf(render(), 'ValidatingWebhookConfiguration').clientConfig.caBundle;
     const second = webhookOf(render(), 'ValidatingWebhookConfiguration').clientConfig.caBundle;

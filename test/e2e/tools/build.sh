@@ -101,14 +101,21 @@ build_etcd() {
   (cd "$work" && run_go build -p "$JOBS" -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3)
 }
 
-# Without the version ldflag `helm version` prints only v3.19.
+# Without the version ldflag `helm version` prints only v3.19. Without the Kubernetes version
+# ldflags, `helm template` reports .Capabilities.KubeVersion as v1.20.0 and fails a chart's
+# `kubeVersion: >=1.30`; helm's own release build sets them from the client-go it links
+# (v0.N.x is Kubernetes 1.N), and so does this one.
 build_helm() {
-  local work="$1/helm" out="$1/bin"
+  local work="$1/helm" out="$1/bin" client_go kube_minor
   write_go_mod helm "$work"
   (cd "$work" && run_go mod tidy)
-  log "building helm $HELM_VERSION"
+  client_go="$(cd "$work" && run_go list -m -f '{{.Version}}' k8s.io/client-go)"
+  kube_minor="$(sed -n 's/^v0\.\([0-9]*\)\..*/\1/p' <<<"$client_go")"
+  [[ -n "$kube_minor" ]] || die "could not read the Kubernetes minor version from helm's k8s.io/client-go $client_go"
+  local chartutil=helm.sh/helm/v3/pkg/chartutil
+  log "building helm $HELM_VERSION (Kubernetes 1.$kube_minor capabilities)"
   (cd "$work" && run_go build -p "$JOBS" -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X $chartutil.k8sVersionMajor=1 -X $chartutil.k8sVersionMinor=$kube_minor" \
     -o "$out/helm" helm.sh/helm/v3/cmd/helm)
 }
 
