@@ -548,7 +548,7 @@ describe('controller mode (controller.enabled)', () => {
     manifests = render(controllerValues);
   });
 
-  test('is off by default, and on adds its Deployment, RBAC, ServiceAccount, budget and NetworkPolicy', () => {
+  test('is off by default, and on adds its Deployment, RBAC, ServiceAccount, budget, NetworkPolicy and metrics Service', () => {
     expect(render().filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === 'controller')).toEqual([]);
     const controllerKinds = manifests
       .filter((manifest) => manifest.metadata.labels?.['app.kubernetes.io/component'] === 'controller')
@@ -562,6 +562,7 @@ describe('controller mode (controller.enabled)', () => {
       'PodDisruptionBudget',
       'Role',
       'RoleBinding',
+      'Service',
       'ServiceAccount',
     ]);
     for (const manifest of manifests) {
@@ -689,12 +690,19 @@ describe('controller mode (controller.enabled)', () => {
     expect(single.filter((m) => m.kind === 'PodDisruptionBudget').map((m) => m.metadata.name)).toEqual([SERVICE]);
   });
 
-  test('the NetworkPolicy admits the metrics port only and lets it reach DNS, the API servers, the cloud and ECS metadata', () => {
+  test('the NetworkPolicy admits the health and metrics ports only and lets it reach DNS, the API servers, the cloud and ECS metadata', () => {
     const policy = only(manifests, 'NetworkPolicy', 'controller');
     expect(policy.spec).toEqual({
       podSelector: { matchLabels: only(manifests, 'Deployment', 'controller').spec.selector.matchLabels },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [{ port: 8081, protocol: 'TCP' }] }],
+      ingress: [
+        {
+          ports: [
+            { port: 8081, protocol: 'TCP' },
+            { port: 8080, protocol: 'TCP' },
+          ],
+        },
+      ],
       egress: [
         {
           ports: [
@@ -781,6 +789,7 @@ describe('controller mode (controller.enabled)', () => {
       'PodDisruptionBudget',
       'Role',
       'RoleBinding',
+      'Service',
       'ServiceAccount',
       'ValidatingWebhookConfiguration',
     ]);

@@ -62,7 +62,7 @@ function largestStatus() {
         inMesh: false,
         state: longest(64),
         errorMessage: longest(1024),
-        missing: ['apiserver', 'pilot', 'san'],
+        missing: ['apiServerLink', 'pilotLink', 'san'],
       })),
     },
     status: 'Degraded',
