@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { isZonePolicy } from '../core';
+import { isReviewWorker, serveReviewsInThisWorker } from './review-worker';
 import { startWebhookServer } from './server';
 
 const USAGE = `Usage: asmpvl-webhook --tls-cert-file FILE --tls-private-key-file FILE [--port 9443] [--zone-policy overlap|strict] [--log-level info]
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
       tls: { certFile: flags.certFile, keyFile: flags.keyFile },
       zonePolicy: flags.zonePolicy,
       logger,
+      // This same file judges large reviews in a worker thread (see the end of the file).
+      reviewWorker: { filename: __filename },
     });
   } catch (error) {
     logger.fatal({ err: (error as Error).message }, 'cannot start: check the certificate and key files and the port');
@@ -91,4 +94,5 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-void main();
+if (isReviewWorker()) serveReviewsInThisWorker();
+else void main();
