@@ -34,12 +34,13 @@ let webhook: RunningWebhook;
 let logLines = 0;
 
 function send(path: string, body: string | Buffer, port = webhook.port): Promise<Reply> {
+  const probe = path === '/healthz' || path === '/readyz';
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
         host: '127.0.0.1',
         port,
-        method: path === '/healthz' ? 'GET' : 'POST',
+        method: probe ? 'GET' : 'POST',
         path,
         ca: authority.certificatePem,
         headers: { 'content-type': 'application/json' },
@@ -52,7 +53,7 @@ function send(path: string, body: string | Buffer, port = webhook.port): Promise
       },
     );
     req.on('error', reject);
-    req.end(path === '/healthz' ? undefined : body);
+    req.end(probe ? undefined : body);
   });
 }
 
@@ -285,6 +286,38 @@ describe('connections', () => {
     }
   });
 
+  test('a connection that completes its handshake and sends nothing is closed after the idle limit', async () => {
+    const server = await startCapped({ idleBeforeReviewMs: 300 });
+    try {
+      const silent = await openConnection(server.port);
+      expect(await closedSoon(silent, 3_000)).toBe(true);
+    } finally {
+      await server.drain();
+    }
+  });
+
+  test('with every slot held by one idle client, the probes and a review from elsewhere are served', async () => {
+    const server = await startCapped({ maxConnections: 4, maxConnectionsPerSource: 4 });
+    const held: TLSSocket[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const socket = await openConnection(server.port, '127.0.0.2');
+        expect(await exchange(socket, 'GET', '/healthz')).toBe(200);
+        held.push(socket);
+      }
+      expect((await send('/healthz', '', server.port)).status).toBe(200);
+      expect((await send('/readyz', '', server.port)).status).toBe(200);
+      expect((await send('/validate', reviewOfObject(fixture.request.object), server.port)).status).toBe(200);
+      // The probes closed their connections after one answer, so one held connection made room for all three.
+      const metrics = await server.metrics.registry.getSingleMetricAsString('asmpvl_webhook_connections_closed_total');
+      expect(metrics).toMatch(/reason="evicted"\} [1-3]$/m);
+      expect(metrics).not.toMatch(/reason="refused"/);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await server.drain();
+    }
+  });
+
   test('past the cap an idle connection makes room, one that never sent a review first', async () => {
     const server = await startCapped({ maxConnections: 2 });
     try {
@@ -313,6 +346,8 @@ describe('connections', () => {
       const third = await openConnection(server.port, '127.0.0.2').catch(() => undefined);
       expect(third === undefined || (await closedSoon(third, 1_000))).toBe(true);
       expect((await send('/validate', reviewOfObject(fixture.request.object), server.port)).status).toBe(200);
+      expect((await send('/healthz', '', server.port)).status).toBe(200);
+      expect((await send('/readyz', '', server.port)).status).toBe(200);
       for (const socket of busy) socket.destroy();
     } finally {
       await server.drain();

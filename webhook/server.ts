@@ -47,7 +47,10 @@ export interface WebhookServerOptions {
   logger: Logger;
   /** The code the worker thread for large reviews runs. */
   reviewWorker: ReviewWorkerEntry;
-  reviewWorkerLimits?: ReviewWorkerLimits;
+  /** Defaults: DEFAULT_REVIEW_WORKER_LIMITS. */
+  reviewWorkerLimits?: Partial<ReviewWorkerLimits>;
+  /** Bytes of large bodies held at once (default MAX_LARGE_BUFFERED_BYTES). */
+  largeBodyBudgetBytes?: number;
   /** How often the certificate files are checked for changes. */
   tlsReloadIntervalMs?: number;
   /** How long SIGTERM waits for in-flight reviews before closing connections. */
@@ -309,7 +312,7 @@ function requestListener(
   const context: ReviewContext = {
     options,
     metrics,
-    largeBodies: new BodyBudget(MAX_LARGE_BUFFERED_BYTES),
+    largeBodies: new BodyBudget(options.largeBodyBudgetBytes ?? MAX_LARGE_BUFFERED_BYTES),
     worker,
   };
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -346,7 +349,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   metrics.trackOpenConnections(() => guard.size);
   const worker = new ReviewWorkerPool(
     options.reviewWorker,
-    options.reviewWorkerLimits ?? DEFAULT_REVIEW_WORKER_LIMITS,
+    { ...DEFAULT_REVIEW_WORKER_LIMITS, ...options.reviewWorkerLimits },
     (message, error) => options.logger.error({ err: error }, message),
   );
   const server = createServer(
