@@ -25,9 +25,11 @@ import { loadTls, type TlsFiles, watchTls } from './tls';
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
- * Bodies up to this are small: judged on the event loop at once, and never budgeted beyond the
- * connection cap (512 connections of 64 KiB is 32 MiB at most), so nothing large bodies do can delay or
- * refuse them. A review of an object with 100 clusters, old object included, is about 40 KiB.
+ * Bodies up to this are small: judged on the event loop at once (about a millisecond), and never
+ * budgeted beyond the connection cap (512 connections of 64 KiB is 32 MiB at most), so nothing large
+ * bodies do can delay or refuse them. A review of the spec of 100 clusters with two vSwitches each, old
+ * object included, is about 40 KiB; one whose objects carry a long status can be larger, and is judged
+ * as a large one.
  */
 export const SMALL_BODY_BYTES = 64 * 1024;
 

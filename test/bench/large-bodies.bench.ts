@@ -88,7 +88,7 @@ function review(agent: Agent, port: number, ca: string, body: string): Promise<{
       (res) => {
         res.resume();
         res.once('end', () => done(res.statusCode === 200));
-        res.once('error', () => done(false));
+        res.on('error', () => done(false));
       },
     );
     // The whole exchange, not the socket's idle time: an answer after 5 s is one the API server never sees.
@@ -96,7 +96,7 @@ function review(agent: Agent, port: number, ca: string, body: string): Promise<{
       done(false);
       req.destroy(new Error('timeout'));
     }, API_SERVER_TIMEOUT_MS);
-    req.once('error', () => done(false));
+    req.on('error', () => done(false));
     req.end(body);
   });
 }

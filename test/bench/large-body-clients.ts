@@ -33,11 +33,11 @@ function post(agent: Agent, path: string, body: Buffer): Promise<string> {
       (res) => {
         res.resume();
         res.once('end', () => resolve(String(res.statusCode)));
-        res.once('error', () => resolve('broken response'));
+        res.on('error', () => resolve('broken response'));
       },
     );
     req.once('timeout', () => req.destroy(new Error('timeout')));
-    req.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     req.end(body);
   });
 }
