@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { connect as tcpConnect } from 'node:net';
 import fc from 'fast-check';
 import pino from 'pino';
@@ -19,6 +19,7 @@ import {
   wrongTypeArb,
 } from '../test/arbitraries/hostile';
 import { loadFixture } from '../test/fixtures';
+import { SOURCE_REVIEW_WORKER } from '../test/support/review-worker';
 import { MAX_LISTED_FINDINGS } from './handlers';
 import { type RunningWebhook, startWebhookServer } from './server';
 
@@ -33,12 +34,13 @@ let webhook: RunningWebhook;
 let logLines = 0;
 
 function send(path: string, body: string | Buffer, port = webhook.port): Promise<Reply> {
+  const probe = path === '/healthz' || path === '/readyz';
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
         host: '127.0.0.1',
         port,
-        method: path === '/healthz' ? 'GET' : 'POST',
+        method: probe ? 'GET' : 'POST',
         path,
         ca: authority.certificatePem,
         headers: { 'content-type': 'application/json' },
@@ -51,7 +53,7 @@ function send(path: string, body: string | Buffer, port = webhook.port): Promise
       },
     );
     req.on('error', reject);
-    req.end(path === '/healthz' ? undefined : body);
+    req.end(probe ? undefined : body);
   });
 }
 
@@ -70,9 +72,9 @@ beforeAll(async () => {
     host: '127.0.0.1',
     tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') },
     zonePolicy: 'overlap',
+    reviewWorker: SOURCE_REVIEW_WORKER,
     logger: pino({ level: 'debug' }, sink),
     processMetrics: false,
-    handshakeTimeoutMs: 300,
   });
 }, 30_000);
 
@@ -181,42 +183,221 @@ describe('every hostile review gets an answer, on both endpoints', () => {
   });
 });
 
-describe('connections', () => {
-  test('a client that never finishes the TLS handshake is cut off', async () => {
-    const socket = tcpConnect(webhook.port, '127.0.0.1');
-    const started = Date.now();
-    await new Promise((resolve) => socket.once('close', resolve));
-    expect(Date.now() - started).toBeLessThan(3_000);
+/** A TLS connection from `localAddress` (any 127.x address is this machine's). */
+function openConnection(port: number, localAddress = '127.0.0.1'): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const tcp = tcpConnect({ port, host: '127.0.0.1', localAddress });
+    const socket = tlsConnect({ socket: tcp, host: '127.0.0.1', ca: authority.certificatePem }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Sends one request on an open connection (keep-alive) and resolves with the status line's code. */
+function exchange(socket: TLSSocket, method: string, path: string, body = ''): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const head = text.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(text);
+      if (head < 0 || !length || text.length < head + 4 + Number(length[1])) return;
+      socket.off('data', onData);
+      resolve(Number(text.slice(9, 12)));
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error('closed')));
+    socket.write(
+      `${method} ${path} HTTP/1.1\r\nhost: webhook\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
+}
+
+const closedSoon = (socket: TLSSocket, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    if (socket.closed) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('close', () => (clearTimeout(timer), resolve(true)));
   });
 
-  test('beyond the connection cap new connections are closed; a freed slot serves again', async () => {
-    const capped = await startWebhookServer({
-      port: 0,
-      host: '127.0.0.1',
-      tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') },
-      zonePolicy: 'overlap',
-      logger: pino({ level: 'silent' }),
-      processMetrics: false,
-      maxConnections: 2,
-    });
+async function startCapped(options: Partial<Parameters<typeof startWebhookServer>[0]>): Promise<RunningWebhook> {
+  return startWebhookServer({
+    port: 0,
+    host: '127.0.0.1',
+    tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') },
+    zonePolicy: 'overlap',
+    reviewWorker: SOURCE_REVIEW_WORKER,
+    logger: pino({ level: 'silent' }),
+    processMetrics: false,
+    ...options,
+  });
+}
+
+describe('connections', () => {
+  test('a client that never finishes the TLS handshake is cut off', async () => {
+    // Own server: a handshake timeout this short would cut off the other tests' clients on a busy machine.
+    const server = await startCapped({ handshakeTimeoutMs: 300 });
     try {
-      const idle = await Promise.all(
-        [0, 1].map(
-          () =>
-            new Promise<ReturnType<typeof tlsConnect>>((resolve) => {
-              const socket = tlsConnect({ port: capped.port, host: '127.0.0.1', ca: authority.certificatePem }, () =>
-                resolve(socket),
-              );
-            }),
-        ),
-      );
-      await expect(send('/healthz', '', capped.port)).rejects.toThrow();
-      idle[0]!.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect((await send('/healthz', '', capped.port)).status).toBe(200);
-      idle[1]!.destroy();
+      const socket = tcpConnect(server.port, '127.0.0.1');
+      const started = Date.now();
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
-      await capped.drain();
+      await server.drain();
     }
   });
+
+  test('one client holding 520 keep-alive connections (a GET /healthz on each): 45 fresh reviews all answered', async () => {
+    const held: TLSSocket[] = [];
+    try {
+      for (let i = 0; i < 520; i += 40) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(40, 520 - i) }, () => openConnection(webhook.port)),
+        );
+        await Promise.all(batch.map((socket) => exchange(socket, 'GET', '/healthz').catch(() => 0)));
+        held.push(...batch);
+      }
+      const review = reviewOfObject(fixture.request.object);
+      const replies = await Promise.all(
+        Array.from({ length: 45 }, () => send('/validate', review).catch(() => undefined)),
+      );
+      expect(replies.map((reply) => reply?.status)).toEqual(Array.from({ length: 45 }, () => 200));
+      // Room was made by closing the client's own idle connections, not by refusing newcomers.
+      const metrics = await webhook.metrics.registry.getSingleMetricAsString('asmpvl_webhook_connections_closed_total');
+      expect(metrics).toMatch(/reason="evicted"\} [1-9]/);
+      expect(metrics).not.toMatch(/reason="refused"/);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  }, 60_000);
+
+  test('a connection that sent no review is closed when idle; one that sent a review is kept', async () => {
+    const server = await startCapped({ idleBeforeReviewMs: 300 });
+    try {
+      const probe = await openConnection(server.port);
+      const reviewer = await openConnection(server.port);
+      expect(await exchange(probe, 'GET', '/healthz')).toBe(200);
+      expect(await exchange(reviewer, 'POST', '/validate', reviewOfObject(fixture.request.object))).toBe(200);
+      expect(await closedSoon(probe, 2_000)).toBe(true);
+      expect(await closedSoon(reviewer, 1_000)).toBe(false);
+      expect(await exchange(reviewer, 'POST', '/validate', reviewOfObject(fixture.request.object))).toBe(200);
+      reviewer.destroy();
+    } finally {
+      await server.drain();
+    }
+  });
+
+  test('a connection that completes its handshake and sends nothing is closed after the idle limit', async () => {
+    const server = await startCapped({ idleBeforeReviewMs: 300 });
+    try {
+      const silent = await openConnection(server.port);
+      expect(await closedSoon(silent, 3_000)).toBe(true);
+    } finally {
+      await server.drain();
+    }
+  });
+
+  test('with every slot held by one idle client, the probes and a review from elsewhere are served', async () => {
+    const server = await startCapped({ maxConnections: 4, maxConnectionsPerSource: 4 });
+    const held: TLSSocket[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const socket = await openConnection(server.port, '127.0.0.2');
+        expect(await exchange(socket, 'GET', '/healthz')).toBe(200);
+        held.push(socket);
+      }
+      expect((await send('/healthz', '', server.port)).status).toBe(200);
+      expect((await send('/readyz', '', server.port)).status).toBe(200);
+      expect((await send('/validate', reviewOfObject(fixture.request.object), server.port)).status).toBe(200);
+      // The probes closed their connections after one answer, so one held connection made room for all three.
+      const metrics = await server.metrics.registry.getSingleMetricAsString('asmpvl_webhook_connections_closed_total');
+      expect(metrics).toMatch(/reason="evicted"\} [1-3]$/m);
+      expect(metrics).not.toMatch(/reason="refused"/);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await server.drain();
+    }
+  });
+
+  test('past the cap an idle connection makes room, one that never sent a review first', async () => {
+    const server = await startCapped({ maxConnections: 2 });
+    try {
+      const reviewer = await openConnection(server.port);
+      expect(await exchange(reviewer, 'POST', '/validate', reviewOfObject(fixture.request.object))).toBe(200);
+      const idle = await openConnection(server.port);
+      expect((await send('/healthz', '', server.port)).status).toBe(200);
+      expect(await closedSoon(idle, 1_000)).toBe(true);
+      expect(reviewer.closed).toBe(false);
+      reviewer.destroy();
+    } finally {
+      await server.drain();
+    }
+  });
+
+  test('one source is held to its share: its connections mid-request refuse its next one, not another source', async () => {
+    const server = await startCapped({ maxConnections: 10, maxConnectionsPerSource: 2 });
+    try {
+      // Two requests from 127.0.0.2 that declare a body and send none: in progress until the request timeout.
+      const busy = await Promise.all([0, 1].map(() => openConnection(server.port, '127.0.0.2')));
+      for (const socket of busy)
+        socket.write(
+          'POST /validate HTTP/1.1\r\nhost: webhook\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n',
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const third = await openConnection(server.port, '127.0.0.2').catch(() => undefined);
+      expect(third === undefined || (await closedSoon(third, 1_000))).toBe(true);
+      expect((await send('/validate', reviewOfObject(fixture.request.object), server.port)).status).toBe(200);
+      expect((await send('/healthz', '', server.port)).status).toBe(200);
+      expect((await send('/readyz', '', server.port)).status).toBe(200);
+      for (const socket of busy) socket.destroy();
+    } finally {
+      await server.drain();
+    }
+  });
+});
+
+describe('large bodies', () => {
+  test('32 clients send the largest bodies at once: small reviews sent meanwhile are all answered, none 503', async () => {
+    // Own server: the suite's 300 ms handshake timeout is too short while this process encrypts 200 MiB.
+    const server = await startCapped({});
+    try {
+      // Just under the size limit, and costly to judge: 120,000 one-key objects in oldObject.
+      const large = reviewWith({ ...fixture.request, oldObject: '@' }).replace(
+        '"@"',
+        `[${Array.from({ length: 120_000 }, (_, i) => `{"k":"${'x'.repeat(40)}${i}"}`).join(',')}]`,
+      );
+      expect(large.length).toBeGreaterThan(6 * 1024 * 1024);
+      const small = reviewOfObject(fixture.request.object);
+      let pending = 32;
+      const largeStatuses = await Promise.all([
+        ...Array.from({ length: 32 }, () =>
+          send('/validate', large, server.port).then(
+            (reply) => (pending--, reply.status),
+            () => (pending--, 0),
+          ),
+        ),
+        (async () => {
+          const smallStatuses: Array<number | string> = [];
+          let answeredWhileLargePending = 0;
+          while (pending > 0 && smallStatuses.length < 50) {
+            const status = await send('/validate', small, server.port).then(
+              (reply) => reply.status,
+              (error: Error) => error.message,
+            );
+            smallStatuses.push(status);
+            if (pending > 0) answeredWhileLargePending++;
+          }
+          expect(smallStatuses.filter((status) => status !== 200)).toEqual([]);
+          expect(answeredWhileLargePending).toBeGreaterThan(0);
+          return -1;
+        })(),
+      ]);
+      // The large ones were judged (200) or asked to retry (503): their budget, not the small reviews'.
+      const large32 = largeStatuses.filter((status) => status !== -1);
+      expect(large32.filter((status) => status !== 200 && status !== 503)).toEqual([]);
+      expect(large32).toContain(200);
+      expect(large32).toContain(503);
+    } finally {
+      await server.drain();
+    }
+  }, 120_000);
 });

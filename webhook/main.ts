@@ -1,71 +1,24 @@
-import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { isZonePolicy } from '../core';
+import { parseFlags, USAGE, UsageError, type WebhookFlags } from './flags';
+import { isReviewWorker, serveReviewsInThisWorker } from './review-worker';
 import { startWebhookServer } from './server';
 
-const USAGE = `Usage: asmpvl-webhook --tls-cert-file FILE --tls-private-key-file FILE [--port 9443] [--zone-policy overlap|strict] [--log-level info]
-
-The ASMPvlConfig admission webhook: POST /mutate and /validate (AdmissionReview v1) over HTTPS,
-GET /healthz, /readyz and /metrics. Reloads the certificate files when they change; drains on SIGTERM.`;
-
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
-
-interface Flags {
-  port: number;
-  certFile: string;
-  keyFile: string;
-  zonePolicy: 'overlap' | 'strict';
-  logLevel: string;
-}
-
-function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
-function parseFlags(argv: string[]): Flags {
-  let values;
+function flagsOrExit(argv: string[]): WebhookFlags {
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '9443' },
-        'tls-cert-file': { type: 'string' },
-        'tls-private-key-file': { type: 'string' },
-        'zone-policy': { type: 'string', default: 'overlap' },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    return parseFlags(argv);
   } catch (error) {
-    usageError((error as Error).message);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+    process.exit(2);
   }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    usageError(`--port must be a port number, got ${values.port}`);
-  if (!values['tls-cert-file'] || !values['tls-private-key-file'])
-    usageError(
-      '--tls-cert-file and --tls-private-key-file are required: the API server only calls webhooks over HTTPS',
-    );
-  if (!isZonePolicy(values['zone-policy']))
-    usageError(`--zone-policy must be overlap or strict, got ${values['zone-policy']}`);
-  if (!LOG_LEVELS.includes(values['log-level'] ?? ''))
-    usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${values['log-level']}`);
-  return {
-    port,
-    certFile: values['tls-cert-file'],
-    keyFile: values['tls-private-key-file'],
-    zonePolicy: values['zone-policy'],
-    logLevel: values['log-level'],
-  };
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = flagsOrExit(process.argv.slice(2));
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   const logger = pino({ level: flags.logLevel, base: { component: 'asmpvl-webhook' } });
   let webhook;
   try {
@@ -74,6 +27,13 @@ async function main(): Promise<void> {
       tls: { certFile: flags.certFile, keyFile: flags.keyFile },
       zonePolicy: flags.zonePolicy,
       logger,
+      maxConnections: flags.maxConnections,
+      maxConnectionsPerSource: flags.maxConnectionsPerSource,
+      idleBeforeReviewMs: flags.idleBeforeReviewMs,
+      largeBodyBudgetBytes: flags.largeBodyBudgetBytes,
+      // This same file judges large reviews in a worker thread (see the end of the file).
+      reviewWorker: { filename: __filename },
+      reviewWorkerLimits: { maxHeapMb: flags.largeReviewHeapMb },
     });
   } catch (error) {
     logger.fatal({ err: (error as Error).message }, 'cannot start: check the certificate and key files and the port');
@@ -91,4 +51,5 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-void main();
+if (isReviewWorker()) serveReviewsInThisWorker();
+else void main();

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 type Endpoint = 'mutate' | 'validate';
 
@@ -27,6 +27,12 @@ export class WebhookMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly connectionsClosed = new Counter({
+    name: 'asmpvl_webhook_connections_closed_total',
+    help: 'Connections the webhook closed to keep serving others: idle_before_review (held open without sending a review), evicted (to make room for a new one past a cap), refused (past a cap with none idle).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   // prom-client's inc({ labels }) builds a label object and a hash key on every call; a child bound to
   // its labels once does neither (measured in test/bench/webhook.bench.ts).
   private readonly endpoints: Record<Endpoint, EndpointMetrics>;
@@ -41,6 +47,18 @@ export class WebhookMetrics {
       latency: this.latency.labels(endpoint),
     });
     this.endpoints = { mutate: of('mutate'), validate: of('validate') };
+  }
+
+  /** Reports the open connections from `count` at each scrape. */
+  trackOpenConnections(count: () => number): void {
+    new Gauge({
+      name: 'asmpvl_webhook_open_connections',
+      help: 'Client connections open now.',
+      registers: [this.registry],
+      collect() {
+        this.set(count());
+      },
+    });
   }
 
   endpoint(endpoint: Endpoint): EndpointMetrics {

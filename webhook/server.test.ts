@@ -6,6 +6,7 @@ import { connect } from 'node:tls';
 import pino from 'pino';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '../test/e2e/harness/certificates';
 import { loadFixture } from '../test/fixtures';
+import { SOURCE_REVIEW_WORKER } from '../test/support/review-worker';
 import { MAX_BODY_BYTES, type RunningWebhook, startWebhookServer } from './server';
 
 interface Reply {
@@ -57,6 +58,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     tls: { certFile, keyFile },
     zonePolicy: 'overlap',
+    reviewWorker: SOURCE_REVIEW_WORKER,
     logger: pino({ level: 'silent' }),
     tlsReloadIntervalMs: 50,
     processMetrics: false,
@@ -209,6 +211,7 @@ describe('drain', () => {
       host: '127.0.0.1',
       tls: { certFile, keyFile },
       zonePolicy: 'overlap',
+      reviewWorker: SOURCE_REVIEW_WORKER,
       logger: pino({ level: 'silent' }),
       processMetrics: false,
     });

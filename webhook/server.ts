@@ -1,23 +1,21 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZonePolicy } from '../core';
-import {
-  type AdmissionRequest,
-  type AdmissionResponse,
-  admissionReviewProblem,
-  type AdmissionReview,
-  describeValue,
-  reviewOf,
-} from './admission';
-import { parseBoundedJson, REVIEW_JSON_LIMITS } from './bounded-json';
-import { collectBeforeLargeReview, LARGE_REVIEW_BYTES } from './memory';
-import { type AdmissionHandler, mutate, validate } from './handlers';
+import { describeValue } from './admission';
+import { ConnectionGuard, type ConnectionLimits, type TrackedConnection } from './connections';
 import { WebhookMetrics } from './metrics';
+import { type Endpoint, handlers, judgeReviewBody, problemBody, type ReviewOutcome } from './review';
+import {
+  DEFAULT_REVIEW_WORKER_LIMITS,
+  type ReviewWorkerEntry,
+  type ReviewWorkerLimits,
+  ReviewWorkerPool,
+} from './review-worker';
 import { loadTls, type TlsFiles, watchTls } from './tls';
 
 /**
@@ -26,12 +24,35 @@ import { loadTls, type TlsFiles, watchTls } from './tls';
  */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Bodies up to this are small: judged on the event loop at once (about a millisecond), and never
+ * budgeted beyond the connection cap (512 connections of 64 KiB is 32 MiB at most), so nothing large
+ * bodies do can delay or refuse them. A review of the spec of 100 clusters with two vSwitches each, old
+ * object included, is about 40 KiB; one whose objects carry a long status can be larger, and is judged
+ * as a large one.
+ */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
+/**
+ * Bytes of large bodies (above SMALL_BODY_BYTES) held at once, received or waiting for the review
+ * worker; beyond it a large review is asked to retry (503). Only hostile clients send several at once,
+ * and their parsed forms would together outgrow the pod's memory (eight hostile bodies of 1-4 MiB at
+ * once: 307 MiB resident with a 32 MiB budget).
+ */
+export const MAX_LARGE_BUFFERED_BYTES = 12 * 1024 * 1024;
+
 export interface WebhookServerOptions {
   port: number;
   host?: string;
   tls: TlsFiles;
   zonePolicy: ZonePolicy;
   logger: Logger;
+  /** The code the worker thread for large reviews runs. */
+  reviewWorker: ReviewWorkerEntry;
+  /** Defaults: DEFAULT_REVIEW_WORKER_LIMITS. */
+  reviewWorkerLimits?: Partial<ReviewWorkerLimits>;
+  /** Bytes of large bodies held at once (default MAX_LARGE_BUFFERED_BYTES). */
+  largeBodyBudgetBytes?: number;
   /** How often the certificate files are checked for changes. */
   tlsReloadIntervalMs?: number;
   /** How long SIGTERM waits for in-flight reviews before closing connections. */
@@ -44,6 +65,10 @@ export interface WebhookServerOptions {
   handshakeTimeoutMs?: number;
   /** Open connections at most (default MAX_CONNECTIONS). */
   maxConnections?: number;
+  /** Open connections at most from one source address (default MAX_CONNECTIONS_PER_SOURCE). */
+  maxConnectionsPerSource?: number;
+  /** A connection that has sent no review is closed after this long idle (default IDLE_BEFORE_REVIEW_MS). */
+  idleBeforeReviewMs?: number;
 }
 
 /**
@@ -51,6 +76,15 @@ export interface WebhookServerOptions {
  * replicas and probes while bounding what idle sockets can hold (about 50 KiB each with TLS).
  */
 export const MAX_CONNECTIONS = 512;
+
+/** A quarter of the cap per source address: one client, however busy, leaves the rest to the others. */
+export const MAX_CONNECTIONS_PER_SOURCE = 128;
+
+/**
+ * The API server sends its review as soon as it has connected, and the kubelet's probes close their
+ * connection after one answer, so a connection that has sent no review for 5 s is only being held.
+ */
+export const IDLE_BEFORE_REVIEW_MS = 5_000;
 
 export interface RunningWebhook {
   url: string;
@@ -66,24 +100,11 @@ interface ServerState {
   inFlight: number;
 }
 
-type Endpoint = 'mutate' | 'validate';
-const handlers: Record<Endpoint, AdmissionHandler> = { mutate, validate };
-
-type Verdict = 'allowed' | 'patched' | 'denied';
-
 interface ReviewContext {
   options: WebhookServerOptions;
   metrics: WebhookMetrics;
-  budget: BodyBudget;
-}
-
-function verdictOf(response: AdmissionResponse): Verdict {
-  if (!response.allowed) return 'denied';
-  return response.patch ? 'patched' : 'allowed';
-}
-
-function problemBody(status: number, message: string): string {
-  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: status, message });
+  largeBodies: BodyBudget;
+  worker: ReviewWorkerPool;
 }
 
 function sendProblem(res: Response, status: number, message: string): void {
@@ -91,6 +112,7 @@ function sendProblem(res: Response, status: number, message: string): void {
 }
 
 function writeJson(res: ServerResponse, status: number, body: string): void {
+  if (res.destroyed || res.headersSent) return;
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -105,16 +127,21 @@ function reviewEndpointOf(req: IncomingMessage): Endpoint | undefined {
   return path === '/mutate' || path === '/validate' ? (path.slice(1) as Endpoint) : undefined;
 }
 
-/**
- * Bytes of review bodies held at once across all requests; beyond it a review is asked to retry (503).
- * Real reviews are a few KiB, so this only ever holds back several huge bodies at once, whose parsed
- * forms would together outgrow the pod's memory (eight hostile bodies of 1-4 MiB at once: 307 MiB
- * resident with a 32 MiB budget).
- */
-export const MAX_BUFFERED_BYTES = 12 * 1024 * 1024;
+/** Bytes held against a limit. */
+class BodyBudget {
+  private used = 0;
 
-interface BodyBudget {
-  buffered: number;
+  constructor(private readonly limit: number) {}
+
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
 }
 
 /**
@@ -122,13 +149,20 @@ interface BodyBudget {
  * server calls on every write, so they skip express's router and body parser; express serves the rest.
  * Whatever the body holds, it gets an answer: a 4xx when it is not a usable review, a denial when the
  * object is not a valid ASMPvlConfig, and a 500 review (never a dropped connection) if a bug throws.
+ * Small bodies are judged here at once; large ones hold a share of the large-body budget (or are asked
+ * to retry) and are judged in the worker thread, so they never hold up the event loop.
  */
-function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, context: ReviewContext): void {
+function serveReview(
+  endpoint: Endpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ReviewContext,
+  answered: (outcome: ReviewOutcome) => void,
+): void {
   const started = performance.now();
   const counts = context.metrics.endpoint(endpoint);
-  const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
+  const refuse = (status: number, message: string) => {
     counts.badRequest.inc();
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     writeJson(res, status, problemBody(status, message));
   };
   const contentType = req.headers['content-type'] ?? '';
@@ -138,119 +172,96 @@ function serveReview(endpoint: Endpoint, req: IncomingMessage, res: ServerRespon
     return;
   }
   const declared = Number(req.headers['content-length'] ?? 0);
+  const tooLarge = `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`;
   if (declared > MAX_BODY_BYTES) {
     req.resume();
-    refuse(413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
+    refuse(413, tooLarge);
     return;
   }
+  const busy = () => {
+    // The rest of the body is not read: close the connection after the answer instead.
+    res.setHeader('connection', 'close');
+    res.setHeader('retry-after', '1');
+    refuse(503, 'too many large reviews at once; retry');
+  };
+  // A large body declared up front holds its whole size from the start; one sent in chunks grows its share.
+  let held = 0;
+  if (declared > SMALL_BODY_BYTES) {
+    if (!context.largeBodies.take(declared)) return busy();
+    held = declared;
+  }
+  const release = () => {
+    context.largeBodies.give(held);
+    held = 0;
+  };
   const chunks: Buffer[] = [];
   let size = 0;
   let refused = false;
-  const release = () => {
-    context.budget.buffered -= size;
-    size = 0;
-    chunks.length = 0;
-  };
   req.on('data', (chunk: Buffer) => {
     if (refused) return;
-    if (size + chunk.length > MAX_BODY_BYTES) {
-      refused = true;
-      release();
-      return refuse(413, `body larger than ${MAX_BODY_BYTES} bytes; no AdmissionReview is that big`);
-    }
-    if (context.budget.buffered + chunk.length > MAX_BUFFERED_BYTES) {
-      refused = true;
-      release();
-      return refuse(503, 'too many large reviews at once; retry', { 'retry-after': '1' });
-    }
     size += chunk.length;
-    context.budget.buffered += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      refused = true;
+      chunks.length = 0;
+      release();
+      return refuse(413, tooLarge);
+    }
+    if (size > SMALL_BODY_BYTES && size > held) {
+      if (!context.largeBodies.take(size - held)) {
+        refused = true;
+        chunks.length = 0;
+        release();
+        return busy();
+      }
+      held = size;
+    }
     chunks.push(chunk);
   });
-  req.once('close', release);
+  // A client that goes away mid-body frees its share at once.
+  req.once('close', () => {
+    if (!req.complete) release();
+  });
   req.on('end', () => {
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-    release();
-    if (body.length > LARGE_REVIEW_BYTES) collectBeforeLargeReview();
-    try {
-      answerReview(endpoint, body, res, context, started);
-    } catch (error) {
-      // A bug of ours, not the client's: answer (the API server applies failurePolicy) and stay up.
-      context.options.logger.error({ endpoint, err: (error as Error).message }, 'unexpected error answering a review');
-      counts.badRequest.inc();
-      writeJson(res, 500, problemBody(500, 'internal error while answering the review'));
-    }
+    chunks.length = 0;
+    const judged =
+      body.length > SMALL_BODY_BYTES
+        ? context.worker.judge(endpoint, body, context.options.zonePolicy).finally(release)
+        : Promise.resolve(judgeOnEventLoop(endpoint, body, context));
+    void judged.then((outcome) => {
+      writeJson(res, outcome.status, outcome.body);
+      record(endpoint, outcome, context, (performance.now() - started) / 1000);
+      answered(outcome);
+    });
   });
 }
 
-function answerReview(
-  endpoint: Endpoint,
-  body: Buffer,
-  res: ServerResponse,
-  context: ReviewContext,
-  started: number,
-): void {
-  const counts = context.metrics.endpoint(endpoint);
-  const parsed = parseBoundedJson(body, REVIEW_JSON_LIMITS);
-  if ('problem' in parsed) {
-    counts.badRequest.inc();
-    const status = parsed.tooLarge ? 413 : 400;
-    return writeJson(res, status, problemBody(status, `body is ${parsed.problem}`));
+function judgeOnEventLoop(endpoint: Endpoint, body: Buffer, context: ReviewContext): ReviewOutcome {
+  try {
+    return judgeReviewBody(endpoint, body, context.options.zonePolicy);
+  } catch (error) {
+    // A bug of ours, not the client's: answer (the API server applies failurePolicy) and stay up.
+    context.options.logger.error({ endpoint, err: (error as Error).message }, 'unexpected error answering a review');
+    return { status: 500, body: problemBody(500, 'internal error while answering the review') };
   }
-  const problem = admissionReviewProblem(parsed.value);
-  if (problem !== undefined) {
-    counts.badRequest.inc();
-    return writeJson(res, 400, problemBody(400, `not an admission.k8s.io/v1 AdmissionReview: ${problem}`));
-  }
-  const request = (parsed.value as AdmissionReview).request as AdmissionRequest;
-  const response = handlers[endpoint](request, { zonePolicy: context.options.zonePolicy });
-  writeJson(res, 200, JSON.stringify(reviewOf(response)));
-  const seconds = (performance.now() - started) / 1000;
-  const verdict = verdictOf(response);
-  counts[verdict].inc();
-  counts.latency.observe(seconds);
-  logReview(context.options.logger, endpoint, request, response, verdict, seconds);
-}
-
-// What a client sent, fit for a log line: text cut short, anything else dropped.
-function loggable(value: unknown): string | undefined {
-  return typeof value === 'string' ? value.slice(0, 256) : undefined;
 }
 
 /**
- * Denials are logged at info (someone's write was refused: worth a line); allowed and patched reviews
- * only at debug, since the API server sends one per write and the metrics count them. Only short
- * strings from the request reach the line, never the object.
+ * Counts the outcome and logs a judged review. Denials are logged at info (someone's write was refused:
+ * worth a line); allowed and patched reviews only at debug, since the API server sends one per write
+ * and the metrics count them. Only short strings from the request reach the line, never the object.
  */
-function logReview(
-  logger: Logger,
-  endpoint: Endpoint,
-  request: AdmissionRequest,
-  response: AdmissionResponse,
-  verdict: Verdict,
-  seconds: number,
-): void {
-  const level = verdict === 'denied' ? 'info' : 'debug';
+function record(endpoint: Endpoint, outcome: ReviewOutcome, context: ReviewContext, seconds: number): void {
+  const counts = context.metrics.endpoint(endpoint);
+  if (outcome.verdict === undefined) return counts.badRequest.inc();
+  counts[outcome.verdict].inc();
+  counts.latency.observe(seconds);
+  const level = outcome.verdict === 'denied' ? 'info' : 'debug';
+  const logger = context.options.logger;
   if (!logger.isLevelEnabled(level)) return;
-  const object = request.object as { metadata?: { name?: unknown } } | null | undefined;
-  const metadata = typeof object === 'object' && object !== null ? object.metadata : undefined;
   logger[level](
-    {
-      endpoint,
-      uid: loggable(request.uid),
-      kind: loggable((request.kind as { kind?: unknown } | undefined)?.kind),
-      name:
-        loggable(typeof metadata === 'object' && metadata !== null ? metadata.name : undefined) ??
-        loggable(request.name),
-      operation: loggable(request.operation),
-      dryRun: request.dryRun === true,
-      user: loggable((request.userInfo as { username?: unknown } | undefined)?.username),
-      verdict,
-      latencyMs: Math.round(seconds * 100000) / 100,
-      ...(response.status ? { reason: response.status.message.slice(0, 2048) } : {}),
-      ...(response.warnings ? { warnings: response.warnings.length } : {}),
-    },
+    { endpoint, ...outcome.log, verdict: outcome.verdict, latencyMs: Math.round(seconds * 100000) / 100 },
     'admission review',
   );
 }
@@ -292,16 +303,32 @@ export function createApp(options: WebhookServerOptions, metrics: WebhookMetrics
 }
 
 /** Routes each request: reviews to the raw hot path, the rest to express; counts what is in flight. */
-function requestListener(options: WebhookServerOptions, metrics: WebhookMetrics, state: ServerState) {
+function requestListener(
+  options: WebhookServerOptions,
+  metrics: WebhookMetrics,
+  state: ServerState,
+  guard: ConnectionGuard,
+  worker: ReviewWorkerPool,
+) {
   const app = createApp(options, metrics, state);
-  const context: ReviewContext = { options, metrics, budget: { buffered: 0 } };
+  const context: ReviewContext = {
+    options,
+    metrics,
+    largeBodies: new BodyBudget(options.largeBodyBudgetBytes ?? MAX_LARGE_BUFFERED_BYTES),
+    worker,
+  };
   return (req: IncomingMessage, res: ServerResponse) => {
     state.inFlight++;
-    res.once('close', () => state.inFlight--);
+    const connection: TrackedConnection | undefined = guard.requestStarted(req.socket);
+    let reviewed = false;
+    res.once('close', () => {
+      state.inFlight--;
+      if (connection) guard.requestEnded(connection, reviewed);
+    });
     // While draining, tell keep-alive clients to reconnect elsewhere after this answer.
     if (state.draining) res.setHeader('Connection', 'close');
     const endpoint = reviewEndpointOf(req);
-    if (endpoint) serveReview(endpoint, req, res, context);
+    if (endpoint) serveReview(endpoint, req, res, context, (outcome) => (reviewed = outcome.status === 200));
     else void app(req, res);
   };
 }
@@ -315,6 +342,18 @@ async function waitForInFlight(state: ServerState, deadlineMs: number): Promise<
 export async function startWebhookServer(options: WebhookServerOptions): Promise<RunningWebhook> {
   const metrics = new WebhookMetrics({ processMetrics: options.processMetrics ?? true });
   const state: ServerState = { draining: false, inFlight: 0 };
+  const limits: ConnectionLimits = {
+    maxConnections: options.maxConnections ?? MAX_CONNECTIONS,
+    maxPerSource: options.maxConnectionsPerSource ?? MAX_CONNECTIONS_PER_SOURCE,
+    idleBeforeReviewMs: options.idleBeforeReviewMs ?? IDLE_BEFORE_REVIEW_MS,
+  };
+  const guard = new ConnectionGuard(limits, (reason) => metrics.connectionsClosed.labels(reason).inc());
+  metrics.trackOpenConnections(() => guard.size);
+  const worker = new ReviewWorkerPool(
+    options.reviewWorker,
+    { ...DEFAULT_REVIEW_WORKER_LIMITS, ...options.reviewWorkerLimits },
+    (message, error) => options.logger.error({ err: error }, message),
+  );
   const server = createServer(
     // Slow or stalled clients are cut off instead of holding a socket forever.
     {
@@ -327,11 +366,12 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       // A client that connects and never finishes the TLS handshake is cut off (Node waits 120 s).
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
     },
-    requestListener(options, metrics, state),
+    requestListener(options, metrics, state, guard, worker),
   );
-  // Idle or stalled sockets cannot starve real reviews: beyond the cap new connections are closed at
-  // once, and every one is cut off by the handshake, headers and keep-alive timeouts above.
-  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+  // No client can starve the others by holding connections: see ConnectionGuard. Each one is also cut
+  // off by the handshake, headers and keep-alive timeouts above.
+  server.on('connection', (socket: Socket) => guard.admit(socket));
+  server.on('secureConnection', (socket: Socket) => guard.secured(socket));
   const stopWatching = watchTls(
     options.tls,
     options.tlsReloadIntervalMs ?? 2_000,
@@ -353,6 +393,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     server.closeIdleConnections();
     await waitForInFlight(state, options.drainTimeoutMs ?? 20_000);
     server.closeAllConnections();
+    guard.stop();
+    await worker.close();
     await closed;
   };
   return { url: `https://${options.host ?? '127.0.0.1'}:${port}`, port, server, metrics, drain };

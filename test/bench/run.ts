@@ -4,12 +4,14 @@
  * Nothing here asserts on time; the figures are for people (and the README's performance section).
  */
 import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { benchCore, benchCoreAtScale } from './core.bench';
 import { benchPluginStart, printPluginStart } from './plugin-start.bench';
 import { benchAdmission } from './admission.bench';
 import { benchWebhook } from './webhook.bench';
 import { benchProvisioning } from './provisioning.bench';
 import { controllerSection } from './controller.bench';
+import { benchLargeBodies } from './large-bodies.bench';
 
 function table(rows: Array<Record<string, string | number>>): string {
   const headers = Object.keys(rows[0] ?? {});
@@ -164,6 +166,44 @@ async function main(): Promise<void> {
 
   if (want('6')) {
     results.controller = await controllerSection(table);
+  }
+
+  if (want('7')) {
+    // ASMPVL_BENCH_BASELINE_WEBHOOK=<bundle>: an earlier build of the webhook, measured the same way after ours.
+    const baseline = process.env.ASMPVL_BENCH_BASELINE_WEBHOOK;
+    const large = await benchLargeBodies([
+      join(__dirname, '../../dist/asmpvl-webhook.cjs'),
+      ...(baseline ? [resolve(baseline)] : []),
+    ]);
+    results.largeBodies = large;
+    console.log(
+      `\n7. A 3 KiB review (${large.ratePerSecond}/s on keep-alive connections, 5 s timeout) while ${large.clients} clients send the worst bodies under the size limit back to back; webhook under ${large.limits}, node ${large.nodeOptions.join(' ')}`,
+    );
+    console.log(
+      table(
+        large.runs.flatMap((run) =>
+          (['quiet', 'underLoad'] as const).map((phase) => ({
+            webhook: run.bundle,
+            phase: phase === 'quiet' ? `alone (${large.seconds.quiet} s)` : `32 clients (${large.seconds.underLoad} s)`,
+            reviews: run[phase].sent,
+            'p50 ms': run[phase].p50Ms,
+            'p99 ms': run[phase].p99Ms,
+            'max ms': run[phase].maxMs,
+            failed: run[phase].failed,
+            '> 5 s': run[phase].timedOut,
+          })),
+        ),
+      ),
+    );
+    for (const run of large.runs) {
+      const answers = Object.entries(run.largeAnswers)
+        .map(([status, count]) => `${status} x${count}`)
+        .join(', ');
+      const memory = run.peakMemoryMiB === undefined ? 'unknown' : `${run.peakMemoryMiB.toFixed(0)} MiB`;
+      console.log(
+        `${run.bundle}: p99 under load / alone ${(run.underLoad.p99Ms / run.quiet.p99Ms).toFixed(1)}x; large bodies answered ${answers || 'none'}; peak memory ${memory}, OOM kills ${run.oomKills ?? 'unknown'}, ${run.webhookSurvived ? 'still running' : 'DIED'}`,
+      );
+    }
   }
 
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);

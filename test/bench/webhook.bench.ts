@@ -34,7 +34,8 @@ export interface WebhookBench {
   p99RatioToValidating: number;
 }
 
-async function waitUntilServing(port: number): Promise<void> {
+/** Resolves once something accepts connections on 127.0.0.1:`port`; throws after 15 s. */
+export async function waitUntilServing(port: number): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -48,7 +49,8 @@ async function waitUntilServing(port: number): Promise<void> {
   throw new Error(`nothing listened on 127.0.0.1:${port} within 15 s`);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -181,7 +183,7 @@ export async function benchWebhook(durationSeconds = 10, concurrency = 32): Prom
       p99RatioToValidating: webhookFigures.p99Ms / validatingFigures.p99Ms,
     };
   } finally {
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map(stopChild));
     rmSync(dir, { recursive: true, force: true });
   }
 }
