@@ -123,6 +123,9 @@ test.each([
   await cloud.privateLink.deleteVpcEndpoint(endpoint.endpointId, { clientToken: randomUUID() });
   if (kind === 'endpoint service') {
     await waitUntil(() => !emulator.state().endpoints.some((e) => e.endpointId === endpoint.endpointId));
+    for (const resource of service.resources) {
+      await cloud.privateLink.detachResourceFromVpcEndpointService({ serviceId: service.serviceId, ...resource });
+    }
     await cloud.privateLink.deleteVpcEndpointService(service.serviceId, { clientToken: randomUUID() });
   }
   const gone = kind === 'endpoint' ? endpoint.endpointId : service.serviceId;

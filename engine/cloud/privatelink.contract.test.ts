@@ -165,6 +165,17 @@ describe('the API server link of one cluster, end to end', () => {
         ),
       (gone) => gone,
     );
+    await expect(cloud.privateLink.deleteVpcEndpointService(created.serviceId)).rejects.toMatchObject({
+      code: 'EndpointServiceDependenceViolation',
+      retryable: false,
+    });
+    for (const resource of resourcesOf(ACK1.loadBalancerId)) {
+      await cloud.privateLink.detachResourceFromVpcEndpointService({ serviceId: created.serviceId, ...resource });
+      await eventually(
+        () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
+        (current) => current.serviceStatus === 'Active',
+      );
+    }
     await eventually(
       () =>
         cloud.privateLink.deleteVpcEndpointService(created.serviceId).then(

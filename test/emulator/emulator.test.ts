@@ -163,7 +163,7 @@ describe('ClientToken idempotency', () => {
     expect(emulator.requests().map((entry) => entry.replayed ?? false)).toEqual([false, true]);
   });
 
-  it('refuses the same token with other parameters with IdempotenceSignatureMismatch', async () => {
+  it('refuses the same token with other parameters with IdempotentParameterMismatch', async () => {
     const clients = sdkClients(emulator);
     await clients.privateLink('CreateVpcEndpointService', serviceParams({ ClientToken: 'token-2' }));
     const error = await failure(
@@ -172,7 +172,7 @@ describe('ClientToken idempotency', () => {
         serviceParams({ ClientToken: 'token-2', AutoAcceptEnabled: false }),
       ),
     );
-    expect([error.code, error.statusCode]).toEqual(['IdempotenceSignatureMismatch', 400]);
+    expect([error.code, error.statusCode]).toEqual(['IdempotentParameterMismatch', 400]);
     expect(emulator.state().endpointServices).toHaveLength(1);
   });
 
