@@ -412,9 +412,9 @@ const listVpcEndpointServiceResources: RpcAction = {
         AutoAllocatedEnabled: false,
         ResourceSupportIPv6: false,
       })),
+      // No TotalCount: the SDK's ListVpcEndpointServiceResourcesResponseBody has none.
       NextToken: page.nextToken,
       MaxResults: page.maxResults,
-      TotalCount: page.totalCount,
     };
   },
 };
