@@ -138,11 +138,11 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
     controller: await findController(kube, await kube.getConfig()),
     preflight: async () => {
       const { deniedWrites } = await import('../engine/cloud/permissions');
-      const { GRANTED_ACTIONS } = await import('../engine/cloud/catalogue');
+      const { CLOUD_ACTIONS } = await import('../engine/cloud/catalogue');
       const { describeCause, ProvisioningInputError } = await import('../engine/provisioning/errors');
       session.progress.start('check the RAM permissions of every write (DryRun, changing nothing)');
       const mutating = session.count.mutating;
-      const denied = await deniedWrites(session.cloud.permissions, GRANTED_ACTIONS);
+      const denied = await deniedWrites(session.cloud.permissions, CLOUD_ACTIONS);
       // DryRun writes change nothing: they are not the run's changes.
       session.count.mutating = mutating;
       if (denied.length === 0) {

@@ -14,9 +14,7 @@ export type PermissionProbe =
   /** The read itself (on a resource that need not exist): any answer but a permission error means allowed. */
   | 'read'
   /** A write without DryRun, sent for a resource that cannot exist, so it can change nothing. */
-  | 'absent-resource'
-  /** Not checked: a write no command makes and no harmless call can try (OpenPrivateLinkService). */
-  | 'none';
+  | 'absent-resource';
 
 export interface CatalogueEntry {
   product: CloudProduct;
@@ -29,11 +27,6 @@ export interface CatalogueEntry {
   probe: PermissionProbe;
   /** Why asmpvl calls it, for the policy's readers and doctor's findings. */
   purpose: string;
-  /**
-   * In the least-privilege policy: some command calls it. The clients also offer a few calls no
-   * command makes (kept so the clients cover the API they were written from); those are false.
-   */
-  granted: boolean;
 }
 
 /** The RAM service code of each product (the prefix of its RAM actions). */
@@ -47,9 +40,6 @@ export const RAM_CODES: Record<CloudProduct, string> = {
 };
 
 type Row = [action: string, mutating: boolean, dryRun: boolean, purpose: string];
-
-// Offered by the PrivateLink client, called by no command: not in the policy.
-const UNGRANTED = 'not called by any command (client coverage only)';
 
 // PrivateLink's writes all take DryRun (API reference of each action); its reads are probed by calling them.
 const PRIVATELINK: Row[] = [
@@ -77,11 +67,6 @@ const PRIVATELINK: Row[] = [
   ['RemoveZoneFromVpcEndpoint', true, true, 'connect: take an endpoint out of a zone no longer wanted'],
   ['ListVpcEndpointZones', false, false, 'connect, status: the zones of an endpoint'],
   ['EnableVpcEndpointConnection', true, true, 'connect: accept a pending connection'],
-  ['UpdateVpcEndpointServiceAttribute', true, true, UNGRANTED],
-  ['ListVpcEndpointConnections', false, false, UNGRANTED],
-  ['OpenPrivateLinkService', true, false, UNGRANTED],
-  ['ListTagResources', false, false, UNGRANTED],
-  ['TagResources', true, true, UNGRANTED],
 ];
 
 const ACK: Row[] = [
@@ -109,22 +94,18 @@ const NLB: Row[] = [
 ];
 
 function entries(product: CloudProduct, rows: Row[]): CatalogueEntry[] {
-  return rows.map(([action, mutating, dryRun, purpose]) => {
-    const granted = purpose !== UNGRANTED;
-    return {
-      product,
-      action,
-      ramAction: `${RAM_CODES[product]}:${action}`,
-      mutating,
-      dryRun,
-      probe: dryRun ? 'dry-run' : !mutating ? 'read' : granted ? 'absent-resource' : 'none',
-      purpose,
-      granted,
-    };
-  });
+  return rows.map(([action, mutating, dryRun, purpose]) => ({
+    product,
+    action,
+    ramAction: `${RAM_CODES[product]}:${action}`,
+    mutating,
+    dryRun,
+    probe: dryRun ? 'dry-run' : !mutating ? 'read' : 'absent-resource',
+    purpose,
+  }));
 }
 
-/** Every cloud action asmpvl calls, in the order the policy lists them. */
+/** Every cloud action asmpvl calls, in the order the policy lists them: what the policy grants and doctor checks. */
 export const CLOUD_ACTIONS: readonly CatalogueEntry[] = [
   ...entries('PrivateLink', PRIVATELINK),
   ...entries('ACK', ACK),
@@ -133,9 +114,6 @@ export const CLOUD_ACTIONS: readonly CatalogueEntry[] = [
   ...entries('SLB', SLB),
   ...entries('NLB', NLB),
 ];
-
-/** The actions some command calls: what the policy grants and doctor checks. */
-export const GRANTED_ACTIONS: readonly CatalogueEntry[] = CLOUD_ACTIONS.filter((entry) => entry.granted);
 
 /**
  * Every call the clients make goes through this check (the CallRunner of createCloud): an action
@@ -178,7 +156,7 @@ export interface RamStatement {
  * `*` because the services and endpoints are created by the run itself (their ids are not known
  * beforehand) and the read actions are account-wide lists.
  */
-export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = GRANTED_ACTIONS): RamPolicy {
+export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = CLOUD_ACTIONS): RamPolicy {
   return {
     Version: '1',
     Statement: [{ Effect: 'Allow', Action: entries.map((entry) => entry.ramAction), Resource: '*' }],

@@ -4,7 +4,7 @@
  *
  * ```ts
  * const cloud = createCloud({ ...resolveCloudSettings({ region, profile, cloudEndpoint }), onCall: countCall });
- * const service = await cloud.privateLink.getVpcEndpointServiceAttribute('epsrv-...');
+ * const service = await cloud.privateLink.services.getVpcEndpointServiceAttribute('epsrv-...');
  * ```
  */
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -83,7 +83,7 @@ export function createCloud(settings: CloudSettings): Cloud {
   };
 }
 
-// Every network call has a timeout and every retry a bound (STYLE §10): refuse settings without them.
+// Every network call has a timeout and every retry a bound: refuse settings without them.
 function checkBounds(timeouts: CloudTimeouts, retry: RetryPolicy): void {
   for (const [name, value] of Object.entries(timeouts)) {
     if (!(value > 0 && Number.isFinite(value)))

@@ -63,8 +63,6 @@ const RPC_PROBE_PARAMS: Record<string, WireParams> = {
   RemoveZoneFromVpcEndpoint: { EndpointId: PROBE_IDS.endpoint },
   ListVpcEndpointZones: { EndpointId: PROBE_IDS.endpoint },
   EnableVpcEndpointConnection: { ServiceId: PROBE_IDS.service, EndpointId: PROBE_IDS.endpoint },
-  UpdateVpcEndpointServiceAttribute: { ServiceId: PROBE_IDS.service },
-  ListVpcEndpointConnections: { ServiceId: PROBE_IDS.service },
   DescribeZones: { ServiceResourceType: 'slb' },
   ListVpcEndpointServices: { MaxResults: '1' },
   ListVpcEndpoints: { MaxResults: '1' },
@@ -78,7 +76,7 @@ const RPC_PROBE_PARAMS: Record<string, WireParams> = {
 };
 
 // Actions that take no RegionId.
-const REGIONLESS = new Set(['CheckProductOpen', 'OpenPrivateLinkService']);
+const REGIONLESS = new Set(['CheckProductOpen']);
 
 const RPC_APIS: Partial<Record<CloudProduct, ProductApi>> = {
   PrivateLink: privateLinkApi,
@@ -131,7 +129,6 @@ export class PermissionProber {
 
   /** One action's verdict; never throws for a cloud answer. */
   async check(entry: CatalogueEntry): Promise<PermissionVerdict> {
-    if (entry.probe === 'none') return { entry, status: 'unknown' };
     try {
       await this.send(entry);
       return verdictOf(entry, undefined);
@@ -197,7 +194,7 @@ export async function deniedWrites(
   prober: PermissionProber,
   entries: readonly CatalogueEntry[],
 ): Promise<CloudError[]> {
-  const writes = entries.filter((entry) => entry.granted && entry.mutating);
+  const writes = entries.filter((entry) => entry.mutating);
   const verdicts = await Promise.all(writes.map((entry) => prober.check(entry)));
   return verdicts.flatMap((verdict) => (verdict.status === 'denied' && verdict.error ? [verdict.error] : []));
 }

@@ -115,6 +115,6 @@ it('a call without any credential fails with CredentialsUnavailable, before anyt
     profile: 'no-such-profile',
     retry: { maxAttempts: 1 },
   });
-  const error = await cloud.privateLink.checkProductOpen().catch((thrown: unknown) => thrown);
+  const error = await cloud.privateLink.account.checkProductOpen().catch((thrown: unknown) => thrown);
   expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: false, notSent: true });
 });

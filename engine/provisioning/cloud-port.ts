@@ -196,30 +196,31 @@ export function provisioningCloud(cloud: Cloud, options: PortOptions = {}): Prov
     describeVSwitch: (vSwitchId) => reads.once(`vswitch/${vSwitchId}`, () => vpc.describeVSwitchAttributes(vSwitchId)),
     listVpcVSwitches: (vpcId) => reads.once(`vpc-vswitches/${vpcId}`, () => vpc.listAllVSwitches({ vpcId })),
 
-    listServices: (tags) => privateLink.listAllVpcEndpointServices({ tags }),
-    listServiceResources: (serviceId) => privateLink.listAllVpcEndpointServiceResources(serviceId),
+    listServices: (tags) => privateLink.services.listAllVpcEndpointServices({ tags }),
+    listServiceResources: (serviceId) => privateLink.services.listAllVpcEndpointServiceResources(serviceId),
     listServiceUserIds: async (serviceId) =>
-      (await privateLink.listAllVpcEndpointServiceUsers(serviceId)).flatMap((user) =>
+      (await privateLink.services.listAllVpcEndpointServiceUsers(serviceId)).flatMap((user) =>
         user.userId ? [user.userId] : [],
       ),
-    listEndpoints: (tags) => privateLink.listAllVpcEndpoints({ tags }),
-    listEndpointZones: (endpointId) => privateLink.listAllVpcEndpointZones(endpointId),
-    getService: (serviceId) => unlessNotFound(privateLink.getVpcEndpointServiceAttribute(serviceId)),
-    getEndpoint: (endpointId) => unlessNotFound(privateLink.getVpcEndpointAttribute(endpointId)),
+    listEndpoints: (tags) => privateLink.endpoints.listAllVpcEndpoints({ tags }),
+    listEndpointZones: (endpointId) => privateLink.endpoints.listAllVpcEndpointZones(endpointId),
+    getService: (serviceId) => unlessNotFound(privateLink.services.getVpcEndpointServiceAttribute(serviceId)),
+    getEndpoint: (endpointId) => unlessNotFound(privateLink.endpoints.getVpcEndpointAttribute(endpointId)),
 
-    createService: (request) => privateLink.createVpcEndpointService(request),
-    attachResource: (request) => privateLink.attachResourceToVpcEndpointService(request),
-    detachResource: (request) => privateLink.detachResourceFromVpcEndpointService(request),
+    createService: (request) => privateLink.services.createVpcEndpointService(request),
+    attachResource: (request) => privateLink.services.attachResourceToVpcEndpointService(request),
+    detachResource: (request) => privateLink.services.detachResourceFromVpcEndpointService(request),
     allowAccount: (serviceId, userId, clientToken) =>
-      privateLink.addUserToVpcEndpointService({ serviceId, userId, clientToken }),
-    createEndpoint: (request) => privateLink.createVpcEndpoint(request),
-    addEndpointZone: (request) => privateLink.addZoneToVpcEndpoint(request),
+      privateLink.services.addUserToVpcEndpointService({ serviceId, userId, clientToken }),
+    createEndpoint: (request) => privateLink.endpoints.createVpcEndpoint(request),
+    addEndpointZone: (request) => privateLink.endpoints.addZoneToVpcEndpoint(request),
     removeEndpointZone: (endpointId, zoneId, clientToken) =>
-      privateLink.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken }),
+      privateLink.endpoints.removeZoneFromVpcEndpoint({ endpointId, zoneId, clientToken }),
     enableConnection: (serviceId, endpointId, clientToken) =>
-      privateLink.enableVpcEndpointConnection({ serviceId, endpointId, clientToken }),
-    deleteEndpoint: (endpointId, clientToken) => privateLink.deleteVpcEndpoint(endpointId, { clientToken }),
-    deleteService: (serviceId, clientToken) => privateLink.deleteVpcEndpointService(serviceId, { clientToken }),
+      privateLink.connections.enableVpcEndpointConnection({ serviceId, endpointId, clientToken }),
+    deleteEndpoint: (endpointId, clientToken) => privateLink.endpoints.deleteVpcEndpoint(endpointId, { clientToken }),
+    deleteService: (serviceId, clientToken) =>
+      privateLink.services.deleteVpcEndpointService(serviceId, { clientToken }),
 
     appendCertSans: async (clusterId, sans, clientToken) => {
       try {

@@ -4,7 +4,7 @@
  *
  * PrivateLink places an endpoint only in zones its service covers, and a service covers only the
  * zones its load balancer serves. So for each cluster:
- * - paired zones = the zones of its vSwitches that the ASM vSwitches share (MISSION.md);
+ * - paired zones = the zones of its vSwitches that the ASM vSwitches share;
  * - API-server link: service zones = paired zones the cluster's API server load balancer serves;
  *   the endpoint goes in the ASM vSwitch of each of those zones;
  * - Pilot link: zones = paired zones the Pilot load balancer serves; the endpoint goes in the

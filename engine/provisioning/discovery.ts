@@ -32,7 +32,7 @@ async function loadBalancerRef(cloud: ProvisioningCloud, loadBalancerId: string)
 /**
  * The mesh's network and its private Pilot load balancer. ASM names no private Pilot load
  * balancer, so it is the internal CLB at the IntranetPilotEndpoint address in the mesh's VPC
- * (an inference, reference §5), unless `pilotLoadBalancerId` names it.
+ * (an inference: the mesh API names only the public one), unless `pilotLoadBalancerId` names it.
  */
 export async function discoverMesh(
   cloud: ProvisioningCloud,

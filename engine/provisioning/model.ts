@@ -2,7 +2,7 @@
  * The provisioning vocabulary shared by discovery, the planner, the executor and the status
  * builder. Plain data only: nothing here talks to the cloud or to Kubernetes.
  *
- * Two links per cluster (MISSION.md, reference §6):
+ * Two links per cluster:
  * - the **API-server link**: an endpoint service in the cluster's VPC fronting its API server load
  *   balancer, and an endpoint in the ASM VPC reaching it;
  * - the **Pilot link**: one endpoint service in the ASM VPC fronting the mesh's private Pilot load

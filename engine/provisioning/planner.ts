@@ -197,7 +197,7 @@ function planService(
   return { chain: { tail }, attachIn };
 }
 
-// Same-account links need no allowlist entry (reference §6); a cross-account one does.
+// Same-account links need no allowlist entry (AddUserToVpcEndpointService is for other accounts); a cross-account one does.
 function allowAccount(
   builder: PlanBuilder,
   key: ResourceKey,

@@ -202,9 +202,9 @@ export class DoctorCommand extends ClusterCommand {
 
   /** Every RAM action in the policy, probed a few at a time (engine/cloud/permissions.ts). */
   private async permissionObservations(cloud: Cloud): Promise<PermissionObservation[]> {
-    const { GRANTED_ACTIONS } = await import('../../engine/cloud/catalogue');
+    const { CLOUD_ACTIONS } = await import('../../engine/cloud/catalogue');
     const { mapBounded } = await import('../../engine/concurrency');
-    return mapBounded([...GRANTED_ACTIONS], 8, async (entry) => {
+    return mapBounded([...CLOUD_ACTIONS], 8, async (entry) => {
       const verdict = await cloud.permissions.check(entry);
       return {
         ramAction: entry.ramAction,
@@ -225,10 +225,10 @@ export class DoctorCommand extends ClusterCommand {
           await cloud.vpc.describeVSwitches({ pageSize: 1 });
           return { requestId: this.lastRequestId.get('DescribeVSwitches') };
         }),
-      privateLinkOpen: () => attempt(() => cloud.privateLink.checkProductOpen()),
+      privateLinkOpen: () => attempt(() => cloud.privateLink.account.checkProductOpen()),
       privateLinkZones: () =>
         attempt(async () =>
-          (await cloud.privateLink.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId),
+          (await cloud.privateLink.account.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId),
         ),
       cluster: (clusterId) =>
         attempt(async () => {

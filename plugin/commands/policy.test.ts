@@ -1,4 +1,4 @@
-import { GRANTED_ACTIONS } from '../../engine/cloud/catalogue';
+import { CLOUD_ACTIONS } from '../../engine/cloud/catalogue';
 import { runPlugin } from '../testing/run-cli';
 
 describe('kubectl asmpvl policy', () => {
@@ -9,7 +9,7 @@ describe('kubectl asmpvl policy', () => {
     const policy = JSON.parse(result.stdout) as { Version: string; Statement: Array<Record<string, unknown>> };
     expect(policy.Version).toBe('1');
     expect(policy.Statement).toEqual([
-      { Effect: 'Allow', Action: GRANTED_ACTIONS.map((entry) => entry.ramAction), Resource: '*' },
+      { Effect: 'Allow', Action: CLOUD_ACTIONS.map((entry) => entry.ramAction), Resource: '*' },
     ]);
     expect(policy.Statement[0]!.Action).toEqual(
       expect.arrayContaining([
@@ -28,7 +28,7 @@ describe('kubectl asmpvl policy', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^RAM ACTION\s+WRITES\s+DOCTOR CHECKS WITH\s+WHY$/);
-    expect(lines).toHaveLength(GRANTED_ACTIONS.length + 1);
+    expect(lines).toHaveLength(CLOUD_ACTIONS.length + 1);
     expect(lines).toContainEqual(expect.stringMatching(/^privatelink:CreateVpcEndpoint\s+yes\s+DryRun\s+connect: /));
     expect(lines).toContainEqual(expect.stringMatching(/^cs:ModifyCluster\s+yes\s+a call on an id no one owns\s+/));
   });

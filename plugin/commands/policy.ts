@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { GRANTED_ACTIONS, leastPrivilegePolicy } from '../../engine/cloud/catalogue';
+import { CLOUD_ACTIONS, leastPrivilegePolicy } from '../../engine/cloud/catalogue';
 
 /** The least-privilege RAM policy, from the catalogue of the cloud actions the plugin and controller call. */
 export class PolicyCommand extends Command {
@@ -42,7 +42,7 @@ export class PolicyCommand extends Command {
 function policyTable(): string {
   const rows = [
     ['RAM ACTION', 'WRITES', 'DOCTOR CHECKS WITH', 'WHY'],
-    ...GRANTED_ACTIONS.map((entry) => [
+    ...CLOUD_ACTIONS.map((entry) => [
       entry.ramAction,
       entry.mutating ? 'yes' : 'no',
       entry.probe === 'dry-run' ? 'DryRun' : entry.probe === 'read' ? 'a read' : 'a call on an id no one owns',

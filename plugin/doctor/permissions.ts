@@ -12,7 +12,7 @@ export interface PermissionObservation {
   purpose: string;
   status: 'allowed' | 'denied' | 'unknown';
   /** How it was checked: with DryRun, a read, or a call on an id no one owns. */
-  probe: 'dry-run' | 'read' | 'absent-resource' | 'none';
+  probe: 'dry-run' | 'read' | 'absent-resource';
   code?: string;
   requestId?: string;
   message?: string;
