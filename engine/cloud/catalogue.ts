@@ -27,6 +27,8 @@ export interface CatalogueEntry {
   probe: PermissionProbe;
   /** Why asmpvl calls it, for the policy's readers and doctor's findings. */
   purpose: string;
+  /** False for a call any valid credential may make (STS GetCallerIdentity): no policy lists it, doctor does not probe it. */
+  governed: boolean;
 }
 
 /** The RAM service code of each product (the prefix of its RAM actions). */
@@ -37,6 +39,7 @@ export const RAM_CODES: Record<CloudProduct, string> = {
   ASM: 'servicemesh',
   SLB: 'slb',
   NLB: 'nlb',
+  STS: 'sts',
 };
 
 type Row = [action: string, mutating: boolean, dryRun: boolean, purpose: string];
@@ -93,6 +96,15 @@ const NLB: Row[] = [
   ['GetLoadBalancerAttribute', false, false, 'connect: the zones of an NLB in front of an API server'],
 ];
 
+// RAM does not govern these: any valid credential may call them.
+const UNGOVERNED = new Set(['STS GetCallerIdentity']);
+
+// Called only when a cluster lives in another account than the mesh (a role is configured for it).
+const STS: Row[] = [
+  ['AssumeRole', false, false, "connect across accounts: act in a cluster's account through its role"],
+  ['GetCallerIdentity', false, false, "connect across accounts: the mesh account's id, for the allowlists"],
+];
+
 function entries(product: CloudProduct, rows: Row[]): CatalogueEntry[] {
   return rows.map(([action, mutating, dryRun, purpose]) => ({
     product,
@@ -102,6 +114,7 @@ function entries(product: CloudProduct, rows: Row[]): CatalogueEntry[] {
     dryRun,
     probe: dryRun ? 'dry-run' : !mutating ? 'read' : 'absent-resource',
     purpose,
+    governed: !UNGOVERNED.has(`${product} ${action}`),
   }));
 }
 
@@ -113,7 +126,26 @@ export const CLOUD_ACTIONS: readonly CatalogueEntry[] = [
   ...entries('ASM', ASM),
   ...entries('SLB', SLB),
   ...entries('NLB', NLB),
+  ...entries('STS', STS),
 ];
+
+/** The actions a RAM policy must allow: what `policy` prints and doctor probes. */
+export const GOVERNED_ACTIONS: readonly CatalogueEntry[] = CLOUD_ACTIONS.filter((entry) => entry.governed);
+
+/** Which account an identity acts in when the mesh and its clusters are in different accounts. */
+export type AccountSide = 'mesh' | 'cluster';
+
+// The mesh's side never calls ACK; a cluster's never calls ASM, and never assumes a role.
+const NOT_ON: Record<AccountSide, readonly CloudProduct[]> = { mesh: ['ACK'], cluster: ['ASM', 'STS'] };
+
+/**
+ * The actions one side's identity calls across accounts: the mesh account's (its services and
+ * endpoints, the mesh, AssumeRole) or a cluster account's role (its services and endpoints, the
+ * cluster, its load balancer). In one account, one identity calls them all (GOVERNED_ACTIONS).
+ */
+export function actionsOf(side: AccountSide): CatalogueEntry[] {
+  return GOVERNED_ACTIONS.filter((entry) => !NOT_ON[side].includes(entry.product));
+}
 
 /**
  * Every call the clients make goes through this check (the CallRunner of createCloud): an action
@@ -156,7 +188,7 @@ export interface RamStatement {
  * `*` because the services and endpoints are created by the run itself (their ids are not known
  * beforehand) and the read actions are account-wide lists.
  */
-export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = CLOUD_ACTIONS): RamPolicy {
+export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = GOVERNED_ACTIONS): RamPolicy {
   return {
     Version: '1',
     Statement: [{ Effect: 'Allow', Action: entries.map((entry) => entry.ramAction), Resource: '*' }],
@@ -166,4 +198,52 @@ export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = CLOUD_
 /** The line of the policy that grants one action, as doctor quotes it. */
 export function policyLine(entry: CatalogueEntry): string {
   return `{"Effect": "Allow", "Action": "${entry.ramAction}", "Resource": "*"}`;
+}
+
+/** A RAM role's trust policy: who may assume it. */
+export interface RamTrustPolicy {
+  Version: '1';
+  Statement: Array<{ Effect: 'Allow'; Action: 'sts:AssumeRole'; Principal: { RAM: string[] } }>;
+}
+
+/** What each account needs when clusters live in other accounts than the mesh. */
+export interface CrossAccountPolicies {
+  mesh: { accountId: string; policy: RamPolicy };
+  roles: Array<{
+    roleArn: string;
+    accountId: string;
+    clusterIds: string[];
+    policy: RamPolicy;
+    trustPolicy: RamTrustPolicy;
+  }>;
+}
+
+/**
+ * The policies across accounts: the mesh account's identity gets the mesh side's actions and
+ * sts:AssumeRole on exactly the cluster roles; each role gets a cluster side's actions, and trusts
+ * the mesh account (any of its identities whose own policy allows the AssumeRole).
+ */
+export function crossAccountPolicies(
+  meshAccountId: string,
+  clusterRoles: Readonly<Record<string, string>>,
+): CrossAccountPolicies {
+  const roleArns = [...new Set(Object.values(clusterRoles))];
+  const meshEntries = actionsOf('mesh').filter((entry) => entry.ramAction !== 'sts:AssumeRole');
+  const meshStatements: RamStatement[] = [leastPrivilegePolicy(meshEntries).Statement[0]!];
+  if (roleArns.length > 0) meshStatements.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArns });
+  return {
+    mesh: { accountId: meshAccountId, policy: { Version: '1', Statement: meshStatements } },
+    roles: roleArns.map((roleArn) => ({
+      roleArn,
+      accountId: /^acs:ram::(\d+):/.exec(roleArn)?.[1] ?? '',
+      clusterIds: Object.keys(clusterRoles).filter((clusterId) => clusterRoles[clusterId] === roleArn),
+      policy: leastPrivilegePolicy(actionsOf('cluster')),
+      trustPolicy: {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${meshAccountId}:root`] } },
+        ],
+      },
+    })),
+  };
 }

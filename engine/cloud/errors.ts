@@ -7,7 +7,7 @@ import { RAM_CODES } from './catalogue';
  */
 
 /** The products asmpvl calls. */
-export type CloudProduct = 'PrivateLink' | 'ACK' | 'VPC' | 'ASM' | 'SLB' | 'NLB';
+export type CloudProduct = 'PrivateLink' | 'ACK' | 'VPC' | 'ASM' | 'SLB' | 'NLB' | 'STS';
 
 /** Codes for failures that happen on our side of the wire (no cloud code exists for them). */
 export const LocalErrorCode = {

@@ -25,6 +25,7 @@ import {
   parseCloudEndpoint,
 } from './settings';
 import { SlbClient } from './slb';
+import { StsClient } from './sts';
 import { VpcClient } from './vpc';
 
 export interface Cloud {
@@ -37,6 +38,8 @@ export interface Cloud {
   mesh: MeshClient;
   slb: SlbClient;
   nlb: NlbClient;
+  /** STS: whose credentials these are, and roles of other accounts to act in. */
+  sts: StsClient;
   /** Harmless checks of each catalogued RAM permission (doctor). */
   permissions: PermissionProber;
 }
@@ -79,6 +82,7 @@ export function createCloud(settings: CloudSettings): Cloud {
     mesh: new MeshClient(context, config()),
     slb: new SlbClient(context, config()),
     nlb: new NlbClient(context, config()),
+    sts: new StsClient(context, config()),
     permissions: new PermissionProber(context, config, ack),
   };
 }
@@ -126,4 +130,6 @@ export {
 export type { Tag } from './rpc';
 export * from './settings';
 export * from './slb';
+export * from './sts';
+export * from './accounts';
 export * from './vpc';

@@ -17,6 +17,7 @@ import { nlbApi } from './nlb';
 import { privateLinkApi } from './privatelink';
 import { type ProductApi, RpcClient, text, type WireParams } from './rpc';
 import { slbApi } from './slb';
+import { stsApi } from './sts';
 
 export const vpcApi: ProductApi = {
   product: 'VPC',
@@ -36,6 +37,7 @@ export const PROBE_IDS = {
   vpc: 'vpc-asmpvlpermissionprobe',
   loadBalancer: 'lb-asmpvlpermissionprobe',
   networkLoadBalancer: 'nlb-asmpvlpermissionprobe',
+  role: 'acs:ram::1000000000000000:role/asmpvl-permission-probe',
 } as const;
 
 // The parameters each RPC probe sends besides RegionId (and DryRun): enough to name a resource
@@ -64,6 +66,8 @@ const RPC_PROBE_PARAMS: Record<string, WireParams> = {
   ListVpcEndpointZones: { EndpointId: PROBE_IDS.endpoint },
   EnableVpcEndpointConnection: { ServiceId: PROBE_IDS.service, EndpointId: PROBE_IDS.endpoint },
   DescribeZones: { ServiceResourceType: 'slb' },
+  // A role no account has: allowed answers EntityNotExist.Role, denied answers Forbidden.RAM.
+  AssumeRole: { RoleArn: PROBE_IDS.role, RoleSessionName: 'asmpvl-permission-probe' },
   ListVpcEndpointServices: { MaxResults: '1' },
   ListVpcEndpoints: { MaxResults: '1' },
   DescribeVSwitchAttributes: { VSwitchId: PROBE_IDS.vSwitch },
@@ -76,7 +80,7 @@ const RPC_PROBE_PARAMS: Record<string, WireParams> = {
 };
 
 // Actions that take no RegionId.
-const REGIONLESS = new Set(['CheckProductOpen']);
+const REGIONLESS = new Set(['CheckProductOpen', 'AssumeRole', 'GetCallerIdentity']);
 
 const RPC_APIS: Partial<Record<CloudProduct, ProductApi>> = {
   PrivateLink: privateLinkApi,
@@ -84,6 +88,7 @@ const RPC_APIS: Partial<Record<CloudProduct, ProductApi>> = {
   ASM: meshApi,
   SLB: slbApi,
   NLB: nlbApi,
+  STS: stsApi,
 };
 
 export type PermissionStatus = 'allowed' | 'denied' | 'unknown';

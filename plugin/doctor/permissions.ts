@@ -16,6 +16,8 @@ export interface PermissionObservation {
   code?: string;
   requestId?: string;
   message?: string;
+  /** Across accounts: whose permission it is (`role <arn>`, `the mesh account`); absent in one account. */
+  identity?: string;
 }
 
 const TITLE = 'RAM permissions of these credentials';
@@ -33,12 +35,15 @@ function answer(observation: PermissionObservation): string {
 }
 
 function deniedFinding(observation: PermissionObservation): Finding {
+  const of = observation.identity ? ` of ${observation.identity}` : '';
   return {
-    check: `permission/${observation.ramAction}`,
-    title: `RAM permission ${observation.ramAction}`,
+    check: observation.identity
+      ? `permission/${observation.identity}/${observation.ramAction}`
+      : `permission/${observation.ramAction}`,
+    title: `RAM permission ${observation.ramAction}${of}`,
     status: 'fail',
-    message: `denied${answer(observation)}; needed for ${observation.purpose}`,
-    fix: `add ${grantLine(observation.ramAction)} to the RAM policy of this user or role (kubectl asmpvl policy prints the whole policy)`,
+    message: `denied${answer(observation)}; needed for ${observation.purpose}${observation.message && observation.identity ? `: ${observation.message}` : ''}`,
+    fix: `add ${grantLine(observation.ramAction)} to the RAM policy${of || ' of this user or role'} (kubectl asmpvl policy prints the whole policy${observation.identity ? ', by account, with --cluster-role' : ''})`,
   };
 }
 

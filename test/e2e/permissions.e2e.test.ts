@@ -91,7 +91,7 @@ describe('the policy kubectl asmpvl policy prints, as the only permissions of th
     expect(inventorySummary(sandbox.inventory())).toEqual({ services: [], endpoints: [] });
 
     // Each action of the policy is called by the flow, except those a step needs only elsewhere:
-    // doctor's own reads, cross-account allowlists (one key, one account here), and NLB zones
+    // doctor's own reads, cross-account allowlists and roles (one key, one account here), and NLB zones
     // (test/e2e/nlb.e2e.test.ts).
     const called = ramActionsSince(since);
     const elsewhere = CLOUD_ACTIONS.filter(
@@ -106,6 +106,8 @@ describe('the policy kubectl asmpvl policy prints, as the only permissions of th
       'privatelink:CheckProductOpen',
       'privatelink:DescribeZones',
       'privatelink:ListVpcEndpointServiceUsers',
+      'sts:AssumeRole',
+      'sts:GetCallerIdentity',
     ]);
     const policyActions = policy.Statement[0]!.Action as string[];
     expect([...called].filter((action) => !policyActions.includes(action))).toEqual([]);
