@@ -38,7 +38,7 @@ export function catalogueTable(): string {
       `\`${entry.ramAction}\``,
       yes(entry.mutating),
       yes(entry.dryRun),
-      PROBES[entry.probe],
+      entry.governed ? PROBES[entry.probe] : '— (RAM does not govern it)',
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
