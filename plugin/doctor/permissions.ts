@@ -67,12 +67,14 @@ export function permissionFindings(observations: PermissionObservation[]): Findi
     ];
   }
   const dryRuns = observations.filter((observation) => observation.probe === 'dry-run').length;
+  const identities = new Set(observations.flatMap((observation) => observation.identity ?? []));
+  const whose = identities.size > 1 ? ` across ${identities.size} identities (${[...identities].join('; ')})` : '';
   return [
     {
       check: 'permissions',
       title: TITLE,
       status: 'ok',
-      message: `all ${observations.length} RAM actions asmpvl calls are allowed (${dryRuns} checked with DryRun, the others with a read or a call on an id no one owns; nothing changed)`,
+      message: `all ${observations.length} RAM actions asmpvl calls are allowed${whose} (${dryRuns} checked with DryRun, the others with a read or a call on an id no one owns; nothing changed)`,
     },
   ];
 }
