@@ -16,6 +16,9 @@ cleans up on deletion. Flags:
   --context NAME                       kubeconfig context
   --region ID                          cloud region (else ALIBABA_CLOUD_REGION_ID)
   --cloud-endpoint URL                 one endpoint for every cloud API (tests; else ASMPVL_CLOUD_ENDPOINT)
+  --cluster-role ID=ARN                act in cluster ID's account through RAM role ARN (STS AssumeRole), for
+                                       clusters in another account than the mesh; repeat per cluster
+                                       (else ASMPVL_CLUSTER_ROLES, the same pairs separated by commas)
   --mesh-id ID                         service mesh id (else ASMPVL_MESH_ID, else the object's asmpvl.io/mesh-id)
   --resync-period DURATION             reconcile at least this often (default 10m)
   --reconcile-timeout DURATION         deadline of one reconcile (default 15m)
@@ -46,6 +49,8 @@ export interface ControllerFlags {
   context?: string;
   region?: string;
   cloudEndpoint?: string;
+  /** `--cluster-role <cluster-id>=<role-arn>`, repeated: clusters in another account than the mesh. */
+  clusterRoles: string[];
   meshId?: string;
   resyncMs: number;
   reconcileTimeout: string;
@@ -109,6 +114,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       context: { type: 'string' },
       region: { type: 'string' },
       'cloud-endpoint': { type: 'string' },
+      'cluster-role': { type: 'string', multiple: true },
       'mesh-id': { type: 'string' },
       'resync-period': { type: 'string', default: '10m' },
       'reconcile-timeout': { type: 'string', default: '15m' },
@@ -147,6 +153,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     context: values.context,
     region: values.region,
     cloudEndpoint: values['cloud-endpoint'],
+    clusterRoles: values['cluster-role'] ?? [],
     meshId: values['mesh-id'],
     resyncMs: duration('resync-period', values['resync-period']),
     reconcileTimeout: values['reconcile-timeout'],

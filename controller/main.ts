@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import type { Server } from 'node:http';
-import { type CloudCallEvent, createCloud, resolveCloudSettings } from '../engine/cloud';
+import { type CloudCallEvent, createAccountClouds, resolveCloudSettings } from '../engine/cloud';
 import { Kube } from '../engine/kube';
 import { readControllerLease } from '../engine/kube/controller-lease';
 import { KubeStore } from '../engine/kube/store';
@@ -73,7 +73,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const store = new KubeStore(kube, CONTROLLER_MANAGER);
-  const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint }, process.env);
+  const cloudSettings = resolveCloudSettings(
+    { region: flags.region, cloudEndpoint: flags.cloudEndpoint, clusterRoles: flags.clusterRoles },
+    process.env,
+  );
   const metrics = new ControllerMetrics();
   // One pacer for the controller's whole life: every reconcile spends the same per-action quota.
   const pacing = processPacer(process.env);
@@ -107,8 +110,9 @@ async function main(): Promise<number> {
       : undefined,
     reconcilerFor: (signal) => {
       // One cloud per leadership term: losing the Lease or SIGTERM cancels the calls under way.
-      const cloud = createCloud({ ...cloudSettings, onCall, pacing, signal });
-      const reportCloud = createCloud({ ...cloudSettings, onCall, pacing });
+      // A cluster with a role is reached through it (STS AssumeRole on the controller's own credentials).
+      const cloud = createAccountClouds({ ...cloudSettings, onCall, pacing, signal });
+      const reportCloud = createAccountClouds({ ...cloudSettings, onCall, pacing });
       return new Reconciler({
         store,
         env: process.env,

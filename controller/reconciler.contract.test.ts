@@ -120,10 +120,16 @@ test.each([
   const before = emulator.state();
   const endpoint = before.endpoints.find((candidate) => tagOf(candidate, 'asmpvl.io/link') === link)!;
   const service = before.endpointServices.find((candidate) => tagOf(candidate, 'asmpvl.io/link') === link)!;
-  await cloud.privateLink.deleteVpcEndpoint(endpoint.endpointId, { clientToken: randomUUID() });
+  await cloud.privateLink.endpoints.deleteVpcEndpoint(endpoint.endpointId, { clientToken: randomUUID() });
   if (kind === 'endpoint service') {
     await waitUntil(() => !emulator.state().endpoints.some((e) => e.endpointId === endpoint.endpointId));
-    await cloud.privateLink.deleteVpcEndpointService(service.serviceId, { clientToken: randomUUID() });
+    for (const resource of service.resources) {
+      await cloud.privateLink.services.detachResourceFromVpcEndpointService({
+        serviceId: service.serviceId,
+        ...resource,
+      });
+    }
+    await cloud.privateLink.services.deleteVpcEndpointService(service.serviceId, { clientToken: randomUUID() });
   }
   const gone = kind === 'endpoint' ? endpoint.endpointId : service.serviceId;
   await waitUntil(

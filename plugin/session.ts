@@ -16,6 +16,8 @@ export interface SessionOptions {
   profile?: string;
   cloudEndpoint?: string;
   allowInsecureCloudEndpoint?: boolean;
+  /** `--cluster-role <cluster-id>=<role-arn>` pairs. */
+  clusterRoles?: string[];
   /** -v: one line per cloud call; -vv: also the retries' errors. */
   verbose: number;
   timeoutMs: number;
@@ -27,7 +29,7 @@ export interface SessionOptions {
 
 /** Opens the cloud for one run; Ctrl-C or SIGTERM cancels it (the command then writes status and exits). */
 export async function openSession(options: SessionOptions): Promise<Session> {
-  const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../engine/cloud');
+  const { createAccountClouds, describeCloudTarget, resolveCloudSettings } = await import('../engine/cloud');
   const controller = new AbortController();
   const count: CallCount = { calls: 0, mutating: 0 };
   // One pacer for both clouds of the run: they spend the same per-action quota.
@@ -51,6 +53,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
         profile: options.profile,
         cloudEndpoint: options.cloudEndpoint,
         allowInsecureCloudEndpoint: options.allowInsecureCloudEndpoint,
+        clusterRoles: options.clusterRoles,
       },
       process.env,
     ),
@@ -58,8 +61,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     pacing,
   };
   if (options.verbose > 0) options.log.write(`${describeCloudTarget(settings)}\n`);
-  const cloud = createCloud({ ...settings, signal: controller.signal });
-  const reportCloud = createCloud(settings);
+  const accounts = createAccountClouds({ ...settings, signal: controller.signal });
+  const reportAccounts = createAccountClouds(settings);
   const cancel = (signal: NodeJS.Signals) => {
     // A second Ctrl-C means now: the next run takes over the Lease of this (dead) process at once.
     if (controller.signal.aborted) process.exit(130);
@@ -73,9 +76,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   // One run, one answer to each settled read, whichever port asks (cloud-port.ts RunReads).
   const reads = new RunReads();
   return {
-    cloud,
-    port: provisioningCloud(cloud, { reads }),
-    reportPort: provisioningCloud(reportCloud, { reads }),
+    cloud: accounts.mesh,
+    accounts,
+    port: provisioningCloud(accounts, { reads }),
+    reportPort: provisioningCloud(reportAccounts, { reads }),
     deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
     signal: controller.signal,
     progress: options.progress,
@@ -93,6 +97,7 @@ export interface SessionFlags {
   profile?: string;
   cloudEndpoint?: string;
   allowInsecureCloudEndpoint?: boolean;
+  clusterRole?: string[];
   verbose: number;
 }
 
@@ -108,6 +113,7 @@ export async function openCommandSession(
     profile: flags.profile,
     cloudEndpoint: flags.cloudEndpoint,
     allowInsecureCloudEndpoint: flags.allowInsecureCloudEndpoint,
+    clusterRoles: flags.clusterRole,
     verbose: flags.verbose,
     timeoutMs: timeout.ms,
     timeoutLabel: timeout.label,
@@ -138,11 +144,21 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
     controller: await findController(kube, await kube.getConfig()),
     preflight: async () => {
       const { deniedWrites } = await import('../engine/cloud/permissions');
-      const { GRANTED_ACTIONS } = await import('../engine/cloud/catalogue');
+      const { actionsOf, GOVERNED_ACTIONS } = await import('../engine/cloud/catalogue');
       const { describeCause, ProvisioningInputError } = await import('../engine/provisioning/errors');
       session.progress.start('check the RAM permissions of every write (DryRun, changing nothing)');
       const mutating = session.count.mutating;
-      const denied = await deniedWrites(session.cloud.permissions, GRANTED_ACTIONS);
+      // Across accounts each identity is checked for its own side's writes.
+      const { accounts } = session;
+      const checks = accounts.crossAccount
+        ? [
+            { cloud: accounts.mesh, entries: actionsOf('mesh') },
+            ...accounts.roles().map((role) => ({ cloud: role.cloud, entries: actionsOf('cluster') })),
+          ]
+        : [{ cloud: accounts.mesh, entries: GOVERNED_ACTIONS }];
+      const denied = (
+        await Promise.all(checks.map((check) => deniedWrites(check.cloud.permissions, check.entries)))
+      ).flat();
       // DryRun writes change nothing: they are not the run's changes.
       session.count.mutating = mutating;
       if (denied.length === 0) {

@@ -213,7 +213,7 @@ async function main(): Promise<number> {
       cloudEndpoint: emulator.url,
       credentials: emulator.credentials,
     });
-    await cloud.privateLink.deleteVpcEndpoint(victim.endpointId, { clientToken: randomUUID() });
+    await cloud.privateLink.endpoints.deleteVpcEndpoint(victim.endpointId, { clientToken: randomUUID() });
     await until(
       () => emulator!.state().endpoints.some((e) => e.endpointId !== victim.endpointId && isPilotOf(e, victim)),
       180_000,

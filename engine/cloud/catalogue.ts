@@ -14,9 +14,7 @@ export type PermissionProbe =
   /** The read itself (on a resource that need not exist): any answer but a permission error means allowed. */
   | 'read'
   /** A write without DryRun, sent for a resource that cannot exist, so it can change nothing. */
-  | 'absent-resource'
-  /** Not checked: a write no command makes and no harmless call can try (OpenPrivateLinkService). */
-  | 'none';
+  | 'absent-resource';
 
 export interface CatalogueEntry {
   product: CloudProduct;
@@ -29,11 +27,8 @@ export interface CatalogueEntry {
   probe: PermissionProbe;
   /** Why asmpvl calls it, for the policy's readers and doctor's findings. */
   purpose: string;
-  /**
-   * In the least-privilege policy: some command calls it. The clients also offer a few calls no
-   * command makes (kept so the clients cover the API they were written from); those are false.
-   */
-  granted: boolean;
+  /** False for a call any valid credential may make (STS GetCallerIdentity): no policy lists it, doctor does not probe it. */
+  governed: boolean;
 }
 
 /** The RAM service code of each product (the prefix of its RAM actions). */
@@ -44,12 +39,10 @@ export const RAM_CODES: Record<CloudProduct, string> = {
   ASM: 'servicemesh',
   SLB: 'slb',
   NLB: 'nlb',
+  STS: 'sts',
 };
 
 type Row = [action: string, mutating: boolean, dryRun: boolean, purpose: string];
-
-// Offered by the PrivateLink client, called by no command: not in the policy.
-const UNGRANTED = 'not called by any command (client coverage only)';
 
 // PrivateLink's writes all take DryRun (API reference of each action); its reads are probed by calling them.
 const PRIVATELINK: Row[] = [
@@ -77,11 +70,6 @@ const PRIVATELINK: Row[] = [
   ['RemoveZoneFromVpcEndpoint', true, true, 'connect: take an endpoint out of a zone no longer wanted'],
   ['ListVpcEndpointZones', false, false, 'connect, status: the zones of an endpoint'],
   ['EnableVpcEndpointConnection', true, true, 'connect: accept a pending connection'],
-  ['UpdateVpcEndpointServiceAttribute', true, true, UNGRANTED],
-  ['ListVpcEndpointConnections', false, false, UNGRANTED],
-  ['OpenPrivateLinkService', true, false, UNGRANTED],
-  ['ListTagResources', false, false, UNGRANTED],
-  ['TagResources', true, true, UNGRANTED],
 ];
 
 const ACK: Row[] = [
@@ -108,23 +96,29 @@ const NLB: Row[] = [
   ['GetLoadBalancerAttribute', false, false, 'connect: the zones of an NLB in front of an API server'],
 ];
 
+// RAM does not govern these: any valid credential may call them.
+const UNGOVERNED = new Set(['STS GetCallerIdentity']);
+
+// Called only when a cluster lives in another account than the mesh (a role is configured for it).
+const STS: Row[] = [
+  ['AssumeRole', false, false, "connect across accounts: act in a cluster's account through its role"],
+  ['GetCallerIdentity', false, false, "connect across accounts: the mesh account's id, for the allowlists"],
+];
+
 function entries(product: CloudProduct, rows: Row[]): CatalogueEntry[] {
-  return rows.map(([action, mutating, dryRun, purpose]) => {
-    const granted = purpose !== UNGRANTED;
-    return {
-      product,
-      action,
-      ramAction: `${RAM_CODES[product]}:${action}`,
-      mutating,
-      dryRun,
-      probe: dryRun ? 'dry-run' : !mutating ? 'read' : granted ? 'absent-resource' : 'none',
-      purpose,
-      granted,
-    };
-  });
+  return rows.map(([action, mutating, dryRun, purpose]) => ({
+    product,
+    action,
+    ramAction: `${RAM_CODES[product]}:${action}`,
+    mutating,
+    dryRun,
+    probe: dryRun ? 'dry-run' : !mutating ? 'read' : 'absent-resource',
+    purpose,
+    governed: !UNGOVERNED.has(`${product} ${action}`),
+  }));
 }
 
-/** Every cloud action asmpvl calls, in the order the policy lists them. */
+/** Every cloud action asmpvl calls, in the order the policy lists them: what the policy grants and doctor checks. */
 export const CLOUD_ACTIONS: readonly CatalogueEntry[] = [
   ...entries('PrivateLink', PRIVATELINK),
   ...entries('ACK', ACK),
@@ -132,10 +126,26 @@ export const CLOUD_ACTIONS: readonly CatalogueEntry[] = [
   ...entries('ASM', ASM),
   ...entries('SLB', SLB),
   ...entries('NLB', NLB),
+  ...entries('STS', STS),
 ];
 
-/** The actions some command calls: what the policy grants and doctor checks. */
-export const GRANTED_ACTIONS: readonly CatalogueEntry[] = CLOUD_ACTIONS.filter((entry) => entry.granted);
+/** The actions a RAM policy must allow: what `policy` prints and doctor probes. */
+export const GOVERNED_ACTIONS: readonly CatalogueEntry[] = CLOUD_ACTIONS.filter((entry) => entry.governed);
+
+/** Which account an identity acts in when the mesh and its clusters are in different accounts. */
+export type AccountSide = 'mesh' | 'cluster';
+
+// The mesh's side never calls ACK; a cluster's never calls ASM, and never assumes a role.
+const NOT_ON: Record<AccountSide, readonly CloudProduct[]> = { mesh: ['ACK'], cluster: ['ASM', 'STS'] };
+
+/**
+ * The actions one side's identity calls across accounts: the mesh account's (its services and
+ * endpoints, the mesh, AssumeRole) or a cluster account's role (its services and endpoints, the
+ * cluster, its load balancer). In one account, one identity calls them all (GOVERNED_ACTIONS).
+ */
+export function actionsOf(side: AccountSide): CatalogueEntry[] {
+  return GOVERNED_ACTIONS.filter((entry) => !NOT_ON[side].includes(entry.product));
+}
 
 /**
  * Every call the clients make goes through this check (the CallRunner of createCloud): an action
@@ -178,7 +188,7 @@ export interface RamStatement {
  * `*` because the services and endpoints are created by the run itself (their ids are not known
  * beforehand) and the read actions are account-wide lists.
  */
-export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = GRANTED_ACTIONS): RamPolicy {
+export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = GOVERNED_ACTIONS): RamPolicy {
   return {
     Version: '1',
     Statement: [{ Effect: 'Allow', Action: entries.map((entry) => entry.ramAction), Resource: '*' }],
@@ -188,4 +198,52 @@ export function leastPrivilegePolicy(entries: readonly CatalogueEntry[] = GRANTE
 /** The line of the policy that grants one action, as doctor quotes it. */
 export function policyLine(entry: CatalogueEntry): string {
   return `{"Effect": "Allow", "Action": "${entry.ramAction}", "Resource": "*"}`;
+}
+
+/** A RAM role's trust policy: who may assume it. */
+export interface RamTrustPolicy {
+  Version: '1';
+  Statement: Array<{ Effect: 'Allow'; Action: 'sts:AssumeRole'; Principal: { RAM: string[] } }>;
+}
+
+/** What each account needs when clusters live in other accounts than the mesh. */
+export interface CrossAccountPolicies {
+  mesh: { accountId: string; policy: RamPolicy };
+  roles: Array<{
+    roleArn: string;
+    accountId: string;
+    clusterIds: string[];
+    policy: RamPolicy;
+    trustPolicy: RamTrustPolicy;
+  }>;
+}
+
+/**
+ * The policies across accounts: the mesh account's identity gets the mesh side's actions and
+ * sts:AssumeRole on exactly the cluster roles; each role gets a cluster side's actions, and trusts
+ * the mesh account (any of its identities whose own policy allows the AssumeRole).
+ */
+export function crossAccountPolicies(
+  meshAccountId: string,
+  clusterRoles: Readonly<Record<string, string>>,
+): CrossAccountPolicies {
+  const roleArns = [...new Set(Object.values(clusterRoles))];
+  const meshEntries = actionsOf('mesh').filter((entry) => entry.ramAction !== 'sts:AssumeRole');
+  const meshStatements: RamStatement[] = [leastPrivilegePolicy(meshEntries).Statement[0]!];
+  if (roleArns.length > 0) meshStatements.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArns });
+  return {
+    mesh: { accountId: meshAccountId, policy: { Version: '1', Statement: meshStatements } },
+    roles: roleArns.map((roleArn) => ({
+      roleArn,
+      accountId: /^acs:ram::(\d+):/.exec(roleArn)?.[1] ?? '',
+      clusterIds: Object.keys(clusterRoles).filter((clusterId) => clusterRoles[clusterId] === roleArn),
+      policy: leastPrivilegePolicy(actionsOf('cluster')),
+      trustPolicy: {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${meshAccountId}:root`] } },
+        ],
+      },
+    })),
+  };
 }

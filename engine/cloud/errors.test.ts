@@ -30,7 +30,7 @@ describe('which answers are retried', () => {
     ['InvalidAccessKeyId.NotFound', 404],
     ['SignatureDoesNotMatch', 400],
     ['Forbidden.RAM', 403],
-    ['IdempotenceSignatureMismatch', 400],
+    ['IdempotentParameterMismatch', 400],
     ['ErrorClusterNotFound', 404],
   ])('%s (HTTP %i) is not', (code, status) => {
     expect(isRetryableAnswer('CreateVpcEndpoint', code, status)).toBe(false);

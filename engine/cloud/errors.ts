@@ -7,7 +7,7 @@ import { RAM_CODES } from './catalogue';
  */
 
 /** The products asmpvl calls. */
-export type CloudProduct = 'PrivateLink' | 'ACK' | 'VPC' | 'ASM' | 'SLB' | 'NLB';
+export type CloudProduct = 'PrivateLink' | 'ACK' | 'VPC' | 'ASM' | 'SLB' | 'NLB' | 'STS';
 
 /** Codes for failures that happen on our side of the wire (no cloud code exists for them). */
 export const LocalErrorCode = {
@@ -43,7 +43,7 @@ export interface CloudErrorFields {
   cause?: unknown;
 }
 
-// Not-found codes of the products we call (reference §2-§5); any HTTP 404 counts too.
+// Not-found codes of the products we call; any HTTP 404 counts too.
 const NOT_FOUND_CODES = new Set([
   'EndpointServiceNotFound',
   'EndpointNotFound',
@@ -210,7 +210,7 @@ function nextStep(error: CloudError): string | undefined {
   return error.recommend ? `see ${error.recommend}` : undefined;
 }
 
-// Codes that say "busy, try again" (reference §2, from Terraform's retry lists). Matched as
+// Codes that say "busy, try again" (from Terraform's retry lists). Matched as
 // substrings, since products decorate them: `Throttling.User`, `Rejected.Throttling`.
 const RETRYABLE_CODE_PARTS = ['Throttling', 'ServiceUnavailable', 'SystemBusy'];
 

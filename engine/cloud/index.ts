@@ -4,7 +4,7 @@
  *
  * ```ts
  * const cloud = createCloud({ ...resolveCloudSettings({ region, profile, cloudEndpoint }), onCall: countCall });
- * const service = await cloud.privateLink.getVpcEndpointServiceAttribute('epsrv-...');
+ * const service = await cloud.privateLink.services.getVpcEndpointServiceAttribute('epsrv-...');
  * ```
  */
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -25,6 +25,7 @@ import {
   parseCloudEndpoint,
 } from './settings';
 import { SlbClient } from './slb';
+import { StsClient } from './sts';
 import { VpcClient } from './vpc';
 
 export interface Cloud {
@@ -37,6 +38,8 @@ export interface Cloud {
   mesh: MeshClient;
   slb: SlbClient;
   nlb: NlbClient;
+  /** STS: whose credentials these are, and roles of other accounts to act in. */
+  sts: StsClient;
   /** Harmless checks of each catalogued RAM permission (doctor). */
   permissions: PermissionProber;
 }
@@ -79,11 +82,12 @@ export function createCloud(settings: CloudSettings): Cloud {
     mesh: new MeshClient(context, config()),
     slb: new SlbClient(context, config()),
     nlb: new NlbClient(context, config()),
+    sts: new StsClient(context, config()),
     permissions: new PermissionProber(context, config, ack),
   };
 }
 
-// Every network call has a timeout and every retry a bound (STYLE §10): refuse settings without them.
+// Every network call has a timeout and every retry a bound: refuse settings without them.
 function checkBounds(timeouts: CloudTimeouts, retry: RetryPolicy): void {
   for (const [name, value] of Object.entries(timeouts)) {
     if (!(value > 0 && Number.isFinite(value)))
@@ -126,4 +130,6 @@ export {
 export type { Tag } from './rpc';
 export * from './settings';
 export * from './slb';
+export * from './sts';
+export * from './accounts';
 export * from './vpc';

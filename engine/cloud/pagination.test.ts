@@ -66,21 +66,14 @@ describe('listAll… through the SDK', () => {
   beforeAll(async () => {
     server = await startRecordingServer((request) => {
       const token = request.query.NextToken;
-      if (request.action === 'ListVpcEndpointConnections') {
+      if (request.action === 'ListVpcEndpointZones') {
         return token
-          ? {
-              body: {
-                RequestId: 'R2',
-                TotalCount: '2',
-                Connections: [{ EndpointId: 'ep-2', ConnectionStatus: 'Connected', Zones: [] }],
-              },
-            }
+          ? { body: { RequestId: 'R2', Zones: [{ ZoneId: 'cn-hangzhou-k', ZoneStatus: 'Wait' }] } }
           : {
               body: {
                 RequestId: 'R1',
-                TotalCount: '2',
                 NextToken: 'page-2',
-                Connections: [{ EndpointId: 'ep-1', ConnectionStatus: 'Pending', Zones: [] }],
+                Zones: [{ ZoneId: 'cn-hangzhou-j', ZoneStatus: 'Connected' }],
               },
             };
       }
@@ -91,17 +84,14 @@ describe('listAll… through the SDK', () => {
   afterAll(() => server.stop());
 
   it('sends MaxResults and the NextToken of the previous page', async () => {
-    const connections = await cloud.privateLink.listAllVpcEndpointConnections(
-      { serviceId: 'epsrv-1' },
-      { pageSize: 20 },
-    );
-    expect(connections.map((connection) => [connection.endpointId, connection.connectionStatus])).toEqual([
-      ['ep-1', 'Pending'],
-      ['ep-2', 'Connected'],
+    const zones = await cloud.privateLink.endpoints.listAllVpcEndpointZones('ep-1', { pageSize: 20 });
+    expect(zones.map((zone) => [zone.zoneId, zone.zoneStatus])).toEqual([
+      ['cn-hangzhou-j', 'Connected'],
+      ['cn-hangzhou-k', 'Wait'],
     ]);
     expect(server.requests.map((request) => request.query)).toEqual([
-      { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-1', MaxResults: '20' },
-      { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-1', NextToken: 'page-2', MaxResults: '20' },
+      { RegionId: 'cn-hangzhou', EndpointId: 'ep-1', MaxResults: '20' },
+      { RegionId: 'cn-hangzhou', EndpointId: 'ep-1', NextToken: 'page-2', MaxResults: '20' },
     ]);
   });
 });

@@ -17,6 +17,7 @@ import { nlbApi } from './nlb';
 import { privateLinkApi } from './privatelink';
 import { type ProductApi, RpcClient, text, type WireParams } from './rpc';
 import { slbApi } from './slb';
+import { stsApi } from './sts';
 
 export const vpcApi: ProductApi = {
   product: 'VPC',
@@ -36,6 +37,7 @@ export const PROBE_IDS = {
   vpc: 'vpc-asmpvlpermissionprobe',
   loadBalancer: 'lb-asmpvlpermissionprobe',
   networkLoadBalancer: 'nlb-asmpvlpermissionprobe',
+  role: 'acs:ram::1000000000000000:role/asmpvl-permission-probe',
 } as const;
 
 // The parameters each RPC probe sends besides RegionId (and DryRun): enough to name a resource
@@ -63,9 +65,9 @@ const RPC_PROBE_PARAMS: Record<string, WireParams> = {
   RemoveZoneFromVpcEndpoint: { EndpointId: PROBE_IDS.endpoint },
   ListVpcEndpointZones: { EndpointId: PROBE_IDS.endpoint },
   EnableVpcEndpointConnection: { ServiceId: PROBE_IDS.service, EndpointId: PROBE_IDS.endpoint },
-  UpdateVpcEndpointServiceAttribute: { ServiceId: PROBE_IDS.service },
-  ListVpcEndpointConnections: { ServiceId: PROBE_IDS.service },
   DescribeZones: { ServiceResourceType: 'slb' },
+  // A role no account has: allowed answers EntityNotExist.Role, denied answers Forbidden.RAM.
+  AssumeRole: { RoleArn: PROBE_IDS.role, RoleSessionName: 'asmpvl-permission-probe' },
   ListVpcEndpointServices: { MaxResults: '1' },
   ListVpcEndpoints: { MaxResults: '1' },
   DescribeVSwitchAttributes: { VSwitchId: PROBE_IDS.vSwitch },
@@ -78,7 +80,7 @@ const RPC_PROBE_PARAMS: Record<string, WireParams> = {
 };
 
 // Actions that take no RegionId.
-const REGIONLESS = new Set(['CheckProductOpen', 'OpenPrivateLinkService']);
+const REGIONLESS = new Set(['CheckProductOpen', 'AssumeRole', 'GetCallerIdentity']);
 
 const RPC_APIS: Partial<Record<CloudProduct, ProductApi>> = {
   PrivateLink: privateLinkApi,
@@ -86,6 +88,7 @@ const RPC_APIS: Partial<Record<CloudProduct, ProductApi>> = {
   ASM: meshApi,
   SLB: slbApi,
   NLB: nlbApi,
+  STS: stsApi,
 };
 
 export type PermissionStatus = 'allowed' | 'denied' | 'unknown';
@@ -131,7 +134,6 @@ export class PermissionProber {
 
   /** One action's verdict; never throws for a cloud answer. */
   async check(entry: CatalogueEntry): Promise<PermissionVerdict> {
-    if (entry.probe === 'none') return { entry, status: 'unknown' };
     try {
       await this.send(entry);
       return verdictOf(entry, undefined);
@@ -197,7 +199,7 @@ export async function deniedWrites(
   prober: PermissionProber,
   entries: readonly CatalogueEntry[],
 ): Promise<CloudError[]> {
-  const writes = entries.filter((entry) => entry.granted && entry.mutating);
+  const writes = entries.filter((entry) => entry.mutating);
   const verdicts = await Promise.all(writes.map((entry) => prober.check(entry)));
   return verdicts.flatMap((verdict) => (verdict.status === 'denied' && verdict.error ? [verdict.error] : []));
 }

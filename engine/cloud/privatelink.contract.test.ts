@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 
 async function activeService(loadBalancerId: string, tags = [TAG]) {
-  const created = await cloud.privateLink.createVpcEndpointService({
+  const created = await cloud.privateLink.services.createVpcEndpointService({
     resources: resourcesOf(loadBalancerId),
     serviceResourceType: 'slb',
     autoAcceptEnabled: false,
@@ -49,25 +49,23 @@ async function activeService(loadBalancerId: string, tags = [TAG]) {
     tags,
   });
   await eventually(
-    () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
+    () => cloud.privateLink.services.getVpcEndpointServiceAttribute(created.serviceId),
     (service) => service.serviceStatus === 'Active',
   );
   return created;
 }
 
 describe('account and zones', () => {
-  it('CheckProductOpen, OpenPrivateLinkService (already open is success), DescribeZones', async () => {
-    expect(await cloud.privateLink.checkProductOpen()).toBe(true);
-    const opened = await cloud.privateLink.openPrivateLinkService();
-    expect(opened.alreadyOpen || opened.orderId !== undefined).toBe(true);
-    const zones = await cloud.privateLink.describeZones({ serviceResourceType: 'slb' });
+  it('CheckProductOpen, DescribeZones', async () => {
+    expect(await cloud.privateLink.account.checkProductOpen()).toBe(true);
+    const zones = await cloud.privateLink.account.describeZones({ serviceResourceType: 'slb' });
     expect(zones.map((zone) => zone.zoneId)).toEqual(['cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k']);
   });
 });
 
 describe('the API server link of one cluster, end to end', () => {
   it('creates a service, an endpoint in the ASM VPC, connects them and tears both down', async () => {
-    const created = await cloud.privateLink.createVpcEndpointService({
+    const created = await cloud.privateLink.services.createVpcEndpointService({
       resources: resourcesOf(ACK1.loadBalancerId),
       serviceResourceType: 'slb',
       autoAcceptEnabled: false,
@@ -78,7 +76,7 @@ describe('the API server link of one cluster, end to end', () => {
     expect(created.serviceId).toMatch(/^epsrv-/);
     expect(created.serviceStatus).toBe('Creating');
     const service = await eventually(
-      () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
+      () => cloud.privateLink.services.getVpcEndpointServiceAttribute(created.serviceId),
       (current) => current.serviceStatus === 'Active',
     );
     expect(service).toMatchObject({
@@ -88,26 +86,23 @@ describe('the API server link of one cluster, end to end', () => {
     });
     expect([...service.zones].sort()).toEqual(['cn-hangzhou-i', 'cn-hangzhou-j']);
 
-    const listed = await cloud.privateLink.listAllVpcEndpointServices({ resourceId: ACK1.loadBalancerId });
+    const listed = await cloud.privateLink.services.listAllVpcEndpointServices({ resourceId: ACK1.loadBalancerId });
     expect(listed.map((item) => [item.serviceId, item.tags])).toEqual([[created.serviceId, [TAG]]]);
 
-    const resources = await cloud.privateLink.listAllVpcEndpointServiceResources(created.serviceId);
+    const resources = await cloud.privateLink.services.listAllVpcEndpointServiceResources(created.serviceId);
     expect(resources.map((resource) => [resource.resourceId, resource.resourceType])).toContainEqual([
       ACK1.loadBalancerId,
       'slb',
     ]);
 
-    await cloud.privateLink.updateVpcEndpointServiceAttribute({ serviceId: created.serviceId, connectBandwidth: 1024 });
-    await eventually(
-      () => cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId),
-      (current) => current.serviceStatus === 'Active' && current.connectBandwidth === 1024,
-    );
-
-    await cloud.privateLink.addUserToVpcEndpointService({ serviceId: created.serviceId, userId: '1234567890123456' });
-    const users = await cloud.privateLink.listAllVpcEndpointServiceUsers(created.serviceId);
+    await cloud.privateLink.services.addUserToVpcEndpointService({
+      serviceId: created.serviceId,
+      userId: '1234567890123456',
+    });
+    const users = await cloud.privateLink.services.listAllVpcEndpointServiceUsers(created.serviceId);
     expect(users).toContainEqual({ userId: '1234567890123456' });
 
-    const endpoint = await cloud.privateLink.createVpcEndpoint({
+    const endpoint = await cloud.privateLink.endpoints.createVpcEndpoint({
       vpcId: ASM.vpcId,
       serviceId: created.serviceId,
       securityGroupIds: [ASM.securityGroupId],
@@ -119,33 +114,32 @@ describe('the API server link of one cluster, end to end', () => {
     expect(endpoint.endpointId).toMatch(/^ep-/);
     expect(endpoint.endpointDomain).toContain(created.serviceId);
     await eventually(
-      () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId),
+      () => cloud.privateLink.endpoints.getVpcEndpointAttribute(endpoint.endpointId),
       (current) => current.endpointStatus === 'Active',
     );
 
-    const endpoints = await cloud.privateLink.listAllVpcEndpoints({ vpcId: ASM.vpcId });
+    const endpoints = await cloud.privateLink.endpoints.listAllVpcEndpoints({ vpcId: ASM.vpcId });
     expect(endpoints.map((item) => [item.endpointId, item.tags])).toContainEqual([endpoint.endpointId, [TAG]]);
 
-    const pending = await cloud.privateLink.listAllVpcEndpointConnections({ serviceId: created.serviceId });
-    expect(
-      pending.map((connection) => [connection.endpointId, connection.endpointVpcId, connection.connectionStatus]),
-    ).toEqual([[endpoint.endpointId, ASM.vpcId, 'Pending']]);
-    await cloud.privateLink.enableVpcEndpointConnection({
+    expect((await cloud.privateLink.endpoints.getVpcEndpointAttribute(endpoint.endpointId)).connectionStatus).toBe(
+      'Pending',
+    );
+    await cloud.privateLink.connections.enableVpcEndpointConnection({
       serviceId: created.serviceId,
       endpointId: endpoint.endpointId,
     });
     const connected = await eventually(
-      () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId),
+      () => cloud.privateLink.endpoints.getVpcEndpointAttribute(endpoint.endpointId),
       (current) => current.connectionStatus === 'Connected',
     );
     expect(connected.endpointDomain).toBe(endpoint.endpointDomain);
 
-    const zones = await cloud.privateLink.listAllVpcEndpointZones(endpoint.endpointId);
+    const zones = await cloud.privateLink.endpoints.listAllVpcEndpointZones(endpoint.endpointId);
     expect(zones.map((zone) => [zone.zoneId, zone.vSwitchId])).toEqual([['cn-hangzhou-j', ASM.vSwitchJ]]);
 
     // The service's load balancer covers j and i only.
     await expect(
-      cloud.privateLink.addZoneToVpcEndpoint({
+      cloud.privateLink.endpoints.addZoneToVpcEndpoint({
         endpointId: endpoint.endpointId,
         zoneId: 'cn-hangzhou-k',
         vSwitchId: ASM.vSwitchK,
@@ -156,18 +150,32 @@ describe('the API server link of one cluster, end to end', () => {
       attempts: 1,
     });
 
-    await cloud.privateLink.deleteVpcEndpoint(endpoint.endpointId);
+    await cloud.privateLink.endpoints.deleteVpcEndpoint(endpoint.endpointId);
     await eventually(
       () =>
-        cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId).then(
+        cloud.privateLink.endpoints.getVpcEndpointAttribute(endpoint.endpointId).then(
           () => false,
           (error: unknown) => (error as { notFound?: boolean }).notFound === true,
         ),
       (gone) => gone,
     );
+    await expect(cloud.privateLink.services.deleteVpcEndpointService(created.serviceId)).rejects.toMatchObject({
+      code: 'EndpointServiceDependenceViolation',
+      retryable: false,
+    });
+    for (const resource of resourcesOf(ACK1.loadBalancerId)) {
+      await cloud.privateLink.services.detachResourceFromVpcEndpointService({
+        serviceId: created.serviceId,
+        ...resource,
+      });
+      await eventually(
+        () => cloud.privateLink.services.getVpcEndpointServiceAttribute(created.serviceId),
+        (current) => current.serviceStatus === 'Active',
+      );
+    }
     await eventually(
       () =>
-        cloud.privateLink.deleteVpcEndpointService(created.serviceId).then(
+        cloud.privateLink.services.deleteVpcEndpointService(created.serviceId).then(
           () => true,
           (error: unknown) => (error as { code?: string }).code ?? 'error',
         ),
@@ -175,7 +183,7 @@ describe('the API server link of one cluster, end to end', () => {
     );
     await eventually(
       () =>
-        cloud.privateLink.getVpcEndpointServiceAttribute(created.serviceId).then(
+        cloud.privateLink.services.getVpcEndpointServiceAttribute(created.serviceId).then(
           () => false,
           (error: unknown) => (error as { notFound?: boolean }).notFound === true,
         ),
@@ -187,32 +195,35 @@ describe('the API server link of one cluster, end to end', () => {
 describe('zones of an endpoint', () => {
   it('adds a zone the service covers and removes it again', async () => {
     const service = await activeService(ACK2.loadBalancerId, [{ key: 'asmpvl.io/cluster', value: ACK2.clusterId }]);
-    const endpoint = await cloud.privateLink.createVpcEndpoint({
+    const endpoint = await cloud.privateLink.endpoints.createVpcEndpoint({
       vpcId: ASM.vpcId,
       serviceId: service.serviceId,
       securityGroupIds: [ASM.securityGroupId],
       zones: [{ zoneId: 'cn-hangzhou-k', vSwitchId: ASM.vSwitchK }],
     });
     await eventually(
-      () => cloud.privateLink.getVpcEndpointAttribute(endpoint.endpointId),
+      () => cloud.privateLink.endpoints.getVpcEndpointAttribute(endpoint.endpointId),
       (current) => current.endpointStatus === 'Active',
     );
 
-    await cloud.privateLink.addZoneToVpcEndpoint({
+    await cloud.privateLink.endpoints.addZoneToVpcEndpoint({
       endpointId: endpoint.endpointId,
       zoneId: 'cn-hangzhou-j',
       vSwitchId: ASM.vSwitchJ,
     });
     const added = await eventually(
-      () => cloud.privateLink.listAllVpcEndpointZones(endpoint.endpointId),
+      () => cloud.privateLink.endpoints.listAllVpcEndpointZones(endpoint.endpointId),
       (zones) =>
         zones.some((zone) => zone.zoneId === 'cn-hangzhou-j' && ['Wait', 'Connected'].includes(zone.zoneStatus ?? '')),
     );
     expect(added.map((zone) => zone.zoneId).sort()).toEqual(['cn-hangzhou-j', 'cn-hangzhou-k']);
 
-    await cloud.privateLink.removeZoneFromVpcEndpoint({ endpointId: endpoint.endpointId, zoneId: 'cn-hangzhou-j' });
+    await cloud.privateLink.endpoints.removeZoneFromVpcEndpoint({
+      endpointId: endpoint.endpointId,
+      zoneId: 'cn-hangzhou-j',
+    });
     const remaining = await eventually(
-      () => cloud.privateLink.listAllVpcEndpointZones(endpoint.endpointId),
+      () => cloud.privateLink.endpoints.listAllVpcEndpointZones(endpoint.endpointId),
       (zones) => zones.length === 1,
     );
     expect(remaining.map((zone) => zone.zoneId)).toEqual(['cn-hangzhou-k']);
@@ -222,14 +233,14 @@ describe('zones of an endpoint', () => {
 describe('resources of a service', () => {
   it('attaches a second load balancer and detaches it', async () => {
     const service = await activeService(ASM.pilotLoadBalancerId, [{ key: 'asmpvl.io/link', value: 'pilot' }]);
-    await cloud.privateLink.attachResourceToVpcEndpointService({
+    await cloud.privateLink.services.attachResourceToVpcEndpointService({
       serviceId: service.serviceId,
       resourceId: ASM.apiServerLoadBalancerId,
       resourceType: 'slb',
       zoneId: 'cn-hangzhou-j',
     });
     const attached = await eventually(
-      () => cloud.privateLink.listAllVpcEndpointServiceResources(service.serviceId),
+      () => cloud.privateLink.services.listAllVpcEndpointServiceResources(service.serviceId),
       (resources) => resources.some((resource) => resource.resourceId === ASM.apiServerLoadBalancerId),
     );
     expect(new Set(attached.map((resource) => resource.resourceId))).toEqual(
@@ -237,44 +248,29 @@ describe('resources of a service', () => {
     );
 
     await eventually(
-      () => cloud.privateLink.getVpcEndpointServiceAttribute(service.serviceId),
+      () => cloud.privateLink.services.getVpcEndpointServiceAttribute(service.serviceId),
       (current) => current.serviceStatus === 'Active',
     );
-    await cloud.privateLink.detachResourceFromVpcEndpointService({
+    await cloud.privateLink.services.detachResourceFromVpcEndpointService({
       serviceId: service.serviceId,
       resourceId: ASM.apiServerLoadBalancerId,
       resourceType: 'slb',
       zoneId: 'cn-hangzhou-j',
     });
-    const detached = await cloud.privateLink.listAllVpcEndpointServiceResources(service.serviceId);
+    const detached = await cloud.privateLink.services.listAllVpcEndpointServiceResources(service.serviceId);
     expect(detached.map((resource) => resource.resourceId)).not.toContain(ASM.apiServerLoadBalancerId);
   });
 });
 
-describe('tags and paging', () => {
-  it('lists create-time tags, adds one, and pages through services one at a time', async () => {
-    const [service] = await cloud.privateLink.listAllVpcEndpointServices({
+describe('paging', () => {
+  it('pages through services one at a time', async () => {
+    const [service] = await cloud.privateLink.services.listAllVpcEndpointServices({
       tags: [{ key: 'asmpvl.io/link', value: 'pilot' }],
     });
     expect(service).toBeDefined();
-    const serviceId = service!.serviceId;
-
-    await cloud.privateLink.tagResources({
-      resourceType: 'vpcendpointservice',
-      resourceIds: [serviceId],
-      tags: [{ key: 'asmpvl.io/owner', value: 'contract-test' }],
-    });
-    const tags = await cloud.privateLink.listAllTagResources({
-      resourceType: 'vpcendpointservice',
-      resourceIds: [serviceId],
-    });
-    expect(tags.map((tag) => [tag.resourceId, tag.tagKey, tag.tagValue])).toEqual([
-      [serviceId, 'asmpvl.io/link', 'pilot'],
-      [serviceId, 'asmpvl.io/owner', 'contract-test'],
-    ]);
 
     const before = emulator.requests().length;
-    const all = await cloud.privateLink.listAllVpcEndpointServices({}, { pageSize: 1 });
+    const all = await cloud.privateLink.services.listAllVpcEndpointServices({}, { pageSize: 1 });
     const pages = emulator
       .requests()
       .slice(before)

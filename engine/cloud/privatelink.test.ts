@@ -28,7 +28,7 @@ function only(): RecordedRequest {
 
 describe('every PrivateLink request goes out as the generated SDK sends it', () => {
   it('is a V3-signed RPC POST to / naming the action and version in headers', async () => {
-    await cloud.privateLink.getVpcEndpointServiceAttribute(SERVICE);
+    await cloud.privateLink.services.getVpcEndpointServiceAttribute(SERVICE);
     const request = only();
     expect(request.method).toBe('POST');
     expect(request.path).toBe('/');
@@ -46,7 +46,7 @@ describe('every PrivateLink request goes out as the generated SDK sends it', () 
 
 describe('endpoint services', () => {
   it('CreateVpcEndpointService flattens resources and tags 1-based and sends the given ClientToken', async () => {
-    const created = await cloud.privateLink.createVpcEndpointService({
+    const created = await cloud.privateLink.services.createVpcEndpointService({
       resources: [
         { resourceType: 'slb', resourceId: 'lb-1', zoneId: 'cn-hangzhou-j' },
         { resourceType: 'slb', resourceId: 'lb-2' },
@@ -103,14 +103,14 @@ describe('endpoint services', () => {
   });
 
   it('makes a random ClientToken when none is given', async () => {
-    await cloud.privateLink.createVpcEndpointService({
+    await cloud.privateLink.services.createVpcEndpointService({
       resources: [{ resourceType: 'nlb', resourceId: 'nlb-1', zoneId: 'cn-hangzhou-j' }],
     });
     expect(only().query.ClientToken).toMatch(UUID);
   });
 
   it('GetVpcEndpointServiceAttribute maps the answer, zones included', async () => {
-    const service = await cloud.privateLink.getVpcEndpointServiceAttribute(SERVICE);
+    const service = await cloud.privateLink.services.getVpcEndpointServiceAttribute(SERVICE);
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceId: SERVICE });
     expect(service).toMatchObject({
       serviceId: SERVICE,
@@ -125,7 +125,7 @@ describe('endpoint services', () => {
   });
 
   it('ListVpcEndpointServices sends filters, tags and paging, and maps tags', async () => {
-    const page = await cloud.privateLink.listVpcEndpointServices({
+    const page = await cloud.privateLink.services.listVpcEndpointServices({
       resourceId: 'lb-1',
       serviceStatus: 'Active',
       tags: [{ key: 'asmpvl.io/cluster', value: 'c0123' }],
@@ -147,25 +147,9 @@ describe('endpoint services', () => {
   });
 
   it('DeleteVpcEndpointService', async () => {
-    const result = await cloud.privateLink.deleteVpcEndpointService(SERVICE, { clientToken: 'tok' });
+    const result = await cloud.privateLink.services.deleteVpcEndpointService(SERVICE, { clientToken: 'tok' });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceId: SERVICE, ClientToken: 'tok' });
     expect(result).toEqual({ requestId: '0ED8D006-F706-4D23-88ED-E11ED28DCAC0' });
-  });
-
-  it('UpdateVpcEndpointServiceAttribute', async () => {
-    await cloud.privateLink.updateVpcEndpointServiceAttribute({
-      serviceId: SERVICE,
-      autoAcceptEnabled: true,
-      connectBandwidth: 1024,
-      clientToken: 'tok',
-    });
-    expect(only().query).toEqual({
-      RegionId: 'cn-hangzhou',
-      ServiceId: SERVICE,
-      AutoAcceptEnabled: 'true',
-      ConnectBandwidth: '1024',
-      ClientToken: 'tok',
-    });
   });
 
   it('AttachResourceToVpcEndpointService and DetachResourceFromVpcEndpointService', async () => {
@@ -176,8 +160,8 @@ describe('endpoint services', () => {
       zoneId: 'cn-hangzhou-k',
       clientToken: 'tok',
     };
-    await cloud.privateLink.attachResourceToVpcEndpointService(resource);
-    await cloud.privateLink.detachResourceFromVpcEndpointService(resource);
+    await cloud.privateLink.services.attachResourceToVpcEndpointService(resource);
+    await cloud.privateLink.services.detachResourceFromVpcEndpointService(resource);
     const expected = {
       RegionId: 'cn-hangzhou',
       ServiceId: SERVICE,
@@ -193,7 +177,7 @@ describe('endpoint services', () => {
   });
 
   it('ListVpcEndpointServiceResources', async () => {
-    const page = await cloud.privateLink.listVpcEndpointServiceResources({ serviceId: SERVICE });
+    const page = await cloud.privateLink.services.listVpcEndpointServiceResources({ serviceId: SERVICE });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceId: SERVICE });
     expect(page.items).toEqual([
       {
@@ -210,12 +194,12 @@ describe('endpoint services', () => {
   });
 
   it('AddUserToVpcEndpointService by account id and by ARN', async () => {
-    await cloud.privateLink.addUserToVpcEndpointService({
+    await cloud.privateLink.services.addUserToVpcEndpointService({
       serviceId: SERVICE,
       userId: '1234567890123456',
       clientToken: 't1',
     });
-    await cloud.privateLink.addUserToVpcEndpointService({
+    await cloud.privateLink.services.addUserToVpcEndpointService({
       serviceId: SERVICE,
       userArn: 'acs:ram:*:1234567890123456:*',
       clientToken: 't2',
@@ -227,7 +211,10 @@ describe('endpoint services', () => {
   });
 
   it('ListVpcEndpointServiceUsers returns ids as text and ARNs, and a text TotalCount as a number', async () => {
-    const page = await cloud.privateLink.listVpcEndpointServiceUsers({ serviceId: SERVICE, userListType: 'Users' });
+    const page = await cloud.privateLink.services.listVpcEndpointServiceUsers({
+      serviceId: SERVICE,
+      userListType: 'Users',
+    });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceId: SERVICE, UserListType: 'Users' });
     expect(page.items).toEqual([{ userId: '1234567890123456' }, { userArn: 'acs:ram:*:1234567890123457:*' }]);
     expect(page.totalCount).toBe(2);
@@ -236,7 +223,7 @@ describe('endpoint services', () => {
 
 describe('endpoints', () => {
   it('CreateVpcEndpoint flattens security groups and zones (lower-case ip) 1-based', async () => {
-    const endpoint = await cloud.privateLink.createVpcEndpoint({
+    const endpoint = await cloud.privateLink.endpoints.createVpcEndpoint({
       vpcId: 'vpc-asm',
       serviceId: SERVICE,
       securityGroupIds: ['sg-1', 'sg-2'],
@@ -278,7 +265,7 @@ describe('endpoints', () => {
   });
 
   it('GetVpcEndpointAttribute reads "false" text as a boolean', async () => {
-    const endpoint = await cloud.privateLink.getVpcEndpointAttribute(ENDPOINT);
+    const endpoint = await cloud.privateLink.endpoints.getVpcEndpointAttribute(ENDPOINT);
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', EndpointId: ENDPOINT });
     expect(endpoint).toMatchObject({
       endpointStatus: 'Active',
@@ -289,25 +276,25 @@ describe('endpoints', () => {
   });
 
   it('ListVpcEndpoints', async () => {
-    const page = await cloud.privateLink.listVpcEndpoints({ vpcId: 'vpc-1', connectionStatus: 'Connected' });
+    const page = await cloud.privateLink.endpoints.listVpcEndpoints({ vpcId: 'vpc-1', connectionStatus: 'Connected' });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', VpcId: 'vpc-1', ConnectionStatus: 'Connected' });
     expect(page.items[0]).toMatchObject({ endpointId: ENDPOINT, tags: [{ key: 'asmpvl.io/cluster', value: 'c0123' }] });
   });
 
   it('DeleteVpcEndpoint', async () => {
-    await cloud.privateLink.deleteVpcEndpoint(ENDPOINT, { clientToken: 'tok' });
+    await cloud.privateLink.endpoints.deleteVpcEndpoint(ENDPOINT, { clientToken: 'tok' });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', EndpointId: ENDPOINT, ClientToken: 'tok' });
   });
 
   it('AddZoneToVpcEndpoint and RemoveZoneFromVpcEndpoint', async () => {
-    await cloud.privateLink.addZoneToVpcEndpoint({
+    await cloud.privateLink.endpoints.addZoneToVpcEndpoint({
       endpointId: ENDPOINT,
       zoneId: 'cn-hangzhou-k',
       vSwitchId: 'vsw-k',
       ip: '10.0.0.9',
       clientToken: 't1',
     });
-    await cloud.privateLink.removeZoneFromVpcEndpoint({
+    await cloud.privateLink.endpoints.removeZoneFromVpcEndpoint({
       endpointId: ENDPOINT,
       zoneId: 'cn-hangzhou-k',
       clientToken: 't2',
@@ -332,7 +319,7 @@ describe('endpoints', () => {
   });
 
   it('ListVpcEndpointZones', async () => {
-    const page = await cloud.privateLink.listVpcEndpointZones({ endpointId: ENDPOINT, maxResults: 50 });
+    const page = await cloud.privateLink.endpoints.listVpcEndpointZones({ endpointId: ENDPOINT, maxResults: 50 });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', EndpointId: ENDPOINT, MaxResults: '50' });
     expect(page.items).toEqual([
       {
@@ -349,44 +336,8 @@ describe('endpoints', () => {
 });
 
 describe('connections', () => {
-  it('ListVpcEndpointConnections maps connections with their zones', async () => {
-    const page = await cloud.privateLink.listVpcEndpointConnections({
-      serviceId: SERVICE,
-      endpointId: ENDPOINT,
-      connectionStatus: 'Pending',
-    });
-    expect(only().query).toEqual({
-      RegionId: 'cn-hangzhou',
-      ServiceId: SERVICE,
-      EndpointId: ENDPOINT,
-      ConnectionStatus: 'Pending',
-    });
-    expect(page.totalCount).toBe(1);
-    expect(page.items).toEqual([
-      {
-        endpointId: ENDPOINT,
-        serviceId: SERVICE,
-        endpointOwnerId: '1234567890123456',
-        endpointVpcId: 'vpc-hp356stwkxg3fn2xe****',
-        connectionStatus: 'Pending',
-        bandwidth: 1024,
-        modifiedTime: '2026-11-25T12:00:02Z',
-        zones: [
-          {
-            zoneId: 'cn-hangzhou-j',
-            vSwitchId: 'vsw-hp3uf6045ljdhd5zr****',
-            eniId: 'eni-hp3c8qj1tyct8aqy****',
-            resourceId: 'lb-hp32z1wp5peaoox2q****',
-            zoneDomain: `${ENDPOINT}-cn-hangzhou-j.${SERVICE}.cn-hangzhou.privatelink.aliyuncs.com`,
-            zoneStatus: 'Wait',
-          },
-        ],
-      },
-    ]);
-  });
-
   it('EnableVpcEndpointConnection', async () => {
-    await cloud.privateLink.enableVpcEndpointConnection({
+    await cloud.privateLink.connections.enableVpcEndpointConnection({
       serviceId: SERVICE,
       endpointId: ENDPOINT,
       clientToken: 'tok',
@@ -400,9 +351,9 @@ describe('connections', () => {
   });
 });
 
-describe('account, zones, tags', () => {
+describe('account and zones', () => {
   it('DescribeZones unwraps Zones.Zone', async () => {
-    const zones = await cloud.privateLink.describeZones({ serviceResourceType: 'slb' });
+    const zones = await cloud.privateLink.account.describeZones({ serviceResourceType: 'slb' });
     expect(only().query).toEqual({ RegionId: 'cn-hangzhou', ServiceResourceType: 'slb' });
     expect(zones).toEqual([
       { zoneId: 'cn-hangzhou-j', localName: 'Hangzhou Zone J' },
@@ -410,55 +361,8 @@ describe('account, zones, tags', () => {
     ]);
   });
 
-  it('CheckProductOpen and OpenPrivateLinkService send no RegionId', async () => {
-    expect(await cloud.privateLink.checkProductOpen()).toBe(true);
-    expect(await cloud.privateLink.openPrivateLinkService()).toEqual({
-      orderId: '208240242400****',
-      alreadyOpen: false,
-      requestId: 'C10',
-    });
-    expect(server.requests.map((request) => [request.action, request.query])).toEqual([
-      ['CheckProductOpen', {}],
-      ['OpenPrivateLinkService', {}],
-    ]);
-  });
-
-  it('ListTagResources', async () => {
-    const page = await cloud.privateLink.listTagResources({
-      resourceType: 'vpcendpoint',
-      resourceIds: [ENDPOINT, 'ep-2'],
-      tags: [{ key: 'asmpvl.io/cluster', value: 'c0123' }],
-    });
-    expect(only().query).toEqual({
-      RegionId: 'cn-hangzhou',
-      ResourceType: 'vpcendpoint',
-      'ResourceId.1': ENDPOINT,
-      'ResourceId.2': 'ep-2',
-      'Tag.1.Key': 'asmpvl.io/cluster',
-      'Tag.1.Value': 'c0123',
-    });
-    expect(page.items).toEqual([
-      { resourceId: ENDPOINT, resourceType: 'VpcEndpoint', tagKey: 'asmpvl.io/cluster', tagValue: 'c0123' },
-    ]);
-  });
-
-  it('TagResources puts every parameter in the form body and none in the query', async () => {
-    await cloud.privateLink.tagResources({
-      resourceType: 'vpcendpointservice',
-      resourceIds: [SERVICE],
-      tags: [{ key: 'asmpvl.io/cluster', value: 'c0123' }],
-      clientToken: 'tok',
-    });
-    const request = only();
-    expect(request.query).toEqual({});
-    expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(request.form).toEqual({
-      RegionId: 'cn-hangzhou',
-      ResourceType: 'vpcendpointservice',
-      'ResourceId.1': SERVICE,
-      'Tag.1.Key': 'asmpvl.io/cluster',
-      'Tag.1.Value': 'c0123',
-      ClientToken: 'tok',
-    });
+  it('CheckProductOpen sends no RegionId', async () => {
+    expect(await cloud.privateLink.account.checkProductOpen()).toBe(true);
+    expect(server.requests.map((request) => [request.action, request.query])).toEqual([['CheckProductOpen', {}]]);
   });
 });

@@ -45,7 +45,7 @@ it('retries throttling, then a 503, then a 500, and succeeds; one service exists
   ]);
   const clock = fakeClock(0.5);
   const cloud = cloudFor(emulator, { onCall, clock });
-  const created = await cloud.privateLink.createVpcEndpointService(createService);
+  const created = await cloud.privateLink.services.createVpcEndpointService(createService);
 
   expect(events.map((event) => [event.attempt, event.error?.code, event.error?.httpStatus])).toEqual([
     [1, 'Throttling.User', 400],
@@ -67,7 +67,9 @@ it('retries throttling, then a 503, then a 500, and succeeds; one service exists
 
 it('does not retry another 4xx', async () => {
   const cloud = cloudFor(emulator);
-  await expect(cloud.privateLink.getVpcEndpointServiceAttribute('epsrv-doesnotexist00000')).rejects.toMatchObject({
+  await expect(
+    cloud.privateLink.services.getVpcEndpointServiceAttribute('epsrv-doesnotexist00000'),
+  ).rejects.toMatchObject({
     code: 'EndpointServiceNotFound',
     httpStatus: 400,
     retryable: false,
@@ -80,7 +82,10 @@ it('does not retry another 4xx', async () => {
 it('gives up on endless throttling after maxAttempts', async () => {
   emulator.setFaults({ throttleRate: 1, actions: ['DescribeZones'] });
   const cloud = cloudFor(emulator, { retry: { maxAttempts: 3 } });
-  await expect(cloud.privateLink.describeZones()).rejects.toMatchObject({ code: 'Throttling.User', attempts: 3 });
+  await expect(cloud.privateLink.account.describeZones()).rejects.toMatchObject({
+    code: 'Throttling.User',
+    attempts: 3,
+  });
   expect(emulator.requests()).toHaveLength(3);
 });
 
@@ -88,7 +93,7 @@ it('retries a CreateVpcEndpointService whose answer was lost, and the cloud hold
   emulator.setFaults({ dropResponseOnce: ['CreateVpcEndpointService'] });
   const events: CloudCallEvent[] = [];
   const cloud = cloudFor(emulator, { onCall: (event) => events.push(event) });
-  const created = await cloud.privateLink.createVpcEndpointService(createService);
+  const created = await cloud.privateLink.services.createVpcEndpointService(createService);
 
   expect(events.map((event) => event.error?.code)).toEqual(['NetworkError', undefined]);
   const log = emulator.requests().filter((request) => request.action === 'CreateVpcEndpointService');
@@ -102,10 +107,10 @@ it('retries a CreateVpcEndpointService whose answer was lost, and the cloud hold
 
 it('retries a CreateVpcEndpoint whose answer was lost, and the cloud holds one endpoint', async () => {
   const cloud = cloudFor(emulator);
-  const service = await cloud.privateLink.createVpcEndpointService(createService);
+  const service = await cloud.privateLink.services.createVpcEndpointService(createService);
   await new Promise((resolve) => setTimeout(resolve, 60));
   emulator.setFaults({ dropResponseOnce: ['CreateVpcEndpoint'] });
-  const endpoint = await cloud.privateLink.createVpcEndpoint({
+  const endpoint = await cloud.privateLink.endpoints.createVpcEndpoint({
     vpcId: ASM.vpcId,
     serviceId: service.serviceId,
     securityGroupIds: [ASM.securityGroupId],
@@ -127,6 +132,6 @@ it('retries a CreateVpcEndpoint whose answer was lost, and the cloud holds one e
 it('times out a hung request and succeeds on the retry', async () => {
   const { events, onCall } = faultsPerAttempt([{ hangRate: 1, actions: ['ListVpcEndpoints'] }]);
   const cloud = cloudFor(emulator, { onCall, timeouts: { connectMs: 1_000, readMs: 200 } });
-  expect(await cloud.privateLink.listAllVpcEndpoints()).toEqual([]);
+  expect(await cloud.privateLink.endpoints.listAllVpcEndpoints()).toEqual([]);
   expect(events.map((event) => event.error?.code)).toEqual(['ReadTimeout', undefined]);
 });

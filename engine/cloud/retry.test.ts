@@ -288,7 +288,7 @@ describe('retries through the real SDK against a local server', () => {
     const clock = fakeClock(0.5);
     const events: CloudCallEvent[] = [];
     const cloud = cloudAt(server.url, { clock, onCall: (event) => events.push(event) });
-    const endpoint = await cloud.privateLink.createVpcEndpoint(create);
+    const endpoint = await cloud.privateLink.endpoints.createVpcEndpoint(create);
     expect(endpoint.endpointId).toBe('ep-1');
     expect(server.requests).toHaveLength(4);
     const tokens = new Set(server.requests.map((request) => request.query.ClientToken));
@@ -314,7 +314,7 @@ describe('retries through the real SDK against a local server', () => {
       },
     ];
     const cloud = cloudAt(server.url);
-    await expect(cloud.privateLink.createVpcEndpoint(create)).rejects.toMatchObject({
+    await expect(cloud.privateLink.endpoints.createVpcEndpoint(create)).rejects.toMatchObject({
       code: 'EndpointServiceNotFound',
       httpStatus: 400,
       requestId: 'R-1',
@@ -328,7 +328,7 @@ describe('retries through the real SDK against a local server', () => {
   it('retries a create whose answer was lost with the same ClientToken', async () => {
     script = [{ destroy: true }];
     const cloud = cloudAt(server.url);
-    await cloud.privateLink.createVpcEndpoint({ ...create, clientToken: 'asmpvl-c0123-pilot-endpoint' });
+    await cloud.privateLink.endpoints.createVpcEndpoint({ ...create, clientToken: 'asmpvl-c0123-pilot-endpoint' });
     expect(server.requests.map((request) => request.query.ClientToken)).toEqual([
       'asmpvl-c0123-pilot-endpoint',
       'asmpvl-c0123-pilot-endpoint',
@@ -342,13 +342,13 @@ describe('retries through the real SDK against a local server', () => {
       timeouts: { connectMs: 1_000, readMs: 150 },
       onCall: (event) => events.push(event),
     });
-    await slow.privateLink.getVpcEndpointAttribute('ep-1');
+    await slow.privateLink.endpoints.getVpcEndpointAttribute('ep-1');
     expect(events.map((event) => event.error?.code)).toEqual(['ReadTimeout', undefined]);
   });
 
   it('gives up on a refused connection after the bounded attempts', async () => {
     const cloud = cloudAt('http://127.0.0.1:1', { retry: { maxAttempts: 3 } });
-    await expect(cloud.privateLink.checkProductOpen()).rejects.toMatchObject({
+    await expect(cloud.privateLink.account.checkProductOpen()).rejects.toMatchObject({
       code: 'NetworkError',
       attempts: 3,
       notSent: true,

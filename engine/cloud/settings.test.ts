@@ -1,5 +1,5 @@
 import { CloudSettingsError, createCloud, parseCloudEndpoint, resolveCloudSettings } from './index';
-import { credentialFor } from './settings';
+import { credentialFor, parseClusterRoles } from './settings';
 
 describe('resolveCloudSettings', () => {
   it('takes flags over the environment', () => {
@@ -115,6 +115,28 @@ it('a call without any credential fails with CredentialsUnavailable, before anyt
     profile: 'no-such-profile',
     retry: { maxAttempts: 1 },
   });
-  const error = await cloud.privateLink.checkProductOpen().catch((thrown: unknown) => thrown);
+  const error = await cloud.privateLink.account.checkProductOpen().catch((thrown: unknown) => thrown);
   expect(error).toMatchObject({ code: 'CredentialsUnavailable', retryable: false, notSent: true });
+});
+
+describe('cluster roles', () => {
+  const ARN = 'acs:ram::1300000000000002:role/asmpvl-cluster';
+
+  test('come from --cluster-role pairs, else from ASMPVL_CLUSTER_ROLES', () => {
+    expect(resolveCloudSettings({ region: 'cn-hangzhou', clusterRoles: [`c1=${ARN}`] }, {}).clusterRoles).toEqual({
+      c1: ARN,
+    });
+    expect(
+      resolveCloudSettings({ region: 'cn-hangzhou' }, { ASMPVL_CLUSTER_ROLES: `c1=${ARN}, c2=${ARN}` }).clusterRoles,
+    ).toEqual({ c1: ARN, c2: ARN });
+    expect(resolveCloudSettings({ region: 'cn-hangzhou' }, {}).clusterRoles).toBeUndefined();
+  });
+
+  test('a malformed pair, an ARN that is not a role, or two roles for one cluster are refused by name', () => {
+    expect(() => parseClusterRoles(['c1'], '--cluster-role')).toThrow('expected <cluster-id>=<role-arn>');
+    expect(() => parseClusterRoles(['c1=acs:ram::1:user/x'], '--cluster-role')).toThrow('is not a RAM role ARN');
+    expect(() => parseClusterRoles([`c1=${ARN}`, 'c1=acs:ram::9:role/y'], '--cluster-role')).toThrow(
+      'cluster c1 is given two roles',
+    );
+  });
 });

@@ -43,6 +43,12 @@ export interface CloudSettings {
   clock?: Clock;
   /** Each attempt at its action's rate limit (pacing.ts); share one between the clouds of one process. */
   pacing?: CallPacing;
+  /**
+   * Cluster id → the ARN of a RAM role of the cluster's account, for clusters in another account
+   * than the mesh; flag `--cluster-role <id>=<arn>` (repeated), env ASMPVL_CLUSTER_ROLES (the same
+   * pairs, separated by commas). The settings' own credentials act for the mesh and assume each role.
+   */
+  clusterRoles?: Readonly<Record<string, string>>;
 }
 
 /** A setting that cannot work, named so a person can fix it. */
@@ -67,6 +73,7 @@ export const cloudEnvironment = {
   region: 'ALIBABA_CLOUD_REGION_ID',
   profile: 'ALIBABA_CLOUD_PROFILE',
   cloudEndpoint: 'ASMPVL_CLOUD_ENDPOINT',
+  clusterRoles: 'ASMPVL_CLUSTER_ROLES',
 } as const;
 
 /** The flags a command passes; any of them may be absent. */
@@ -76,13 +83,15 @@ export interface CloudFlags {
   cloudEndpoint?: string;
   /** `--allow-insecure-cloud-endpoint`: the user knowingly sends signed calls over plain HTTP off this host. */
   allowInsecureCloudEndpoint?: boolean;
+  /** `--cluster-role <cluster-id>=<role-arn>`, repeated. */
+  clusterRoles?: readonly string[];
 }
 
-/** Region, profile and endpoint from flags, falling back to the environment. */
+/** Region, profile, endpoint and cluster roles from flags, falling back to the environment. */
 export function resolveCloudSettings(
   flags: CloudFlags,
   env: NodeJS.ProcessEnv,
-): Pick<CloudSettings, 'region' | 'profile' | 'cloudEndpoint'> {
+): Pick<CloudSettings, 'region' | 'profile' | 'cloudEndpoint' | 'clusterRoles'> {
   const region = nonEmpty(flags.region) ?? nonEmpty(env[cloudEnvironment.region]);
   if (!region) {
     throw new CloudSettingsError(
@@ -92,7 +101,44 @@ export function resolveCloudSettings(
   }
   const cloudEndpoint = nonEmpty(flags.cloudEndpoint) ?? nonEmpty(env[cloudEnvironment.cloudEndpoint]);
   if (cloudEndpoint !== undefined) checkEndpointTransport(cloudEndpoint, flags.allowInsecureCloudEndpoint === true);
-  return { region, profile: nonEmpty(flags.profile) ?? nonEmpty(env[cloudEnvironment.profile]), cloudEndpoint };
+  const clusterRoles =
+    flags.clusterRoles && flags.clusterRoles.length > 0
+      ? parseClusterRoles(flags.clusterRoles, '--cluster-role')
+      : parseClusterRoles(
+          (env[cloudEnvironment.clusterRoles] ?? '').split(',').filter((pair) => pair.trim() !== ''),
+          cloudEnvironment.clusterRoles,
+        );
+  return {
+    region,
+    profile: nonEmpty(flags.profile) ?? nonEmpty(env[cloudEnvironment.profile]),
+    cloudEndpoint,
+    ...(Object.keys(clusterRoles).length > 0 ? { clusterRoles } : {}),
+  };
+}
+
+// A RAM role ARN: `acs:ram::<account-id>:role/<name>`.
+const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@-]+$/i;
+
+/**
+ * `<cluster-id>=<role-arn>` pairs as a map; a malformed pair, an ARN that is not a role's, or a
+ * cluster named twice with different roles is refused, naming the setting.
+ */
+export function parseClusterRoles(pairs: readonly string[], setting: string): Record<string, string> {
+  const roles: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [clusterId, roleArn, extra] = pair.trim().split('=');
+    if (!clusterId || !roleArn || extra !== undefined)
+      throw new CloudSettingsError(setting, `${setting} "${pair}": expected <cluster-id>=<role-arn>`);
+    if (!ROLE_ARN.test(roleArn))
+      throw new CloudSettingsError(
+        setting,
+        `${setting} "${pair}": ${roleArn} is not a RAM role ARN (like acs:ram::1234567890123456:role/asmpvl)`,
+      );
+    if (roles[clusterId] !== undefined && roles[clusterId] !== roleArn)
+      throw new CloudSettingsError(setting, `${setting}: cluster ${clusterId} is given two roles`);
+    roles[clusterId] = roleArn;
+  }
+  return roles;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: plain HTTP to this host never leaves it (the emulator in tests). */

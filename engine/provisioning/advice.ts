@@ -1,7 +1,7 @@
 /**
  * The next steps a message points to, worded by whoever runs the reconcile. The engine says which
  * step comes next; the plugin words it as a command to type, the controller as what it does by
- * itself: what is written into the cluster never tells a controller's reader to pass a flag.
+ * itself (what we write into the cluster never tells a controller's reader to pass a flag).
  */
 export interface Advice {
   /** After a wait ran out of time or the run was cancelled: how the work resumes. */

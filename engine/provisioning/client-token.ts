@@ -9,7 +9,7 @@
  * the step alone would replay the answer for a resource that no longer exists. Every spec edit
  * bumps the generation; a killed and re-run `connect` writes the same spec (no new generation), so
  * it keeps its tokens. Why the parameters: the same token with other parameters is refused
- * (`IdempotenceSignatureMismatch`), so a changed request must get a new token.
+ * (`IdempotentParameterMismatch`), so a changed request must get a new token.
  */
 import { createHash } from 'node:crypto';
 

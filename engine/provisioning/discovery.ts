@@ -32,7 +32,7 @@ async function loadBalancerRef(cloud: ProvisioningCloud, loadBalancerId: string)
 /**
  * The mesh's network and its private Pilot load balancer. ASM names no private Pilot load
  * balancer, so it is the internal CLB at the IntranetPilotEndpoint address in the mesh's VPC
- * (an inference from how ASM exposes Pilot, not a documented link), unless `pilotLoadBalancerId` names it.
+ * (an inference: the mesh API names only the public one), unless `pilotLoadBalancerId` names it.
  */
 export async function discoverMesh(
   cloud: ProvisioningCloud,
@@ -58,7 +58,13 @@ export async function discoverMesh(
     mesh.pilotAddress?.host,
     pilotLoadBalancerId,
   );
-  return { meshId, vpcId: mesh.vpcId, securityGroupId: mesh.securityGroupId, pilotLoadBalancer };
+  let accountId;
+  try {
+    accountId = await cloud.meshAccountId();
+  } catch (error) {
+    throw new StepError("read the mesh account's id (STS GetCallerIdentity)", error);
+  }
+  return { meshId, vpcId: mesh.vpcId, securityGroupId: mesh.securityGroupId, pilotLoadBalancer, accountId };
 }
 
 async function findPilotLoadBalancer(
@@ -125,7 +131,7 @@ export async function discoverCluster(
   } catch (error) {
     throw new StepError(`read cluster ${clusterId} (ACK DescribeClusterDetail)`, error, clusterId);
   }
-  const facts = factsOf(detail);
+  const facts = { ...factsOf(detail), accountId: cloud.clusterAccountId(clusterId) };
   if (!withLoadBalancer) return facts;
   if (!facts.vpcId || !facts.securityGroupId) {
     throw new StepError(

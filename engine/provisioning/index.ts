@@ -6,7 +6,7 @@
  * const status = await refreshStatus(kube, cloud);            // status --refresh
  * ```
  */
-import type { Cloud } from '../cloud';
+import type { AccountClouds, Cloud } from '../cloud';
 import { READS_AT_ONCE } from '../concurrency';
 import type { ConfigStore } from '../kube/store';
 import type { Advice } from './advice';
@@ -34,7 +34,7 @@ export interface RefreshOptions {
  */
 export async function refreshStatus(
   store: ConfigStore,
-  cloud: Cloud,
+  cloud: Cloud | AccountClouds,
   options: RefreshOptions = {},
 ): Promise<AsmPvlStatus> {
   const config = await store.getConfig();

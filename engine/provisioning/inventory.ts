@@ -89,9 +89,10 @@ export async function observeInventory(
       try {
         const resources = await (options.details?.serviceResources(service.serviceId) ??
           cloud.listServiceResources(service.serviceId));
-        const allowedAccountIds = options.withAllowlists
-          ? await cloud.listServiceUserIds(service.serviceId)
-          : undefined;
+        const allowedAccountIds =
+          (options.withAllowlists ?? cloud.crossAccount)
+            ? await cloud.listServiceUserIds(service.serviceId)
+            : undefined;
         return {
           serviceId: service.serviceId,
           serviceName: service.serviceName,

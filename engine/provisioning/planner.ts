@@ -197,8 +197,7 @@ function planService(
   return { chain: { tail }, attachIn };
 }
 
-// Same-account links need no allowlist entry: PrivateLink lets an account reach its own services.
-// A cross-account one does.
+// Same-account links need no allowlist entry (AddUserToVpcEndpointService is for other accounts); a cross-account one does.
 function allowAccount(
   builder: PlanBuilder,
   key: ResourceKey,

@@ -2,7 +2,7 @@
  * What a provisioning run holds: the cloud clients (cancelled by Ctrl-C or SIGTERM), a count of
  * the calls made, the deadline, and the progress display. The caller opens it (plugin/session.ts).
  */
-import type { Cloud } from '../cloud';
+import type { AccountClouds, Cloud } from '../cloud';
 import type { Progress } from '../progress';
 import type { ProvisioningCloud } from './cloud-port';
 import type { Deadline } from './waits';
@@ -15,7 +15,10 @@ export interface CallCount {
 }
 
 export interface Session {
+  /** The mesh account's cloud. */
   cloud: Cloud;
+  /** Every account's cloud: the mesh's and one per cluster role. */
+  accounts: AccountClouds;
   /** Cancelled by Ctrl-C / SIGTERM. */
   port: ProvisioningCloud;
   /**

@@ -1,7 +1,7 @@
 /**
  * The status subresource, built from what the cloud holds. Pure.
  *
- * The vendor's fields are a contract (MISSION.md): status.clusters[] (the API-server links),
+ * The vendor's fields are a contract (scripts written against the vendor's product read them): status.clusters[] (the API-server links),
  * status.pilot (the shared Pilot service and each cluster's Pilot endpoint) and status.status,
  * one of Available | Provisioning | Degraded | Failed. Next to them, our own `conditions` (Ready,
  * APIServerLinks, PilotLinks, SANSynced, MeshReady) say why, `observedGeneration` which spec it is

@@ -6,7 +6,7 @@
  * the client's per-call token (the same on each retry of one call).
  */
 import { randomUUID } from 'node:crypto';
-import type { Endpoint, EndpointService } from '../cloud/privatelink';
+import type { Endpoint, EndpointService, ServiceResourceType } from '../cloud/privatelink';
 import { clientTokenFor } from './client-token';
 import { hasCode, type ProvisioningCloud } from './cloud-port';
 import { ProvisioningInputError } from './errors';
@@ -412,6 +412,31 @@ async function deleteEndpoint(
   return { state: 'done', detail: `${endpointId} deleted` };
 }
 
+/**
+ * Detaches every load balancer still attached to a service, one at a time (each change makes the
+ * service busy until it settles). PrivateLink refuses to delete a service with resources attached
+ * (`EndpointServiceDependenceViolation`).
+ */
+async function detachEveryResource(context: StepContext, serviceId: string): Promise<void> {
+  const resources = await context.cloud.listServiceResources(serviceId);
+  for (const resource of resources) {
+    await serviceActive(context, serviceId);
+    try {
+      await context.cloud.detachResource({
+        serviceId,
+        resourceId: resource.resourceId,
+        // Optional to detach: absent, the cloud takes the type of the id.
+        resourceType: resource.resourceType as ServiceResourceType,
+        zoneId: resource.zoneId,
+        clientToken: oneOff(),
+      });
+    } catch (error) {
+      if (!hasCode(error, 'EndpointServiceResourceNotFound')) throw error;
+    }
+  }
+  if (resources.length > 0) await serviceActive(context, serviceId);
+}
+
 async function deleteService(
   context: StepContext,
   action: Extract<Action, { kind: 'deleteService' }>,
@@ -421,6 +446,7 @@ async function deleteService(
   if (!service) return { state: 'done', detail: 'already gone' };
   if (service.serviceStatus !== 'Deleting') {
     await serviceActive(context, serviceId);
+    await detachEveryResource(context, serviceId);
     try {
       await context.cloud.deleteService(serviceId, oneOff());
     } catch (error) {

@@ -63,6 +63,10 @@ export abstract class ClusterCommand extends Command {
   allowInsecureCloudEndpoint = Option.Boolean('--allow-insecure-cloud-endpoint', false, {
     description: 'Allow an http:// --cloud-endpoint off this host (credentials then travel in clear text)',
   });
+  clusterRole = Option.Array('--cluster-role', {
+    description:
+      "<cluster-id>=<role-arn>: act in that cluster's account through this RAM role (STS AssumeRole), for clusters in another account than the mesh; repeat per cluster; also ASMPVL_CLUSTER_ROLES",
+  });
   verbose = Option.Counter('-v,--verbose', 0, { description: 'More detail: each cloud call with its request id' });
 
   private kubeClient?: Kube;
@@ -121,6 +125,7 @@ export abstract class ClusterCommand extends Command {
         profile: this.profile,
         cloudEndpoint: this.cloudEndpoint,
         allowInsecureCloudEndpoint: this.allowInsecureCloudEndpoint,
+        clusterRoles: this.clusterRole,
       },
       this.context.env,
     );

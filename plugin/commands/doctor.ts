@@ -2,7 +2,7 @@ import type { StoredConfig } from '../../engine/kube/store';
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { readSpec } from '../../core/spec-view';
-import type { Cloud, CloudCallEvent } from '../../engine/cloud';
+import type { AccountClouds, Cloud, CloudCallEvent } from '../../engine/cloud';
 import {
   anyFailed,
   type Finding,
@@ -12,6 +12,7 @@ import {
   type SpecFacts,
   summaryLine,
 } from '../doctor/checks';
+import type { CatalogueEntry } from '../../engine/cloud/catalogue';
 import type { PermissionObservation } from '../doctor/permissions';
 import { type CloudProbes, type DoctorProbes, type KubeProbes, runDoctor } from '../doctor/run';
 import { ExitCode } from '../exit-codes';
@@ -176,14 +177,15 @@ export class DoctorCommand extends ClusterCommand {
   }
 
   /** Cloud clients with doctor's short retry budget; -v prints each call with its request id. */
-  private async doctorCloud(region: string): Promise<Cloud> {
-    const { createCloud, describeCloudTarget, resolveCloudSettings } = await import('../../engine/cloud');
+  private async doctorCloud(region: string): Promise<AccountClouds> {
+    const { createAccountClouds, describeCloudTarget, resolveCloudSettings } = await import('../../engine/cloud');
     const settings = resolveCloudSettings(
       {
         region,
         profile: this.profile,
         cloudEndpoint: this.cloudEndpoint,
         allowInsecureCloudEndpoint: this.allowInsecureCloudEndpoint,
+        clusterRoles: this.clusterRole,
       },
       this.context.env,
     );
@@ -197,14 +199,48 @@ export class DoctorCommand extends ClusterCommand {
         );
       }
     };
-    return createCloud({ ...settings, retry: DOCTOR_RETRY, onCall });
+    return createAccountClouds({ ...settings, retry: DOCTOR_RETRY, onCall });
   }
 
-  /** Every RAM action in the policy, probed a few at a time (engine/cloud/permissions.ts). */
-  private async permissionObservations(cloud: Cloud): Promise<PermissionObservation[]> {
-    const { GRANTED_ACTIONS } = await import('../../engine/cloud/catalogue');
+  /**
+   * Every RAM action in the policy, probed a few at a time (engine/cloud/permissions.ts). Across
+   * accounts, each identity is probed for its own side's actions, after checking that the mesh's
+   * identity can assume each cluster role (STS GetCallerIdentity through the role).
+   */
+  private async permissionObservations(accounts: AccountClouds): Promise<PermissionObservation[]> {
+    const { actionsOf, GOVERNED_ACTIONS, catalogueEntry } = await import('../../engine/cloud/catalogue');
+    if (!accounts.crossAccount) return this.observe(accounts.mesh, GOVERNED_ACTIONS);
+    const assumeRole = catalogueEntry('STS', 'AssumeRole')!;
+    const observations = await this.observe(accounts.mesh, actionsOf('mesh'), 'the mesh account');
+    for (const role of accounts.roles()) {
+      const identity = `role ${role.roleArn}`;
+      try {
+        const caller = await role.cloud.sts.getCallerIdentity();
+        if (caller.accountId !== role.accountId)
+          throw new Error(`it acts in account ${caller.accountId}, not ${role.accountId}`);
+      } catch (error) {
+        observations.push({
+          ramAction: assumeRole.ramAction,
+          purpose: assumeRole.purpose,
+          status: 'denied',
+          probe: 'read',
+          identity: `the mesh account (assuming ${role.roleArn})`,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        continue;
+      }
+      observations.push(...(await this.observe(role.cloud, actionsOf('cluster'), identity)));
+    }
+    return observations;
+  }
+
+  private async observe(
+    cloud: Cloud,
+    entries: readonly CatalogueEntry[],
+    identity?: string,
+  ): Promise<PermissionObservation[]> {
     const { mapBounded } = await import('../../engine/concurrency');
-    return mapBounded([...GRANTED_ACTIONS], 8, async (entry) => {
+    return mapBounded([...entries], 8, async (entry) => {
       const verdict = await cloud.permissions.check(entry);
       return {
         ramAction: entry.ramAction,
@@ -214,35 +250,37 @@ export class DoctorCommand extends ClusterCommand {
         code: verdict.error?.code,
         requestId: verdict.error?.requestId,
         message: verdict.error?.message,
+        ...(identity ? { identity } : {}),
       };
     });
   }
 
-  private cloudProbes(cloud: Cloud): CloudProbes {
+  private cloudProbes(accounts: AccountClouds): CloudProbes {
+    const cloud = accounts.mesh;
     return {
       credentials: () =>
         attempt(async () => {
           await cloud.vpc.describeVSwitches({ pageSize: 1 });
           return { requestId: this.lastRequestId.get('DescribeVSwitches') };
         }),
-      privateLinkOpen: () => attempt(() => cloud.privateLink.checkProductOpen()),
+      privateLinkOpen: () => attempt(() => cloud.privateLink.account.checkProductOpen()),
       privateLinkZones: () =>
         attempt(async () =>
-          (await cloud.privateLink.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId),
+          (await cloud.privateLink.account.describeZones({ serviceResourceType: 'slb' })).map((zone) => zone.zoneId),
         ),
       cluster: (clusterId) =>
         attempt(async () => {
-          const detail = await cloud.ack.describeClusterDetail(clusterId);
+          const detail = await accounts.forCluster(clusterId).ack.describeClusterDetail(clusterId);
           return { name: detail.name, state: detail.state, regionId: detail.regionId };
         }),
-      permissions: () => this.permissionObservations(cloud),
+      permissions: () => this.permissionObservations(accounts),
       mesh: (meshId, clusterIds) =>
         attempt(async () => {
           // Loaded only here: the provisioning reads (by tags) are the heaviest part of the bundle.
           const { provisioningCloud } = await import('../../engine/provisioning/cloud-port');
           const { observeInventory } = await import('../../engine/provisioning/inventory');
           const { discoverClusters } = await import('../../engine/provisioning/discovery');
-          const port = provisioningCloud(cloud);
+          const port = provisioningCloud(accounts);
           const [meshClusters, inventory, discovery] = await Promise.all([
             port.describeMeshClusters(meshId),
             observeInventory(port, meshId, { concurrency: 8 }),

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { regionOfZone } from '../../core/zones';
-import type { Cloud } from '../../engine/cloud';
+import type { AccountClouds } from '../../engine/cloud';
 import type { Kube, StoredConfig } from '../../engine/kube';
 import type { ConfigReader } from '../../engine/kube/direct';
 import { ExitCode } from '../exit-codes';
@@ -80,7 +80,7 @@ export class StatusCommand extends ClusterCommand {
     description: 'With --refresh: the ASM instance (default: ASMPVL_MESH_ID, then what connect recorded on the object)',
   });
 
-  private cloudClients?: Cloud;
+  private cloudClients?: AccountClouds;
 
   async execute(): Promise<number> {
     try {
@@ -165,12 +165,15 @@ export class StatusCommand extends ClusterCommand {
   }
 
   /** One set of cloud clients for every round; the region is --region, ALIBABA_CLOUD_REGION_ID, or the spec's. */
-  private async refreshCloud(config: StoredConfig): Promise<Cloud> {
+  private async refreshCloud(config: StoredConfig): Promise<AccountClouds> {
     if (this.cloudClients) return this.cloudClients;
-    const { createCloud, processPacer, resolveCloudSettings } = await import('../../engine/cloud');
+    const { createAccountClouds, processPacer, resolveCloudSettings } = await import('../../engine/cloud');
     const region = this.region ?? this.context.env.ALIBABA_CLOUD_REGION_ID ?? regionOfSpec(config);
-    this.cloudClients = createCloud({
-      ...resolveCloudSettings({ region, profile: this.profile, cloudEndpoint: this.cloudEndpoint }, this.context.env),
+    this.cloudClients = createAccountClouds({
+      ...resolveCloudSettings(
+        { region, profile: this.profile, cloudEndpoint: this.cloudEndpoint, clusterRoles: this.clusterRole },
+        this.context.env,
+      ),
       pacing: processPacer(this.context.env),
     });
     return this.cloudClients;

@@ -59,4 +59,22 @@ describe('permissionFindings', () => {
       'could not tell for vpc:DescribeVSwitches (Throttling.User); the other 1 are allowed',
     );
   });
+
+  test('across accounts, a denial names whose policy lacks the action, and all allowed counts the identities', () => {
+    const role = 'role acs:ram::1300000000000002:role/asmpvl-cluster';
+    const [denied] = permissionFindings([
+      { ...allowed('cs:ModifyCluster'), identity: role, status: 'denied', code: 'StatusForbidden', message: 'no' },
+    ]);
+    expect(denied).toMatchObject({
+      check: `permission/${role}/cs:ModifyCluster`,
+      title: `RAM permission cs:ModifyCluster of ${role}`,
+      status: 'fail',
+      fix: `add {"Effect": "Allow", "Action": "cs:ModifyCluster", "Resource": "*"} to the RAM policy of ${role} (kubectl asmpvl policy prints the whole policy, by account, with --cluster-role)`,
+    });
+    const [ok] = permissionFindings([
+      { ...allowed('servicemesh:AddClusterIntoServiceMesh'), identity: 'the mesh account' },
+      { ...allowed('cs:ModifyCluster'), identity: role },
+    ]);
+    expect(ok!.message).toContain(`across 2 identities (the mesh account; ${role})`);
+  });
 });

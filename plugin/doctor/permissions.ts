@@ -12,10 +12,12 @@ export interface PermissionObservation {
   purpose: string;
   status: 'allowed' | 'denied' | 'unknown';
   /** How it was checked: with DryRun, a read, or a call on an id no one owns. */
-  probe: 'dry-run' | 'read' | 'absent-resource' | 'none';
+  probe: 'dry-run' | 'read' | 'absent-resource';
   code?: string;
   requestId?: string;
   message?: string;
+  /** Across accounts: whose permission it is (`role <arn>`, `the mesh account`); absent in one account. */
+  identity?: string;
 }
 
 const TITLE = 'RAM permissions of these credentials';
@@ -33,12 +35,15 @@ function answer(observation: PermissionObservation): string {
 }
 
 function deniedFinding(observation: PermissionObservation): Finding {
+  const of = observation.identity ? ` of ${observation.identity}` : '';
   return {
-    check: `permission/${observation.ramAction}`,
-    title: `RAM permission ${observation.ramAction}`,
+    check: observation.identity
+      ? `permission/${observation.identity}/${observation.ramAction}`
+      : `permission/${observation.ramAction}`,
+    title: `RAM permission ${observation.ramAction}${of}`,
     status: 'fail',
-    message: `denied${answer(observation)}; needed for ${observation.purpose}`,
-    fix: `add ${grantLine(observation.ramAction)} to the RAM policy of this user or role (kubectl asmpvl policy prints the whole policy)`,
+    message: `denied${answer(observation)}; needed for ${observation.purpose}${observation.message && observation.identity ? `: ${observation.message}` : ''}`,
+    fix: `add ${grantLine(observation.ramAction)} to the RAM policy${of || ' of this user or role'} (kubectl asmpvl policy prints the whole policy${observation.identity ? ', by account, with --cluster-role' : ''})`,
   };
 }
 
@@ -62,12 +67,14 @@ export function permissionFindings(observations: PermissionObservation[]): Findi
     ];
   }
   const dryRuns = observations.filter((observation) => observation.probe === 'dry-run').length;
+  const identities = new Set(observations.flatMap((observation) => observation.identity ?? []));
+  const whose = identities.size > 1 ? ` across ${identities.size} identities (${[...identities].join('; ')})` : '';
   return [
     {
       check: 'permissions',
       title: TITLE,
       status: 'ok',
-      message: `all ${observations.length} RAM actions asmpvl calls are allowed (${dryRuns} checked with DryRun, the others with a read or a call on an id no one owns; nothing changed)`,
+      message: `all ${observations.length} RAM actions asmpvl calls are allowed${whose} (${dryRuns} checked with DryRun, the others with a read or a call on an id no one owns; nothing changed)`,
     },
   ];
 }

@@ -72,8 +72,7 @@ export interface StatusView {
   notes: string[];
 }
 
-// Connection and endpoint states that only lead away from a working link (PrivateLink's documented
-// endpoint, connection and service states).
+// Connection and endpoint states that only lead away from a working link.
 const BROKEN = new Set(['Disconnecting', 'Disconnected', 'Deleting', 'ServiceDeleted', 'Inactive', 'Failed']);
 
 export const SAN_CONDITION = 'SANSynced';

@@ -243,7 +243,7 @@ async function benchRepairAndFailover(delays: EmulatorDelays): Promise<Omit<Cont
       cloudEndpoint: sandbox.emulator.url,
       credentials: sandbox.emulator.credentials,
     });
-    await cloud.privateLink.deleteVpcEndpoint(endpoint.endpointId, { clientToken: randomUUID() });
+    await cloud.privateLink.endpoints.deleteVpcEndpoint(endpoint.endpointId, { clientToken: randomUUID() });
     const deleted = Date.now();
     const ownWrites = sandbox.emulator.requests().length;
     await pollUntil(

@@ -116,13 +116,13 @@ describe('asmpvl-controller', () => {
     const detached = pilotService.resources.find((resource) => resource.zoneId === zoneId)!;
     const client = cloud();
     const broken = Date.now();
-    await client.privateLink.deleteVpcEndpoint(pilotEndpoint.endpointId, { clientToken: randomUUID() });
+    await client.privateLink.endpoints.deleteVpcEndpoint(pilotEndpoint.endpointId, { clientToken: randomUUID() });
     await waitFor(
       () => !sandbox.inventory().endpoints.some((endpoint) => endpoint.endpointId === pilotEndpoint.endpointId),
       'the endpoint gone',
       10_000,
     );
-    await client.privateLink.detachResourceFromVpcEndpointService({
+    await client.privateLink.services.detachResourceFromVpcEndpointService({
       serviceId: pilotService.serviceId,
       resourceId: detached.resourceId,
       resourceType: detached.resourceType,

@@ -3,7 +3,7 @@
 // The policy `kubectl asmpvl policy` prints lets the whole flow pass, and every action in it is
 // called by some step (engine/cloud/permissions.contract.test.ts shows that without any one of them
 // exactly that call is refused); a key that lacks one action gets it named by doctor and by connect.
-import { GRANTED_ACTIONS, type RamPolicy } from '../../engine/cloud/catalogue';
+import { CLOUD_ACTIONS, type RamPolicy } from '../../engine/cloud/catalogue';
 import type { Finding } from '../../plugin/doctor/checks';
 import { loadWorldFile, TWO_CLUSTERS_WORLD, type World } from '../emulator';
 import { run } from './harness';
@@ -91,10 +91,10 @@ describe('the policy kubectl asmpvl policy prints, as the only permissions of th
     expect(inventorySummary(sandbox.inventory())).toEqual({ services: [], endpoints: [] });
 
     // Each action of the policy is called by the flow, except those a step needs only elsewhere:
-    // doctor's own reads, cross-account allowlists (one key, one account here), and NLB zones
+    // doctor's own reads, cross-account allowlists and roles (one key, one account here), and NLB zones
     // (test/e2e/nlb.e2e.test.ts).
     const called = ramActionsSince(since);
-    const elsewhere = GRANTED_ACTIONS.filter(
+    const elsewhere = CLOUD_ACTIONS.filter(
       (entry) =>
         entry.purpose.startsWith('doctor:') ||
         entry.purpose.startsWith('connect across accounts:') ||
@@ -106,6 +106,8 @@ describe('the policy kubectl asmpvl policy prints, as the only permissions of th
       'privatelink:CheckProductOpen',
       'privatelink:DescribeZones',
       'privatelink:ListVpcEndpointServiceUsers',
+      'sts:AssumeRole',
+      'sts:GetCallerIdentity',
     ]);
     const policyActions = policy.Statement[0]!.Action as string[];
     expect([...called].filter((action) => !policyActions.includes(action))).toEqual([]);

@@ -26,21 +26,19 @@ const PROBES: Record<CatalogueEntry['probe'], string> = {
   'dry-run': 'DryRun',
   read: 'the read',
   'absent-resource': 'a call on an id no one owns',
-  none: '— (not checked)',
 };
 
 /** The Markdown table of every catalogued action, as the README holds it between its markers. */
 export function catalogueTable(): string {
   const rows = [
-    ['product', 'action', 'RAM action', 'writes', 'DryRun', 'in `policy`', 'doctor checks with'],
+    ['product', 'action', 'RAM action', 'writes', 'DryRun', 'doctor checks with'],
     ...CLOUD_ACTIONS.map((entry) => [
       entry.product,
       entry.action,
       `\`${entry.ramAction}\``,
       yes(entry.mutating),
       yes(entry.dryRun),
-      yes(entry.granted),
-      PROBES[entry.probe],
+      entry.governed ? PROBES[entry.probe] : '— (RAM does not govern it)',
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -6,7 +6,7 @@ import { IdSource, seededRandom } from './ids';
 import type { Tag } from './params';
 import type { KnownAccessKey } from './signature';
 import { Timeline, type PendingTransition } from './timeline';
-import type { World, WorldCluster, WorldLoadBalancer, WorldVSwitch } from './world';
+import type { World, WorldCluster, WorldLoadBalancer, WorldRole, WorldVSwitch } from './world';
 
 export type ServiceResourceType = 'slb' | 'alb' | 'nlb';
 export type ServiceStatus = 'Creating' | 'Pending' | 'Active' | 'Deleting';
@@ -172,6 +172,8 @@ export class Cloud {
   readonly meshMembers = new Map<string, MeshMember>();
   /** Accounts that have activated PrivateLink (CheckProductOpen / OpenPrivateLinkService). */
   readonly privateLinkOpen = new Set<string>();
+  /** Credentials STS AssumeRole issued, by AccessKey id; they sign for the role's account until they expire. */
+  readonly stsCredentials = new Map<string, KnownAccessKey>();
   private readonly clock: () => number;
   private readonly meshView: (cloud: Cloud, member: MeshMember) => MeshClusterView;
   /** Asked once per cluster task as it starts: true makes it end in `fail`. */
@@ -239,11 +241,25 @@ export class Cloud {
   }
 
   accessKey(accessKeyId: string): KnownAccessKey | undefined {
+    const issued = this.stsCredentials.get(accessKeyId);
+    if (issued) return issued;
     for (const account of this.world.accounts) {
       const key = account.accessKeys.find((candidate) => candidate.accessKeyId === accessKeyId);
       if (key) return { ...key, accountId: account.accountId };
     }
     return undefined;
+  }
+
+  /**
+   * The role an ARN names (`acs:ram::<account-id>:role/<name>`) and its account; RAM compares role
+   * names without regard to case.
+   */
+  role(roleArn: string): { accountId: string; role: WorldRole } | undefined {
+    const match = /^acs:ram::(\d+):role\/(.+)$/i.exec(roleArn);
+    if (!match) return undefined;
+    const account = this.world.accounts.find((candidate) => candidate.accountId === match[1]);
+    const role = account?.roles?.find((candidate) => candidate.roleName.toLowerCase() === match[2]!.toLowerCase());
+    return account && role ? { accountId: account.accountId, role } : undefined;
   }
 
   vSwitch(vSwitchId: string): WorldVSwitch | undefined {

@@ -148,6 +148,7 @@ function authorize(
   key: KnownAccessKey | undefined,
 ): void {
   if (!key?.policy) return;
+  if (resolved.style === 'RPC' && resolved.definition.withoutRam) return;
   const regionId = runtime.cloud.world.regionId;
   const code = resolved.product.name;
   const resource =
@@ -252,6 +253,9 @@ async function perform(
   const now = runtime.cloud.settle();
   const caller = authenticate(runtime, request, params, now);
   entry.accessKeyId = caller.accessKeyId;
+  const expiresAt = runtime.cloud.accessKey(caller.accessKeyId)?.expiresAt;
+  if (expiresAt !== undefined && expiresAt <= now)
+    throw new ApiError('InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.', 400);
   // RAM judges a call before the product sees it, so a denied DryRun is a denial, not DryRunOperation.
   authorize(runtime, request, resolved, params, runtime.cloud.accessKey(caller.accessKeyId));
   if (decision.kind === 'error') {

@@ -2,7 +2,7 @@
 // idempotency, fault injection, the request log and the control endpoints.
 import { DescribeVSwitchesRequest } from '@alicloud/vpc20160428';
 import { startEmulator, type EmulatorState, type RequestLogEntry, type RunningEmulator } from './index';
-import { pollUntil, sdkClients, sleep } from './testing/sdk';
+import { pollUntil, sdkClients } from './testing/sdk';
 import { twoClusters } from './testing/worlds';
 import type { World } from './world';
 
@@ -163,7 +163,7 @@ describe('ClientToken idempotency', () => {
     expect(emulator.requests().map((entry) => entry.replayed ?? false)).toEqual([false, true]);
   });
 
-  it('refuses the same token with other parameters with IdempotenceSignatureMismatch', async () => {
+  it('refuses the same token with other parameters with IdempotentParameterMismatch', async () => {
     const clients = sdkClients(emulator);
     await clients.privateLink('CreateVpcEndpointService', serviceParams({ ClientToken: 'token-2' }));
     const error = await failure(
@@ -172,7 +172,7 @@ describe('ClientToken idempotency', () => {
         serviceParams({ ClientToken: 'token-2', AutoAcceptEnabled: false }),
       ),
     );
-    expect([error.code, error.statusCode]).toEqual(['IdempotenceSignatureMismatch', 400]);
+    expect([error.code, error.statusCode]).toEqual(['IdempotentParameterMismatch', 400]);
     expect(emulator.state().endpointServices).toHaveLength(1);
   });
 
@@ -361,11 +361,35 @@ describe('control endpoints', () => {
 });
 
 describe('timing', () => {
-  it('moves asynchronous resources with the configured delays', async () => {
-    const clients = sdkClients(emulator);
-    const { ServiceId } = await clients.privateLink('CreateVpcEndpointService', serviceParams());
-    expect((await clients.privateLink('GetVpcEndpointServiceAttribute', { ServiceId })).ServiceStatus).toBe('Creating');
-    await sleep(FAST.serviceCreateMs + 5);
-    expect((await clients.privateLink('GetVpcEndpointServiceAttribute', { ServiceId })).ServiceStatus).toBe('Active');
+  // Long enough that the first read after the create lands inside it even on a loaded machine; the
+  // assertions are on the order of states and a lower bound on time, never on an upper one.
+  const SERVICE_CREATE_MS = 1500;
+
+  it('moves asynchronous resources with the configured delays: Creating first, Active no sooner than the delay', async () => {
+    const slow = await startEmulator({ world, delays: { ...FAST, serviceCreateMs: SERVICE_CREATE_MS }, seed: 5 });
+    try {
+      const clients = sdkClients(slow);
+      const sentAt = Date.now();
+      const { ServiceId } = await clients.privateLink('CreateVpcEndpointService', serviceParams());
+      const seen: Array<{ at: number; status: string }> = [];
+      await pollUntil(
+        async () => {
+          const status = (await clients.privateLink('GetVpcEndpointServiceAttribute', { ServiceId })).ServiceStatus;
+          seen.push({ at: Date.now(), status });
+          return status;
+        },
+        (status) => status === 'Active',
+        SERVICE_CREATE_MS + 10_000,
+        50,
+      );
+      const statuses = seen.map((entry) => entry.status);
+      const firstActive = statuses.indexOf('Active');
+      expect(statuses[0]).toBe('Creating');
+      expect(firstActive).toBeGreaterThan(0);
+      expect(statuses.slice(0, firstActive).every((status) => status === 'Creating')).toBe(true);
+      expect(seen[firstActive]!.at - sentAt).toBeGreaterThanOrEqual(SERVICE_CREATE_MS);
+    } finally {
+      await slow.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // ClientToken idempotency: a retried call with the same token and the same parameters answers
 // what the first call answered and creates nothing; the same token with other parameters is
-// refused with IdempotenceSignatureMismatch. Only successful calls are remembered, so a call
+// refused with IdempotentParameterMismatch (the code PrivateLink's idempotence documentation names). Only successful calls are remembered, so a call
 // that failed can be retried with its token.
 import { ApiError } from './errors';
 
@@ -28,7 +28,7 @@ export class IdempotencyLedger {
     if (!remembered) return undefined;
     if (remembered.fingerprint !== fingerprint) {
       throw new ApiError(
-        'IdempotenceSignatureMismatch',
+        'IdempotentParameterMismatch',
         `The ClientToken ${clientToken} was used for a ${action} call with other parameters.`,
       );
     }

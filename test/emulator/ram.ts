@@ -128,6 +128,9 @@ export function rpcResource(
   accountId: string,
   param: (name: string) => string | undefined,
 ): string {
+  // sts:AssumeRole is judged on the role it names, an ARN of the role's own account.
+  const roleArn = param('RoleArn');
+  if (code === 'sts' && roleArn) return roleArn;
   for (const [name, type] of RESOURCE_PARAMS) {
     const id = param(name);
     if (id && !id.includes(',')) return `acs:${code}:${regionId}:${accountId}:${type}/${id}`;

@@ -238,7 +238,7 @@ describe('ROA signed with Authorization: acs AK:signature (openapi-core doROAReq
   });
 
   /** Headers signed by OpenApiUtil.getStringToSign + getROASignature, with a chosen Date and nonce. */
-  function signedRoaHeaders(date: string, nonce: string): Record<string, string> {
+  function signedRoaHeaders(date: string, nonce?: string): Record<string, string> {
     const request = new $dara.Request();
     request.method = 'GET';
     request.pathname = `/clusters/${clusterId()}`;
@@ -247,7 +247,7 @@ describe('ROA signed with Authorization: acs AK:signature (openapi-core doROAReq
       accept: 'application/json',
       date,
       host: emulator.endpoint,
-      'x-acs-signature-nonce': nonce,
+      ...(nonce === undefined ? {} : { 'x-acs-signature-nonce': nonce }),
       'x-acs-signature-method': 'HMAC-SHA1',
       'x-acs-signature-version': '1.0',
       'x-acs-version': '2015-12-15',
@@ -270,5 +270,14 @@ describe('ROA signed with Authorization: acs AK:signature (openapi-core doROAReq
     expect((await send(url, { headers })).status).toBe(200);
     const replay = await send(url, { headers });
     expect([replay.status, replay.body.code]).toEqual([400, 'SignatureNonceUsed']);
+  });
+
+  test('an ROA call without x-acs-signature-nonce (as the aliyun CLI signs it) is answered', async () => {
+    const url = `${emulator.url}/clusters/${clusterId()}`;
+    const answer = await send(url, { headers: signedRoaHeaders(new Date().toUTCString()) });
+    expect([answer.status, answer.body.cluster_id]).toEqual([200, clusterId()]);
+    const wrong = signedRoaHeaders(new Date().toUTCString());
+    const refused = await send(url, { headers: { ...wrong, date: new Date(Date.now() - 1000).toUTCString() } });
+    expect([refused.status, refused.body.code]).toEqual([400, 'SignatureDoesNotMatch']);
   });
 });

@@ -35,6 +35,10 @@ export interface KnownAccessKey {
   accountId: string;
   /** The key's RAM policy; absent: allowed everything. */
   policy?: RamPolicy;
+  /** For credentials STS issued: when they stop working (ms since the epoch). */
+  expiresAt?: number;
+  /** For credentials STS issued: the assumed role's ARN and session, as GetCallerIdentity reports them. */
+  assumedRoleArn?: string;
 }
 
 /** The caller a verified request speaks for. */

@@ -20,10 +20,33 @@ export interface WorldAccessKey {
   policy?: RamPolicy;
 }
 
+/**
+ * A role's trust policy as RAM stores it: who may assume the role. Principals are accounts
+ * (`acs:ram::<account-id>:root`: any identity of that account its own policy lets call
+ * sts:AssumeRole) or one RAM user (`acs:ram::<account-id>:user/<name>`, matched on the account).
+ */
+export interface RamTrustPolicy {
+  Version: string;
+  Statement: Array<{ Effect: 'Allow' | 'Deny'; Action: string | string[]; Principal: { RAM?: string | string[] } }>;
+}
+
+/** A RAM role of an account, assumable through STS AssumeRole by the accounts its trust policy names. */
+export interface WorldRole {
+  /** Its ARN is `acs:ram::<account-id>:role/<roleName, lower case>`. */
+  roleName: string;
+  trustPolicy: RamTrustPolicy;
+  /** What the role's STS credentials may do; absent: everything. */
+  policy?: RamPolicy;
+  /** The longest session AssumeRole grants (900–43200 s); default 3600. */
+  maxSessionDurationSeconds?: number;
+}
+
 export interface WorldAccount {
   /** The Alibaba Cloud account (UID), 16 digits. */
   accountId: string;
   accessKeys: WorldAccessKey[];
+  /** RAM roles other accounts (or this one) may assume. */
+  roles?: WorldRole[];
   /** Whether PrivateLink is activated for the account (CheckProductOpen); default true. */
   privateLinkOpen?: boolean;
 }
@@ -154,6 +177,11 @@ export function checkWorld(world: World): World {
   for (const account of world.accounts) {
     for (const key of account.accessKeys) {
       if (key.policy) problems.push(...checkPolicy(key.policy, `access key ${key.accessKeyId} policy`));
+    }
+    for (const role of account.roles ?? []) {
+      const where = `account ${account.accountId} role ${role.roleName}`;
+      if (role.policy) problems.push(...checkPolicy(role.policy, `${where} policy`));
+      if (!Array.isArray(role.trustPolicy?.Statement)) problems.push(`${where}: trustPolicy.Statement must be a list`);
     }
   }
   for (const zone of world.zones) {

@@ -5,6 +5,7 @@ import { privateLink } from './privatelink';
 import type { Product } from './product';
 import { serviceMesh } from './servicemesh';
 import { slb } from './slb';
+import { sts } from './sts';
 import { vpc } from './vpc';
 
-export const PRODUCTS: readonly Product[] = [privateLink, vpc, serviceMesh, slb, nlb, ack];
+export const PRODUCTS: readonly Product[] = [privateLink, vpc, serviceMesh, slb, nlb, ack, sts];

@@ -6,7 +6,7 @@ import type { RpcParams } from '../params';
 
 /** Product names as the request log reports them. */
 // They are the products' RAM codes too (`privatelink:CreateVpcEndpoint`).
-export type ProductName = 'privatelink' | 'vpc' | 'servicemesh' | 'slb' | 'nlb' | 'cs';
+export type ProductName = 'privatelink' | 'vpc' | 'servicemesh' | 'slb' | 'nlb' | 'cs' | 'sts';
 
 /** The account and key a verified request speaks for. */
 export interface Caller {
@@ -23,6 +23,8 @@ export interface RpcContext {
 export interface RpcAction {
   /** Changes state (or would, without DryRun); read-only actions are Describe/List/Get/Check. */
   mutating: boolean;
+  /** Answered for any valid credential, whatever its RAM policy (STS GetCallerIdentity). */
+  withoutRam?: boolean;
   /** Answers the response body without RequestId; throws ApiError. */
   handle(context: RpcContext): Record<string, unknown>;
 }

@@ -18,6 +18,7 @@ export const VERSIONS = {
   servicemesh: '2020-01-11',
   slb: '2014-05-15',
   vpc: '2016-04-28',
+  sts: '2015-04-01',
 } as const;
 
 export function sdkConfig(

@@ -157,8 +157,11 @@ export function serviceView(service: EndpointService): Record<string, unknown> {
   };
 }
 
-/** The fields GetVpcEndpointAttribute and ListVpcEndpoints share. */
-export function endpointView(endpoint: Endpoint): Record<string, unknown> {
+/**
+ * The fields GetVpcEndpointAttribute and ListVpcEndpoints share. ResourceOwner says whether the
+ * endpoint and its service belong to the same account.
+ */
+export function endpointView(cloud: Cloud, endpoint: Endpoint): Record<string, unknown> {
   return {
     EndpointId: endpoint.endpointId,
     EndpointName: endpoint.endpointName,
@@ -176,7 +179,7 @@ export function endpointView(endpoint: Endpoint): Record<string, unknown> {
     ResourceGroupId: endpoint.resourceGroupId,
     ZoneAffinityEnabled: endpoint.zoneAffinityEnabled,
     ProtectedEnabled: endpoint.protectedEnabled,
-    ResourceOwner: true,
+    ResourceOwner: cloud.services.get(endpoint.serviceId)?.ownerAccountId === endpoint.ownerAccountId,
     AddressIpVersion: 'IPv4',
     CreateTime: endpoint.createTime,
   };

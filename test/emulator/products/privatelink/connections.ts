@@ -60,7 +60,7 @@ const listVpcEndpointConnections: RpcAction = {
         ServiceRegionId: service.regionId,
         ConnectionStatus: endpoint.connectionStatus,
         Bandwidth: endpoint.bandwidth,
-        ResourceOwner: true,
+        ResourceOwner: endpoint.ownerAccountId === service.ownerAccountId,
         ResourceGroupId: service.resourceGroupId,
         TrafficControlMode: 'Manual',
         ModifiedTime: endpoint.createTime,

@@ -38,9 +38,14 @@ function targetService(context: RpcContext): EndpointService {
 }
 
 function readSecurityGroups(context: RpcContext, vpcId: string): string[] {
-  // Optional in the API reference; what the cloud does without one is not documented: here the
-  // endpoint simply has none (assumed; see the fidelity table).
+  // Optional in the API reference's parameter list, yet the cloud refuses an endpoint without one.
   const ids = context.params.repeatList('SecurityGroupId', { max: MAX_SECURITY_GROUPS });
+  if (ids.length === 0) {
+    throw new ApiError(
+      'EndpointMustContainSecurityGroup',
+      'An endpoint needs at least one security group (SecurityGroupId.1).',
+    );
+  }
   for (const id of ids) {
     const group = context.cloud.world.securityGroups.find((candidate) => candidate.securityGroupId === id);
     if (!group || group.vpcId !== vpcId)
@@ -166,7 +171,7 @@ const getVpcEndpointAttribute: RpcAction = {
     requireRegion(context);
     const endpoint = ownedEndpoint(context.cloud, context.caller, context.params.requiredString('EndpointId'));
     return {
-      ...endpointView(endpoint),
+      ...endpointView(context.cloud, endpoint),
       Payer: context.cloud.services.get(endpoint.serviceId)?.payer ?? 'Endpoint',
       ZonePrivateIpAddressCount: 1,
     };
@@ -202,7 +207,7 @@ const listVpcEndpoints: RpcAction = {
     );
     const page = pageByToken(matching, params);
     return {
-      Endpoints: page.items.map((endpoint) => ({ ...endpointView(endpoint), Tags: tagsView(endpoint.tags) })),
+      Endpoints: page.items.map((endpoint) => ({ ...endpointView(cloud, endpoint), Tags: tagsView(endpoint.tags) })),
       NextToken: page.nextToken,
       MaxResults: page.maxResults,
       TotalCount: page.totalCount,

@@ -246,7 +246,7 @@ describe('tags', () => {
           Tag: many,
         }),
       ).code,
-    ).toBe('QuotaExceeded.TagNum');
+    ).toBe('QuotaExceed.TagsPerResource');
     expect(
       refusal(() =>
         cloud.rpc('privatelink', 'TagResources', {

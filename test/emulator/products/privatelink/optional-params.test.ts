@@ -69,18 +69,6 @@ describe('ZoneId of a service resource: optional, required for ALB and NLB', () 
   });
 });
 
-test('CreateVpcEndpoint without SecurityGroupId creates the endpoint with none (assumed)', () => {
-  const cloud = directCloud(world, DELAYS);
-  const serviceId = activeService(cloud, { ResourceId: cluster1.apiServerLoadBalancerId, ResourceType: 'slb' });
-  const { EndpointId } = cloud.rpc('privatelink', 'CreateVpcEndpoint', {
-    RegionId: 'cn-hangzhou',
-    VpcId: mesh.vpcId,
-    ServiceId: serviceId,
-    Zone: [{ VSwitchId: vSwitchIn(mesh.vpcId, ZONE_J), ZoneId: ZONE_J }],
-  }) as { EndpointId: string };
-  expect(EndpointId).toMatch(/^ep-/);
-});
-
 test('ListVpcEndpointConnections without ServiceId lists the connections of every service of the caller (assumed)', () => {
   const cloud = directCloud(world, DELAYS);
   const serviceId = activeService(cloud, { ResourceId: cluster1.apiServerLoadBalancerId, ResourceType: 'slb' });

@@ -140,7 +140,7 @@ describe('endpoint service state machine', () => {
     expect([service.ServiceStatus, service.AutoAcceptEnabled]).toEqual(['Active', true]);
   });
 
-  it('cannot be deleted while endpoints are connected or exist, then goes Deleting → gone', () => {
+  it('cannot be deleted while endpoints are connected or exist, or resources attached, then goes Deleting → gone', () => {
     const cloud = directCloud(world, DELAYS);
     const { serviceId, endpointId } = activeLink(cloud, { autoAccept: true });
     cloud.advance(DELAYS.connectMs);
@@ -163,6 +163,13 @@ describe('endpoint service state machine', () => {
     expect(refusal(deleteService).code).toBe('DeleteFailedDueToEndpointExist');
     cloud.advance(DELAYS.endpointDeleteMs);
     expect(refusal(() => endpointState(cloud, endpointId)).code).toBe('EndpointNotFound');
+    expect(refusal(deleteService).code).toBe('EndpointServiceDependenceViolation');
+    cloud.rpc('privatelink', 'DetachResourceFromVpcEndpointService', {
+      RegionId: 'cn-hangzhou',
+      ServiceId: serviceId,
+      ResourceId: cluster1.apiServerLoadBalancerId,
+      ZoneId: ZONE_J,
+    });
     deleteService();
     expect(serviceStatus(cloud, serviceId)).toBe('Deleting');
     cloud.advance(DELAYS.serviceDeleteMs);
@@ -594,6 +601,16 @@ describe('endpoint placement rules', () => {
     expect([ipOf(first), ipOf(second)]).toEqual(['192.168.1.50', '192.168.1.101']);
   });
 
+  it('refuses an endpoint without a security group with EndpointMustContainSecurityGroup', () => {
+    const cloud = directCloud(world, DELAYS);
+    const serviceId = createApiServerService(cloud);
+    cloud.advance(DELAYS.serviceCreateMs);
+    expect(refusal(() => createAsmEndpoint(cloud, serviceId, { SecurityGroupId: [] })).code).toBe(
+      'EndpointMustContainSecurityGroup',
+    );
+    expect(cloud.cloud.endpoints.size).toBe(0);
+  });
+
   it("lets another account connect only once it is on the service's allowlist", () => {
     const shared: World = structuredClone(world);
     const consumerAccount = { accountId: '1999999999999999', accessKeyId: 'LTAI5tOtherAccount0000000' };
@@ -606,6 +623,13 @@ describe('endpoint placement rules', () => {
     const consumer = provider.as(consumerAccount);
     const serviceId = createApiServerService(provider);
     provider.advance(DELAYS.serviceCreateMs);
+    const byEndUser = (cloud: DirectCloud) =>
+      (
+        cloud.rpc('privatelink', 'ListVpcEndpointServicesByEndUser', { RegionId: 'cn-hangzhou' }).Services as Array<{
+          ServiceId: string;
+        }>
+      ).map((service) => service.ServiceId);
+    expect([byEndUser(provider), byEndUser(consumer)]).toEqual([[serviceId], []]);
     expect(refusal(() => createAsmEndpoint(consumer, serviceId)).code).toBe('EndpointServiceNotAuthorized');
     // The ASM VPC now belongs to the consumer account, so it does not exist for the provider.
     expect(refusal(() => createAsmEndpoint(provider, serviceId)).code).toBe('VpcNotFound');
@@ -617,7 +641,12 @@ describe('endpoint placement rules', () => {
     expect(
       provider.rpc('privatelink', 'ListVpcEndpointServiceUsers', { RegionId: 'cn-hangzhou', ServiceId: serviceId }),
     ).toMatchObject({ Users: [{ UserId: 1999999999999999 }], TotalCount: '1' });
+    expect(byEndUser(consumer)).toEqual([serviceId]);
     const endpointId = createAsmEndpoint(consumer, serviceId);
+    expect(
+      consumer.rpc('privatelink', 'GetVpcEndpointAttribute', { RegionId: 'cn-hangzhou', EndpointId: endpointId })
+        .ResourceOwner,
+    ).toBe(false);
     expect(
       refusal(() =>
         provider.rpc('privatelink', 'GetVpcEndpointAttribute', { RegionId: 'cn-hangzhou', EndpointId: endpointId }),
@@ -627,7 +656,12 @@ describe('endpoint placement rules', () => {
     expect(
       provider.rpc('privatelink', 'ListVpcEndpointConnections', { RegionId: 'cn-hangzhou', ServiceId: serviceId })
         .Connections[0],
-    ).toMatchObject({ EndpointId: endpointId, EndpointOwnerId: 1999999999999999, ConnectionStatus: 'Pending' });
+    ).toMatchObject({
+      EndpointId: endpointId,
+      EndpointOwnerId: 1999999999999999,
+      ConnectionStatus: 'Pending',
+      ResourceOwner: false,
+    });
     provider.rpc('privatelink', 'RemoveUserFromVpcEndpointService', {
       RegionId: 'cn-hangzhou',
       ServiceId: serviceId,

@@ -281,6 +281,12 @@ const deleteVpcEndpointService: RpcAction = {
         `The endpoint service ${service.serviceId} still has endpoints ${endpoints.map((endpoint) => endpoint.endpointId).join(', ')}.`,
       );
     }
+    if (service.resources.length > 0) {
+      throw new ApiError(
+        'EndpointServiceDependenceViolation',
+        `The endpoint service ${service.serviceId} still has service resources ${service.resources.map((resource) => resource.resourceId).join(', ')}; detach them first (DetachResourceFromVpcEndpointService).`,
+      );
+    }
     params.endDryRun();
     scheduleServiceDeleted(cloud, service);
     return {};
@@ -406,9 +412,9 @@ const listVpcEndpointServiceResources: RpcAction = {
         AutoAllocatedEnabled: false,
         ResourceSupportIPv6: false,
       })),
+      // No TotalCount: the SDK's ListVpcEndpointServiceResourcesResponseBody has none.
       NextToken: page.nextToken,
       MaxResults: page.maxResults,
-      TotalCount: page.totalCount,
     };
   },
 };
@@ -487,10 +493,60 @@ export function mayConnect(service: EndpointService, accountId: string): boolean
   );
 }
 
+/**
+ * The services an account can connect endpoints to: its own and those whose allowlist names it,
+ * with the consumer's view of each (no status, no resources, no allowlist).
+ */
+const listVpcEndpointServicesByEndUser: RpcAction = {
+  mutating: false,
+  handle(context) {
+    const { cloud, params, caller } = context;
+    requireRegion(context);
+    const serviceId = params.optionalString('ServiceId');
+    const name = params.optionalString('ServiceName');
+    // Every service here is an Interface one, so the filter only checks its value.
+    params.optionalEnum('ServiceType', ['Interface'] as const);
+    const resourceGroupId = params.optionalString('ResourceGroupId');
+    const tags = params.tags();
+    const matching = [...cloud.services.values()].filter(
+      (service) =>
+        service.serviceStatus === 'Active' &&
+        mayConnect(service, caller.accountId) &&
+        (serviceId === undefined || service.serviceId === serviceId) &&
+        (name === undefined || service.serviceName === name) &&
+        (resourceGroupId === undefined || service.resourceGroupId === resourceGroupId) &&
+        matchesTags(service.tags, tags),
+    );
+    const page = pageByToken(matching, params);
+    return {
+      Services: page.items.map((service) => ({
+        ServiceId: service.serviceId,
+        ServiceName: service.serviceName,
+        ServiceDomain: service.serviceDomain,
+        ServiceType: 'Interface',
+        ServiceResourceType: service.serviceResourceType,
+        ServiceSupportIPv6: service.serviceSupportIPv6,
+        AutoAcceptEnabled: service.autoAcceptEnabled,
+        ZoneAffinityEnabled: service.zoneAffinityEnabled,
+        AddressIpVersion: 'IPv4',
+        Payer: service.payer,
+        ResourceGroupId: service.resourceGroupId,
+        Zones: serviceZones(service),
+        Tags: tagsView(service.tags),
+      })),
+      NextToken: page.nextToken,
+      MaxResults: page.maxResults,
+      // A string, as in the SDK's ListVpcEndpointServicesByEndUserResponseBody.
+      TotalCount: String(page.totalCount),
+    };
+  },
+};
+
 export const serviceActions: Record<string, RpcAction> = {
   CreateVpcEndpointService: createVpcEndpointService,
   GetVpcEndpointServiceAttribute: getVpcEndpointServiceAttribute,
   ListVpcEndpointServices: listVpcEndpointServices,
+  ListVpcEndpointServicesByEndUser: listVpcEndpointServicesByEndUser,
   UpdateVpcEndpointServiceAttribute: updateVpcEndpointServiceAttribute,
   DeleteVpcEndpointService: deleteVpcEndpointService,
   AttachResourceToVpcEndpointService: attachResourceToVpcEndpointService,

@@ -89,7 +89,7 @@ const tagResources: RpcAction = {
       const count = upsertTags(resource.tags, tags).length;
       if (count > MAX_TAGS_PER_RESOURCE)
         throw new ApiError(
-          'QuotaExceeded.TagNum',
+          'QuotaExceed.TagsPerResource',
           `${idOf(resource)} would carry ${count} tags; at most ${MAX_TAGS_PER_RESOURCE} are allowed.`,
         );
     }
