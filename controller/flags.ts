@@ -16,6 +16,7 @@ cleans up on deletion. Flags:
   --context NAME                       kubeconfig context
   --region ID                          cloud region (else ALIBABA_CLOUD_REGION_ID)
   --cloud-endpoint URL                 one endpoint for every cloud API (tests; else ASMPVL_CLOUD_ENDPOINT)
+  --allow-insecure-cloud-endpoint      allow an http:// --cloud-endpoint off this host (credentials in clear text)
   --mesh-id ID                         service mesh id (else ASMPVL_MESH_ID, else the object's asmpvl.io/mesh-id)
   --resync-period DURATION             reconcile at least this often (default 10m)
   --reconcile-timeout DURATION         deadline of one reconcile (default 15m)
@@ -46,6 +47,8 @@ export interface ControllerFlags {
   context?: string;
   region?: string;
   cloudEndpoint?: string;
+  /** An http:// cloud endpoint off this host is accepted only when the user says so. */
+  allowInsecureCloudEndpoint: boolean;
   meshId?: string;
   resyncMs: number;
   reconcileTimeout: string;
@@ -109,6 +112,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       context: { type: 'string' },
       region: { type: 'string' },
       'cloud-endpoint': { type: 'string' },
+      'allow-insecure-cloud-endpoint': { type: 'boolean', default: false },
       'mesh-id': { type: 'string' },
       'resync-period': { type: 'string', default: '10m' },
       'reconcile-timeout': { type: 'string', default: '15m' },
@@ -147,6 +151,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     context: values.context,
     region: values.region,
     cloudEndpoint: values['cloud-endpoint'],
+    allowInsecureCloudEndpoint: values['allow-insecure-cloud-endpoint'],
     meshId: values['mesh-id'],
     resyncMs: duration('resync-period', values['resync-period']),
     reconcileTimeout: values['reconcile-timeout'],

@@ -73,7 +73,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const store = new KubeStore(kube, CONTROLLER_MANAGER);
-  const cloudSettings = resolveCloudSettings({ region: flags.region, cloudEndpoint: flags.cloudEndpoint }, process.env);
+  const cloudSettings = resolveCloudSettings(
+    {
+      region: flags.region,
+      cloudEndpoint: flags.cloudEndpoint,
+      allowInsecureCloudEndpoint: flags.allowInsecureCloudEndpoint,
+    },
+    process.env,
+  );
   const metrics = new ControllerMetrics();
   // One pacer for the controller's whole life: every reconcile spends the same per-action quota.
   const pacing = processPacer(process.env);
