@@ -330,6 +330,10 @@ down() {
   # What the kubelet and the CNI plugins write outside DIR: log links and cached CNI results.
   find /var/log/containers -maxdepth 1 -type l -lname "$DIR/*" -delete 2>/dev/null || true
   [[ -n "$NETNS" ]] && rm -f /var/lib/cni/results/"$NETNS"-* 2>/dev/null || true
+  local sandbox
+  for sandbox in "$DIR"/containerd/root/io.containerd.grpc.v1.cri/sandboxes/*; do
+    [[ -d "$sandbox" ]] && rm -f /var/lib/cni/results/*-"$(basename "$sandbox")"-* 2>/dev/null || true
+  done
   # The kubelet's pod cgroups, in every v1 hierarchy (and v2, were it mounted so).
   local cgroup
   for cgroup in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
