@@ -29,5 +29,13 @@ module.exports = {
       globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/jest-setup.ts'],
     },
+    {
+      // The chart installed in a one-node cluster inside a sealed network namespace (npm run
+      // test:cluster; root only; see test/cluster/README.md). Its own harness, no shared API server.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster.test.ts'],
+    },
   ],
 };

@@ -42,6 +42,14 @@ describe('parseFlags', () => {
     });
   });
 
+  test('an http:// cloud endpoint off the host is allowed only with --allow-insecure-cloud-endpoint', () => {
+    expect(parseFlags(['--cloud-endpoint', 'http://172.30.0.2:443'], {})).toMatchObject({
+      cloudEndpoint: 'http://172.30.0.2:443',
+      allowInsecureCloudEndpoint: false,
+    });
+    expect(parseFlags(['--allow-insecure-cloud-endpoint'], {}).allowInsecureCloudEndpoint).toBe(true);
+  });
+
   test('POD_NAMESPACE is the Lease namespace when the flag is absent; an empty one is none', () => {
     expect(parseFlags([], { POD_NAMESPACE: 'asmpvl-system' }).leaseNamespace).toBe('asmpvl-system');
     expect(parseFlags([], { POD_NAMESPACE: '' }).leaseNamespace).toBeUndefined();

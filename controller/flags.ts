@@ -19,6 +19,7 @@ cleans up on deletion. Flags:
   --cluster-role ID=ARN                act in cluster ID's account through RAM role ARN (STS AssumeRole), for
                                        clusters in another account than the mesh; repeat per cluster
                                        (else ASMPVL_CLUSTER_ROLES, the same pairs separated by commas)
+  --allow-insecure-cloud-endpoint      allow an http:// --cloud-endpoint off this host (credentials in clear text)
   --mesh-id ID                         service mesh id (else ASMPVL_MESH_ID, else the object's asmpvl.io/mesh-id)
   --resync-period DURATION             reconcile at least this often (default 10m)
   --reconcile-timeout DURATION         deadline of one reconcile (default 15m)
@@ -51,6 +52,8 @@ export interface ControllerFlags {
   cloudEndpoint?: string;
   /** `--cluster-role <cluster-id>=<role-arn>`, repeated: clusters in another account than the mesh. */
   clusterRoles: string[];
+  /** An http:// cloud endpoint off this host is accepted only when the user says so. */
+  allowInsecureCloudEndpoint: boolean;
   meshId?: string;
   resyncMs: number;
   reconcileTimeout: string;
@@ -115,6 +118,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       region: { type: 'string' },
       'cloud-endpoint': { type: 'string' },
       'cluster-role': { type: 'string', multiple: true },
+      'allow-insecure-cloud-endpoint': { type: 'boolean', default: false },
       'mesh-id': { type: 'string' },
       'resync-period': { type: 'string', default: '10m' },
       'reconcile-timeout': { type: 'string', default: '15m' },
@@ -154,6 +158,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     region: values.region,
     cloudEndpoint: values['cloud-endpoint'],
     clusterRoles: values['cluster-role'] ?? [],
+    allowInsecureCloudEndpoint: values['allow-insecure-cloud-endpoint'],
     meshId: values['mesh-id'],
     resyncMs: duration('resync-period', values['resync-period']),
     reconcileTimeout: values['reconcile-timeout'],

@@ -74,7 +74,12 @@ async function main(): Promise<number> {
   }
   const store = new KubeStore(kube, CONTROLLER_MANAGER);
   const cloudSettings = resolveCloudSettings(
-    { region: flags.region, cloudEndpoint: flags.cloudEndpoint, clusterRoles: flags.clusterRoles },
+    {
+      region: flags.region,
+      cloudEndpoint: flags.cloudEndpoint,
+      allowInsecureCloudEndpoint: flags.allowInsecureCloudEndpoint,
+      clusterRoles: flags.clusterRoles,
+    },
     process.env,
   );
   const metrics = new ControllerMetrics();

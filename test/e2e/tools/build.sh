@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the pinned binaries the end-to-end tests run against: kube-apiserver and kubectl
-# (k8s.io/kubernetes), etcd and helm, from Go modules with the local Go toolchain.
+# (k8s.io/kubernetes), etcd and helm, from Go modules with the local Go toolchain. With --node it
+# also builds the node's kubelet, kube-controller-manager, kube-scheduler and kube-proxy from the
+# same k8s.io/kubernetes module graph (the cluster tests run a real node), next to the others.
 #
 # Builds are cached outside the repository, keyed by the versions below, so only the first run
 # pays (about 7 minutes on 2 cores). Progress goes to stderr; the last line on stdout is the
@@ -17,6 +19,7 @@ readonly K8S_VERSION=v1.37.2
 readonly ETCD_VERSION=v3.6.6
 readonly HELM_VERSION=v3.19.0
 readonly BINARIES=(kube-apiserver kubectl etcd helm)
+readonly NODE_BINARIES=(kubelet kube-controller-manager kube-scheduler kube-proxy)
 
 readonly TEMPLATES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -43,6 +46,12 @@ cache_dir() {
 is_complete() {
   local dir="$1" bin
   for bin in "${BINARIES[@]}"; do [[ -x "$dir/bin/$bin" ]] || return 1; done
+}
+
+# The node's binaries missing from DIR/bin, one per line.
+missing_node_binaries() {
+  local dir="$1" bin
+  for bin in "${NODE_BINARIES[@]}"; do [[ -x "$dir/bin/$bin" ]] || echo "$bin"; done
 }
 
 # Runs go at low priority: the machine's cores are shared with editors and other test runs.
@@ -76,17 +85,27 @@ append_staging_replaces() {
   log "replaced $(wc -l <<<"$modules") k8s.io staging modules with $staging_version"
 }
 
-# go mod tidy resolves the versions k8s.io/kubernetes itself requires (minimal version
-# selection), so the build is reproducible without committing a go.sum.
-build_kubernetes() {
-  local work="$1/kubernetes" out="$1/bin"
-  write_go_mod kubernetes "$work"
-  append_staging_replaces "$work/go.mod"
+# The link flags that make `--version` (and the API server's /version) say K8S_VERSION.
+kubernetes_version_flags() {
   local pkg=k8s.io/component-base/version client=k8s.io/client-go/pkg/version minor="${K8S_VERSION#v1.}"
   minor="${minor%%.*}"
-  local version_flags="-X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-  version_flags+=" -X $client.gitVersion=$K8S_VERSION -X $client.gitMajor=1 -X $client.gitMinor=$minor -X $client.gitTreeState=clean"
+  local flags="-X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  echo "$flags -X $client.gitVersion=$K8S_VERSION -X $client.gitMajor=1 -X $client.gitMinor=$minor -X $client.gitTreeState=clean"
+}
+
+# go mod tidy resolves the versions k8s.io/kubernetes itself requires (minimal version
+# selection), so the build is reproducible without committing a go.sum.
+prepare_kubernetes_module() {
+  local work="$1"
+  write_go_mod kubernetes "$work"
+  append_staging_replaces "$work/go.mod"
   (cd "$work" && run_go mod tidy)
+}
+
+build_kubernetes() {
+  local work="$1/kubernetes" out="$1/bin" version_flags
+  prepare_kubernetes_module "$work"
+  version_flags="$(kubernetes_version_flags)"
   log "building kube-apiserver $K8S_VERSION (the long one: several minutes)"
   (cd "$work" && run_go build -p "$JOBS" -trimpath -ldflags "-s -w $version_flags" -o "$out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
   log "building kubectl $K8S_VERSION"
@@ -135,7 +154,37 @@ build_all() {
   log "built ${BINARIES[*]} in $((SECONDS - started)) s"
 }
 
+# Adds the node's missing binaries to a complete cache, each written under a temporary name and
+# renamed into place, so an interrupted build never looks complete; the other binaries are left as
+# they are.
+build_node() {
+  local dest="$1" missing bin version_flags
+  missing="$(missing_node_binaries "$dest")"
+  [[ -n "$missing" ]] || return 0
+  local scratch="$dest.node.$$"
+  trap 'rm -rf "$scratch"; rm -f "$dest"/bin/*.partial' EXIT
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  local started=$SECONDS
+  prepare_kubernetes_module "$scratch/kubernetes"
+  version_flags="$(kubernetes_version_flags)"
+  for bin in $missing; do
+    log "building $bin $K8S_VERSION"
+    (cd "$scratch/kubernetes" && run_go build -p "$JOBS" -trimpath -ldflags "-s -w $version_flags" \
+      -o "$dest/bin/$bin.partial" "k8s.io/kubernetes/cmd/$bin")
+    mv "$dest/bin/$bin.partial" "$dest/bin/$bin"
+  done
+  rm -rf "$scratch"
+  trap - EXIT
+  log "built $(tr '\n' ' ' <<<"$missing")in $((SECONDS - started)) s"
+}
+
 main() {
+  local node=false
+  case "${1:-}" in
+    --node) node=true ;;
+    '') ;;
+    *) die "unknown argument $1 (usage: build.sh [--node])" ;;
+  esac
   GO="$(find_go)"
   readonly GO
   JOBS="${ASMPVL_TOOLS_JOBS:-2}"
@@ -155,6 +204,7 @@ main() {
     log "building into $dest (first run only; set ASMPVL_TOOLS_CACHE to move it)"
     build_all "$dest"
   fi
+  if [[ "$node" == true ]]; then build_node "$dest"; fi
   echo "$dest/bin"
 }
 
