@@ -73,9 +73,22 @@ describe('jsonpath, in kubectl template syntax', () => {
   });
 
   it('says what it cannot read', () => {
-    expect(() => jsonpathTemplate('{.a[}', object)).toThrow('cannot read "[" in {.a[}');
-    expect(() => jsonpathTemplate('{range .a}{.b}', object)).toThrow('{range} without {end}');
-    expect(() => jsonpathTemplate('{end}', object)).toThrow('{end} without {range}');
+    expect(() => jsonpathTemplate('{.a[}', object)).toThrow(
+      "error parsing jsonpath {.a[}, unrecognized character in action: U+005B '['",
+    );
+    expect(() => jsonpathTemplate('{.metadata.name', object)).toThrow(
+      'error parsing jsonpath {.metadata.name, unclosed action',
+    );
+    expect(() => jsonpathTemplate('{.a}\n{.b\n}', object)).toThrow(
+      'error parsing jsonpath {.a}\n{.b\n}, unclosed action',
+    );
+    expect(() => jsonpathTemplate('{range .a}{.b}', object)).toThrow(
+      'error parsing jsonpath {range .a}{.b}, {range .a}{.b} is an incomplete jsonpath template',
+    );
+    expect(() => jsonpathTemplate('{end}', object)).toThrow(
+      'error parsing jsonpath {end}, not in range, nothing to end',
+    );
+    expect(jsonpathTemplate('{"}"}{.a}', { a: 'x' })).toBe('}x');
   });
 
   it('selects from the current item with @', () => {

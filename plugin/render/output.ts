@@ -91,10 +91,15 @@ function parsePath(path: string): Step[] {
         filter: { path: match[1]!.slice(1).split('.'), op: match[2], value: match[3] ?? match[4] ?? match[5] },
       });
     else if (rest === '.') break;
-    else throw new JsonPathError(`cannot read "${rest}" in {${path}}`);
+    else throw new JsonPathError(`unrecognized character in action: ${unicodeName(rest.codePointAt(0)!)}`);
     rest = rest.slice(match?.[0].length ?? rest.length);
   }
   return steps;
+}
+
+/** Go's %#U: `U+0021 '!'`. */
+function unicodeName(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(code)}'`;
 }
 
 function children(value: unknown): unknown[] {
@@ -148,34 +153,59 @@ function printed(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-type Node = { text: string } | { path: string } | { range: string; body: Node[] };
+export type Node = { text: string } | { path: string } | { range: string; body: Node[] };
 
-/** Splits a template into text, `{path}` and `{range path}...{end}` nodes. */
+/** Where the action opened at `open` closes (its `}`), skipping quoted text; -1 when it does not. */
+function actionEnd(template: string, open: number): number {
+  let quote: string | undefined;
+  for (let at = open + 1; at < template.length; at++) {
+    const char = template[at]!;
+    // kubectl's parser ends an action at the end of a line too: `{.a` then a newline is unclosed.
+    if (char === '\n' || char === '\r') return -1;
+    if (quote) {
+      if (char === '\\') at++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '}') return at;
+  }
+  return -1;
+}
+
+/** Splits a template into text, `{path}` and `{range path}...{end}` nodes, failing as kubectl's parser does. */
 function parseTemplate(template: string): Node[] {
   const root: Node[] = [];
   const stack: Node[][] = [root];
-  const tokens = template.split(/(\{[^{}]*\})/);
-  for (const token of tokens) {
+  let at = 0;
+  while (at < template.length) {
     const current = stack[stack.length - 1]!;
-    if (token === '') continue;
-    if (!token.startsWith('{')) {
-      current.push({ text: token });
-      continue;
+    const open = template.indexOf('{', at);
+    if (open === -1 || open > at) {
+      current.push({ text: template.slice(at, open === -1 ? undefined : open) });
+      if (open === -1) break;
     }
-    const inner = token.slice(1, -1).trim();
+    const close = actionEnd(template, open);
+    if (close === -1) throw new JsonPathError('unclosed action');
+    at = close + 1;
+    const inner = template.slice(open + 1, close).trim();
     const literal = /^"((?:[^"\\]|\\.)*)"$/.exec(inner) ?? /^'([^']*)'$/.exec(inner);
-    if (literal) current.push({ text: JSON.parse(`"${literal[1]!.replace(/^'|'$/g, '')}"`) as string });
+    if (literal) current.push({ text: JSON.parse(`"${literal[1]!}"`) as string });
     else if (inner.startsWith('range ')) {
-      const node: Node = { range: inner.slice(6).trim(), body: [] };
+      const node: Node = { range: checkedPath(inner.slice(6).trim()), body: [] };
       current.push(node);
       stack.push(node.body);
     } else if (inner === 'end') {
-      if (stack.length === 1) throw new JsonPathError('{end} without {range}');
+      if (stack.length === 1) throw new JsonPathError('not in range, nothing to end');
       stack.pop();
-    } else current.push({ path: inner });
+    } else current.push({ path: checkedPath(inner) });
   }
-  if (stack.length > 1) throw new JsonPathError('{range} without {end}');
+  if (stack.length > 1) throw new JsonPathError(`${template} is an incomplete jsonpath template`);
   return root;
+}
+
+/** A path that parses, as written; kubectl names the first character it cannot read. */
+function checkedPath(path: string): string {
+  parsePath(path.startsWith('@') ? path.slice(1) : path);
+  return path;
 }
 
 function render(nodes: Node[], root: unknown, current: unknown): string {
@@ -201,6 +231,20 @@ function render(nodes: Node[], root: unknown, current: unknown): string {
  */
 export function jsonpathTemplate(template: string, object: unknown): string {
   // kubectl accepts a bare path too: `-o jsonpath=.status.status`.
+  return render(parseJsonPathTemplate(template), object, object);
+}
+
+/**
+ * A template read once, before anything is fetched, as kubectl does: a template that cannot be read
+ * throws a JsonPathError with kubectl's words (`error parsing jsonpath {.a, unclosed action`).
+ */
+export function parseJsonPathTemplate(template: string): Node[] {
+  // kubectl accepts a bare path too: `-o jsonpath=.status.status`.
   const text = template.includes('{') ? template : `{${template}}`;
-  return render(parseTemplate(text), object, object);
+  try {
+    return parseTemplate(text);
+  } catch (error) {
+    if (error instanceof JsonPathError) throw new JsonPathError(`error parsing jsonpath ${text}, ${error.message}`);
+    throw error;
+  }
 }
