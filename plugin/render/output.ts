@@ -3,7 +3,8 @@
  * whole object as `kubectl get -o json|yaml` prints it, `-o name`, and `-o jsonpath=TEMPLATE` in
  * kubectl's JSONPath template syntax. Pure functions of the object.
  */
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
+import { terminalSafeText } from './sanitize';
 
 /** What `-o` takes for one object, besides a command's own table forms. */
 export type ObjectFormat = 'json' | 'yaml' | 'name' | { jsonpath: string };
@@ -59,9 +60,30 @@ export function renderObject(object: KubeObject, format: ObjectFormat): string {
   if (typeof format === 'object') return jsonpathTemplate(format.jsonpath, shown(object));
   const sorted = sortedKeys(shown(object));
   // kubectl indents JSON by four spaces, and writes YAML with list items at their key's indentation.
-  if (format === 'json') return `${JSON.stringify(sorted, null, 4)}\n`;
+  if (format === 'json') return `${JSON.stringify(sorted, null, 4).replace(UNESCAPED, escaped)}\n`;
   // YAML 1.1, as Go's yaml writes it: a string that reads as a timestamp or a boolean there is quoted.
-  return stringify(sorted, { indentSeq: false, lineWidth: 0, version: '1.1' });
+  const document = new Document(sorted, { version: '1.1' });
+  // A string holding a character to escape is double-quoted, where YAML's \u escapes are read back.
+  visit(document, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && new RegExp(UNESCAPED.source).test(node.value))
+        node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return document.toString({ indentSeq: false, lineWidth: 0 }).replace(UNESCAPED, escaped);
+}
+
+/**
+ * DEL, the C1 controls (0x80-0x9f: one-byte CSI and OSC) and the bidirectional embeddings, overrides
+ * and isolates: text from the cluster that a terminal obeys or reorders, which neither JSON's nor the
+ * YAML writer's escaping covers (both escape C0). Written as `\u009b`, which both formats read back
+ * as the same character, so the data is unchanged and the terminal shows it instead of obeying it.
+ */
+
+const UNESCAPED = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+function escaped(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** A JSONPath template that cannot be read, with where. */
@@ -153,6 +175,11 @@ function printed(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** A selected value as printed, its control characters shown rather than obeyed (the template's own text is left alone). */
+function shownValue(value: unknown): string {
+  return terminalSafeText(printed(value));
+}
+
 export type Node = { text: string } | { path: string } | { range: string; body: Node[] };
 
 /** Where the action opened at `open` closes (its `}`), skipping quoted text; -1 when it does not. */
@@ -215,7 +242,7 @@ function render(nodes: Node[], root: unknown, current: unknown): string {
       // Inside a range a path is read from the current item, as in kubectl; `$` is always the root.
       if ('path' in node)
         return select(node.path, node.path.startsWith('$') ? root : current)
-          .map(printed)
+          .map(shownValue)
           .join(' ');
       return select(node.range, node.range.startsWith('$') ? root : current)
         .map((item) => render(node.body, root, item))

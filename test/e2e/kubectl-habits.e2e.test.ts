@@ -272,6 +272,25 @@ describe('status output forms, as kubectl get prints them', () => {
     }
   });
 
+  test("-o yaml and -o json escape C1 controls and bidi overrides from the status, and read back as kubectl's", async () => {
+    const current = JSON.parse(
+      (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'get')).stdout,
+    ) as { status: Record<string, unknown> };
+    await patchStatus({ ...current.status, status: 'Failed \u009b2J\u202Edesrever' });
+    try {
+      for (const format of ['yaml', 'json']) {
+        const ours = await plugin(['status', '-o', format, ...kubeconfig()]);
+        expect(ours).toMatchObject({ code: 0, stderr: '' });
+        expect(ours.stdout).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+        expect(ours.stdout).toContain('Failed \\u009b2J\\u202edesrever');
+        const fromKubectl = await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', format]), 'get');
+        expect(parse(ours.stdout)).toEqual(parse(fromKubectl.stdout));
+      }
+    } finally {
+      await patchStatus(current.status);
+    }
+  });
+
   test('-w prints the object, then each change, until interrupted, as kubectl get -w', async () => {
     const current = JSON.parse(
       (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'get')).stdout,
