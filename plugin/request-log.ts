@@ -5,7 +5,6 @@
  * of them at `-v=10`). Credentials never reach the log: Authorization is masked as kubectl masks it,
  * and secret values in a body (a Secret's data, tokens, keys, passwords) are replaced.
  */
-import { STATUS_CODES } from 'node:http';
 import type { KubeRequestEvent } from '../engine/kube/kubeconfig';
 
 /** The lowest -v that logs requests, and the levels that add headers and bodies (kubectl's). */
@@ -14,6 +13,14 @@ const HEADERS_LEVEL = 7;
 export const BODIES_LEVEL = 8;
 
 const AUTH_TYPES = new Set(['bearer', 'basic', 'negotiate']);
+
+/**
+ * The reason phrase of an HTTP status (`404` → `Not Found`), from node:http when a line is written:
+ * a command that logs no request never loads that module.
+ */
+function statusText(status: number): string {
+  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? '';
+}
 
 /** kubectl's masking of an Authorization value: `Bearer <masked>`, or `<masked>` for an unknown scheme. */
 function masked(name: string, value: string): string {
@@ -99,7 +106,7 @@ export function requestLogLines(event: KubeRequestEvent, level: number, now: Dat
     line('round_trippers.go:527', 'Request', [...target, ['headers', headerLines(event.requestHeaders)]]);
   if (level >= BODIES_LEVEL && event.requestBody !== undefined)
     line('request.go:1134', 'Request Body', [['body', truncated(redactBody(event.requestBody), level)]]);
-  const status = event.status === 0 ? '' : `${event.status} ${STATUS_CODES[event.status] ?? ''}`.trim();
+  const status = event.status === 0 ? '' : `${event.status} ${statusText(event.status)}`.trim();
   const response: Array<[string, string | number]> = [...target, ['status', status]];
   if (level >= BODIES_LEVEL && event.responseHeaders) response.push(['headers', headerLines(event.responseHeaders)]);
   response.push(['milliseconds', event.durationMs]);

@@ -7,7 +7,6 @@
  * otherwise, and for a 404 (the client tells a missing CRD from a missing object).
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../../core';
 import { KubeError, toKubeError } from './errors';
 import type { KubeRequestEvent, KubeSettings, ResolvedKubeconfig } from './kubeconfig';
@@ -80,6 +79,9 @@ function send(
 ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const { cluster, user } = resolved;
   const signal = settings.requestTimeoutMs > 0 ? AbortSignal.timeout(settings.requestTimeoutMs) : undefined;
+  // Loaded at the first read, not with this module: node:https brings tls and http, a third of a
+  // bare Node start, and every plugin command loads this module (--version, help and validate too).
+  const { request } = process.getBuiltinModule('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
       `${cluster.server}${path}`,

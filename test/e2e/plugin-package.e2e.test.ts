@@ -68,6 +68,26 @@ describe('the bundled file', () => {
     }
   });
 
+  test('node:https, tls and http load only when a command reads the API server', async () => {
+    // A third of a bare Node start: --version, help and validate never need them.
+    const probe = join(dir, 'https-probe.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('network modules: ' + process.moduleLoadList.filter((m) => /^NativeModule (https|tls|_http_client)$/.test(m)).length + '\\n'));",
+    );
+    const loaded = async (args: string[]) => {
+      const result = await run(process.execPath, ['-r', probe, BUNDLE, ...args], {
+        env: { XDG_CACHE_HOME: join(dir, 'cache') },
+      });
+      return /network modules: (\d+)/.exec(result.stderr)?.[1];
+    };
+    const manifest = join(REPO, 'test/fixtures/valid', readdirSync(join(REPO, 'test/fixtures/valid'))[0]!);
+    expect(await loaded(['--version'])).toBe('0');
+    expect(await loaded(['help'])).toBe('0');
+    expect(await loaded(['validate', '-f', manifest])).toBe('0');
+    expect(await loaded(['status', '--kubeconfig', adminKubeconfig().path])).toBe('3');
+  });
+
   test('the code cache holds known command words only, and drops other builds', async () => {
     const cache = join(dir, 'bounded-cache');
     const stale = join(cache, 'asmpvl', '0000000000000000-cjs-main-status-v0-x64.v8cache');
