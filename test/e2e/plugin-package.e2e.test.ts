@@ -180,7 +180,13 @@ describe('the self-contained executable in its krew archive, installed as the RE
     expect(result.code).toBe(0);
     const archive = join(clone, 'dist', ARCHIVE.split('/').pop()!);
     const sha256 = execFileSync('sha256sum', [archive], { encoding: 'utf8' }).split(' ')[0]!;
-    expect(readFileSync(join(clone, 'dist/asmpvl.yaml'), 'utf8')).toContain(`sha256: ${sha256}\n`);
+    const written = parse(readFileSync(join(clone, 'dist/asmpvl.yaml'), 'utf8')) as {
+      spec: { platforms: Array<{ uri: string; sha256: string }> };
+    };
+    // Only the platform built here, with the sha256 of the archive beside it.
+    expect(written.spec.platforms.map(({ uri, sha256: sum }) => [uri.split('/').pop(), sum])).toEqual([
+      [archive.split('/').pop(), sha256],
+    ]);
     const files = readdirSync(join(krewRoot, 'store', 'asmpvl', `v${version}`)).sort();
     expect(files).toEqual(['LICENSE', 'kubectl-asmpvl', 'kubectl_complete-asmpvl']);
   }, 1_600_000);
