@@ -1,14 +1,17 @@
-import { Builtins, Cli, type BaseContext, type Command, type CommandClass } from 'clipanion';
+import { Cli, type BaseContext, type Command, type CommandClass } from 'clipanion';
 import { CompleteCommand } from './commands/complete';
 import { ConnectCommand } from './commands/connect';
 import { DisconnectCommand } from './commands/disconnect';
 import { DoctorCommand } from './commands/doctor';
+import { HelpCommand } from './commands/help';
+import { OptionsCommand } from './commands/options';
 import { PolicyCommand } from './commands/policy';
 import { StatusCommand } from './commands/status';
 import { SyncSanCommand } from './commands/sync-san';
 import { ValidateCommand } from './commands/validate';
 import { VersionCommand } from './commands/version';
 import { ExitCode } from './exit-codes';
+import { helpPage, unknownCommandText, usageErrorText, visibleWords } from './help';
 import { pluginVersion } from './version';
 
 // kubectl runs us as `kubectl-asmpvl`; help and errors should read the way the user typed it.
@@ -26,6 +29,8 @@ export const commands = [
   DisconnectCommand,
   SyncSanCommand,
   PolicyCommand,
+  OptionsCommand,
+  HelpCommand,
 ];
 
 /** The words that start a command line (`status`, `sync-san`, ...), for completion and the code cache. */
@@ -111,37 +116,6 @@ function moveLeadingGlobals(args: string[]): string[] {
   return [args[i]!, ...leading, ...args.slice(i + 1)];
 }
 
-/** What an option's value is called in help, instead of clipanion's `#0`. */
-const VALUE_NAMES: Record<string, string> = {
-  '--kubeconfig': 'PATH',
-  '--certificate-authority': 'PATH',
-  '-f,--filename': 'PATH',
-  '--context': 'NAME',
-  '--cluster': 'NAME',
-  '--user': 'NAME',
-  '--as': 'USER',
-  '--as-group': 'GROUP',
-  '-s,--server': 'URL',
-  '--cloud-endpoint': 'URL',
-  '--token': 'TOKEN',
-  '-n,--namespace': 'NAMESPACE',
-  '-o,--output': 'FORMAT',
-  '--region': 'REGION',
-  '--profile': 'PROFILE',
-  '--request-timeout': 'DURATION',
-  '--timeout': 'DURATION',
-};
-
-/** Help text with a name for each option's value (clipanion prints `#0`). */
-export function nameOptionValues(text: string): string {
-  // In the options table the name takes the place of padding, so the descriptions stay aligned.
-  return text.replace(/(-[\w-]+(?:,--?[\w-]+)*) #0( *)/g, (_, flags: string, padding: string) => {
-    const name = VALUE_NAMES[flags] ?? 'VALUE';
-    const kept = padding.length > name.length ? padding.slice(name.length - 2) : padding;
-    return `${flags} ${name}${kept}`;
-  });
-}
-
 /**
  * The CLI with every command, or with only `forWord`'s: clipanion builds a parser of every option of
  * every registered command on each start (~35 ms for all of them), so a command line that names its
@@ -154,8 +128,11 @@ export function createCli(argv0?: string, enableColors = false, forWord?: string
     binaryVersion: pluginVersion(),
     enableColors,
   });
-  cli.register(Builtins.HelpCommand);
-  const named = commands.filter((command: CommandClass) => command.paths?.some((path) => path[0] === forWord));
+  // Help reads every command's definition; any other command line needs only its own.
+  const named =
+    forWord === 'help'
+      ? []
+      : commands.filter((command: CommandClass) => command.paths?.some((path) => path[0] === forWord));
   for (const command of named.length > 0 ? named : commands) cli.register(command);
   if (named.length === 0) cli.register(CompleteCommand);
   return cli;
@@ -180,21 +157,31 @@ export async function runCli(
 ): Promise<number> {
   const options = typeof argvOrOptions === 'string' ? { argv0: argvOrOptions } : (argvOrOptions ?? {});
   const colours = context.colorDepth > 1;
-  // Help goes to stdout and errors to stderr: each is coloured only when its own stream is a terminal.
   const normalised = normaliseArgs(args);
-  const cli = createCli(options.argv0, colours && isTerminal(context.stdout), normalised[0]);
+  const first = normalised[0];
+  // No command, or help asked for before one: the overview, as `kubectl --help` (and `help` itself).
+  const word = first === undefined || first === '-h' || first === '--help' ? 'help' : first;
+  const cli = createCli(options.argv0, colours && isTerminal(context.stdout), word);
+  if (!word.startsWith('-') && !commandWords().includes(word) && word !== '__complete') {
+    const known = visibleWords(cli.definitions(), cli.binaryName);
+    context.stderr.write(unknownCommandText(word, known, cli.binaryName));
+    return ExitCode.Usage;
+  }
   let command;
   try {
-    command = cli.process(normalised, context);
+    command = cli.process(word === first ? normalised : ['help'], context);
   } catch (error) {
-    context.stderr.write(nameOptionValues(cli.error(error, { colored: colours && isTerminal(context.stderr) })));
+    const path = `${cli.binaryName}${word.startsWith('-') ? '' : ` ${word}`}`;
+    context.stderr.write(usageErrorText(error instanceof Error ? error.message : String(error), path));
     return ExitCode.Usage;
   }
   options.onCommand?.(command.path.find((part) => !part.startsWith('-')) ?? '', command);
-  // Help is written whole, in one write: name the option values in it on the way out.
-  const isHelp = command.help || normaliseArgs(args).some((arg) => arg === '-h' || arg === '--help');
-  if (!isHelp) return cli.run(command, context);
-  const stdout = context.stdout;
-  const helpStdout = { write: (chunk: string) => stdout.write(nameOptionValues(chunk)) } as unknown as typeof stdout;
-  return cli.run(command, { ...context, stdout: helpStdout });
+  // `status --help` parses into clipanion's own help command, a class none of ours is.
+  const ours = [...commands, CompleteCommand].includes(command.constructor as (typeof commands)[number]);
+  if (ours && !command.help) return cli.run(command, context);
+  // `status --help` parsed with status alone registered: help needs every definition (the globals' page).
+  const definitions = createCli(options.argv0, false, 'help').definitions();
+  const page = helpPage(definitions, command.path[0], cli.binaryLabel ?? '', cli.binaryName);
+  context.stdout.write(page ?? '');
+  return ExitCode.Ok;
 }

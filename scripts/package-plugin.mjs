@@ -1,10 +1,16 @@
-// npm run package:plugin [-- --platforms=linux-amd64,linux-arm64] [--update-manifest]
+// npm run package:plugin [-- --platforms=linux-amd64,linux-arm64] [--manifest-only]
+//
+// Without --platforms, builds this machine's platform only: what a local install needs, with nothing
+// to download (the executable is the Node running this script).
 //
 // Builds the plugin as a Node single executable application (SEA) per platform, and the krew
 // archive of each: dist/kubectl-asmpvl-v<version>-<os>-<arch>.tar.gz holding `kubectl-asmpvl` (the
 // executable: Node itself with the plugin's sections injected; no Node.js needed on the machine),
 // `kubectl_complete-asmpvl` (shell completion through kubectl) and `LICENSE`, the layout asmpvl.yaml
-// declares. Prints each archive's path and sha256; --update-manifest writes them into asmpvl.yaml.
+// declares. Then writes dist/asmpvl.yaml: the release template asmpvl.yaml with the platforms whose
+// archives are in dist/ and their real sha256s, the manifest `kubectl krew install --manifest=...
+// --archive=...` takes and the release uploads beside the archives (archives built elsewhere, e.g.
+// darwin's on macOS, are copied into dist/ and counted with --manifest-only, which builds nothing).
 //
 // The Node binaries are those of the Node that runs this script (its version is what the blob is
 // made for): this machine's own, and for the other platforms the same version's binary package
@@ -33,12 +39,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseDocument } from 'yaml';
 
 const root = new URL('..', import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const manifestPath = join(root, 'asmpvl.yaml');
+const templatePath = join(root, 'asmpvl.yaml');
+const manifestPath = join(root, 'dist', 'asmpvl.yaml');
 const nodeVersion = process.versions.node;
 /** The fuse Node checks to find an injected blob (Node's SEA documentation). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -85,17 +94,45 @@ function nodeBinary(platform) {
   return path;
 }
 
+/** What Node prints after making a blob, which says nothing to act on (anything else it prints is shown). */
+const BLOB_NOISE = [/^Wrote single executable preparation blob to /];
+
 /** The SEA blob of dist/sea (written by build.mjs), made by this Node for binaries of its version. */
 function seaBlob() {
-  execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], {
+  const made = spawnSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], {
     cwd: join(root, 'dist/sea'),
-    stdio: ['ignore', 'ignore', 'inherit'],
+    encoding: 'utf8',
   });
+  const said = made.stderr.split('\n').filter((line) => line !== '');
+  const worth = made.status === 0 ? said.filter((line) => !BLOB_NOISE.some((noise) => noise.test(line))) : said;
+  if (worth.length > 0) console.error(worth.join('\n'));
+  if (made.status !== 0) throw new Error(`node --experimental-sea-config failed (exit ${made.status})`);
   return join(root, 'dist/sea/blob');
 }
 
+// LIEF, inside postject, warns once per ELF note section whose name it cannot look up in the
+// section string table ("Can't find string offset for section name '.note.100'"): Node's release
+// binaries carry such notes, LIEF leaves them as they are, and the executable is unaffected (it is run
+// below). postject's WebAssembly module writes its diagnostics through console.warn, bound when
+// inject() loads it; that one message is dropped there, and every other is still shown.
+const LIEF_NOTE_NOISE = /^warning: Can't find string offset for section name '\.note(\.\d+)?'$/;
+
+/** postject's inject(), with LIEF's note-section noise dropped (above). */
+async function injectQuietly(file, blob, options) {
+  const { inject } = createRequire(import.meta.url)('postject');
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (!(args.length === 1 && LIEF_NOTE_NOISE.test(String(args[0])))) warn(...args);
+  };
+  try {
+    await inject(file, 'NODE_SEA_BLOB', readFileSync(blob), options);
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** Copies the platform's Node binary and injects the blob: the plugin as one executable. */
-function executable(platform, blob) {
+async function executable(platform, blob) {
   const { exe, macho } = PLATFORMS[platform];
   const dir = join(root, 'dist', `sea-${platform}`);
   rmSync(dir, { recursive: true, force: true });
@@ -104,9 +141,7 @@ function executable(platform, blob) {
   copyFileSync(nodeBinary(platform), out);
   chmodSync(out, 0o755);
   if (macho) execFileSync('codesign', ['--remove-signature', out]);
-  const args = [out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
-  if (macho) args.push('--macho-segment-name', 'NODE_SEA');
-  execFileSync(join(root, 'node_modules/.bin/postject'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await injectQuietly(out, blob, { sentinelFuse: SEA_FUSE, ...(macho ? { machoSegmentName: 'NODE_SEA' } : {}) });
   if (macho) execFileSync('codesign', ['--sign', process.env.ASMPVL_CODESIGN_IDENTITY ?? '-', out]);
   return out;
 }
@@ -170,23 +205,47 @@ function gzip(data) {
   return compressed;
 }
 
-/** Writes each built platform's archive sha256 into asmpvl.yaml (its uri names the same file). */
-function updateManifest(built) {
-  let manifest = readFileSync(manifestPath, 'utf8');
-  if (!manifest.includes(`version: v${version}`))
+/**
+ * dist/asmpvl.yaml: the template with only the platforms whose archive is in dist/, each with that
+ * archive's sha256 (its uri names the same file), so krew can check what it installs.
+ */
+function writeManifest() {
+  const manifest = parseDocument(readFileSync(templatePath, 'utf8'));
+  if (manifest.getIn(['spec', 'version']) !== `v${version}`)
     throw new Error(`asmpvl.yaml does not name version v${version} (package.json); update its version and uris first`);
-  for (const { archiveName, sha256 } of built) {
-    const entry = new RegExp(`(uri: \\S*/${archiveName.replaceAll('.', '\\.')}\\n\\s*sha256: )'?[0-9a-f]{64}'?`);
-    if (!entry.test(manifest)) throw new Error(`asmpvl.yaml has no uri ending in /${archiveName}`);
-    manifest = manifest.replace(entry, `$1'${sha256}'`);
+  const platforms = manifest.getIn(['spec', 'platforms']);
+  const present = [];
+  for (const entry of [...platforms.items]) {
+    const archiveName = String(entry.get('uri')).split('/').pop();
+    const archive = join(root, 'dist', archiveName);
+    if (!existsSync(archive)) {
+      platforms.delete(platforms.items.indexOf(entry));
+      continue;
+    }
+    entry.set('sha256', createHash('sha256').update(readFileSync(archive)).digest('hex'));
+    present.push(archiveName);
   }
-  writeFileSync(manifestPath, manifest);
+  if (present.length === 0)
+    throw new Error(`no archive of v${version} in dist/: build one first (npm run package:plugin)`);
+  // The template's header (about placeholders) gives way to what this file is.
+  manifest.contents.items[0].key.commentBefore = undefined;
+  manifest.commentBefore =
+    ` Written by npm run package:plugin from asmpvl.yaml: the platforms whose archives are beside this\n` +
+    ` file, with their sha256s. Install one with\n` +
+    `   kubectl krew install --manifest=dist/asmpvl.yaml --archive=dist/${present[0]}`;
+  writeFileSync(manifestPath, manifest.toString());
+  return present;
 }
 
-const platforms = option('platforms', 'linux-amd64,linux-arm64').split(',');
+const platforms = option('platforms', hostPlatform).split(',');
 for (const platform of platforms)
   if (!PLATFORMS[platform])
     throw new Error(`--platforms: no platform ${platform} (have: ${Object.keys(PLATFORMS).join(', ')})`);
+
+if (process.argv.includes('--manifest-only')) {
+  console.log(`dist/asmpvl.yaml: ${writeManifest().join(', ')}`);
+  process.exit(0);
+}
 
 const started = Date.now();
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -195,7 +254,7 @@ const license = readFileSync(join(root, 'LICENSE'));
 const completion = readFileSync(join(root, 'plugin/completion/kubectl_complete-asmpvl'));
 const built = [];
 for (const platform of platforms) {
-  const file = executable(platform, blob);
+  const file = await executable(platform, blob);
   if (platform === hostPlatform) smokeTest(file);
   const archiveName = `kubectl-asmpvl-v${version}-${platform}.tar.gz`;
   const archive = gzip(
@@ -209,14 +268,13 @@ for (const platform of platforms) {
   const sha256 = createHash('sha256').update(archive).digest('hex');
   built.push({ platform, archiveName, sha256, bytes: archive.length });
 }
-if (process.argv.includes('--update-manifest')) updateManifest(built);
-for (const { archiveName, sha256, bytes } of built)
-  console.log(`dist/${archiveName}  ${(bytes / 1e6).toFixed(1)} MB  sha256 ${sha256}`);
-console.log(
-  `built ${built.length} executable(s) in ${((Date.now() - started) / 1000).toFixed(0)} s (dist/sea-<platform>/)${
-    process.argv.includes('--update-manifest') ? '; sha256s written into asmpvl.yaml' : ''
-  }`,
-);
 // A leftover from an earlier layout would be mistaken for a release archive.
 for (const old of readdirSync(join(root, 'dist')))
   if (old === `kubectl-asmpvl-v${version}.tar.gz`) rmSync(join(root, 'dist', old));
+const inManifest = writeManifest();
+for (const { archiveName, sha256, bytes } of built)
+  console.log(`dist/${archiveName}  ${(bytes / 1e6).toFixed(1)} MB  sha256 ${sha256}`);
+console.log(
+  `built ${built.length} executable(s) in ${((Date.now() - started) / 1000).toFixed(0)} s (dist/sea-<platform>/); ` +
+    `dist/asmpvl.yaml lists ${inManifest.join(', ')}`,
+);

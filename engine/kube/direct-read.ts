@@ -7,10 +7,9 @@
  * otherwise, and for a 404 (the client tells a missing CRD from a missing object).
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../../core';
 import { KubeError, toKubeError } from './errors';
-import type { KubeSettings, ResolvedKubeconfig } from './kubeconfig';
+import type { KubeRequestEvent, KubeSettings, ResolvedKubeconfig } from './kubeconfig';
 import type { StoredConfig } from './kube';
 
 /** What reads the object: the client (Kube) or this direct read. */
@@ -42,14 +41,47 @@ function headers(resolved: ResolvedKubeconfig, settings: KubeSettings): Record<s
   return out;
 }
 
-/** GET `path` on the chosen API server; the status code and body, whatever they are. */
-function get(
+/** GET `path` on the chosen API server, told to settings.requestLog when there is one. */
+async function get(
   resolved: ResolvedKubeconfig,
   settings: KubeSettings,
   path: string,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; statusText?: string; headers?: Record<string, string>; body: string }> {
+  const log = settings.requestLog;
+  if (!log) return send(resolved, settings, path);
+  const started = performance.now();
+  const event: KubeRequestEvent = {
+    method: 'GET',
+    url: `${resolved.cluster.server}${path}`,
+    status: 0,
+    durationMs: 0,
+    requestHeaders: headers(resolved, settings),
+  };
+  try {
+    const answer = await send(resolved, settings, path);
+    Object.assign(event, { status: answer.status, responseHeaders: answer.headers });
+    if (log.bodies) event.responseBody = answer.body;
+    return answer;
+  } catch (error) {
+    event.error = error instanceof TimeoutSignal ? 'timed out' : error instanceof Error ? error.message : String(error);
+    throw error;
+  } finally {
+    event.durationMs = Math.round(performance.now() - started);
+    log.onRequest(event);
+  }
+}
+
+/** GET `path` on the chosen API server; the status code and body, whatever they are. */
+function send(
+  resolved: ResolvedKubeconfig,
+  settings: KubeSettings,
+  path: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const { cluster, user } = resolved;
   const signal = settings.requestTimeoutMs > 0 ? AbortSignal.timeout(settings.requestTimeoutMs) : undefined;
+  // Loaded at the first read, not with this module: node:https brings tls and http, a third of a
+  // bare Node start, and every plugin command loads this module (--version, help and validate too).
+  const { request } = process.getBuiltinModule('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
       `${cluster.server}${path}`,
@@ -67,7 +99,15 @@ function get(
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: Object.fromEntries(
+              Object.entries(response.headers).map(([name, value]) => [name, [value ?? ''].flat().join(', ')]),
+            ),
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
         response.on('error', reject);
       },
     );

@@ -32,6 +32,22 @@ export interface KubeSettings {
   impersonateGroups?: string[];
   /** Wall time of one request; 0 means no limit, as with kubectl. */
   requestTimeoutMs: number;
+  /** Told of each API request once it is answered or has failed (kubectl's -v=6 and up); bodies only when asked. */
+  requestLog?: { onRequest: (event: KubeRequestEvent) => void; bodies: boolean };
+}
+
+/** One API request as it went: what kubectl logs at -v=6 (and its headers and bodies above). */
+export interface KubeRequestEvent {
+  method: string;
+  url: string;
+  /** 0 when no answer came (refused, timed out). */
+  status: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
+  error?: string;
 }
 
 /** The kubeconfig files to read, as kubectl picks them, and whether a missing one is an error. */

@@ -61,3 +61,28 @@ export function leaseHeld(
   if (Number.isNaN(renewed)) return false;
   return renewed + (spec.leaseDurationSeconds ?? 0) * 1000 + skewMs > now;
 }
+
+/** A Lease's spec as stored, the fields liveness is judged by. */
+export interface LeaseSpec {
+  holderIdentity?: string;
+  renewTime?: string;
+  leaseDurationSeconds?: number;
+}
+
+/** The time a response's Date header gives (whole seconds), or undefined without a readable one. */
+export function serverTime(headers: Record<string, string>): number | undefined {
+  const date = Date.parse(headers.date ?? headers.Date ?? '');
+  return Number.isNaN(date) ? undefined : date;
+}
+
+/**
+ * The controller a Lease as read shows alive. The controller renews by the cluster's clock, so the
+ * Lease is judged by the API server's time when the answer had one (its Date), else by `localNow`.
+ */
+export function presentController(
+  found: { lease: string; spec: LeaseSpec; serverTime?: number } | undefined,
+  localNow: number,
+): ControllerPresence | undefined {
+  if (!found || !leaseHeld(found.spec, found.serverTime ?? localNow)) return undefined;
+  return { lease: found.lease, holder: found.spec.holderIdentity!, renewTime: found.spec.renewTime };
+}

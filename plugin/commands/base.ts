@@ -6,6 +6,7 @@ import type { Kube, KubeSettings } from '../../engine/kube';
 import type { ConfigReader } from '../../engine/kube/direct';
 
 import { parseDuration } from '../../core/duration';
+import { BODIES_LEVEL, REQUEST_LOG_LEVEL, requestLogLines } from '../request-log';
 
 export { parseDuration };
 
@@ -67,7 +68,10 @@ export abstract class ClusterCommand extends Command {
     description:
       "<cluster-id>=<role-arn>: act in that cluster's account through this RAM role (STS AssumeRole), for clusters in another account than the mesh; repeat per cluster; also ASMPVL_CLUSTER_ROLES",
   });
-  verbose = Option.Counter('-v,--verbose', 0, { description: 'More detail: each cloud call with its request id' });
+  verbose = Option.Counter('-v,--verbose', 0, {
+    description:
+      'More detail: -v each cloud call with its request id; -v=6 each Kubernetes API request, -v=7 its headers, -v=8 its bodies (secrets redacted), as kubectl logs them',
+  });
 
   private kubeClient?: Kube;
 
@@ -113,6 +117,18 @@ export abstract class ClusterCommand extends Command {
       impersonateUser: this.impersonate,
       impersonateGroups: this.impersonateGroups,
       requestTimeoutMs: parseDuration(this.requestTimeout) ?? 30_000,
+      requestLog: this.requestLog(),
+    };
+  }
+
+  /** kubectl's request log at -v=6 and up, on stderr. */
+  private requestLog(): KubeSettings['requestLog'] {
+    if (this.verbose < REQUEST_LOG_LEVEL) return undefined;
+    const level = this.verbose;
+    const stderr = this.context.stderr;
+    return {
+      onRequest: (event) => stderr.write(requestLogLines(event, level, new Date(), process.pid)),
+      bodies: level >= BODIES_LEVEL,
     };
   }
 

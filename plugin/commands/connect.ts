@@ -55,7 +55,7 @@ export class ConnectCommand extends ClusterCommand {
         'Only clusters already added to the mesh (in its console)',
         '$0 connect c0123456789abcdef0123456789abcdef --no-add-to-mesh',
       ],
-      ['Start the changes and return', '$0 connect c0123456789abcdef0123456789abcdef --no-wait && $0 status --watch'],
+      ['Start the changes and return', '$0 connect c0123456789abcdef0123456789abcdef --no-wait && $0 status --wait'],
     ],
   });
 
@@ -152,7 +152,7 @@ export class ConnectCommand extends ClusterCommand {
     if (outcome.failures.length > 0) return this.failures(outcome);
     const state = this.wait
       ? 'connected'
-      : 'changes started (not waited for: follow with kubectl asmpvl status --watch, then run connect again to sync the SANs)';
+      : 'changes started (not waited for: follow with kubectl asmpvl status --wait, then run connect again to sync the SANs)';
     stdout.write(`\n${clusterIds.join(', ')}: ${state} in ${seconds}s (${calls})\n`);
     for (const verdict of outcome.meshVerdicts ?? []) {
       const meshId = outcome.config.status?.mesh?.serviceMeshId ?? 'the mesh';

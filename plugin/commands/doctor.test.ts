@@ -7,7 +7,9 @@ const run = runPlugin;
 test('-o yaml is not an output of doctor: exit 2', async () => {
   const result = await run(['doctor', '-o', 'yaml']);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('Invalid value for -o: expected one of "text" or "json" (got "yaml")');
+  expect(result.stderr).toContain(
+    'error: invalid argument for "-o" flag: expected one of "text" or "json" (got "yaml")',
+  );
 });
 
 test('the usage text names every check and documents the exit codes', async () => {

@@ -6,7 +6,7 @@ const COMMANDS = ['connect', 'disconnect', 'sync-san', 'status', 'doctor', 'vali
 
 test.each(COMMANDS)('%s --help: every indented line of the details continues a list item', async (command) => {
   const { stdout } = await runPlugin([command, '--help']);
-  const details = (stdout.split('\nDetails\n')[1] ?? '').split('\nExamples\n')[0]!;
+  const details = (stdout.split('\n\n').slice(1).join('\n\n').split('\nExamples:\n')[0] ?? '').trim();
   const lines = details.split('\n');
   lines.forEach((line, index) => {
     if (!/^\s+\S/.test(line)) return;

@@ -6,8 +6,8 @@ import type { Kube, StoredConfig } from '../../engine/kube';
 import type { ConfigReader } from '../../engine/kube/direct';
 import { ExitCode } from '../exit-codes';
 import { describeCause } from '../../engine/provisioning/errors';
-import { checkOutput, objectFormat, renderObject } from '../render/output';
-import { renderStatus, STATUS_FORMATS } from '../render/status-table';
+import { checkOutput, objectFormat, parseJsonPathTemplate, renderObject } from '../render/output';
+import { renderStatus, renderStatusRows, STATUS_FORMATS, statusTable } from '../render/status-table';
 import { statusView } from '../render/status-view';
 import { ClusterCommand, isDuration, parseDuration } from './base';
 
@@ -34,11 +34,15 @@ export class StatusCommand extends ClusterCommand {
 
       \`--refresh\` reads the cloud and rewrites the status first, changing nothing in the cloud
       (needs cloud credentials; the region is \`--region\`, else ALIBABA_CLOUD_REGION_ID, else the
-      region of the spec's zones). \`--watch\` redraws until everything is Available or \`--timeout\` passes.
+      region of the spec's zones). \`-w\` (\`--watch\`) keeps reading and prints each change until
+      interrupted, as \`kubectl get -w\` does; \`--wait\` redraws until everything is Available or
+      \`--timeout\` passes (\`kubectl wait --for=jsonpath='{.status.status}'=Available asmpvlconfig/default\`
+      waits the same way).
 
-      Exit code: 0 when every cluster in the spec is Available (both links Active and Connected and
-      the mesh running it, in a status computed from the current spec); 1 when anything is not yet
-      Available, or on an error; 2 when the command line is wrong.
+      Exit code: the table (and \`--wait\`) exits 0 when every cluster in the spec is Available (both
+      links Active and Connected and the mesh running it, in a status computed from the current spec)
+      and 1 when anything is not yet Available; \`-o json|yaml|name|jsonpath\` exit 0 whenever the
+      object was read, as \`kubectl get\` does; 1 on an error; 2 when the command line is wrong.
     `,
     examples: [
       ['Show the table', '$0 status'],
@@ -50,8 +54,9 @@ export class StatusCommand extends ClusterCommand {
         '$0 status -o jsonpath=\'{range .status.clusters[*]}{.clusterId} {.pvlEndpoint.connectionStatus}{"\\n"}{end}\'',
       ],
       ['Read the cloud again and rewrite the status', '$0 status --refresh'],
-      ['Wait up to 15 minutes for Available, e.g. after connect --no-wait', '$0 status --watch --timeout 15m'],
-      ['Gate a script on the links', '$0 status -o json >/dev/null && echo ready'],
+      ['Print each change until interrupted', '$0 status -w'],
+      ['Wait up to 15 minutes for Available, e.g. after connect --no-wait', '$0 status --wait --timeout 15m'],
+      ['Gate a script on the links', '$0 status >/dev/null && echo ready'],
     ],
   });
 
@@ -65,15 +70,20 @@ export class StatusCommand extends ClusterCommand {
       },
     }),
   });
-  noHeaders = Option.Boolean('--no-headers', false, { description: 'Print the table without its header line' });
+  noHeaders = Option.Boolean('--no-headers', false, {
+    description: 'Print the cluster rows only: no header, no summary lines',
+  });
   refresh = Option.Boolean('--refresh', false, {
     description: 'Read the cloud and rewrite the status before printing it',
   });
   watch = Option.Boolean('-w,--watch', false, {
-    description: 'Redraw until every cluster is Available or the timeout passes',
+    description: 'After printing, keep reading and print each change until interrupted, as kubectl get -w',
+  });
+  wait = Option.Boolean('--wait', false, {
+    description: 'Redraw until every cluster is Available (exit 0) or --timeout passes (exit 1)',
   });
   timeout = Option.String('--timeout', '10m', {
-    description: 'How long --watch waits, e.g. 90s or 10m',
+    description: 'How long --wait waits, e.g. 90s or 10m',
     validator: isDuration,
   });
   meshId = Option.String('--mesh-id', {
@@ -84,9 +94,13 @@ export class StatusCommand extends ClusterCommand {
 
   async execute(): Promise<number> {
     try {
+      // A template that cannot be read fails before anything is fetched, as in kubectl.
+      const format = objectFormat(this.output);
+      if (typeof format === 'object') parseJsonPathTemplate(format.jsonpath);
       // --refresh writes through the client; a plain read may go direct (base.ts configReader).
       const reader = this.refresh ? await this.kube() : await this.configReader();
-      return this.watch ? await this.watchUntilAvailable(reader) : await this.showOnce(reader);
+      if (this.watch) return await this.watchChanges(reader);
+      return this.wait ? await this.waitUntilAvailable(reader) : await this.showOnce(reader);
     } catch (error) {
       // A cloud error's own text carries its code, request id and next step.
       return this.report(new Error(describeCause(error)));
@@ -100,10 +114,52 @@ export class StatusCommand extends ClusterCommand {
       return ExitCode.Failed;
     }
     this.context.stdout.write(this.render(reading.config));
+    // As kubectl get: a data form exits 0 once the read worked; the table answers "is it Available?".
+    if (this.isData()) return ExitCode.Ok;
     return statusView(reading.config).available ? ExitCode.Ok : ExitCode.Failed;
   }
 
-  private async watchUntilAvailable(reader: ConfigReader): Promise<number> {
+  /**
+   * `-w`: the object as now, then each change as it comes, until interrupted (Ctrl-C), as
+   * `kubectl get -w` prints. The table's header is printed once; after it, each change prints the
+   * rows that changed and the overall line when it changed. A data form prints the whole object again.
+   */
+  private async watchChanges(reader: ConfigReader): Promise<number> {
+    let shown: { rows: Set<string>; overall?: string; data?: string } | undefined;
+    let lastWait = '';
+    for (;;) {
+      const reading = await this.read(reader);
+      if ('error' in reading) {
+        if (reading.error !== lastWait) this.context.stderr.write(`waiting: ${reading.error}\n`);
+        lastWait = reading.error;
+      } else if (this.isData()) {
+        const data = this.render(reading.config);
+        const separator = shown === undefined ? '' : this.output === 'yaml' ? '---\n' : '';
+        if (data !== shown?.data) this.context.stdout.write(`${separator}${data}`);
+        shown = { rows: new Set(), data };
+      } else {
+        const { rows, overall } = this.watchedLines(reading.config);
+        if (shown === undefined) this.context.stdout.write(this.render(reading.config));
+        else {
+          const changed = rows.filter((row) => !shown!.rows.has(row));
+          if (overall !== shown.overall && overall !== undefined) changed.push(overall);
+          if (changed.length > 0) this.context.stdout.write(`${changed.join('\n')}\n`);
+        }
+        shown = { rows: new Set(rows), overall };
+      }
+      await sleep(this.intervalMs());
+    }
+  }
+
+  /** The lines of the table -w compares between readings: the rows as printed, and the overall line (none with --no-headers). */
+  private watchedLines(config: StoredConfig): { rows: string[]; overall?: string } {
+    const wide = this.output === 'wide';
+    if (this.noHeaders) return { rows: renderStatusRows(config, { wide }).split('\n').filter(Boolean) };
+    const table = statusTable(config, { wide });
+    return { rows: table.rows, overall: table.summary.find((line) => line.startsWith('Overall: ')) };
+  }
+
+  private async waitUntilAvailable(reader: ConfigReader): Promise<number> {
     const deadline = Date.now() + (parseDuration(this.timeout) ?? 0);
     const started = Date.now();
     const separator = this.output === 'yaml' ? '---\n' : this.output === 'json' ? '' : '\n';
@@ -134,7 +190,7 @@ export class StatusCommand extends ClusterCommand {
   /** The line above a redrawn table on a terminal, like watch(1)'s. */
   private header(started: number): string {
     const elapsed = Math.round((Date.now() - started) / 1000);
-    return `Every ${this.intervalMs() / 1000}s for up to ${this.timeout}: kubectl asmpvl status${this.refresh ? ' --refresh' : ''} (${elapsed}s so far)\n\n`;
+    return `Every ${this.intervalMs() / 1000}s for up to ${this.timeout}: kubectl asmpvl status --wait${this.refresh ? ' --refresh' : ''} (${elapsed}s so far)\n\n`;
   }
 
   private intervalMs(): number {
@@ -149,8 +205,8 @@ export class StatusCommand extends ClusterCommand {
   private render(config: StoredConfig): string {
     const format = objectFormat(this.output);
     if (format) return renderObject(config, format);
-    const table = renderStatus(config, this.output as (typeof STATUS_FORMATS)[number]);
-    return this.noHeaders ? table.replace(/^ *CLUSTER [^\n]*\n/, '') : table;
+    if (this.noHeaders) return renderStatusRows(config, { wide: this.output === 'wide' });
+    return renderStatus(config, this.output as (typeof STATUS_FORMATS)[number]);
   }
 
   /** One round: the object as stored, or as rewritten from the cloud with --refresh. */

@@ -73,9 +73,22 @@ describe('jsonpath, in kubectl template syntax', () => {
   });
 
   it('says what it cannot read', () => {
-    expect(() => jsonpathTemplate('{.a[}', object)).toThrow('cannot read "[" in {.a[}');
-    expect(() => jsonpathTemplate('{range .a}{.b}', object)).toThrow('{range} without {end}');
-    expect(() => jsonpathTemplate('{end}', object)).toThrow('{end} without {range}');
+    expect(() => jsonpathTemplate('{.a[}', object)).toThrow(
+      "error parsing jsonpath {.a[}, unrecognized character in action: U+005B '['",
+    );
+    expect(() => jsonpathTemplate('{.metadata.name', object)).toThrow(
+      'error parsing jsonpath {.metadata.name, unclosed action',
+    );
+    expect(() => jsonpathTemplate('{.a}\n{.b\n}', object)).toThrow(
+      'error parsing jsonpath {.a}\n{.b\n}, unclosed action',
+    );
+    expect(() => jsonpathTemplate('{range .a}{.b}', object)).toThrow(
+      'error parsing jsonpath {range .a}{.b}, {range .a}{.b} is an incomplete jsonpath template',
+    );
+    expect(() => jsonpathTemplate('{end}', object)).toThrow(
+      'error parsing jsonpath {end}, not in range, nothing to end',
+    );
+    expect(jsonpathTemplate('{"}"}{.a}', { a: 'x' })).toBe('}x');
   });
 
   it('selects from the current item with @', () => {
@@ -88,3 +101,31 @@ function renderObjectInput() {
   const { managedFields: _, ...metadata } = object.metadata;
   return { ...object, metadata };
 }
+
+describe('text a terminal would obey is escaped, and reads back unchanged', () => {
+  // U+009B is a one-byte CSI (ESC [); U+202E reverses the text after it; neither JSON nor YAML escapes them.
+  const hostile = {
+    ...object,
+    status: {
+      status: 'Failed',
+      message: 'ok\u009b2Jhidden\u202Edesrever\u001b]0;title\u0007',
+      ['note\u2066']: 'plain',
+    },
+  };
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it.each(['yaml', 'json'] as const)('-o %s', (format) => {
+    const text = renderObject(hostile, format);
+    expect(text).not.toMatch(raw);
+    expect(text).toContain('\\u009b2Jhidden\\u202edesrever');
+    const { managedFields: _, ...metadata } = hostile.metadata;
+    expect(format === 'yaml' ? parse(text) : JSON.parse(text)).toEqual({ ...hostile, metadata });
+  });
+
+  it('-o jsonpath shows a selected value with its controls visible, and keeps the template text', () => {
+    expect(jsonpathTemplate('{.status.message}{"\\n"}', hostile)).toBe(
+      'ok\\x9b2Jhidden\\u202edesrever\\x1b]0;title\\x07\n',
+    );
+  });
+});

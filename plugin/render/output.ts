@@ -3,7 +3,8 @@
  * whole object as `kubectl get -o json|yaml` prints it, `-o name`, and `-o jsonpath=TEMPLATE` in
  * kubectl's JSONPath template syntax. Pure functions of the object.
  */
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
+import { terminalSafeText } from './sanitize';
 
 /** What `-o` takes for one object, besides a command's own table forms. */
 export type ObjectFormat = 'json' | 'yaml' | 'name' | { jsonpath: string };
@@ -59,9 +60,30 @@ export function renderObject(object: KubeObject, format: ObjectFormat): string {
   if (typeof format === 'object') return jsonpathTemplate(format.jsonpath, shown(object));
   const sorted = sortedKeys(shown(object));
   // kubectl indents JSON by four spaces, and writes YAML with list items at their key's indentation.
-  if (format === 'json') return `${JSON.stringify(sorted, null, 4)}\n`;
+  if (format === 'json') return `${JSON.stringify(sorted, null, 4).replace(UNESCAPED, escaped)}\n`;
   // YAML 1.1, as Go's yaml writes it: a string that reads as a timestamp or a boolean there is quoted.
-  return stringify(sorted, { indentSeq: false, lineWidth: 0, version: '1.1' });
+  const document = new Document(sorted, { version: '1.1' });
+  // A string holding a character to escape is double-quoted, where YAML's \u escapes are read back.
+  visit(document, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && new RegExp(UNESCAPED.source).test(node.value))
+        node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return document.toString({ indentSeq: false, lineWidth: 0 }).replace(UNESCAPED, escaped);
+}
+
+/**
+ * DEL, the C1 controls (0x80-0x9f: one-byte CSI and OSC) and the bidirectional embeddings, overrides
+ * and isolates: text from the cluster that a terminal obeys or reorders, which neither JSON's nor the
+ * YAML writer's escaping covers (both escape C0). Written as `\u009b`, which both formats read back
+ * as the same character, so the data is unchanged and the terminal shows it instead of obeying it.
+ */
+
+const UNESCAPED = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+function escaped(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** A JSONPath template that cannot be read, with where. */
@@ -91,10 +113,15 @@ function parsePath(path: string): Step[] {
         filter: { path: match[1]!.slice(1).split('.'), op: match[2], value: match[3] ?? match[4] ?? match[5] },
       });
     else if (rest === '.') break;
-    else throw new JsonPathError(`cannot read "${rest}" in {${path}}`);
+    else throw new JsonPathError(`unrecognized character in action: ${unicodeName(rest.codePointAt(0)!)}`);
     rest = rest.slice(match?.[0].length ?? rest.length);
   }
   return steps;
+}
+
+/** Go's %#U: `U+0021 '!'`. */
+function unicodeName(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(code)}'`;
 }
 
 function children(value: unknown): unknown[] {
@@ -148,34 +175,64 @@ function printed(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-type Node = { text: string } | { path: string } | { range: string; body: Node[] };
+/** A selected value as printed, its control characters shown rather than obeyed (the template's own text is left alone). */
+function shownValue(value: unknown): string {
+  return terminalSafeText(printed(value));
+}
 
-/** Splits a template into text, `{path}` and `{range path}...{end}` nodes. */
+export type Node = { text: string } | { path: string } | { range: string; body: Node[] };
+
+/** Where the action opened at `open` closes (its `}`), skipping quoted text; -1 when it does not. */
+function actionEnd(template: string, open: number): number {
+  let quote: string | undefined;
+  for (let at = open + 1; at < template.length; at++) {
+    const char = template[at]!;
+    // kubectl's parser ends an action at the end of a line too: `{.a` then a newline is unclosed.
+    if (char === '\n' || char === '\r') return -1;
+    if (quote) {
+      if (char === '\\') at++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '}') return at;
+  }
+  return -1;
+}
+
+/** Splits a template into text, `{path}` and `{range path}...{end}` nodes, failing as kubectl's parser does. */
 function parseTemplate(template: string): Node[] {
   const root: Node[] = [];
   const stack: Node[][] = [root];
-  const tokens = template.split(/(\{[^{}]*\})/);
-  for (const token of tokens) {
+  let at = 0;
+  while (at < template.length) {
     const current = stack[stack.length - 1]!;
-    if (token === '') continue;
-    if (!token.startsWith('{')) {
-      current.push({ text: token });
-      continue;
+    const open = template.indexOf('{', at);
+    if (open === -1 || open > at) {
+      current.push({ text: template.slice(at, open === -1 ? undefined : open) });
+      if (open === -1) break;
     }
-    const inner = token.slice(1, -1).trim();
+    const close = actionEnd(template, open);
+    if (close === -1) throw new JsonPathError('unclosed action');
+    at = close + 1;
+    const inner = template.slice(open + 1, close).trim();
     const literal = /^"((?:[^"\\]|\\.)*)"$/.exec(inner) ?? /^'([^']*)'$/.exec(inner);
-    if (literal) current.push({ text: JSON.parse(`"${literal[1]!.replace(/^'|'$/g, '')}"`) as string });
+    if (literal) current.push({ text: JSON.parse(`"${literal[1]!}"`) as string });
     else if (inner.startsWith('range ')) {
-      const node: Node = { range: inner.slice(6).trim(), body: [] };
+      const node: Node = { range: checkedPath(inner.slice(6).trim()), body: [] };
       current.push(node);
       stack.push(node.body);
     } else if (inner === 'end') {
-      if (stack.length === 1) throw new JsonPathError('{end} without {range}');
+      if (stack.length === 1) throw new JsonPathError('not in range, nothing to end');
       stack.pop();
-    } else current.push({ path: inner });
+    } else current.push({ path: checkedPath(inner) });
   }
-  if (stack.length > 1) throw new JsonPathError('{range} without {end}');
+  if (stack.length > 1) throw new JsonPathError(`${template} is an incomplete jsonpath template`);
   return root;
+}
+
+/** A path that parses, as written; kubectl names the first character it cannot read. */
+function checkedPath(path: string): string {
+  parsePath(path.startsWith('@') ? path.slice(1) : path);
+  return path;
 }
 
 function render(nodes: Node[], root: unknown, current: unknown): string {
@@ -185,7 +242,7 @@ function render(nodes: Node[], root: unknown, current: unknown): string {
       // Inside a range a path is read from the current item, as in kubectl; `$` is always the root.
       if ('path' in node)
         return select(node.path, node.path.startsWith('$') ? root : current)
-          .map(printed)
+          .map(shownValue)
           .join(' ');
       return select(node.range, node.range.startsWith('$') ? root : current)
         .map((item) => render(node.body, root, item))
@@ -201,6 +258,20 @@ function render(nodes: Node[], root: unknown, current: unknown): string {
  */
 export function jsonpathTemplate(template: string, object: unknown): string {
   // kubectl accepts a bare path too: `-o jsonpath=.status.status`.
+  return render(parseJsonPathTemplate(template), object, object);
+}
+
+/**
+ * A template read once, before anything is fetched, as kubectl does: a template that cannot be read
+ * throws a JsonPathError with kubectl's words (`error parsing jsonpath {.a, unclosed action`).
+ */
+export function parseJsonPathTemplate(template: string): Node[] {
+  // kubectl accepts a bare path too: `-o jsonpath=.status.status`.
   const text = template.includes('{') ? template : `{${template}}`;
-  return render(parseTemplate(text), object, object);
+  try {
+    return parseTemplate(text);
+  } catch (error) {
+    if (error instanceof JsonPathError) throw new JsonPathError(`error parsing jsonpath ${text}, ${error.message}`);
+    throw error;
+  }
 }

@@ -58,49 +58,69 @@ const WIDE_HEADERS = [
 /**
  * Columns padded to their widest cell plus three spaces, as kubectl's tables. Written here rather
  * than with cli-table3, which took ~75 ms of a 100-cluster `status` (a third of its start).
+ * Without a header (`--no-headers`) the columns are as wide as the rows alone need, as kubectl's.
  */
-function table(rows: ClusterRow[], wide: boolean): string {
+function table(rows: ClusterRow[], wide: boolean, headers: boolean): string[] {
   // Cells hold cluster and cloud text (ids, states, domains): shown, never obeyed by the terminal.
   const lines = [
-    wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS,
+    ...(headers ? [wide ? [...HEADERS, ...WIDE_HEADERS] : HEADERS] : []),
     ...rows.map((row) => cells(row, wide).map(terminalSafeLine)),
   ];
+  if (lines.length === 0) return [];
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
-  return lines
-    .map((line) =>
-      line
-        .map((cell, column) => cell.padEnd(widths[column]! + 3))
-        .join('')
-        .trimEnd(),
-    )
-    .join('\n');
+  return lines.map((line) =>
+    line
+      .map((cell, column) => cell.padEnd(widths[column]! + 3))
+      .join('')
+      .trimEnd(),
+  );
+}
+
+/** The table's parts: its header line, one line per cluster, and the lines below (Pilot service, overall, notes). */
+export interface StatusTable {
+  header?: string;
+  rows: string[];
+  summary: string[];
 }
 
 /**
- * The table `kubectl asmpvl status` prints: per cluster its paired zones, API-server link and Pilot
- * link (endpoint status / connection status), SANs, the mesh's own state of it (status.mesh); then the shared Pilot service, the overall
- * line, and notes saying what to do. `wide` adds the endpoint and service ids and domains.
+ * The table `kubectl asmpvl status` prints, in parts: per cluster its paired zones, API-server link
+ * and Pilot link (endpoint status / connection status), SANs, the mesh's own state of it
+ * (status.mesh); then the shared Pilot service, the overall line, and notes saying what to do.
+ * `wide` adds the endpoint and service ids and domains.
  */
-export function renderStatusTable(config: Config, options: { wide?: boolean } = {}): string {
+export function statusTable(config: Config, options: { wide?: boolean } = {}): StatusTable {
   const wide = options.wide ?? false;
   const view = statusView(config);
-  const lines: string[] = [];
+  const [header, ...rows] = table(view.rows, wide, true);
+  const summary: string[] = [];
   if (view.rows.length === 0)
-    lines.push('No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.');
-  else lines.push(table(view.rows, wide));
-  lines.push('');
+    summary.push('No clusters in asmpvlconfig/default: add one with kubectl asmpvl connect <clusterId>.');
+  summary.push('');
   const service = view.pilotService;
   const serviceText =
     service?.id || service?.status
       ? `${service.id ?? 'unknown id'} ${service.status ?? 'Unknown'}${wide && service.name ? ` (${service.name})` : ''}`
       : 'none';
-  lines.push(`Pilot service: ${terminalSafeLine(serviceText)}`);
-  lines.push(terminalSafeLine(`Overall: ${view.overall} (${view.summary})`));
+  summary.push(`Pilot service: ${terminalSafeLine(serviceText)}`);
+  summary.push(terminalSafeLine(`Overall: ${view.overall} (${view.summary})`));
   const reconciled = reconcilerLine(config as WithMetadata);
-  if (reconciled) lines.push(terminalSafeLine(reconciled));
+  if (reconciled) summary.push(terminalSafeLine(reconciled));
   // A note may span lines (one per cluster); its other control characters are shown, not obeyed.
-  for (const note of view.notes) lines.push(`  - ${terminalSafeText(note)}`);
-  return `${lines.join('\n')}\n`;
+  for (const note of view.notes) summary.push(`  - ${terminalSafeText(note)}`);
+  return { header: view.rows.length > 0 ? header : undefined, rows, summary };
+}
+
+/** The whole table as `kubectl asmpvl status` prints it. */
+export function renderStatusTable(config: Config, options: { wide?: boolean } = {}): string {
+  const { header, rows, summary } = statusTable(config, options);
+  return `${[...(header === undefined ? [] : [header]), ...rows, ...summary].join('\n')}\n`;
+}
+
+/** `--no-headers`: the cluster rows alone, one a line, as `kubectl get --no-headers` prints rows only. */
+export function renderStatusRows(config: Config, options: { wide?: boolean } = {}): string {
+  const rows = table(statusView(config).rows, options.wide ?? false, false);
+  return rows.map((row) => `${row}\n`).join('');
 }
 
 /** The status object alone, as `-o json` or `-o yaml` prints it (`{}` when there is none yet). */

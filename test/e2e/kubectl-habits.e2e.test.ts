@@ -3,6 +3,7 @@
 // --certificate-authority, --insecure-skip-tls-verify, --as), --request-timeout against a silent
 // server, a closed pipe, and the forms of -o. The bundled file runs as a child process, as kubectl
 // would start it, against the harness's real API server.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -183,7 +184,8 @@ describe('time and pipes', () => {
   });
 
   test('a reader that goes away (| head -1) ends the plugin quietly', async () => {
-    const config = configWithClusters(400) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
+    // The most clusters an ASMPvlConfig admits: a status of ~240 KB, well past a pipe's buffer.
+    const config = configWithClusters(100) as { spec: { ackVpcEndpoint: Array<{ clusterId: string }> } };
     await mustSucceed(kubectl(['create', '-f', '-'], { input: JSON.stringify(config) }), 'create');
     await patchStatus(availableStatus(config, 1));
     try {
@@ -218,21 +220,158 @@ describe('status output forms, as kubectl get prints them', () => {
     },
   );
 
-  test('--no-headers drops the header line only', async () => {
+  test('--no-headers prints the rows only, as kubectl get --no-headers', async () => {
     const withHeaders = await plugin(['status', ...kubeconfig()]);
     const without = await plugin(['status', '--no-headers', ...kubeconfig()]);
     expect(withHeaders.stdout.split('\n')[0]).toMatch(/^CLUSTER +PAIRED ZONES/);
-    expect(without.stdout).toBe(withHeaders.stdout.split('\n').slice(1).join('\n'));
+    const ids = (
+      await mustSucceed(
+        kubectl(['get', 'asmpvlconfig', 'default', '-o', 'jsonpath={.spec.ackVpcEndpoint[*].clusterId}']),
+        'ids',
+      )
+    ).stdout.split(' ');
+    expect(without.stdout.split('\n')).toEqual([
+      ...ids.map((id) => expect.stringMatching(new RegExp(`^${id} +\\S`))),
+      '',
+    ]);
+    expect(without.stdout).not.toMatch(/Overall|Pilot service|Reconciled/);
   });
 
-  test('-w with -o jsonpath prints once when everything is Available, and an unknown -o is a usage error', async () => {
-    const watched = await plugin(['status', '-w', '-o', 'jsonpath={.status.status}', ...kubeconfig()]);
-    expect(watched).toMatchObject({ code: 0, stdout: 'Available' });
+  test('a template kubectl cannot read fails as kubectl fails, before the read; an unknown -o is a usage error', async () => {
+    const args = ['get', 'asmpvlconfig', 'default', '-o', 'jsonpath={.metadata.name'];
+    const fromKubectl = await kubectl(args);
+    const ours = await plugin(['status', '-o', 'jsonpath={.metadata.name', ...kubeconfig()]);
+    expect(ours).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: error parsing jsonpath {.metadata.name, unclosed action\n',
+    });
+    expect({ code: fromKubectl.code, stderr: fromKubectl.stderr }).toEqual({ code: ours.code, stderr: ours.stderr });
     const wrong = await plugin(['status', '-o', 'xml', ...kubeconfig()]);
-    expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain(
-      'Invalid value for -o: expected one of table, wide, json, yaml, name, jsonpath=TEMPLATE; got "xml"',
+    expect(wrong).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: invalid argument for "-o" flag: expected one of table, wide, json, yaml, name, jsonpath=TEMPLATE; got "xml"\n' +
+        "See 'kubectl asmpvl status --help' for usage.\n",
+    });
+  });
+
+  test('-o json exits 0 on a read that worked, Available or not, so `| jq` works under pipefail', async () => {
+    const current = JSON.parse(
+      (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'get')).stdout,
+    ) as {
+      status: Record<string, unknown>;
+    };
+    await patchStatus({ ...current.status, status: 'Provisioning' });
+    try {
+      expect((await plugin(['status', ...kubeconfig()])).code).toBe(1);
+      for (const format of ['json', 'yaml', 'name', 'jsonpath={.status.status}'])
+        expect(await plugin(['status', '-o', format, ...kubeconfig()])).toMatchObject({ code: 0, stderr: '' });
+    } finally {
+      await patchStatus(current.status);
+    }
+  });
+
+  test("-o yaml and -o json escape C1 controls and bidi overrides from the status, and read back as kubectl's", async () => {
+    const current = JSON.parse(
+      (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'get')).stdout,
+    ) as { status: Record<string, unknown> };
+    await patchStatus({ ...current.status, status: 'Failed \u009b2J\u202Edesrever' });
+    try {
+      for (const format of ['yaml', 'json']) {
+        const ours = await plugin(['status', '-o', format, ...kubeconfig()]);
+        expect(ours).toMatchObject({ code: 0, stderr: '' });
+        expect(ours.stdout).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+        expect(ours.stdout).toContain('Failed \\u009b2J\\u202edesrever');
+        // kubectl's own -o yaml refuses this object ("yaml: control characters are not allowed"), so
+        // both forms read back as its -o json.
+        const fromKubectl = await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'get');
+        expect(parse(ours.stdout)).toEqual(JSON.parse(fromKubectl.stdout));
+      }
+    } finally {
+      await patchStatus(current.status);
+    }
+  });
+
+  test('-w prints the object, then each change, until interrupted, as kubectl get -w', async () => {
+    const current = JSON.parse(
+      (await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'get')).stdout,
+    ) as {
+      status: Record<string, unknown>;
+    };
+    const child = spawn(
+      process.execPath,
+      [BUNDLE, 'status', '-w', '-o', 'jsonpath={.status.status}{"\\n"}', ...kubeconfig()],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HOME: dir },
+      },
     );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let exitCode: number | null | undefined;
+    child.once('exit', (code) => (exitCode = code));
+    try {
+      await until(() => stdout === 'Available\n');
+      await patchStatus({ ...current.status, status: 'Provisioning' });
+      await until(() => stdout === 'Available\nProvisioning\n');
+      await patchStatus(current.status);
+      await until(() => stdout === 'Available\nProvisioning\nAvailable\n');
+      // Available again, and still watching: only Ctrl-C ends it.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(exitCode).toBeUndefined();
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => (exitCode === undefined ? child.once('exit', resolve) : resolve(undefined)));
+      await patchStatus(current.status);
+    }
+    expect(stdout).toBe('Available\nProvisioning\nAvailable\n');
+  });
+
+  test('-v=6 logs each API request as kubectl does; -v=8 adds the bodies, credentials masked', async () => {
+    const six = await plugin(['status', '-o', 'name', '-v=6', ...kubeconfig()]);
+    expect(six.code).toBe(0);
+    const url = `${admin().clusters[0]!.cluster.server as string}/apis/istio.alibabacloud.com/v1beta1/asmpvlconfigs/default`;
+    expect(six.stderr).toMatch(
+      new RegExp(
+        `^I\\d{4} [\\d:.]+ +\\d+ round_trippers\\.go:\\d+\\] "Response" verb="GET" url="${url.replace(/[.]/g, '\\.')}" status="200 OK" milliseconds=\\d+\\n$`,
+      ),
+    );
+    const fromKubectl = await kubectl(['get', 'asmpvlconfig', 'default', '-o', 'name', '-v=6']);
+    expect(fromKubectl.stderr).toMatch(
+      new RegExp(
+        `"Response" verb="GET" url="${url.replace(/[.]/g, '\\.')}(\\?[^"]*)?" status="200 OK" milliseconds=\\d+`,
+      ),
+    );
+    const eight = await plugin(['status', '-o', 'name', '-v=8', ...kubeconfig()]);
+    expect(eight.stderr).toContain('"Response Body" body="{\\"apiVersion\\":\\"istio.alibabacloud.com/v1beta1\\"');
+    const token = await plugin(['status', '-v=7', '--token', 'not-a-real-token', ...kubeconfig()]);
+    expect(token.stderr).toContain('\tAuthorization: Bearer <masked>\n');
+    expect(token.stderr).not.toContain('not-a-real-token');
+  });
+});
+
+/** Waits until `done` holds, for up to 30 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 100) {
+    if (waited > 30_000) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("usage and help, in kubectl's words", () => {
+  test('an unknown flag: error, where the usage is, exit 2; help [command] and the options page', async () => {
+    expect(await plugin(['status', '--x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: unknown flag: --x\nSee 'kubectl asmpvl status --help' for usage.\n",
+    });
+    const help = await plugin(['help', 'status']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toEqual((await plugin(['status', '--help'])).stdout);
+    expect(help.stdout).not.toContain('--kubeconfig');
+    expect((await plugin(['options'])).stdout).toContain('--kubeconfig PATH');
   });
 });
 

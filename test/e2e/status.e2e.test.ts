@@ -120,12 +120,12 @@ describe('kubectl asmpvl status', () => {
     });
   });
 
-  test('--watch redraws when the status changes and exits 0 once Available', async () => {
+  test('--wait redraws when the status changes and exits 0 once Available', async () => {
     await storeFixture('provisioning');
     const available = (loadFixture('status/available.yaml') as { status: unknown }).status;
     const child = spawn(
       process.execPath,
-      [BUNDLE, 'status', '--watch', '--timeout', '60s', '--kubeconfig', adminKubeconfig().path],
+      [BUNDLE, 'status', '--wait', '--timeout', '60s', '--kubeconfig', adminKubeconfig().path],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -143,10 +143,10 @@ describe('kubectl asmpvl status', () => {
     expect(stdout).not.toContain('\x1b[');
   });
 
-  test('--watch gives up at --timeout with exit 1', async () => {
+  test('--wait gives up at --timeout with exit 1', async () => {
     await storeFixture('provisioning');
     const started = Date.now();
-    const result = await plugin(['status', '--watch', '--timeout', '3s']);
+    const result = await plugin(['status', '--wait', '--timeout', '3s']);
     expect(result.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.stderr).toBe('error: not Available after 3s (--timeout); the table says what is missing\n');
