@@ -34,7 +34,7 @@ import {
 } from './run';
 import { decideSanAppend } from './san-sync';
 import { specClusters, specRevision } from './spec-edit';
-import { type AsmPvlStatus, linkViews, type RecordedFailure } from './status';
+import { type AsmPvlStatus, linkViews, type RecordedFailure, startedConditions } from './status';
 import { type Deadline, defaultWaitPolicy, pollUntil, type WaitPolicy, WaitTimeoutError } from './waits';
 
 /** What one reconcile runs with; the caller (command or controller) owns every part of it. */
@@ -273,6 +273,14 @@ export async function reconcile(
 ): Promise<ReconcileOutcome> {
   const { progress, store, advice } = context;
   const clusterIds = clustersInScope(config, scope);
+  // kstatus reads a spec the status does not answer yet as InProgress only once it says so: say it
+  // before the first cloud call, not minutes later with the first computed status.
+  if (config.status?.observedGeneration !== config.metadata.generation) {
+    await store.writeStatus((current) => ({
+      ...(current.status ?? {}),
+      conditions: startedConditions(current.status, current.metadata.generation, new Date()),
+    }));
+  }
   const membership =
     options.membership ??
     (clusterIds.length > 0
