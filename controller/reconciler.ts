@@ -168,7 +168,10 @@ export class Reconciler {
       });
     } catch (error) {
       if (context.signal.aborted) return { result: 'cancelled' };
-      return this.fail(owned, 'ReconcileFailed', describeCause(error), error);
+      // reconcile() has written what stopped it into the status; the Warning tells it too.
+      const message = describeCause(error);
+      await this.options.store.recordEvent(owned, { type: 'Warning', reason: 'ReconcileFailed', message });
+      return { result: 'failed', error: message };
     }
     await this.tell(owned, outcome);
     if (outcome.status.status === 'Available') this.convergedGeneration = owned.metadata.generation;
