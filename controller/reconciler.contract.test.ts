@@ -216,9 +216,8 @@ test('a cloud that cannot be reached keeps the finalizer and says why', async ()
 });
 
 test('a mesh the cloud does not have: Ready False and Stalled for this spec, status Failed, a Warning; the right mesh clears it', async () => {
-  const object = spec([C1]);
-  object.metadata.annotations = { 'asmpvl.io/mesh-id': 'c0123456789abcdef0123456789abcdef' };
-  const store = new MemoryStore(object);
+  const unknownMesh = { name: 'default', annotations: { 'asmpvl.io/mesh-id': 'c0123456789abcdef0123456789abcdef' } };
+  const store = new MemoryStore({ ...spec([C1]), metadata: unknownMesh });
   const reconciler = reconcilerFor(store);
   expect((await reconciler.reconcile()).result).toBe('failed');
   const stored = (await store.getConfig())!;
