@@ -1,12 +1,12 @@
 /**
  * The status subresource, built from what the cloud holds. Pure.
  *
- * The vendor's fields are a contract (MISSION.md): status.clusters[] (the API-server links),
- * status.pilot (the shared Pilot service and each cluster's Pilot endpoint) and status.status,
- * one of Available | Provisioning | Degraded | Failed. Next to them, our own `conditions` (Ready,
- * APIServerLinks, PilotLinks, SANSynced, MeshReady) say why, `observedGeneration` which spec it is
- * about, and `mesh` records the service mesh's own view of each cluster. Available needs the mesh
- * to agree: every cluster running in it.
+ * The vendor's fields are a contract, since scripts written against the vendor's product read
+ * them: status.clusters[] (the API-server links), status.pilot (the shared Pilot service and each
+ * cluster's Pilot endpoint) and status.status, one of Available | Provisioning | Degraded | Failed.
+ * Next to them, our own `conditions` (Ready, APIServerLinks, PilotLinks, SANSynced, MeshReady) say
+ * why, `observedGeneration` which spec it is about, and `mesh` records the service mesh's own view
+ * of each cluster. Available needs the mesh to agree: every cluster running in it.
  *
  * For GitOps tools, the kstatus conditions: `Reconciling` while the object is on its way to
  * Available, `Stalled` when a failure will stay until someone changes something. Both are
