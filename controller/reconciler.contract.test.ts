@@ -221,6 +221,31 @@ test('a cloud that cannot be reached keeps the finalizer and says why', async ()
   emulator = await startTwoClusterEmulator();
 });
 
+test('a mesh the cloud does not have: Ready False and Stalled for this spec, status Failed, a Warning; the right mesh clears it', async () => {
+  const unknownMesh = { name: 'default', annotations: { 'asmpvl.io/mesh-id': 'c0123456789abcdef0123456789abcdef' } };
+  const store = new MemoryStore({ ...spec([C1]), metadata: unknownMesh });
+  const reconciler = reconcilerFor(store);
+  expect((await reconciler.reconcile()).result).toBe('failed');
+  const stored = (await store.getConfig())!;
+  expect(stored.status?.conditions?.map(({ type, status, reason }) => [type, status, reason])).toEqual([
+    ['Ready', 'False', 'ReconcileFailed'],
+    ['Stalled', 'True', 'ReconcileFailed'],
+  ]);
+  expect(stored.status?.conditions?.[1]?.message).toContain('ServiceMesh.NotFound');
+  // kstatus reads Stalled only once status.observedGeneration is the spec's generation.
+  expect(stored.status).toMatchObject({ status: 'Failed', observedGeneration: stored.metadata.generation });
+  expect(store.events.map(({ type, reason }) => [type, reason])).toEqual([['Warning', 'ReconcileFailed']]);
+  await store.updateSpec((current) => ({
+    ...current!,
+    metadata: { ...current!.metadata, annotations: { ...current!.metadata.annotations, 'asmpvl.io/mesh-id': MESH } },
+  }));
+  await converge(reconciler, store);
+  const types = (await store.getConfig())!.status?.conditions?.map((condition) => condition.type);
+  expect(types).toContain('Ready');
+  expect(types).not.toContain('Stalled');
+  expect(types).not.toContain('Reconciling');
+});
+
 test('a status written by an unknown manager: refuses, one Warning, a Controller condition; adopts when annotated', async () => {
   const store = new MemoryStore(spec([C1]));
   const object = (await store.getConfig())!;

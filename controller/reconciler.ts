@@ -13,11 +13,11 @@ import {
   FINALIZER,
   KNOWN_STATUS_MANAGERS,
 } from '../engine/provisioning/controller-protocol';
-import { describeCause } from '../engine/provisioning/errors';
+import { describeCause, needsChange } from '../engine/provisioning/errors';
 import { checkDrift } from '../engine/provisioning/drift-check';
 import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
-import type { StatusCondition } from '../engine/provisioning/status';
+import { failedRunStatus, type StatusCondition } from '../engine/provisioning/status';
 
 export { ANNOTATION_CONTROLLER, ANNOTATION_RECONCILE_REQUEST, FINALIZER };
 
@@ -151,7 +151,7 @@ export class Reconciler {
     try {
       meshId = resolveMeshId(this.options.meshId, this.options.env, owned);
     } catch (error) {
-      return this.fail(owned, 'MeshUnknown', describeCause(error));
+      return this.fail(owned, 'MeshUnknown', describeCause(error), error);
     }
     const context = this.context();
     if (await this.stillConverged(owned, context, meshId)) return { result: 'converged' };
@@ -168,7 +168,10 @@ export class Reconciler {
       });
     } catch (error) {
       if (context.signal.aborted) return { result: 'cancelled' };
-      return this.fail(owned, 'ReconcileFailed', describeCause(error));
+      // reconcile() has written what stopped it into the status; the Warning tells it too.
+      const message = describeCause(error);
+      await this.options.store.recordEvent(owned, { type: 'Warning', reason: 'ReconcileFailed', message });
+      return { result: 'failed', error: message };
     }
     await this.tell(owned, outcome);
     if (outcome.status.status === 'Available') this.convergedGeneration = owned.metadata.generation;
@@ -392,22 +395,15 @@ export class Reconciler {
     }
   }
 
-  /** A failure before any step ran: a Warning, and the Ready condition says it. */
-  private async fail(config: StoredConfig, reason: string, message: string): Promise<ReconcileResult> {
+  /** A failure before any step ran: a Warning, and Ready (with Stalled or Reconciling) says it. */
+  private async fail(config: StoredConfig, reason: string, message: string, cause?: unknown): Promise<ReconcileResult> {
     const { store } = this.options;
     await store.recordEvent(config, { type: 'Warning', reason, message });
+    const failure = { area: 'discovery' as const, reason, message, needsChange: needsChange(cause) };
     try {
-      await store.writeStatus((current) => ({
-        ...(current.status ?? {}),
-        conditions: upsertCondition(current.status?.conditions, {
-          type: 'Ready',
-          status: 'False',
-          reason,
-          message,
-          lastTransitionTime: new Date().toISOString(),
-          ...(current.metadata.generation !== undefined ? { observedGeneration: current.metadata.generation } : {}),
-        }),
-      }));
+      await store.writeStatus((current) =>
+        failedRunStatus(current.status, failure, current.metadata.generation, new Date()),
+      );
     } catch {
       // The Event already says it; a status we cannot write is the store's failure, retried with the reconcile.
     }

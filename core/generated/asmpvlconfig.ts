@@ -183,7 +183,7 @@ export interface ASMPvlConfig {
      */
     lastHandledReconcileAt?: string;
     /**
-     * Conditions in the standard Kubernetes form, e.g. Ready, APIServerLinks, PilotLinks, SANSynced, MeshReady.
+     * Conditions in the standard Kubernetes form: Ready, APIServerLinks, PilotLinks, SANSynced, MeshReady, and the kstatus conditions GitOps tools read, Reconciling (True while the object is on its way to Available) and Stalled (True when a failure stays until someone changes something, such as a cluster the cloud does not have or a denied permission). Reconciling and Stalled are present only while True.
      *
      * @maxItems 32
      *

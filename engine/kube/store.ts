@@ -7,6 +7,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND, SINGLETON_NAME } from '../../core';
 import type { ASMPvlConfig } from '../../core';
 import { KubeError, toKubeError } from './errors';
+import { eventName } from './events';
 import type { Kube } from './kube';
 
 export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
@@ -65,6 +66,16 @@ export interface ConfigStore {
 }
 
 const CONFLICT_RETRIES = 5;
+// Events about a cluster-scoped object go to the default namespace, as client-go records them.
+export const EVENT_NAMESPACE = 'default';
+// client-go's recorder remembers 4096 Events (its LRU cache); we count repeats of as many.
+const EVENTS_REMEMBERED = 4096;
+
+/** What this process knows of an Event it recorded: its count and the version that count is in. */
+interface RecordedEvent {
+  count: number;
+  resourceVersion?: string;
+}
 // Event messages are capped by the API server at 1 KiB (validation of core/v1 Event.message).
 const EVENT_MESSAGE_LIMIT = 1024;
 
@@ -78,6 +89,7 @@ export function boundedEventMessage(message: string): string {
 /** The ConfigStore over a live API server. */
 export class KubeStore implements ConfigStore {
   private readonly core: CoreV1Api;
+  private readonly recordedEvents = new Map<string, RecordedEvent>();
 
   constructor(
     readonly kube: Kube,
@@ -136,43 +148,110 @@ export class KubeStore implements ConfigStore {
     }
   }
 
+  /**
+   * One Event object per (object, type, reason, message), as client-go's recorder keeps them: a
+   * repeat raises its `count` and `lastTimestamp` instead of creating another object (a message that
+   * differs only in the cloud's request id is a repeat, shown with the latest one). The name is
+   * derived from those fields, so a repeat from another process (the plugin, a restarted
+   * controller) finds the same object. Events about a cluster-scoped object live in the `default`
+   * namespace, where client-go records them and `kubectl get events` looks.
+   */
   async recordEvent(object: StoredConfig, event: ConfigEvent): Promise<void> {
     const now = new Date();
-    // Events about cluster-scoped objects live in the default namespace (as client-go records them).
-    const namespace = 'default';
+    const message = boundedEventMessage(event.message);
+    const name = eventName(object, { ...event, message }, this.component);
     try {
-      await this.kube.call('recording an event', () =>
-        this.core.createNamespacedEvent({
-          namespace,
-          body: {
-            metadata: { name: `${SINGLETON_NAME}.${now.getTime().toString(16)}${randomSuffix()}`, namespace },
-            involvedObject: {
-              apiVersion: `${API_GROUP}/${API_VERSION}`,
-              kind: KIND,
-              name: object.metadata.name,
-              uid: object.metadata.uid,
-              resourceVersion: object.metadata.resourceVersion,
+      const seen = this.recordedEvents.get(name);
+      if (seen && (await this.countRepeat(name, seen, message, now))) return;
+      try {
+        const created = await this.kube.call('recording an event', () =>
+          this.core.createNamespacedEvent({
+            namespace: EVENT_NAMESPACE,
+            body: {
+              metadata: { name, namespace: EVENT_NAMESPACE },
+              involvedObject: {
+                apiVersion: `${API_GROUP}/${API_VERSION}`,
+                kind: KIND,
+                name: object.metadata.name,
+                uid: object.metadata.uid,
+                resourceVersion: object.metadata.resourceVersion,
+              },
+              type: event.type,
+              reason: event.reason,
+              message,
+              source: { component: this.component },
+              reportingComponent: this.component,
+              reportingInstance: this.component,
+              firstTimestamp: now,
+              lastTimestamp: now,
+              count: 1,
             },
-            type: event.type,
-            reason: event.reason,
-            message: boundedEventMessage(event.message),
-            source: { component: this.component },
-            reportingComponent: this.component,
-            reportingInstance: this.component,
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          },
-        }),
-      );
+          }),
+        );
+        this.remember(name, { count: 1, resourceVersion: created.metadata?.resourceVersion });
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 409) throw error;
+      }
+      // Recorded before by another process, or by this one before its memory of it was dropped.
+      const stored = await this.readEvent(name);
+      if (stored) await this.countRepeat(name, stored, message, now);
     } catch {
       // An Event is a courtesy: the status carries the same facts.
     }
   }
-}
 
-function randomSuffix(): string {
-  return Math.floor(Math.random() * 0xffff)
-    .toString(16)
-    .padStart(4, '0');
+  /**
+   * Raises the count of a recorded Event (JSON Patch with its resourceVersion, so two recorders
+   * never count over each other); false when it is gone (expired by the API server's event TTL).
+   */
+  private async countRepeat(name: string, seen: RecordedEvent, message: string, now: Date): Promise<boolean> {
+    let current: RecordedEvent | undefined = seen;
+    for (let attempt = 1; current && attempt <= CONFLICT_RETRIES; attempt++) {
+      const count = current.count + 1;
+      const patch = [
+        ...(current.resourceVersion
+          ? [{ op: 'replace', path: '/metadata/resourceVersion', value: current.resourceVersion }]
+          : []),
+        { op: current.count > 0 ? 'replace' : 'add', path: '/count', value: count },
+        { op: 'replace', path: '/lastTimestamp', value: now.toISOString() },
+        // The latest wording (its request id), as client-go's recorder patches it.
+        { op: 'replace', path: '/message', value: message },
+      ];
+      try {
+        const patched = await this.kube.call('recording a repeated event', () =>
+          this.core.patchNamespacedEvent({ name, namespace: EVENT_NAMESPACE, body: patch }),
+        );
+        this.remember(name, { count, resourceVersion: patched.metadata?.resourceVersion });
+        return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 404) break;
+        if (code !== 409) throw error;
+        current = await this.readEvent(name);
+      }
+    }
+    this.recordedEvents.delete(name);
+    return false;
+  }
+
+  private async readEvent(name: string): Promise<RecordedEvent | undefined> {
+    try {
+      const stored = await this.kube.call('reading an event', () =>
+        this.core.readNamespacedEvent({ name, namespace: EVENT_NAMESPACE }),
+      );
+      return { count: stored.count ?? 0, resourceVersion: stored.metadata?.resourceVersion };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Keeps the newest EVENTS_REMEMBERED Events (a Map iterates in insertion order). */
+  private remember(name: string, recorded: RecordedEvent): void {
+    this.recordedEvents.delete(name);
+    this.recordedEvents.set(name, recorded);
+    if (this.recordedEvents.size > EVENTS_REMEMBERED)
+      this.recordedEvents.delete(this.recordedEvents.keys().next().value!);
+  }
 }

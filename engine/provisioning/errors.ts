@@ -2,7 +2,7 @@
  * A failed provisioning step, as a person needs it: which step, for which cluster, the cloud's
  * request id, and what to do next (CloudError's own message carries the code and the next step).
  */
-import { CloudError } from '../cloud/errors';
+import { CloudError, LocalErrorCode } from '../cloud/errors';
 
 export class StepError extends Error {
   override readonly name = 'StepError';
@@ -43,4 +43,43 @@ export function describeCause(cause: unknown): string {
 /** A problem with the inputs (flags, spec, what discovery found) that no retry will fix. */
 export class ProvisioningInputError extends Error {
   override readonly name = 'ProvisioningInputError';
+}
+
+// Resources a person names (in the spec, a flag, the mesh's settings) or that come with them (a
+// cluster's VPC and API server load balancer): when the cloud lacks one, only a change helps. Our
+// own endpoints and endpoint services going missing is drift, which the next run repairs.
+const NAMED_RESOURCE_MISSING = new Set([
+  'ErrorClusterNotFound',
+  'Cluster.NotFound',
+  'ServiceMesh.NotFound',
+  'InvalidVSwitchId.NotFound',
+  'InvalidVswitchID.NotFound',
+  'InvalidVpcID.NotFound',
+  'Forbidden.VpcNotFound',
+  'InvalidLoadBalancerId.NotFound',
+  'ResourceNotFound.loadBalancer',
+]);
+// Credentials the cloud refuses, and a product the account has not activated.
+const ACCOUNT_CODE_PREFIXES = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'IncompleteSignature', 'NeedOpenProduct'];
+
+/**
+ * Whether a failure will stay until someone changes something (the spec, the RAM policy, the
+ * credentials, the account), however often it is retried: a RAM denial, refused credentials, a
+ * cluster, mesh, VPC, vSwitch or load balancer the cloud does not have, an input no retry fixes.
+ * Throttling, locks, timeouts, 5xx and our own resources going missing are not: a retry can clear them.
+ */
+export function needsChange(failure: unknown): boolean {
+  if (failure instanceof ProvisioningInputError) return true;
+  if (failure instanceof CloudError) {
+    if (failure.retryable || failure.code === LocalErrorCode.cancelled) return false;
+    return (
+      failure.permissionDenied ||
+      failure.code === LocalErrorCode.credentials ||
+      NAMED_RESOURCE_MISSING.has(failure.code) ||
+      ACCOUNT_CODE_PREFIXES.some((prefix) => failure.code.startsWith(prefix))
+    );
+  }
+  // A step (StepError, SanSyncError) is as lasting as what made it fail.
+  if (failure instanceof Error && failure.cause !== undefined) return needsChange(failure.cause);
+  return false;
 }

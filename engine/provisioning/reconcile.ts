@@ -12,7 +12,7 @@ import type { ConfigStore, StoredConfig } from '../kube/store';
 import type { Progress } from '../progress';
 import type { Advice } from './advice';
 import type { ProvisioningCloud } from './cloud-port';
-import { describeCause, ProvisioningInputError, StepError } from './errors';
+import { describeCause, needsChange, ProvisioningInputError, StepError } from './errors';
 import type { StepOutcome } from './executor';
 import { type ClusterMeshVerdict, explainVerdict, meshVerdicts } from './mesh-verdict';
 import type { PlanScope } from './model';
@@ -34,7 +34,7 @@ import {
 } from './run';
 import { decideSanAppend } from './san-sync';
 import { specClusters, specRevision } from './spec-edit';
-import { type AsmPvlStatus, linkViews, type RecordedFailure } from './status';
+import { type AsmPvlStatus, failedRunStatus, linkViews, type RecordedFailure, startedConditions } from './status';
 import { type Deadline, defaultWaitPolicy, pollUntil, type WaitPolicy, WaitTimeoutError } from './waits';
 
 /** What one reconcile runs with; the caller (command or controller) owns every part of it. */
@@ -266,6 +266,48 @@ const changeOf = (outcome: StepOutcome): string | undefined =>
  * mesh unreadable, a cluster the mesh lacks when adding is not allowed).
  */
 export async function reconcile(
+  context: ReconcileContext,
+  config: StoredConfig,
+  scope: ReconcileScope,
+  options: ReconcileOptions,
+): Promise<ReconcileOutcome> {
+  // kstatus reads a spec the status does not answer yet as InProgress only once it says so: say it
+  // before the first cloud call, not minutes later with the first computed status.
+  if (config.status?.observedGeneration !== config.metadata.generation) {
+    await context.store.writeStatus((current) => ({
+      ...(current.status ?? {}),
+      conditions: startedConditions(current.status, current.metadata.generation, new Date()),
+    }));
+  }
+  try {
+    return await runReconcile(context, config, scope, options);
+  } catch (error) {
+    if (!context.signal.aborted) await reportStopped(context.store, error);
+    throw error;
+  }
+}
+
+/**
+ * A run that stopped before it could compute a status says why in the status (Ready False, and
+ * Stalled or Reconciling), so neither a person nor a GitOps tool reads the run as still under way.
+ */
+async function reportStopped(store: ConfigStore, error: unknown): Promise<void> {
+  const failure: RecordedFailure = {
+    area: 'discovery',
+    reason: 'ReconcileFailed',
+    message: describeCause(error),
+    ...(needsChange(error) ? { needsChange: true } : {}),
+  };
+  try {
+    await store.writeStatus((current) =>
+      failedRunStatus(current.status, failure, current.metadata.generation, new Date()),
+    );
+  } catch {
+    // The error thrown to the caller is the news; a status it cannot write is written by the next run.
+  }
+}
+
+async function runReconcile(
   context: ReconcileContext,
   config: StoredConfig,
   scope: ReconcileScope,

@@ -12,7 +12,7 @@ import type { MeshCluster } from '../cloud/mesh';
 import type { ProvisioningCloud } from './cloud-port';
 import { desiredState } from './desired';
 import { discoverClusters, discoverMesh } from './discovery';
-import { describeCause, StepError } from './errors';
+import { describeCause, needsChange, StepError } from './errors';
 import { executePlan, type ExecutionReport, type StepReporter } from './executor';
 import { DetailReads, observeInventory } from './inventory';
 import {
@@ -75,6 +75,7 @@ export function recordFailure(area: RecordedFailure['area'], error: unknown, clu
     clusterId: stepError?.clusterId ?? clusterId,
     reason: stepError?.reason ?? (error instanceof Error ? error.name.replace(/Error$/, '') || 'Failed' : 'Failed'),
     message: stepError?.message ?? describeCause(error),
+    ...(needsChange(error) ? { needsChange: true } : {}),
   };
 }
 

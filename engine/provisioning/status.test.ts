@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterFacts, Inventory } from './model';
-import { type AsmPvlStatus, buildStatus, type StatusInputs } from './status';
+import {
+  type AsmPvlStatus,
+  buildStatus,
+  failedRunStatus,
+  type RecordedFailure,
+  startedConditions,
+  type StatusInputs,
+} from './status';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as T;
@@ -188,5 +195,115 @@ describe('buildStatus', () => {
       'MeshReady',
       'WebhookReady',
     ]);
+  });
+});
+
+describe('the kstatus conditions (Reconciling, Stalled)', () => {
+  const kstatusOf = (status: AsmPvlStatus) =>
+    status.conditions
+      ?.filter((condition) => condition.type === 'Reconciling' || condition.type === 'Stalled')
+      .map(({ type, status: value, reason }) => ({ type, status: value, reason }));
+  const unknownCluster: RecordedFailure = {
+    area: 'discovery',
+    clusterId: C2,
+    reason: 'ErrorClusterNotFound',
+    message: `read cluster ${C2} (ACK DescribeClusterDetail) failed: ErrorClusterNotFound (HTTP 404): The specified cluster ${C2} does not exist.`,
+    needsChange: true,
+  };
+  const throttled: RecordedFailure = {
+    area: 'apiserver',
+    clusterId: C2,
+    reason: 'ThrottlingUser',
+    message: `create the API-server endpoint of ${C2} failed: PrivateLink CreateVpcEndpoint failed: Throttling.User (HTTP 400)`,
+  };
+
+  test('Available: neither, so kstatus reads Ready True as Current', () => {
+    expect(kstatusOf(buildStatus(inputs()))).toEqual([]);
+  });
+
+  test('provisioning: Reconciling True with the reason and message of Ready, right after Ready', () => {
+    const inventory = read<Inventory>('inventory-converged');
+    inventory.endpoints[2]!.status = 'Creating';
+    const status = buildStatus(inputs({ inventory, inProgress: true }));
+    expect(kstatusOf(status)).toEqual([{ type: 'Reconciling', status: 'True', reason: 'Provisioning' }]);
+    expect(conditionOf(status, 'Reconciling')?.message).toBe(conditionOf(status, 'Ready')?.message);
+    expect(status.conditions?.map((condition) => condition.type).slice(0, 2)).toEqual(['Ready', 'Reconciling']);
+  });
+
+  test('a failure a retry can clear: still Reconciling, retrying', () => {
+    const status = buildStatus(inputs({ failures: [throttled] }));
+    expect(kstatusOf(status)).toEqual([{ type: 'Reconciling', status: 'True', reason: 'RetryingAfterFailure' }]);
+    expect(conditionOf(status, 'Reconciling')?.message).toBe(throttled.message);
+  });
+
+  test('a cluster the cloud does not have: Stalled True with the failure, and not Reconciling', () => {
+    const status = buildStatus(inputs({ failures: [throttled, unknownCluster] }));
+    expect(kstatusOf(status)).toEqual([{ type: 'Stalled', status: 'True', reason: 'ErrorClusterNotFound' }]);
+    expect(conditionOf(status, 'Stalled')).toMatchObject({ message: unknownCluster.message, observedGeneration: 3 });
+    expect(status.status).toBe('Degraded');
+  });
+
+  test('a problem of the spec itself is Stalled too', () => {
+    const message = `${C2}: no zone of its vSwitches is among the ASM vSwitches' zones`;
+    const status = buildStatus(inputs({ problems: [{ clusterId: C2, message }] }));
+    expect(conditionOf(status, 'Stalled')).toMatchObject({ status: 'True', reason: 'SpecProblem', message });
+  });
+
+  test('Stalled keeps its lastTransitionTime while it holds, and goes once the failure is gone', () => {
+    const previous = buildStatus(inputs({ failures: [unknownCluster], now: new Date(EARLIER) }));
+    const again = buildStatus(inputs({ failures: [unknownCluster], previous }));
+    expect(conditionOf(again, 'Stalled')?.lastTransitionTime).toBe(EARLIER);
+    expect(kstatusOf(buildStatus(inputs({ previous: again })))).toEqual([]);
+  });
+
+  test('a run that failed before a status: Ready False, Stalled or Reconciling, the other conditions kept', () => {
+    const previous = buildStatus(inputs({ now: new Date(EARLIER) }));
+    const denied: RecordedFailure = {
+      area: 'discovery',
+      reason: 'ReconcileFailed',
+      message: 'RAM denied privatelink:CreateVpcEndpoint',
+      needsChange: true,
+    };
+    const stalled = failedRunStatus(previous, denied, 4, NOW);
+    expect(stalled.conditions?.map(({ type, status, reason }) => [type, status, reason])).toEqual([
+      ['Ready', 'False', 'ReconcileFailed'],
+      ['Stalled', 'True', 'ReconcileFailed'],
+      ['APIServerLinks', 'True', 'Connected'],
+      ['PilotLinks', 'True', 'Connected'],
+      ['SANSynced', 'True', 'Synced'],
+      ['MeshReady', 'True', 'Running'],
+    ]);
+    expect(stalled.conditions?.[1]).toMatchObject({ message: denied.message, observedGeneration: 4 });
+    // kstatus reads Stalled only for an observed spec; the old spec's Available says nothing of generation 4.
+    expect(stalled).toMatchObject({ observedGeneration: 4, status: 'Failed', clusters: previous.clusters });
+    const retrying = failedRunStatus(previous, { ...denied, needsChange: false }, 4, NOW);
+    expect(retrying.conditions?.slice(0, 2).map(({ type, reason }) => [type, reason])).toEqual([
+      ['Ready', 'ReconcileFailed'],
+      ['Reconciling', 'RetryingAfterFailure'],
+    ]);
+    expect(retrying).toMatchObject({ observedGeneration: 3, status: 'Available' });
+  });
+
+  test('a lasting failure on the spec the status was computed for keeps status.status', () => {
+    const previous = buildStatus(inputs({ now: new Date(EARLIER) }));
+    const denied: RecordedFailure = { area: 'discovery', reason: 'MeshUnknown', message: 'no mesh', needsChange: true };
+    expect(failedRunStatus(previous, denied, 3, NOW)).toMatchObject({ observedGeneration: 3, status: 'Available' });
+    expect(failedRunStatus(undefined, denied, 1, NOW)).toMatchObject({ observedGeneration: 1, status: 'Failed' });
+  });
+
+  test('a run starting on a spec the status does not answer says Reconciling, dropping an old Stalled', () => {
+    const previous = buildStatus(inputs({ failures: [unknownCluster], now: new Date(EARLIER) }));
+    const started = startedConditions(previous, 4, NOW);
+    expect(started[0]).toEqual({
+      type: 'Reconciling',
+      status: 'True',
+      reason: 'Reconciling',
+      message: 'reconciling generation 4 of the spec',
+      lastTransitionTime: '2026-11-25T12:00:00Z',
+      observedGeneration: 4,
+    });
+    expect(started.some((condition) => condition.type === 'Stalled')).toBe(false);
+    expect(started.map((condition) => condition.type)).toContain('Ready');
+    expect(startedConditions(undefined, undefined, NOW).map((condition) => condition.type)).toEqual(['Reconciling']);
   });
 });

@@ -1,12 +1,17 @@
 /**
  * The status subresource, built from what the cloud holds. Pure.
  *
- * The vendor's fields are a contract (scripts written against the vendor's product read them): status.clusters[] (the API-server links),
- * status.pilot (the shared Pilot service and each cluster's Pilot endpoint) and status.status,
- * one of Available | Provisioning | Degraded | Failed. Next to them, our own `conditions` (Ready,
- * APIServerLinks, PilotLinks, SANSynced, MeshReady) say why, `observedGeneration` which spec it is
- * about, and `mesh` records the service mesh's own view of each cluster. Available needs the mesh
- * to agree: every cluster running in it.
+ * The vendor's fields are a contract, since scripts written against the vendor's product read
+ * them: status.clusters[] (the API-server links), status.pilot (the shared Pilot service and each
+ * cluster's Pilot endpoint) and status.status, one of Available | Provisioning | Degraded | Failed.
+ * Next to them, our own `conditions` (Ready, APIServerLinks, PilotLinks, SANSynced, MeshReady) say
+ * why, `observedGeneration` which spec it is about, and `mesh` records the service mesh's own view
+ * of each cluster. Available needs the mesh to agree: every cluster running in it.
+ *
+ * For GitOps tools, the kstatus conditions: `Reconciling` while the object is on its way to
+ * Available, `Stalled` when a failure will stay until someone changes something. Both are
+ * abnormal-true and present only while True (as Flux's controllers write them), so kstatus reads
+ * InProgress, Failed, or (Ready True) Current.
  */
 import type { ASMPvlConfig } from '../../core';
 import { type Advice, CLI_ADVICE } from './advice';
@@ -34,6 +39,8 @@ export const CONDITION_TYPES = {
   pilotLinks: 'PilotLinks',
   sanSynced: 'SANSynced',
   meshReady: 'MeshReady',
+  reconciling: 'Reconciling',
+  stalled: 'Stalled',
 } as const;
 
 /** Something that failed in a run, with the part of the state it concerns. */
@@ -45,6 +52,8 @@ export interface RecordedFailure {
   reason: string;
   /** The whole story: the step, the cloud's code and request id, what to do. */
   message: string;
+  /** True when retrying will not clear it, only a change someone makes (errors.ts needsChange). */
+  needsChange?: boolean;
 }
 
 /** A condition computed by someone else (later: the mesh's own verdict), kept next to ours. */
@@ -83,6 +92,9 @@ export interface StatusInputs {
 }
 
 type LinkHealth = 'ready' | 'progressing' | 'missing' | 'broken';
+
+// The reason Stalled gives for a problem of the desired state itself (no shared zone, ...).
+const SPEC_PROBLEM = 'SpecProblem';
 
 const SETTLING = new Set(['Creating', 'Pending']);
 const CONNECTION_MOVING = new Set(['Connecting', 'Pending']);
@@ -326,6 +338,91 @@ function meshRecord(meshId: string, verdicts: ClusterMeshVerdict[]): NonNullable
   };
 }
 
+/**
+ * kstatus's conditions for a computed Ready: Stalled (and not Reconciling) when a failure or a
+ * problem of the spec needs a change, else Reconciling until Available; none once Available.
+ */
+export function progressConditions(
+  ready: ConditionInput,
+  failures: RecordedFailure[],
+  problems: StatusInputs['problems'],
+): ConditionInput[] {
+  const lasting = failures.filter((failure) => failure.needsChange);
+  if (lasting.length > 0 || problems.length > 0) {
+    return [
+      {
+        type: CONDITION_TYPES.stalled,
+        status: 'True',
+        reason: lasting[0]?.reason ?? SPEC_PROBLEM,
+        message: [...problems.map((problem) => problem.message), ...lasting.map((failure) => failure.message)].join(
+          '\n',
+        ),
+      },
+    ];
+  }
+  if (ready.status === 'True') return [];
+  return [
+    {
+      type: CONDITION_TYPES.reconciling,
+      status: 'True',
+      reason: failures.length > 0 ? 'RetryingAfterFailure' : ready.reason,
+      message: ready.message,
+    },
+  ];
+}
+
+/**
+ * The status after a run that failed before it could compute one (the mesh unknown or unreadable,
+ * the credentials refused, an input no retry fixes): Ready False with what failed, and Stalled or
+ * Reconciling as progressConditions says; the other conditions stay as they were. A failure that
+ * needs a change also marks the spec observed (kstatus reads the conditions only when
+ * status.observedGeneration is the object's generation, and would otherwise say InProgress
+ * forever); a status computed for an older spec then no longer describes this one, so it says Failed.
+ */
+export function failedRunStatus(
+  previous: AsmPvlStatus | undefined,
+  failure: RecordedFailure,
+  generation: number | undefined,
+  now: Date,
+): AsmPvlStatus {
+  const ready: ConditionInput = {
+    type: CONDITION_TYPES.ready,
+    status: 'False',
+    reason: failure.reason,
+    message: failure.message,
+  };
+  const replaced = new Set<string>([CONDITION_TYPES.ready, CONDITION_TYPES.reconciling, CONDITION_TYPES.stalled]);
+  const kept = (previous?.conditions ?? []).filter((candidate) => !replaced.has(candidate.type));
+  const conditions = [
+    ...[ready, ...progressConditions(ready, [failure], [])].map((input) => condition(input, previous, generation, now)),
+    ...kept,
+  ];
+  if (!failure.needsChange || generation === undefined) return { ...(previous ?? {}), conditions };
+  const stale = previous?.observedGeneration !== generation;
+  return { ...(previous ?? {}), ...(stale ? { status: 'Failed' } : {}), observedGeneration: generation, conditions };
+}
+
+/**
+ * The conditions to write when a run starts on a spec the status does not answer yet (a new object,
+ * a changed spec): Reconciling True, so kstatus reads InProgress before the first status is computed.
+ */
+export function startedConditions(
+  previous: AsmPvlStatus | undefined,
+  generation: number | undefined,
+  now: Date,
+): StatusCondition[] {
+  const started: ConditionInput = {
+    type: CONDITION_TYPES.reconciling,
+    status: 'True',
+    reason: 'Reconciling',
+    message: generation === undefined ? 'reconciling the spec' : `reconciling generation ${generation} of the spec`,
+  };
+  const kept = (previous?.conditions ?? []).filter(
+    (candidate) => candidate.type !== CONDITION_TYPES.reconciling && candidate.type !== CONDITION_TYPES.stalled,
+  );
+  return [condition(started, previous, generation, now), ...kept];
+}
+
 /** The whole status subresource. */
 export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
   const views = linkViews(inputs.clusterIds, inputs.inventory);
@@ -406,6 +503,7 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
   const handled = inputs.handledRequest ?? inputs.previous?.lastHandledReconcileAt;
   const conditions = [
     ready,
+    ...progressConditions(ready, inputs.failures, inputs.problems),
     apiServerLinks,
     pilotLinks,
     sanCondition(inputs, views),

@@ -135,6 +135,12 @@ function only(manifests: Manifest[], kind: string, component?: 'webhook' | 'cont
   return found[0]!;
 }
 
+function named(manifests: Manifest[], kind: string, name: string): Manifest {
+  const found = manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
+  if (!found) throw new Error(`expected a ${kind} named ${name}`);
+  return found;
+}
+
 function kinds(manifests: Manifest[]): string[] {
   return manifests.map((manifest) => manifest.kind).sort();
 }
@@ -561,6 +567,8 @@ describe('controller mode (controller.enabled)', () => {
       'NetworkPolicy',
       'PodDisruptionBudget',
       'Role',
+      'Role',
+      'RoleBinding',
       'RoleBinding',
       'Service',
       'ServiceAccount',
@@ -646,7 +654,7 @@ describe('controller mode (controller.enabled)', () => {
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
   });
 
-  test('RBAC grants exactly what the controller contract lists: asmpvlconfigs, status, finalizers, events; leases in its namespace', () => {
+  test('RBAC grants exactly what the controller contract lists: asmpvlconfigs, status, finalizers; events in default only; leases in its namespace', () => {
     const clusterRole = only(manifests, 'ClusterRole');
     expect(clusterRole.rules).toEqual([
       {
@@ -656,9 +664,8 @@ describe('controller mode (controller.enabled)', () => {
       },
       { apiGroups: ['istio.alibabacloud.com'], resources: ['asmpvlconfigs/status'], verbs: ['get', 'update', 'patch'] },
       { apiGroups: ['istio.alibabacloud.com'], resources: ['asmpvlconfigs/finalizers'], verbs: ['update'] },
-      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     ]);
-    const role = only(manifests, 'Role');
+    const role = named(manifests, 'Role', `${CONTROLLER}-leader-election`);
     expect(role.metadata.namespace).toBe(NAMESPACE);
     expect(role.rules).toEqual([
       {
@@ -672,9 +679,18 @@ describe('controller mode (controller.enabled)', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.metadata.name },
       subjects: [subject],
     });
-    expect(only(manifests, 'RoleBinding')).toMatchObject({
+    expect(named(manifests, 'RoleBinding', `${CONTROLLER}-leader-election`)).toMatchObject({
       metadata: { namespace: NAMESPACE },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+      subjects: [subject],
+    });
+    // Events about the cluster-scoped object: created, read back and patched when they repeat, in default only.
+    const events = named(manifests, 'Role', `${CONTROLLER}-events`);
+    expect(events.metadata.namespace).toBe('default');
+    expect(events.rules).toEqual([{ apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'patch'] }]);
+    expect(named(manifests, 'RoleBinding', `${CONTROLLER}-events`)).toMatchObject({
+      metadata: { namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: events.metadata.name },
       subjects: [subject],
     });
   });
@@ -774,8 +790,8 @@ describe('controller mode (controller.enabled)', () => {
       secret: { secretName: 'asm-kubeconfig', defaultMode: 0o440 },
     });
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(only(rendered, 'Role').metadata.namespace).toBe('asmpvl-leases');
-    expect(only(rendered, 'RoleBinding').metadata.namespace).toBe('asmpvl-leases');
+    expect(named(rendered, 'Role', `${CONTROLLER}-leader-election`).metadata.namespace).toBe('asmpvl-leases');
+    expect(named(rendered, 'RoleBinding', `${CONTROLLER}-leader-election`).metadata.namespace).toBe('asmpvl-leases');
   });
 
   test('runs beside an out-of-cluster webhook too', () => {
@@ -788,6 +804,8 @@ describe('controller mode (controller.enabled)', () => {
       'NetworkPolicy',
       'PodDisruptionBudget',
       'Role',
+      'Role',
+      'RoleBinding',
       'RoleBinding',
       'Service',
       'ServiceAccount',

@@ -17,6 +17,12 @@ export const E2E_ENV = {
   binDir: 'ASMPVL_E2E_BIN_DIR',
 } as const;
 
+/**
+ * Directory holding kstatus and argocd-health (gitops.e2e.test.ts): set by the e2e global setup,
+ * or by you to skip running gitops-tools.sh. Not part of E2E_ENV: the bench and the demo run without it.
+ */
+export const GITOPS_BIN_DIR_ENV = 'ASMPVL_E2E_GITOPS_BIN_DIR';
+
 export type E2eEnvironment = { [K in keyof typeof E2E_ENV]: string };
 
 /** Reads every E2E variable; throws if the run was not started through the e2e jest project. */

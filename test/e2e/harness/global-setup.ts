@@ -1,5 +1,6 @@
 import { startCluster, type Cluster } from './cluster';
-import { clusterEnvironment, pinnedBinaries } from './pinned';
+import { GITOPS_BIN_DIR_ENV } from './environment';
+import { clusterEnvironment, gitopsToolDir, pinnedBinaries } from './pinned';
 
 // The teardown runs in this same process and finds the cluster here.
 export const CLUSTER_KEY = Symbol.for('asmpvl.e2e.cluster');
@@ -16,6 +17,8 @@ type GlobalWithCluster = typeof globalThis & {
  */
 export default async function globalSetup(): Promise<void> {
   const binaries = pinnedBinaries();
+  // Built here, like the cluster's binaries, so a clean machine's first run needs nothing else.
+  const gitopsBinDir = gitopsToolDir();
   const started = Date.now();
   const cluster = await startCluster(binaries);
   process.stderr.write(
@@ -23,7 +26,7 @@ export default async function globalSetup(): Promise<void> {
   );
   (globalThis as GlobalWithCluster)[CLUSTER_KEY] = cluster;
   stopOnSignals(cluster);
-  Object.assign(process.env, clusterEnvironment(cluster, binaries));
+  Object.assign(process.env, clusterEnvironment(cluster, binaries), { [GITOPS_BIN_DIR_ENV]: gitopsBinDir });
 }
 
 // Ctrl-C or a CI cancellation must not leave etcd and kube-apiserver running: stop them, then
