@@ -17,7 +17,7 @@ import { describeCause, needsChange } from '../engine/provisioning/errors';
 import { checkDrift } from '../engine/provisioning/drift-check';
 import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
-import { failedRunStatus, type StatusCondition } from '../engine/provisioning/status';
+import { failedRunStatus, setCondition } from '../engine/provisioning/status';
 
 export { ANNOTATION_CONTROLLER, ANNOTATION_RECONCILE_REQUEST, FINALIZER };
 
@@ -105,13 +105,6 @@ function foreignRefusal(config: StoredConfig): Refusal | undefined {
       `(managedFields): another controller manages this object, so asmpvl-controller does not act on it. ` +
       `If that controller is gone for good, annotate the object ${ANNOTATION_ADOPT}=true to let asmpvl-controller take over.`,
   };
-}
-
-function upsertCondition(conditions: StatusCondition[] | undefined, next: StatusCondition): StatusCondition[] {
-  const others = (conditions ?? []).filter((condition) => condition.type !== next.type);
-  const before = conditions?.find((condition) => condition.type === next.type);
-  const unchanged = before && before.status === next.status && before.reason === next.reason;
-  return [...others, unchanged ? { ...next, lastTransitionTime: before.lastTransitionTime } : next];
 }
 
 export class Reconciler {
@@ -281,14 +274,12 @@ export class Reconciler {
     await this.options.store.recordEvent(config, { type: 'Warning', reason, message });
     await this.options.store.writeStatus((current) => ({
       ...(current.status ?? {}),
-      conditions: upsertCondition(current.status?.conditions, {
-        type: CONTROLLER_CONDITION,
-        status: 'False',
-        reason,
-        message,
-        lastTransitionTime: new Date().toISOString(),
-        ...(current.metadata.generation !== undefined ? { observedGeneration: current.metadata.generation } : {}),
-      }),
+      conditions: setCondition(
+        current.status?.conditions,
+        { type: CONTROLLER_CONDITION, status: 'False', reason, message },
+        current.metadata.generation,
+        new Date(),
+      ),
     }));
   }
 

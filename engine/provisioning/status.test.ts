@@ -6,6 +6,7 @@ import {
   buildStatus,
   failedRunStatus,
   type RecordedFailure,
+  setCondition,
   startedConditions,
   type StatusInputs,
 } from './status';
@@ -305,5 +306,34 @@ describe('the kstatus conditions (Reconciling, Stalled)', () => {
     expect(started.some((condition) => condition.type === 'Stalled')).toBe(false);
     expect(started.map((condition) => condition.type)).toContain('Ready');
     expect(startedConditions(undefined, undefined, NOW).map((condition) => condition.type)).toEqual(['Reconciling']);
+  });
+});
+
+describe('setCondition', () => {
+  const ready = { type: 'Ready', status: 'False' as const, reason: 'Waiting', message: 'waiting' };
+  const before = [
+    { type: 'Other', status: 'True' as const, reason: 'Fine', message: 'fine', lastTransitionTime: EARLIER },
+    { ...ready, lastTransitionTime: EARLIER },
+  ];
+
+  test("a new reason or message alone keeps lastTransitionTime and the condition's place", () => {
+    const after = setCondition(before, { ...ready, reason: 'Refused', message: 'refused' }, 3, NOW);
+    expect(after.map((condition) => condition.type)).toEqual(['Other', 'Ready']);
+    expect(after[1]).toEqual({
+      ...ready,
+      reason: 'Refused',
+      message: 'refused',
+      lastTransitionTime: EARLIER,
+      observedGeneration: 3,
+    });
+  });
+
+  test('a new status moves lastTransitionTime to now, in whole seconds; a new type is appended', () => {
+    const flipped = setCondition(before, { ...ready, status: 'True' }, undefined, NOW);
+    expect(flipped[1]?.lastTransitionTime).toBe('2026-11-25T12:00:00Z');
+    expect(flipped[1]).not.toHaveProperty('observedGeneration');
+    expect(setCondition(undefined, ready, 1, NOW)).toEqual([
+      { ...ready, lastTransitionTime: '2026-11-25T12:00:00Z', observedGeneration: 1 },
+    ]);
   });
 });

@@ -171,7 +171,11 @@ function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A condition whose lastTransitionTime moves only when its status changes. */
+/**
+ * A condition whose lastTransitionTime moves only when its status changes (a new reason or message
+ * alone is no transition), as Kubernetes' meta.SetStatusCondition rules. Every condition asmpvl
+ * writes, the engine's and the controller's own, is made here.
+ */
 function condition(
   input: ConditionInput,
   previous: AsmPvlStatus | undefined,
@@ -533,4 +537,18 @@ export function buildStatus(inputs: StatusInputs): AsmPvlStatus {
     conditions,
     ...(handled !== undefined ? { lastHandledReconcileAt: handled } : {}),
   };
+}
+
+/** `conditions` with one condition set (added or replaced in place), by the rule of `condition`. */
+export function setCondition(
+  conditions: StatusCondition[] | undefined,
+  input: ConditionInput,
+  generation: number | undefined,
+  now: Date,
+): StatusCondition[] {
+  const next = condition(input, { conditions }, generation, now);
+  const list = conditions ?? [];
+  return list.some((existing) => existing.type === input.type)
+    ? list.map((existing) => (existing.type === input.type ? next : existing))
+    : [...list, next];
 }
