@@ -8,3 +8,7 @@ export { API_GROUP, API_VERSION, asmPvlConfigSchema, KIND, PLURAL, SINGLETON_NAM
 export * from './validate';
 export * from './zones';
 export type * from './generated/asmpvlconfig';
+
+import type { ASMPvlConfig } from './generated/asmpvlconfig';
+/** The status subresource of an ASMPvlConfig. */
+export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;

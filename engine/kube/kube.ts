@@ -1,19 +1,36 @@
 import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND, PLURAL, SINGLETON_NAME } from '../../core';
-import type { ASMPvlConfig } from '../../core';
+import type { ASMPvlConfig, AsmPvlStatus } from '../../core';
 import { type KubeSettings, loadInClusterConfig, loadKubeConfig, withTimeout } from './connection';
+import { retryOnConflict } from './conflict';
 import { KubeError, toKubeError } from './errors';
 
-export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
+export type { AsmPvlStatus };
 export type AsmPvlSpec = ASMPvlConfig['spec'];
+
+/** One entry of metadata.managedFields: who wrote which part, and when. */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  subresource?: string;
+  time?: string;
+}
 
 /** The object as read back from the API server, with the metadata we use. */
 export type StoredConfig = ASMPvlConfig & {
-  metadata: { name: string; resourceVersion?: string; generation?: number; uid?: string };
+  metadata: {
+    name: string;
+    resourceVersion?: string;
+    generation?: number;
+    uid?: string;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    managedFields?: ManagedFieldsEntry[];
+  };
 };
 
 const OBJECT = { group: API_GROUP, version: API_VERSION, plural: PLURAL, name: SINGLETON_NAME };
-const CONFLICT_RETRIES = 5;
 /** Who wrote a field, in managedFields and audit logs. */
 export const FIELD_MANAGER = 'kubectl-asmpvl';
 
@@ -130,34 +147,29 @@ export class Kube {
     options: { dryRun?: boolean } = {},
   ): Promise<StoredConfig> {
     const dryRun = options.dryRun ? 'All' : undefined;
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict('updating asmpvlconfig/default', this.server, async () => {
       const current = await this.getConfig();
       const next = edit(current);
-      try {
-        if (current === undefined) {
-          return (await this.call('creating asmpvlconfig/default', () =>
-            this.objects.createClusterCustomObject({
-              group: API_GROUP,
-              version: API_VERSION,
-              plural: PLURAL,
-              body: next,
-              dryRun,
-              fieldManager: this.fieldManager,
-            }),
-          )) as StoredConfig;
-        }
-        const body = {
-          ...next,
-          metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion },
-        };
-        return (await this.call('updating asmpvlconfig/default', () =>
-          this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: this.fieldManager }),
+      if (current === undefined) {
+        return (await this.call('creating asmpvlconfig/default', () =>
+          this.objects.createClusterCustomObject({
+            group: API_GROUP,
+            version: API_VERSION,
+            plural: PLURAL,
+            body: next,
+            dryRun,
+            fieldManager: this.fieldManager,
+          }),
         )) as StoredConfig;
-      } catch (error) {
-        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
-        throw toKubeError(error, 'updating asmpvlconfig/default', this.server);
       }
-    }
+      const body = {
+        ...next,
+        metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion },
+      };
+      return (await this.call('updating asmpvlconfig/default', () =>
+        this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: this.fieldManager }),
+      )) as StoredConfig;
+    });
   }
 
   /**
@@ -165,20 +177,15 @@ export class Kube {
    * concurrent write is never overwritten: on a conflict the status is computed again from what is there.
    */
   async writeStatus(compute: (current: StoredConfig) => AsmPvlStatus): Promise<StoredConfig> {
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict('writing the status of asmpvlconfig/default', this.server, async () => {
       const current = await this.getConfig();
       if (current === undefined)
         throw new KubeError('asmpvlconfig/default was deleted while provisioning; nothing to write status to');
       const body = { ...current, status: compute(current) };
-      try {
-        return (await this.call('writing the status of asmpvlconfig/default', () =>
-          this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: this.fieldManager }),
-        )) as StoredConfig;
-      } catch (error) {
-        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
-        throw toKubeError(error, 'writing the status of asmpvlconfig/default', this.server);
-      }
-    }
+      return (await this.call('writing the status of asmpvlconfig/default', () =>
+        this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: this.fieldManager }),
+      )) as StoredConfig;
+    });
   }
 
   /**

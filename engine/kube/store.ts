@@ -5,34 +5,12 @@
  */
 import { CoreV1Api } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND, SINGLETON_NAME } from '../../core';
-import type { ASMPvlConfig } from '../../core';
-import { KubeError, toKubeError } from './errors';
+import type { ASMPvlConfig, AsmPvlStatus } from '../../core';
 import { eventName } from './events';
-import type { Kube } from './kube';
+import { CONFLICT_RETRIES, retryOnConflict } from './conflict';
+import type { Kube, StoredConfig } from './kube';
 
-export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
-
-/** One entry of metadata.managedFields: who wrote which part, and when. */
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  subresource?: string;
-  time?: string;
-}
-
-/** The object as read back from the API server, with the metadata we use. */
-export type StoredConfig = ASMPvlConfig & {
-  metadata: {
-    name: string;
-    resourceVersion?: string;
-    generation?: number;
-    uid?: string;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    managedFields?: ManagedFieldsEntry[];
-  };
-};
+export type { AsmPvlStatus, ManagedFieldsEntry, StoredConfig } from './kube';
 
 /** A Kubernetes Event about the object: Normal for a change made, Warning for a failure. */
 export interface ConfigEvent {
@@ -65,7 +43,6 @@ export interface ConfigStore {
   recordEvent(object: StoredConfig, event: ConfigEvent): Promise<void>;
 }
 
-const CONFLICT_RETRIES = 5;
 // Events about a cluster-scoped object go to the default namespace, as client-go records them.
 export const EVENT_NAMESPACE = 'default';
 // client-go's recorder remembers 4096 Events (its LRU cache); we count repeats of as many.
@@ -123,7 +100,7 @@ export class KubeStore implements ConfigStore {
   ): Promise<StoredConfig | undefined> {
     const { CustomObjectsApi } = await import('@kubernetes/client-node');
     const objects = this.kube.config.makeApiClient(CustomObjectsApi);
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict('updating the metadata', this.server, async () => {
       const current = await this.getConfig();
       if (!current) return undefined;
       const metadata = edit(current.metadata);
@@ -140,12 +117,11 @@ export class KubeStore implements ConfigStore {
           }),
         )) as StoredConfig;
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === 404) return undefined;
-        if (code === 409 && attempt < CONFLICT_RETRIES) continue;
-        throw error instanceof KubeError ? error : toKubeError(error, 'updating the metadata', this.server);
+        // Deleted meanwhile: nothing left to edit.
+        if ((error as { code?: unknown }).code === 404) return undefined;
+        throw error;
       }
-    }
+    });
   }
 
   /**

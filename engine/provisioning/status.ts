@@ -13,7 +13,7 @@
  * abnormal-true and present only while True (as Flux's controllers write them), so kstatus reads
  * InProgress, Failed, or (Ready True) Current.
  */
-import type { ASMPvlConfig } from '../../core';
+import type { AsmPvlStatus } from '../../core';
 import { type Advice, CLI_ADVICE } from './advice';
 import {
   type ClusterFacts,
@@ -29,7 +29,7 @@ import { type ClusterMeshVerdict, meshCondition, type MeshConditionInput, meshVe
 import { endpointKey, resolveResources, serviceKey } from './planner';
 import { verifySans } from './san-sync';
 
-export type AsmPvlStatus = NonNullable<ASMPvlConfig['status']>;
+export type { AsmPvlStatus };
 export type StatusCondition = NonNullable<AsmPvlStatus['conditions']>[number];
 export type OverallStatus = 'Available' | 'Provisioning' | 'Degraded' | 'Failed';
 
