@@ -8,7 +8,7 @@ import { startEmulator } from '../test/emulator';
 import { CROSS_ACCOUNT, crossAccountWorld } from '../test/emulator/testing/worlds';
 import { type AccountClouds, createAccountClouds } from '../engine/cloud';
 import { FAST_DELAYS } from '../engine/cloud/testkit/emulated-cloud';
-import { fakeClock } from '../engine/cloud/testkit/fake-clock';
+import { fakeClock } from '../engine/testing/fake-clock';
 import { provisioningCloud, RunReads } from '../engine/provisioning/cloud-port';
 import { defaultWaitPolicy } from '../engine/provisioning/waits';
 import { MemoryStore } from '../engine/testing/memory-store';

@@ -15,7 +15,7 @@ import { MeshClient } from './mesh';
 import { NlbClient } from './nlb';
 import { PermissionProber } from './permissions';
 import { PrivateLinkClient } from './privatelink';
-import { CallRunner, defaultRetryPolicy, type RetryPolicy, systemClock } from './retry';
+import { CallRunner, defaultRetryPolicy, type RetryPolicy, systemRetryClock } from './retry';
 import {
   checkRegion,
   type CloudSettings,
@@ -54,7 +54,7 @@ export function createCloud(settings: CloudSettings): Cloud {
   const credential = credentialFor(settings);
   const runner = new CallRunner({
     retry,
-    clock: settings.clock ?? systemClock,
+    clock: settings.clock ?? systemRetryClock,
     onCall: settings.onCall,
     signal: settings.signal,
     admit: assertCatalogued,
@@ -121,10 +121,10 @@ export * from './permissions';
 export * from './privatelink';
 export {
   type CallDescriptor,
-  type Clock,
   type CloudCallEvent,
   type CloudCallHook,
   defaultRetryPolicy,
+  type RetryClock,
   type RetryPolicy,
 } from './retry';
 export type { Tag } from './rpc';

@@ -1,7 +1,8 @@
-import { currentCallPriority, type PaceTurn, Pacer, type PacingClock, pacingCeiling, withCallPriority } from './pacing';
+import type { Clock } from '../clock';
+import { currentCallPriority, type PaceTurn, Pacer, pacingCeiling, withCallPriority } from './pacing';
 
 /** Virtual time: sleeps resolve only when the test advances the clock past their end. */
-function manualClock(): PacingClock & { advance(ms: number): Promise<void> } {
+function manualClock(): Clock & { advance(ms: number): Promise<void> } {
   let now = 0;
   const timers: Array<{ at: number; resolve(): void }> = [];
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -34,7 +35,7 @@ function manualClock(): PacingClock & { advance(ms: number): Promise<void> } {
 }
 
 /** Asks for `count` turns of `action`, recording each grant's time; each call is answered at once. */
-function ask(pacer: Pacer, clock: PacingClock, action: string, count: number, granted: number[]) {
+function ask(pacer: Pacer, clock: Clock, action: string, count: number, granted: number[]) {
   return Array.from({ length: count }, () =>
     pacer.turn(action).then((turn) => {
       granted.push(clock.now());

@@ -15,6 +15,7 @@
  * flight overall; it is held only while the request is on the wire.
  */
 
+import { type Clock, systemClock } from '../clock';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
@@ -32,13 +33,6 @@ const callPriority = new AsyncLocalStorage<number>();
 /** The priority of the calls made here (see withCallPriority). */
 export function currentCallPriority(): number {
   return callPriority.getStore() ?? 0;
-}
-
-/** Time as the pacer sees it; tests pass a fake one. */
-export interface PacingClock {
-  now(): number;
-  /** Resolves after `ms`; rejects when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** How an attempt ended, as the pacer needs to know it. */
@@ -73,7 +67,7 @@ export interface PacerOptions {
   windowMs?: number;
   /** With calls waiting and no refusal for this long, an action's limit is tried one higher. */
   probeMs?: number;
-  clock?: PacingClock;
+  clock?: Clock;
 }
 
 interface Waiter {
@@ -101,28 +95,11 @@ interface ActionState {
   changedAt: number;
 }
 
-const realClock: PacingClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason as Error);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-
 export class Pacer implements CallPacing {
   private readonly actions = new Map<string, ActionState>();
   private readonly windowMs: number;
   private readonly probeMs: number;
-  private readonly clock: PacingClock;
+  private readonly clock: Clock;
   private inFlight = 0;
   private sequence = 0;
   /** The pending wake-up for a window to free a place, and when it fires. */
@@ -135,7 +112,7 @@ export class Pacer implements CallPacing {
       throw new RangeError('Pacer: ceiling and maxInFlight must be at least 1');
     this.windowMs = options.windowMs ?? 1_010;
     this.probeMs = options.probeMs ?? 10_000;
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** An action's current limit, calls per window. */

@@ -2,7 +2,7 @@
 // 4xx is not retried, and a create whose answer was lost is retried without creating twice.
 import type { EmulatorFaults, RunningEmulator } from '../../test/emulator';
 import type { CloudCallEvent } from './index';
-import { fakeClock } from './testkit/fake-clock';
+import { fakeClock } from '../testing/fake-clock';
 import { cloudFor, startTwoClusterEmulator } from './testkit/emulated-cloud';
 
 const ACK1_LB = 'lb-bp1lr2uy9cv2vqpy7jr0a';

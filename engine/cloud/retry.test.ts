@@ -11,7 +11,7 @@ import {
 } from './retry';
 import type { AttemptOutcome, CallPacing } from './pacing';
 import { cloudAt } from './testkit/cloud-at';
-import { fakeClock } from './testkit/fake-clock';
+import { fakeClock } from '../testing/fake-clock';
 import { type CannedReply, type RecordingServer, startRecordingServer } from './testkit/recording-server';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 5_000, maxElapsedMs: 20_000 };

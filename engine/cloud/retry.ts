@@ -6,14 +6,9 @@
  * (we need "contains Throttling" and per-action lock codes), have no bound on total time, sleep on
  * the real clock and call no hook per attempt.
  */
+import { type Clock, systemClock } from '../clock';
 import { CloudError, type CloudProduct, isThrottling, LocalErrorCode, toCloudError } from './errors';
 import { type CallPacing, currentCallPriority, type PaceTurn } from './pacing';
-
-/** What an aborted wait rejects with: the signal's reason when it is an Error (AbortSignal.abort() gives one). */
-function abortReason(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  return reason instanceof Error ? reason : new Error('aborted');
-}
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -33,35 +28,13 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxElapsedMs: 60_000,
 };
 
-/** Time as the retry loop sees it; tests pass a fake one. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`; rejects early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+/** Time as the retry loop sees it, and the randomness of its jitter; tests pass a fake one. */
+export interface RetryClock extends Clock {
   /** A number in [0, 1). */
   random(): number;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortReason(signal));
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(abortReason(signal));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
+export const systemRetryClock: RetryClock = { ...systemClock, random: () => Math.random() };
 
 /**
  * Full jitter: a uniform wait between 0 and min(maxDelay, baseDelay * 2^(retry-1)), where `retry`
@@ -121,7 +94,7 @@ export function shouldRetry(
 
 export interface CallRunnerOptions {
   retry: RetryPolicy;
-  clock: Clock;
+  clock: RetryClock;
   onCall?: CloudCallHook;
   /** Aborting it stops waiting between attempts and fails the call with RequestCancelled. */
   signal?: AbortSignal;

@@ -9,7 +9,7 @@ import Credential, {
 } from '@alicloud/credentials';
 import type { CloudTimeouts } from './context';
 import type { CallPacing } from './pacing';
-import type { Clock, CloudCallHook, RetryPolicy } from './retry';
+import type { CloudCallHook, RetryClock, RetryPolicy } from './retry';
 
 /** An AccessKey pair, optionally with an STS token. */
 export interface StaticCredentials {
@@ -40,7 +40,7 @@ export interface CloudSettings {
   /** Aborting it (Ctrl-C) stops waiting between retries. */
   signal?: AbortSignal;
   /** For tests: a fake clock makes retries instant. */
-  clock?: Clock;
+  clock?: RetryClock;
   /** Each attempt at its action's rate limit (pacing.ts); share one between the clouds of one process. */
   pacing?: CallPacing;
   /**

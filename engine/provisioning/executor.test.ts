@@ -12,7 +12,7 @@ import { desiredState } from './desired';
 import { type ExecuteOptions, executePlan } from './executor';
 import type { DesiredInputs } from './model';
 import { planReconcile } from './planner';
-import type { WaitClock } from './waits';
+import type { Clock } from '../clock';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const inputs = JSON.parse(readFileSync(join(FIXTURES, 'inputs-two-clusters.json'), 'utf8')) as DesiredInputs;
@@ -98,7 +98,7 @@ class FakePrivateLink {
   }
 }
 
-const clock: WaitClock = { now: () => 0, sleep: async () => undefined };
+const clock: Clock = { now: () => 0, sleep: async () => undefined };
 
 function run(
   fake: FakePrivateLink,

@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import type { HeldLease, Kube } from '../kube';
 import { localHolderPid } from '../kube/holder';
 import type { Progress } from '../progress';
-import { type Deadline, pollUntil, systemWaitClock, type WaitPolicy } from './waits';
+import { systemClock } from '../clock';
+import { type Deadline, pollUntil, type WaitPolicy } from './waits';
 
 /** Renewed every third of it; a killed run on another machine blocks others this long at most. */
 export const LEASE_TTL_SECONDS = 30;
@@ -37,7 +38,7 @@ export async function holdProvisioningLease(
   let told = false;
   let lastRefusal: unknown;
   const waits: WaitPolicy = {
-    clock: systemWaitClock,
+    clock: systemClock,
     initialMs: 1_000,
     factor: 1,
     maxIntervalMs: 1_000,

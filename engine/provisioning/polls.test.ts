@@ -79,7 +79,7 @@ describe('BatchedPoll', () => {
     await readTogether(poll, ids);
     await readTogether(poll, ids);
     expect(cloud.calls).toEqual(['list', 'list']);
-    expect(clock.slept).toEqual([LIST_GAP_MS]);
+    expect(clock.sleeps).toEqual([LIST_GAP_MS]);
   });
 
   test('a failed list fails no read: each waiting read then asks alone', async () => {

@@ -12,7 +12,8 @@
 import type { Endpoint, EndpointService } from '../cloud/privatelink';
 import type { ProvisioningCloud } from './cloud-port';
 import { meshFilter } from './tags';
-import type { WaitClock } from './waits';
+import type { Clock } from '../clock';
+import { CancelledError } from './waits';
 
 /** Waits under way at or below this many read one by one. */
 export const FEW_POLLS = 3;
@@ -35,7 +36,7 @@ export class BatchedPoll<T> {
     private readonly get: (id: string) => Promise<T | undefined>,
     private readonly list: () => Promise<T[]>,
     private readonly idOf: (item: T) => string,
-    private readonly clock: WaitClock,
+    private readonly clock: Clock,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -73,8 +74,9 @@ export class BatchedPoll<T> {
         this.lastListAt = this.clock.now();
         await this.answer(batch);
       }
-    } catch (error) {
+    } catch (caught) {
       // Cancelled while pausing: every read waiting ends with it.
+      const error = this.signal?.aborted ? new CancelledError() : caught;
       for (const waiters of this.queue.values()) for (const waiter of waiters) waiter.reject(error);
       this.queue = new Map();
     } finally {
@@ -111,7 +113,7 @@ export interface RunPolls {
   services: BatchedPoll<EndpointService>;
 }
 
-export function runPolls(cloud: ProvisioningCloud, meshId: string, clock: WaitClock, signal?: AbortSignal): RunPolls {
+export function runPolls(cloud: ProvisioningCloud, meshId: string, clock: Clock, signal?: AbortSignal): RunPolls {
   const tags = meshFilter(meshId);
   return {
     endpoints: new BatchedPoll<Endpoint>(

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { ClusterDetail, ClusterTask } from '../cloud/ack';
 import type { ProvisioningCloud } from './cloud-port';
 import { decideSanAppend, SanSyncError, syncClusterSans, verifySans } from './san-sync';
-import type { WaitClock, WaitPolicy } from './waits';
+import type { Clock } from '../clock';
+import type { WaitPolicy } from './waits';
 import { fakeClock } from '../testing/fake-clock';
 
 const lower = (items: readonly string[]) => items.map((item) => item.toLowerCase());
@@ -134,7 +135,7 @@ function fakeAck(options: {
   return { cloud, appended };
 }
 
-function options(clock: WaitClock) {
+function options(clock: Clock) {
   const waits: WaitPolicy = { clock, initialMs: 100, factor: 2, maxIntervalMs: 1_000, perWaitMs: 60_000 };
   return { deadline: { at: 600_000, label: '--timeout 10m' }, waits, clientToken: 'asmpvl-token' };
 }
@@ -166,7 +167,7 @@ describe('syncClusterSans', () => {
     const clock = fakeClock();
     const ack = fakeAck({ sans: [], state: ['updating', 'updating', 'running'] });
     await syncClusterSans(ack.cloud, CLUSTER, DOMAIN, options(clock));
-    expect(clock.slept.slice(0, 2)).toEqual([100, 200]);
+    expect(clock.sleeps.slice(0, 2)).toEqual([100, 200]);
     expect(ack.appended).toEqual([[DOMAIN]]);
   });
 

@@ -1,8 +1,9 @@
 import { isHolderGone } from './lease';
-import { CancelledError, pollUntil, type WaitClock, WaitTimeoutError } from './waits';
+import type { Clock } from '../clock';
+import { CancelledError, pollUntil, WaitTimeoutError } from './waits';
 import { fakeClock } from '../testing/fake-clock';
 
-const policy = (clock: WaitClock) => ({ clock, initialMs: 250, factor: 2, maxIntervalMs: 1_000, perWaitMs: 5_000 });
+const policy = (clock: Clock) => ({ clock, initialMs: 250, factor: 2, maxIntervalMs: 1_000, perWaitMs: 5_000 });
 
 describe('pollUntil', () => {
   test('backs off up to the ceiling and returns what satisfied it', async () => {
@@ -14,7 +15,7 @@ describe('pollUntil', () => {
       { deadline: { at: 60_000, label: '--timeout 1m' }, waits: policy(clock), what: 'x' },
     );
     expect(value).toBe(5);
-    expect(clock.slept).toEqual([250, 500, 1_000, 1_000]);
+    expect(clock.sleeps).toEqual([250, 500, 1_000, 1_000]);
   });
 
   test('stops at the per-resource limit, saying what it waited for and what it last saw', async () => {

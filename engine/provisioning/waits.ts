@@ -2,13 +2,7 @@
  * Time, made explicit: every wait polls with a growing interval and ends at a deadline, every
  * sleep can be cancelled. (Calls are paced at each action's rate limit by engine/cloud/pacing.ts.)
  */
-
-/** Time as waits see it; tests pass a fake one. */
-export interface WaitClock {
-  now(): number;
-  /** Resolves after `ms`; rejects with a CancelledError when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import { type Clock, systemClock } from '../clock';
 
 /** The run was cancelled (Ctrl-C, SIGTERM): stop where it stands, undone steps stay for the next run. */
 export class CancelledError extends Error {
@@ -17,29 +11,6 @@ export class CancelledError extends Error {
     super(`${what} was cancelled; the next run continues where it stopped`);
   }
 }
-
-export const systemWaitClock: WaitClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new CancelledError());
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new CancelledError());
-      };
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
 
 /** The end of the whole run (`--timeout`), how to name it in a message, and what resumes the work after it. */
 export interface Deadline {
@@ -50,7 +21,7 @@ export interface Deadline {
 }
 
 export interface WaitPolicy {
-  clock: WaitClock;
+  clock: Clock;
   /** The first poll comes this long after the change. */
   initialMs: number;
   /** Each interval is this many times the last... */
@@ -67,7 +38,7 @@ export interface WaitPolicy {
 // The emulator's transitions take 0.2-3 s and the cloud's tens of seconds: start polling fast and
 // back off to a few seconds, so a quick transition is seen quickly and a slow one costs few calls.
 export const defaultWaitPolicy: WaitPolicy = {
-  clock: systemWaitClock,
+  clock: systemClock,
   initialMs: 250,
   factor: 1.6,
   maxIntervalMs: 5_000,
@@ -130,7 +101,9 @@ export async function pollUntil<T>(
     const now = clock.now();
     if (now + interval > end)
       throw new WaitTimeoutError(options.what, options.describe?.(value), now - start, limit, options.deadline.resume);
-    await clock.sleep(interval, options.signal);
+    await clock.sleep(interval, options.signal).catch((error: unknown) => {
+      throw options.signal?.aborted ? new CancelledError() : error;
+    });
     interval = Math.min(options.waits.maxIntervalMs, Math.ceil(interval * options.waits.factor));
   }
 }

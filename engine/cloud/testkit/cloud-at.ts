@@ -1,7 +1,7 @@
 /** A Cloud pointed at a local server, with test credentials and an instant clock. */
 import { type Cloud, createCloud } from '../index';
 import type { CloudSettings } from '../settings';
-import { fakeClock } from './fake-clock';
+import { fakeClock } from '../../testing/fake-clock';
 
 export const testCredentials = { accessKeyId: 'LTAI5tTestAccessKeyId', accessKeySecret: 'test-secret' };
 

@@ -2,7 +2,7 @@
 import { type EmulatorDelays, type RunningEmulator, startEmulator, TWO_CLUSTERS_WORLD } from '../../../test/emulator';
 import { type Cloud, createCloud } from '../index';
 import type { CloudSettings } from '../settings';
-import { fakeClock } from './fake-clock';
+import { fakeClock } from '../../testing/fake-clock';
 
 /** Every asynchronous transition takes this long in contract tests. */
 export const FAST_DELAYS: Partial<EmulatorDelays> = {

@@ -7,7 +7,8 @@ import type { StoredConfig } from '../../kube/store';
 import type { ControllerPresence } from '../controller-protocol';
 import { ProvisioningInputError } from '../errors';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
-import { pollUntil, systemWaitClock } from '../waits';
+import { systemClock } from '../../clock';
+import { pollUntil } from '../waits';
 import type { FlowContext } from './context';
 
 // The controller writes its status within a second of each step; a person watches at this pace.
@@ -49,7 +50,7 @@ export async function awaitController(
     {
       deadline: context.deadline,
       waits: {
-        clock: context.waits?.clock ?? systemWaitClock,
+        clock: context.waits?.clock ?? systemClock,
         initialMs: POLL_MS,
         factor: 1,
         maxIntervalMs: POLL_MS,
