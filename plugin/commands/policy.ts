@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { GOVERNED_ACTIONS, crossAccountPolicies, leastPrivilegePolicy } from '../../engine/cloud/catalogue';
-import { CloudSettingsError, parseClusterRoles } from '../../engine/cloud/settings';
+import { CloudSettingsError, parseClusterRoles } from '../../engine/cloud/setting-values';
 import { ExitCode } from '../exit-codes';
 
 /** The least-privilege RAM policy, from the catalogue of the cloud actions the plugin and controller call. */
