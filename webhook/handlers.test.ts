@@ -176,6 +176,19 @@ describe('validate', () => {
       expect(response.allowed).toBe(false);
       expect(response.status?.message).toContain('cn-hangzhou-i');
     });
+
+    test('an UPDATE whose old or new spec is nested 100,000 levels deep is answered, never a stack overflow', () => {
+      const { request, old } = stored();
+      let deep: Record<string, unknown> = {};
+      for (let level = 0; level < 100_000; level++) deep = { next: deep };
+      const deepSpec = { ...old, spec: { ...old.spec, extra: deep } };
+      const oldDeep = validate({ ...request, oldObject: deepSpec, object: old }, options);
+      expect(oldDeep.allowed).toBe(true);
+      const newDeep = validate({ ...request, oldObject: old, object: deepSpec }, options);
+      expect(newDeep.allowed).toBe(false);
+      expect(newDeep.status?.message).toContain('nested more than');
+      expect(mutate({ ...request, oldObject: old, object: deepSpec }, options).allowed).toBe(true);
+    });
   });
 
   test('DELETE and status writes pass', () => {

@@ -1,4 +1,12 @@
-import { formatFinding, KIND, normalizeConfig, validateConfig, type Finding, type ZonePolicy } from '../core';
+import {
+  formatFinding,
+  KIND,
+  normalizeConfig,
+  shapeProblem,
+  validateConfig,
+  type Finding,
+  type ZonePolicy,
+} from '../core';
 import { diff } from '../core/json-patch';
 import { isPlainObject } from '../core/spec-view';
 import { type AdmissionRequest, type AdmissionResponse, allowed, denied, patched } from './admission';
@@ -23,7 +31,12 @@ function judgesObject(request: AdmissionRequest): boolean {
   if (subResource) return false;
   if (request.operation === 'CREATE') return true;
   if (request.operation !== 'UPDATE') return false;
-  return !beingDeleted(request.object) && diff(specOf(request.oldObject), specOf(request.object)).length > 0;
+  if (beingDeleted(request.object)) return false;
+  const before = specOf(request.oldObject);
+  const after = specOf(request.object);
+  // Too deep or too large to compare safely (the diff recurses): judge it, and the core refuses what is wrong.
+  if (shapeProblem(before) !== undefined || shapeProblem(after) !== undefined) return true;
+  return diff(before, after).length > 0;
 }
 
 function beingDeleted(object: unknown): boolean {
