@@ -165,8 +165,19 @@ export async function apply(json: string): Promise<void> {
   await mustSucceed(kubectl(['apply', '-f', '-'], { input: json }), 'kubectl apply');
 }
 
-/** The Events recorded about asmpvlconfig/default: `type/reason: message`. */
-export async function eventsOfConfig(): Promise<string[]> {
+/** An Event about asmpvlconfig/default, as the API server returns it. */
+export interface ConfigEventObject {
+  metadata: { name: string; namespace: string };
+  type: string;
+  reason: string;
+  message: string;
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+}
+
+/** The Event objects recorded about asmpvlconfig/default, in every namespace. */
+export async function configEventObjects(): Promise<ConfigEventObject[]> {
   const result = await mustSucceed(
     kubectl([
       'get',
@@ -179,10 +190,12 @@ export async function eventsOfConfig(): Promise<string[]> {
     ]),
     'kubectl get events',
   );
-  const list = JSON.parse(result.stdout) as {
-    items: Array<{ type: string; reason: string; message: string; lastTimestamp?: string }>;
-  };
-  return list.items.map((event) => `${event.type}/${event.reason}: ${event.message}`);
+  return (JSON.parse(result.stdout) as { items: ConfigEventObject[] }).items;
+}
+
+/** The Events recorded about asmpvlconfig/default: `type/reason: message`. */
+export async function eventsOfConfig(): Promise<string[]> {
+  return (await configEventObjects()).map((event) => `${event.type}/${event.reason}: ${event.message}`);
 }
 
 /** Deletes the controller's Lease and the object (finalizer included: a test's leftovers must not block the next). */

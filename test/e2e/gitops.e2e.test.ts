@@ -8,7 +8,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apply, configFor, resetControllerState, type RunningController, startController } from './controller-sandbox';
+import {
+  apply,
+  configEventObjects,
+  configFor,
+  resetControllerState,
+  type RunningController,
+  startController,
+} from './controller-sandbox';
 import { CHART_DIR, kubectl, mustSucceed, run } from './harness';
 import { GITOPS_BIN_DIR_ENV } from './harness/environment';
 import { FAST_DELAYS, type Sandbox, startSandbox, waitFor } from './provisioning-sandbox';
@@ -28,16 +35,6 @@ interface HealthCase {
   object: Record<string, unknown>;
   kstatus?: string;
   argocd?: Reading;
-}
-
-interface Event {
-  metadata: { name: string; namespace: string };
-  type: string;
-  reason: string;
-  message: string;
-  count?: number;
-  firstTimestamp?: string;
-  lastTimestamp?: string;
 }
 
 let tools = '';
@@ -72,22 +69,6 @@ async function readObject(): Promise<{ object: any; kstatus: Reading; argocd: Re
   const got = await mustSucceed(kubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'kubectl get');
   const [byKstatus, byArgocd] = await Promise.all([kstatus(got.stdout), argocdHealth(got.stdout)]);
   return { object: JSON.parse(got.stdout), kstatus: byKstatus, argocd: byArgocd };
-}
-
-async function eventsAbout(): Promise<Event[]> {
-  const result = await mustSucceed(
-    kubectl([
-      'get',
-      'events',
-      '-A',
-      '--field-selector',
-      'involvedObject.kind=ASMPvlConfig,involvedObject.name=default',
-      '-o',
-      'json',
-    ]),
-    'kubectl get events',
-  );
-  return (JSON.parse(result.stdout) as { items: Event[] }).items;
 }
 
 const conditionOf = (object: any, type: string) =>
@@ -226,7 +207,7 @@ describe('asmpvl-controller, read by kstatus and by the Argo CD health check', (
       60_000,
     );
     const failed = await controller.metric('asmpvl_controller_reconciles_total', { result: 'failed' });
-    const events = await eventsAbout();
+    const events = await configEventObjects();
     const warnings = events.filter((event) => event.type === 'Warning' && event.reason === 'ReconcileFailed');
     expect(events.every((event) => event.metadata.namespace === 'default')).toBe(true);
     expect(warnings.length).toBeGreaterThan(0);
