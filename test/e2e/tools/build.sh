@@ -23,23 +23,12 @@ readonly NODE_BINARIES=(kubelet kube-controller-manager kube-scheduler kube-prox
 
 readonly TEMPLATES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-log() { printf 'asmpvl-tools: %s\n' "$*" >&2; }
-die() { printf 'asmpvl-tools: error: %s\n' "$*" >&2; exit 1; }
-
-find_go() {
-  if [[ -n "${ASMPVL_GO:-}" ]]; then
-    command -v "$ASMPVL_GO" || die "ASMPVL_GO=$ASMPVL_GO is not an executable; point it at a go binary or unset it."
-    return
-  fi
-  command -v go && return
-  [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
-  die "the end-to-end tests need Go >= 1.26 to build kube-apiserver, kubectl, etcd and helm, and no 'go' was found.
-  Install Go (https://go.dev/doc/install), put its bin directory on PATH (or set ASMPVL_GO=/path/to/go),
-  and make sure the Go module proxy is reachable. The first build takes about 7 minutes and 6 GB of disk."
-}
+readonly TOOLS_NAME=asmpvl-tools
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cache_dir() {
-  local root="${ASMPVL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/asmpvl-tools}"
+  local root="$(tools_cache_root)"
   echo "$root/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$("$GO" env GOOS)-$("$GO" env GOARCH)"
 }
 
@@ -185,19 +174,14 @@ main() {
     '') ;;
     *) die "unknown argument $1 (usage: build.sh [--node])" ;;
   esac
-  GO="$(find_go)"
+  GO="$(find_go 'the end-to-end tests need Go >= 1.26 to build kube-apiserver, kubectl, etcd and helm (the first build takes about 7 minutes and 6 GB of disk)')"
   readonly GO
   JOBS="${ASMPVL_TOOLS_JOBS:-2}"
   export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
   local dest
   dest="$(cache_dir)"
   mkdir -p "$(dirname "$dest")"
-  # One build at a time per cache: a second run waits for the first instead of racing it.
-  exec 9>"$dest.lock"
-  if ! flock -n 9; then
-    log "another build of $dest is running; waiting for it (up to 30 minutes)"
-    flock -w 1800 9 || die "timed out waiting for the build lock $dest.lock; if no build is running, delete that file."
-  fi
+  lock_build "$dest"
   if is_complete "$dest"; then
     log "using cached binaries in $dest/bin"
   else

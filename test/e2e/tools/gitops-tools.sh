@@ -27,19 +27,9 @@ readonly TOOLS=(
 
 readonly SOURCES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gitops"
 
-log() { printf 'asmpvl-gitops-tools: %s\n' "$*" >&2; }
-die() { printf 'asmpvl-gitops-tools: error: %s\n' "$*" >&2; exit 1; }
-
-find_go() {
-  if [[ -n "${ASMPVL_GO:-}" ]]; then
-    command -v "$ASMPVL_GO" || die "ASMPVL_GO=$ASMPVL_GO is not an executable; point it at a go binary or unset it."
-    return
-  fi
-  command -v go && return
-  [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
-  die "the GitOps tests build kstatus and argocd-health with Go and no 'go' was found.
-  Install Go (https://go.dev/doc/install), put it on PATH (or set ASMPVL_GO=/path/to/go)."
-}
+readonly TOOLS_NAME=asmpvl-gitops-tools
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The cache key of a program: its library's version and the first 12 hex digits of its source's hash.
 key_of() {
@@ -66,19 +56,14 @@ build_tool() {
 }
 
 main() {
-  GO="$(find_go)"
+  GO="$(find_go 'the GitOps tests build kstatus and argocd-health with Go')"
   readonly GO
   JOBS="${ASMPVL_TOOLS_JOBS:-2}"
   export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
-  local root="${ASMPVL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/asmpvl-tools}"
+  local root="$(tools_cache_root)"
   local dir="$root/gitops-$("$GO" env GOOS)-$("$GO" env GOARCH)"
   mkdir -p "$dir/bin"
-  # One build at a time per cache: a second run waits for the first instead of racing it.
-  exec 9>"$dir.lock"
-  if ! flock -n 9; then
-    log "another build of $dir is running; waiting for it (up to 30 minutes)"
-    flock -w 1800 9 || die "timed out waiting for the build lock $dir.lock; if no build is running, delete that file."
-  fi
+  lock_build "$dir"
   local entry name module version key
   for entry in "${TOOLS[@]}"; do
     read -r name module version <<<"$entry"

@@ -16,31 +16,21 @@ readonly KREW_VERSION=v0.4.4
 readonly VALIDATOR=sigs.k8s.io/krew/cmd/validate-krew-manifest
 readonly KREW=sigs.k8s.io/krew/cmd/krew
 
-log() { printf 'asmpvl-krew: %s\n' "$*" >&2; }
-die() { printf 'asmpvl-krew: error: %s\n' "$*" >&2; exit 1; }
-
-find_go() {
-  if [[ -n "${ASMPVL_GO:-}" ]]; then
-    command -v "$ASMPVL_GO" || die "ASMPVL_GO=$ASMPVL_GO is not an executable; point it at a go binary or unset it."
-    return
-  fi
-  command -v go && return
-  [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return; }
-  die "validate-krew-manifest is built with Go and no 'go' was found: install Go and put it on PATH (or set ASMPVL_GO)."
-}
+readonly TOOLS_NAME=asmpvl-krew
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 main() {
   local go root dest work
-  go="$(find_go)"
-  root="${ASMPVL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/asmpvl-tools}"
+  go="$(find_go 'validate-krew-manifest and krew are built with Go')"
+  root="$(tools_cache_root)"
   dest="$root/krew-$KREW_VERSION-$("$go" env GOOS)-$("$go" env GOARCH)"
   if [[ -x "$dest/bin/validate-krew-manifest" && -x "$dest/bin/kubectl-krew" ]]; then
     echo "$dest/bin"
     return
   fi
   mkdir -p "$root"
-  exec 9>"$dest.lock"
-  flock -w 900 9 || die "timed out waiting for $dest.lock; if no build is running, delete that file."
+  lock_build "$dest"
   if [[ ! -x "$dest/bin/validate-krew-manifest" || ! -x "$dest/bin/kubectl-krew" ]]; then
     # A module of its own that requires krew and names the command with a `tool` directive, as
     # lint-tools.sh does; go mod tidy resolves the versions krew's go.mod requires.
