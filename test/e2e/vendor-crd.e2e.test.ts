@@ -70,7 +70,8 @@ describe('the vendor CRD', () => {
   test('the controller converges, keeps its status fields in an annotation, and honours Orphan from one', async () => {
     const [c1] = sandbox.clusters;
     controller = await startController(sandbox);
-    await apply(vendorConfig([c1], { 'asmpvl.io/deletion-policy': 'Orphan' }));
+    const applied = vendorConfig([c1], { 'asmpvl.io/deletion-policy': 'Orphan' });
+    await apply(applied);
     let last: StoredObject | undefined;
     await waitFor(
       async () => {
@@ -90,6 +91,11 @@ describe('the vendor CRD', () => {
     };
     expect(kept.observedGeneration).toBe(last!.metadata.generation);
     expect(kept.conditions.find((condition) => condition.type === 'Ready')?.status).toBe('True');
+
+    // What a GitOps tool compares: the applied manifest against the live object. The annotation the
+    // controller added is not in the manifest, so kubectl diff (a three-way diff, as Argo CD's) is empty.
+    const diff = await kubectl(['diff', '-f', '-'], { input: applied });
+    expect({ code: diff.code, stdout: diff.stdout }).toEqual({ code: 0, stdout: '' });
 
     // The plugin reads the conditions back through the same store.
     const status = await sandbox.plugin(['status', '-o', 'json']);
