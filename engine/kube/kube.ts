@@ -182,16 +182,18 @@ export class Kube {
       const current = await this.getConfig();
       const next = edit(current);
       if (current === undefined) {
-        return (await this.call('creating asmpvlconfig/default', () =>
-          this.objects.createClusterCustomObject({
-            group: API_GROUP,
-            version: API_VERSION,
-            plural: PLURAL,
-            body: next,
-            dryRun,
-            fieldManager: this.fieldManager,
-          }),
-        )) as StoredConfig;
+        return withKeptFields(
+          (await this.call('creating asmpvlconfig/default', () =>
+            this.objects.createClusterCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              plural: PLURAL,
+              body: next,
+              dryRun,
+              fieldManager: this.fieldManager,
+            }),
+          )) as StoredConfig,
+        );
       }
       const body = {
         ...next,
