@@ -39,8 +39,10 @@ describe('withKeptFields', () => {
     expect(read.spec.deletionPolicy).toBe('Delete');
   });
 
-  test('an annotation outside the enum is ignored', () => {
-    expect(withKeptFields(stored({ [ANNOTATION_SAN_SYNC]: 'off' })).spec.sanSync).toBeUndefined();
+  test('a misspelt annotation never deletes: a deletion policy reads as Orphan, a SAN sync as absent', () => {
+    const read = withKeptFields(stored({ [ANNOTATION_DELETION_POLICY]: 'delete', [ANNOTATION_SAN_SYNC]: 'off' }));
+    expect(read.spec.deletionPolicy).toBe('Orphan');
+    expect(read.spec.sanSync).toBeUndefined();
   });
 
   test('fills the status fields from the kept-status annotation, next to the vendor fields', () => {

@@ -27,10 +27,20 @@ export const KEPT_STATUS_FIELDS = ['observedGeneration', 'lastHandledReconcileAt
 type KeptStatusField = (typeof KEPT_STATUS_FIELDS)[number];
 export type KeptStatus = Pick<AsmPvlStatus, KeptStatusField>;
 
-/** Each spec field asmpvl adds, with the annotation that stands for it and the values it takes. */
+/**
+ * Each spec field asmpvl adds, with the annotation that stands for it, the values it takes, and what
+ * an annotation outside them reads as. No schema checks an annotation, so a misspelt deletion policy
+ * reads as Orphan: a word asmpvl cannot read never makes it delete cloud resources. A misspelt SAN
+ * sync reads as absent (Enabled), which only ever adds SANs.
+ */
 export const KEPT_SPEC_FIELDS = [
-  { field: 'deletionPolicy', annotation: ANNOTATION_DELETION_POLICY, values: ['Delete', 'Orphan'] },
-  { field: 'sanSync', annotation: ANNOTATION_SAN_SYNC, values: ['Enabled', 'Disabled'] },
+  {
+    field: 'deletionPolicy',
+    annotation: ANNOTATION_DELETION_POLICY,
+    values: ['Delete', 'Orphan'],
+    unreadable: 'Orphan',
+  },
+  { field: 'sanSync', annotation: ANNOTATION_SAN_SYNC, values: ['Enabled', 'Disabled'], unreadable: undefined },
 ] as const;
 
 function keptStatusOf(annotations: Record<string, string>): KeptStatus {
@@ -52,16 +62,17 @@ function keptStatusOf(annotations: Record<string, string>): KeptStatus {
 }
 
 /**
- * The object as asmpvl reads it: each asmpvl field the server pruned filled in from its annotation.
- * An annotation with a value outside the field's enum is ignored, as the field's default applies.
+ * The object as asmpvl reads it: each asmpvl field the server pruned filled in from its annotation
+ * (a value outside the field's enum reads as the entry's `unreadable`).
  */
 export function withKeptFields(stored: StoredConfig): StoredConfig {
   const annotations = stored.metadata.annotations ?? {};
   let spec = stored.spec;
-  for (const { field, annotation, values } of KEPT_SPEC_FIELDS) {
-    const value = annotations[annotation];
-    if (spec?.[field] !== undefined || value === undefined || !(values as readonly string[]).includes(value)) continue;
-    spec = { ...spec, [field]: value };
+  for (const { field, annotation, values, unreadable } of KEPT_SPEC_FIELDS) {
+    const given = annotations[annotation];
+    if (spec?.[field] !== undefined || given === undefined) continue;
+    const value = (values as readonly string[]).includes(given) ? given : unreadable;
+    if (value !== undefined) spec = { ...spec, [field]: value };
   }
   let status = stored.status;
   const kept = keptStatusOf(annotations);
