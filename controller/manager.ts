@@ -12,6 +12,7 @@ import {
   makeInformer,
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../core';
+import { ANNOTATION_KEPT_STATUS } from '../engine/kube/kept-fields';
 import type { StoredConfig } from '../engine/kube/store';
 import { ANNOTATION_CONTROLLER, FINALIZER } from '../engine/provisioning/controller-protocol';
 import type { Logger } from 'pino';
@@ -40,12 +41,13 @@ export interface ManagerOptions {
 
 /**
  * What of the object makes a reconcile worth running. Status and resourceVersion churn do not, nor
- * the claim a controller writes itself (its annotation and finalizer): a controller's own metadata
+ * the claim a controller writes itself (its annotation and finalizer), nor the status fields it keeps
+ * in an annotation where the CRD prunes them: a controller's own metadata
  * write never wakes it, and two installs on one object never wake each other.
  */
 function trigger(object: StoredConfig): string {
   const { generation, annotations, deletionTimestamp, finalizers } = object.metadata;
-  const { [ANNOTATION_CONTROLLER]: _claim, ...others } = annotations ?? {};
+  const { [ANNOTATION_CONTROLLER]: _claim, [ANNOTATION_KEPT_STATUS]: _keptStatus, ...others } = annotations ?? {};
   const otherFinalizers = (finalizers ?? []).filter((name) => name !== FINALIZER);
   return JSON.stringify([generation, others, deletionTimestamp ?? null, otherFinalizers]);
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { API_GROUP, API_VERSION, PLURAL, SINGLETON_NAME } from '../../core';
 import { KubeError, toKubeError } from './errors';
+import { withKeptFields } from './kept-fields';
 import type { KubeRequestEvent, KubeSettings, ResolvedKubeconfig } from './kubeconfig';
 import type { StoredConfig } from './kube';
 
@@ -137,7 +138,7 @@ export class DirectConfigReader implements ConfigReader {
         throw new KubeError(`${doing}: no answer within ${this.settings.requestTimeoutMs} ms (--request-timeout)`);
       throw toKubeError(error, doing, server);
     }
-    if (answer.status === 200) return JSON.parse(answer.body) as StoredConfig;
+    if (answer.status === 200) return withKeptFields(JSON.parse(answer.body) as StoredConfig);
     if (answer.status === 404) return (await this.fallback()).getConfig();
     throw toKubeError({ code: answer.status, body: answer.body, message: `HTTP ${answer.status}` }, doing, server);
   }

@@ -4,6 +4,7 @@ import type { ASMPvlConfig, AsmPvlStatus } from '../../core';
 import { type KubeSettings, loadInClusterConfig, loadKubeConfig, withTimeout } from './connection';
 import { retryOnConflict } from './conflict';
 import { KubeError, toKubeError } from './errors';
+import { annotationsKeeping, OWN_CRD_LABEL, prunedFields, prunedStatus, withKeptFields } from './kept-fields';
 
 export type { AsmPvlStatus };
 export type AsmPvlSpec = ASMPvlConfig['spec'];
@@ -102,8 +103,17 @@ export class Kube {
     return this.settings.namespace;
   }
 
-  /** The `default` ASMPvlConfig, or undefined when it does not exist yet. */
+  /**
+   * The `default` ASMPvlConfig, or undefined when it does not exist yet; asmpvl's fields that the
+   * CRD pruned are read from their annotations (see kept-fields.ts).
+   */
   async getConfig(): Promise<StoredConfig | undefined> {
+    const stored = await this.readStored();
+    return stored && withKeptFields(stored);
+  }
+
+  /** The object exactly as the API server stores it. */
+  private async readStored(): Promise<StoredConfig | undefined> {
     try {
       return (await this.call(`reading ${KIND.toLowerCase()}/default`, () =>
         this.objects.getClusterCustomObject(OBJECT),
@@ -123,6 +133,27 @@ export class Kube {
         );
       }
       return undefined;
+    }
+  }
+
+  /**
+   * Whose the CRD is and what its schema keeps: asmpvl's own carries OWN_CRD_LABEL; another (the
+   * vendor's, on an ASM instance) may prune asmpvl's fields. Undefined when it is not installed.
+   */
+  async readCrd(): Promise<{ ours: boolean; pruned: string[] } | undefined> {
+    const api = this.config.makeApiClient(ApiextensionsV1Api);
+    try {
+      const crd = await this.call('reading the CRD', () =>
+        api.readCustomResourceDefinition({ name: `${PLURAL}.${API_GROUP}` }),
+      );
+      const version = crd.spec.versions.find((candidate) => candidate.name === API_VERSION);
+      return {
+        ours: crd.metadata?.labels?.[OWN_CRD_LABEL.key] === OWN_CRD_LABEL.value,
+        pruned: prunedFields(version?.schema?.openAPIV3Schema),
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
     }
   }
 
@@ -151,24 +182,28 @@ export class Kube {
       const current = await this.getConfig();
       const next = edit(current);
       if (current === undefined) {
-        return (await this.call('creating asmpvlconfig/default', () =>
-          this.objects.createClusterCustomObject({
-            group: API_GROUP,
-            version: API_VERSION,
-            plural: PLURAL,
-            body: next,
-            dryRun,
-            fieldManager: this.fieldManager,
-          }),
-        )) as StoredConfig;
+        return withKeptFields(
+          (await this.call('creating asmpvlconfig/default', () =>
+            this.objects.createClusterCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              plural: PLURAL,
+              body: next,
+              dryRun,
+              fieldManager: this.fieldManager,
+            }),
+          )) as StoredConfig,
+        );
       }
       const body = {
         ...next,
         metadata: { ...current.metadata, ...next.metadata, resourceVersion: current.metadata.resourceVersion },
       };
-      return (await this.call('updating asmpvlconfig/default', () =>
-        this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: this.fieldManager }),
-      )) as StoredConfig;
+      return withKeptFields(
+        (await this.call('updating asmpvlconfig/default', () =>
+          this.objects.replaceClusterCustomObject({ ...OBJECT, body, dryRun, fieldManager: this.fieldManager }),
+        )) as StoredConfig,
+      );
     });
   }
 
@@ -177,14 +212,50 @@ export class Kube {
    * concurrent write is never overwritten: on a conflict the status is computed again from what is there.
    */
   async writeStatus(compute: (current: StoredConfig) => AsmPvlStatus): Promise<StoredConfig> {
-    return retryOnConflict('writing the status of asmpvlconfig/default', this.server, async () => {
-      const current = await this.getConfig();
-      if (current === undefined)
-        throw new KubeError('asmpvlconfig/default was deleted while provisioning; nothing to write status to');
-      const body = { ...current, status: compute(current) };
-      return (await this.call('writing the status of asmpvlconfig/default', () =>
-        this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: this.fieldManager }),
-      )) as StoredConfig;
+    const { sent, written } = await retryOnConflict(
+      'writing the status of asmpvlconfig/default',
+      this.server,
+      async () => {
+        const current = await this.getConfig();
+        if (current === undefined)
+          throw new KubeError('asmpvlconfig/default was deleted while provisioning; nothing to write status to');
+        const body = { ...current, status: compute(current) };
+        const stored = (await this.call('writing the status of asmpvlconfig/default', () =>
+          this.objects.replaceClusterCustomObjectStatus({ ...OBJECT, body, fieldManager: this.fieldManager }),
+        )) as StoredConfig;
+        return { sent: body.status, written: stored };
+      },
+    );
+    return withKeptFields(await this.keepPrunedStatus(written, prunedStatus(sent, written.status)));
+  }
+
+  /**
+   * After a status write the CRD pruned (a vendor's CRD without asmpvl's status fields): the pruned
+   * fields go into the kept-status annotation, on the object as stored, with its resourceVersion.
+   * Once the CRD keeps them all, the annotation goes. Resolves to the object as stored.
+   */
+  private async keepPrunedStatus(
+    written: StoredConfig,
+    pruned: ReturnType<typeof prunedStatus>,
+  ): Promise<StoredConfig> {
+    let stored: StoredConfig | undefined = written;
+    return retryOnConflict('keeping the pruned status fields of asmpvlconfig/default', this.server, async () => {
+      stored ??= await this.readStored();
+      const current = stored;
+      stored = undefined;
+      if (current === undefined) return written;
+      const annotations = annotationsKeeping(current.metadata.annotations, pruned);
+      if (annotations === undefined) return current;
+      const body = { ...current, metadata: { ...current.metadata, annotations } };
+      try {
+        return (await this.call('keeping the pruned status fields of asmpvlconfig/default', () =>
+          this.objects.replaceClusterCustomObject({ ...OBJECT, body, fieldManager: this.fieldManager }),
+        )) as StoredConfig;
+      } catch (error) {
+        // Deleted since the status write: nothing left to annotate.
+        if (isNotFound(error)) return written;
+        throw error;
+      }
     });
   }
 

@@ -142,6 +142,7 @@ export class DoctorCommand extends ClusterCommand {
       context: kube.contextName,
       server: kube.server,
       crdInstalled: () => attempt(() => kube.crdInstalled()),
+      crdFacts: () => attempt(() => kube.readCrd()),
       readSpec: () =>
         attempt(async () => {
           const config = await kube.getConfig();

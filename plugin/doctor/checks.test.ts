@@ -2,6 +2,7 @@ import {
   anyFailed,
   apiServerFindings,
   clusterFinding,
+  crdOwnerFinding,
   credentialsFinding,
   type Finding,
   formatFinding,
@@ -248,5 +249,27 @@ describe('the report', () => {
     expect(summaryLine(findings)).toBe('1 ok, 1 warning(s), 0 failed, 1 skipped');
     expect(anyFailed(findings)).toBe(false);
     expect(anyFailed([...findings, finding])).toBe(true);
+  });
+});
+
+describe('the CRD owner', () => {
+  test('asmpvl’s own CRD is ok', () => {
+    expect(crdOwnerFinding(ok({ ours: true, pruned: [] }))).toMatchObject({ check: 'crd-owner', status: 'ok' });
+  });
+
+  test('a foreign CRD that prunes asmpvl fields is named, with what to do instead of replacing it', () => {
+    const finding = crdOwnerFinding(ok({ ours: false, pruned: ['spec.deletionPolicy', 'status.conditions'] }));
+    expect(finding).toMatchObject({
+      status: 'warn',
+      message:
+        'not installed by asmpvl (no label app.kubernetes.io/part-of=asmpvl), and its schema prunes spec.deletionPolicy, status.conditions',
+    });
+    expect(finding.fix).toContain('never apply charts/asmpvl/crds/ over it');
+    expect(finding.fix).toContain('asmpvl.io/deletion-policy');
+  });
+
+  test('a foreign CRD that keeps every field is ok; a missing one is skipped', () => {
+    expect(crdOwnerFinding(ok({ ours: false, pruned: [] })).status).toBe('ok');
+    expect(crdOwnerFinding(ok(undefined)).status).toBe('skip');
   });
 });

@@ -117,6 +117,38 @@ export function apiServerFindings(server: string, outcome: Outcome<boolean>): [F
   ];
 }
 
+/** Whose the CRD is, and which of asmpvl's fields its schema prunes. */
+export interface CrdFacts {
+  ours: boolean;
+  pruned: string[];
+}
+
+/**
+ * The CRD's owner. asmpvl's own carries the label app.kubernetes.io/part-of=asmpvl; any other (the
+ * vendor's, on an ASM instance) is never to be replaced, and where it prunes asmpvl's fields they
+ * live in annotations instead.
+ */
+export function crdOwnerFinding(outcome: Outcome<CrdFacts | undefined>): Finding {
+  const base = { check: 'crd-owner', title: 'ASMPvlConfig CRD owner' };
+  if (!outcome.ok) return { ...base, status: 'warn', message: `cannot read the CRD: ${outcome.error.message}` };
+  if (!outcome.value) return skipped(base.check, base.title, 'the CRD is not installed');
+  const { ours, pruned } = outcome.value;
+  if (ours) return { ...base, status: 'ok', message: 'installed by asmpvl (label app.kubernetes.io/part-of=asmpvl)' };
+  if (pruned.length === 0)
+    return {
+      ...base,
+      status: 'ok',
+      message:
+        'not installed by asmpvl (no label app.kubernetes.io/part-of=asmpvl); its schema keeps every asmpvl field',
+    };
+  return {
+    ...base,
+    status: 'warn',
+    message: `not installed by asmpvl (no label app.kubernetes.io/part-of=asmpvl), and its schema prunes ${pruned.join(', ')}`,
+    fix: 'keep this CRD (it belongs to the ASM instance): never apply charts/asmpvl/crds/ over it. Give spec.deletionPolicy and spec.sanSync as the annotations asmpvl.io/deletion-policy and asmpvl.io/san-sync; asmpvl keeps its status fields in the annotation asmpvl.io/status',
+  };
+}
+
 /** What doctor needs of asmpvlconfig/default: the clusters and zones of its spec. */
 export interface SpecFacts {
   clusterIds: string[];

@@ -16,6 +16,8 @@ import { mapBounded } from '../../engine/concurrency';
 import {
   apiServerFindings,
   type ClusterFacts,
+  type CrdFacts,
+  crdOwnerFinding,
   clusterFinding,
   credentialsFinding,
   type DryRunResult,
@@ -36,6 +38,8 @@ export interface KubeProbes {
   context: string;
   server: string;
   crdInstalled(): Promise<Outcome<boolean>>;
+  /** Whose the CRD is and what it prunes; undefined when it is not installed. */
+  crdFacts?(): Promise<Outcome<CrdFacts | undefined>>;
   readSpec(): Promise<Outcome<SpecFacts | undefined>>;
   dryRunCreate(object: unknown): Promise<Outcome<DryRunResult>>;
   /** Who reconciles the object (asmpvl-controller's Lease, the status writers); undefined without an object. */
@@ -126,6 +130,7 @@ async function checkKube(probes: DoctorProbes, report: (finding: Finding) => voi
     report(skip('webhook', 'admission webhook refuses an invalid object', because));
     return undefined;
   }
+  if (kube.crdFacts) report(crdOwnerFinding(await kube.crdFacts()));
   const spec = await kube.readSpec();
   report(objectFinding(spec));
   const controller = await kube.controller?.();

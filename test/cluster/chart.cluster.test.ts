@@ -4,6 +4,13 @@
  * in a network namespace of its own with no route out. The webhook and the controller run as pods
  * from the project's image; the cloud is the emulator, started inside the same namespace and
  * reached by the pods at the node's address.
+ *
+ * Then the shape of a real ASM install: a second, node-less API server in the same namespace plays
+ * the ASM instance, with the vendor's CRD already in it (a schema of the resource's contract alone,
+ * which prunes asmpvl's fields). The chart's pod side runs the webhook (on a NodePort) and the
+ * controller (through a kubeconfig Secret) in the node cluster; its API server side (webhook
+ * configurations by URL, the controller's RBAC) is `helm template`d into the ASM instance; the story
+ * is walked against it: validation at apply, converge, repair, delete.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +19,16 @@ import { stringify } from 'yaml';
 import { configForWorld } from '../e2e/controller-sandbox';
 import { TWO_CLUSTERS_WORLD, type EmulatorState, type World } from '../emulator';
 import { loadFixture } from '../fixtures';
-import { bootNodeCluster, eventually, mustSucceed, REPO, type NodeCluster, type SealedEmulator } from './harness';
+import {
+  type AsmApiServer,
+  bootNodeCluster,
+  eventually,
+  mustSucceed,
+  NODE_IP,
+  REPO,
+  type NodeCluster,
+  type SealedEmulator,
+} from './harness';
 
 const NAMESPACE = 'asmpvl-system';
 const RELEASE = 'asmpvl';
@@ -35,6 +51,7 @@ interface Pod {
 
 let cluster: NodeCluster;
 let emulator: SealedEmulator;
+let asm: AsmApiServer;
 const timings: Record<string, number> = {};
 
 let bin = '';
@@ -129,7 +146,10 @@ beforeAll(async () => {
   const started = Date.now();
   cluster = await bootNodeCluster(binDir());
   timings.clusterUpSeconds = cluster.bootSeconds;
-  mustSucceed(await cluster.importImage(IMAGE_ARCHIVE), 'ctr images import');
+  const [imported, asmServer] = await Promise.all([cluster.importImage(IMAGE_ARCHIVE), cluster.startAsmApiServer()]);
+  mustSucceed(imported, 'ctr images import');
+  asm = asmServer;
+  timings.asmApiServerUpSeconds = asm.bootSeconds;
   emulator = await cluster.startEmulator(EMULATOR_PORT);
   timings.setupSeconds = Math.round((Date.now() - started) / 1000);
 }, 1_800_000);
@@ -372,4 +392,281 @@ describe('the chart installed in a real cluster', () => {
       expect(left.trim()).toBe('');
     }
   }, 240_000);
+});
+
+// ---- the ASM shape ----------------------------------------------------------------------------------
+
+const ASM_RELEASE = 'asmpvl-asm';
+const ASM_WEBHOOK_NODE_PORT = 30443;
+const VENDOR_CRD = readFileSync(join(REPO, 'test', 'e2e', 'fixtures', 'vendor-asmpvlconfig-crd.yaml'), 'utf8');
+const KEPT_STATUS = 'asmpvl.io/status';
+
+/** kubectl against the ASM instance's API server, as its admin. */
+const asmKubectl = (args: string[], input?: string, timeoutMs = 120_000) =>
+  cluster.run(join(binDir(), 'kubectl'), ['--kubeconfig', asm.adminKubeconfig, ...args], { input, timeoutMs });
+
+/** The pod side of the install, in the node cluster: what the chart README's ASM section says. */
+function asmPodSideValues(): string[] {
+  return [
+    '--set-string',
+    'asm.side=pods',
+    '--set-string',
+    'webhook.service.type=NodePort',
+    '--set',
+    `webhook.service.nodePort=${ASM_WEBHOOK_NODE_PORT}`,
+    '--set-string',
+    `webhook.tls.ipAddresses[0]=${NODE_IP}`,
+    '--set',
+    'controller.enabled=true',
+    '--set-string',
+    'controller.kubeconfig.secretName=asm-kubeconfig',
+    '--set-string',
+    'controller.credentials.secretName=asmpvl-cloud',
+    '--set-string',
+    `controller.region=${emulator.regionId}`,
+    '--set-string',
+    `controller.cloudEndpoint=${emulator.url}`,
+    '--set',
+    'controller.allowInsecureCloudEndpoint=true',
+    // Drift made behind the controller's back is repaired at the next resync: short, for the test.
+    '--set-string',
+    'controller.resyncPeriod=5s',
+  ];
+}
+
+/** The API server side: rendered in the node cluster's namespace, applied to the ASM instance. */
+function asmApiServerValues(caBundle: string): string[] {
+  return [
+    '--set-string',
+    'asm.side=apiserver',
+    '--set-string',
+    `webhook.url=https://${NODE_IP}:${ASM_WEBHOOK_NODE_PORT}`,
+    '--set-string',
+    `webhook.caBundle=${caBundle}`,
+    '--set',
+    'controller.enabled=true',
+    '--set-string',
+    'asm.controllerSubjects[0].kind=User',
+    '--set-string',
+    'asm.controllerSubjects[0].name=asmpvl-controller',
+    '--set-string',
+    'asm.controllerSubjects[0].apiGroup=rbac.authorization.k8s.io',
+  ];
+}
+
+/** The object a user applies to the vendor's CRD: asmpvl's spec choices as annotations, not spec fields. */
+function vendorConfig(clusters: string[]): string {
+  const object = JSON.parse(configForWorld(WORLD, clusters)) as {
+    metadata: { annotations: Record<string, string> };
+    spec: Record<string, unknown>;
+  };
+  delete object.spec.deletionPolicy;
+  delete object.spec.sanSync;
+  return JSON.stringify(object);
+}
+
+interface StoredAsmConfig {
+  metadata: { generation: number; annotations?: Record<string, string> };
+  status?: { status?: string; conditions?: unknown; observedGeneration?: number };
+}
+
+async function asmConfig(): Promise<StoredAsmConfig> {
+  return JSON.parse(
+    mustSucceed(await asmKubectl(['get', 'asmpvlconfig', 'default', '-o', 'json']), 'kubectl get asmpvlconfig (ASM)')
+      .stdout,
+  ) as StoredAsmConfig;
+}
+
+let asmApiServerSide = '';
+
+describe('the ASM shape: CRD and webhook configurations in a node-less API server, pods in the node cluster', () => {
+  test('the ASM instance runs the vendor CRD, which prunes asmpvl fields', async () => {
+    mustSucceed(await asmKubectl(['apply', '-f', '-'], VENDOR_CRD), 'kubectl apply of the vendor CRD (ASM)');
+    mustSucceed(
+      await asmKubectl(['wait', '--for=condition=Established', 'crd/asmpvlconfigs.istio.alibabacloud.com']),
+      'kubectl wait (ASM)',
+    );
+    const labels = mustSucceed(
+      await asmKubectl(['get', 'crd', 'asmpvlconfigs.istio.alibabacloud.com', '-o', 'jsonpath={.metadata.labels}']),
+      'kubectl get crd (ASM)',
+    ).stdout;
+    expect(labels).not.toContain('asmpvl');
+    // The Lease lives where the object does, in the release's namespace there.
+    mustSucceed(await asmKubectl(['create', 'namespace', NAMESPACE]), 'kubectl create namespace (ASM)');
+  }, 120_000);
+
+  test('the pod side installs in the node cluster and the API server side applies to the ASM instance', async () => {
+    const started = Date.now();
+    mustSucceed(
+      await kubectl([
+        'create',
+        'secret',
+        'generic',
+        'asm-kubeconfig',
+        '-n',
+        NAMESPACE,
+        `--from-file=kubeconfig=${asm.controllerKubeconfig}`,
+      ]),
+      'kubectl create secret asm-kubeconfig',
+    );
+    // No --wait: the controller becomes Ready only once its RBAC exists in the ASM instance.
+    mustSucceed(
+      await helm(['install', ASM_RELEASE, join(REPO, 'charts', 'asmpvl'), '-n', NAMESPACE, ...asmPodSideValues()]),
+      'helm install (pod side)',
+    );
+    const installed = mustSucceed(
+      await helm(['get', 'manifest', ASM_RELEASE, '-n', NAMESPACE]),
+      'helm get manifest',
+    ).stdout;
+    expect(installed).not.toMatch(/kind: (Mutating|Validating)WebhookConfiguration|kind: ClusterRole/);
+    const caBundle = mustSucceed(
+      await kubectl([
+        'get',
+        'secret',
+        '-n',
+        NAMESPACE,
+        `${ASM_RELEASE}-webhook-tls`,
+        '-o',
+        'jsonpath={.data.ca\\.crt}',
+      ]),
+      'kubectl get secret (webhook CA)',
+    ).stdout.trim();
+    asmApiServerSide = mustSucceed(
+      await helm([
+        'template',
+        ASM_RELEASE,
+        join(REPO, 'charts', 'asmpvl'),
+        '-n',
+        NAMESPACE,
+        ...asmApiServerValues(caBundle),
+      ]),
+      'helm template (API server side)',
+    ).stdout;
+    mustSucceed(await asmKubectl(['apply', '-f', '-'], asmApiServerSide), 'kubectl apply (ASM side)');
+    for (const deployment of [`${ASM_RELEASE}-webhook`, `${ASM_RELEASE}-controller`]) {
+      mustSucceed(
+        await cluster.run(
+          join(binDir(), 'kubectl'),
+          ['rollout', 'status', '-n', NAMESPACE, `deployment/${deployment}`, '--timeout=300s'],
+          { timeoutMs: 320_000 },
+        ),
+        `kubectl rollout status ${deployment}`,
+      );
+    }
+    timings.asmInstallSeconds = Math.round((Date.now() - started) / 1000);
+    // The controller holds its Lease in the ASM instance, not in the node cluster.
+    await eventually(async () => {
+      const holder = mustSucceed(
+        await asmKubectl([
+          'get',
+          'lease',
+          '-n',
+          NAMESPACE,
+          'asmpvl-controller',
+          '-o',
+          'jsonpath={.spec.holderIdentity}',
+        ]),
+        'kubectl get lease (ASM)',
+      ).stdout;
+      expect(holder).toMatch(new RegExp(`^${ASM_RELEASE}-controller-`));
+    }, 60_000);
+  }, 600_000);
+
+  test('the ASM API server calls the webhook at the node port: an invalid object is denied with our message', async () => {
+    const denied = await asmKubectl(['apply', '-f', '-'], stringify(loadFixture('invalid/vendor-example.yaml')));
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(
+      /admission webhook "[^"]*validate[^"]*" denied the request: ASMPvlConfig "default" is invalid: spec\.ackVpcEndpoint\[0\]\.vSwitches: /,
+    );
+    expect(denied.stderr).toContain('only in zone cn-hangzhou-j and the ASM vSwitches are only in zone cn-hangzhou-i');
+  }, 120_000);
+
+  test('kubectl apply to the ASM instance converges; the pruned status fields are kept in an annotation', async () => {
+    const started = Date.now();
+    mustSucceed(await asmKubectl(['apply', '-f', '-'], vendorConfig([FIRST])), 'kubectl apply (ASM)');
+    // The vendor's flow: apply, wait, read status. Conditions are pruned here, so wait on status.status.
+    mustSucceed(
+      await asmKubectl(
+        ['wait', '--for=jsonpath={.status.status}=Available', 'asmpvlconfig/default', '--timeout=300s'],
+        undefined,
+        320_000,
+      ),
+      'kubectl wait (ASM)',
+    );
+    timings.asmConvergeSeconds = Math.round((Date.now() - started) / 1000);
+    const stored = await eventually(async () => {
+      const current = await asmConfig();
+      expect(current.metadata.annotations?.[KEPT_STATUS]).toBeDefined();
+      return current;
+    }, 60_000);
+    expect(stored.status?.conditions).toBeUndefined();
+    expect(stored.status?.observedGeneration).toBeUndefined();
+    const kept = JSON.parse(stored.metadata.annotations![KEPT_STATUS]!) as {
+      observedGeneration: number;
+      conditions: Array<{ type: string; status: string }>;
+    };
+    expect(kept.observedGeneration).toBe(stored.metadata.generation);
+    expect(kept.conditions.find((condition) => condition.type === 'Ready')?.status).toBe('True');
+    expect((await liveCloudResources()).endpoints).toBeGreaterThan(0);
+  }, 400_000);
+
+  test('a SAN removed behind the controller’s back is put back', async () => {
+    // The SAN of this object's endpoint (the first story's stays too: SANs are never removed).
+    const domain = mustSucceed(
+      await asmKubectl([
+        'get',
+        'asmpvlconfig',
+        'default',
+        '-o',
+        `jsonpath={.status.clusters[?(@.clusterId=="${FIRST}")].pvlEndpoint.domainName}`,
+      ]),
+      'kubectl get asmpvlconfig (ASM)',
+    ).stdout.trim();
+    const state = (await cluster.emulatorState(EMULATOR_PORT)) as EmulatorState;
+    const first = state.clusters.find((candidate) => candidate.clusterId === FIRST)!;
+    expect(first.extraSans).toContain(domain);
+    const without = first.extraSans.filter((san) => san !== domain);
+    mustSucceed(
+      await cluster.run('/bin/busybox', [
+        'wget',
+        '-q',
+        '-O',
+        '-',
+        `--post-data=${JSON.stringify({ clusterId: FIRST, sans: without })}`,
+        `http://${NODE_IP}:${EMULATOR_PORT}/_emulator/cluster-sans`,
+      ]),
+      'emulator cluster-sans',
+    );
+    await eventually(
+      async () => {
+        const now = (await cluster.emulatorState(EMULATOR_PORT)) as EmulatorState;
+        const sans = now.clusters.find((candidate) => candidate.clusterId === FIRST)!.extraSans;
+        expect(sans).toContain(domain);
+      },
+      120_000,
+      2_000,
+    );
+  }, 180_000);
+
+  test('kubectl delete in the ASM instance cleans the cloud; both sides uninstall', async () => {
+    mustSucceed(
+      await asmKubectl(['delete', 'asmpvlconfig', 'default', '--wait=true', '--timeout=300s'], undefined, 320_000),
+      'kubectl delete asmpvlconfig (ASM)',
+    );
+    expect(await liveCloudResources()).toEqual({ endpointServices: 0, endpoints: 0 });
+    mustSucceed(await asmKubectl(['delete', '-f', '-'], asmApiServerSide), 'kubectl delete (ASM side)');
+    mustSucceed(await helm(['uninstall', ASM_RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '3m']), 'helm uninstall');
+    for (const kind of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'clusterroles']) {
+      const left = mustSucceed(await asmKubectl(['get', kind, '-o', 'name']), `kubectl get ${kind} (ASM)`).stdout;
+      expect(left).not.toContain(ASM_RELEASE);
+    }
+    // The vendor's CRD is the vendor's: nothing of asmpvl replaced or removed it.
+    const crd = mustSucceed(
+      await asmKubectl(['get', 'crd', 'asmpvlconfigs.istio.alibabacloud.com', '-o', 'json']),
+      'kubectl get crd (ASM)',
+    ).stdout;
+    expect(JSON.parse(crd).spec.versions[0].schema.openAPIV3Schema.properties.spec.properties).not.toHaveProperty(
+      'deletionPolicy',
+    );
+  }, 480_000);
 });

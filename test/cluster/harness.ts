@@ -10,6 +10,18 @@ const NODE = join(REPO, 'node_modules', 'node', 'bin', 'node');
 
 /** The node's address inside the sealed namespace (cluster.sh makes it). */
 export const NODE_IP = '172.30.0.2';
+/** The address of the API server standing for an ASM instance's (cluster.sh asm-up), on port 6443. */
+export const ASM_IP = '172.30.0.3';
+
+/** The node-less API server standing for an ASM instance's, inside the same sealed namespace. */
+export interface AsmApiServer {
+  /** Admin (system:masters) kubeconfig, for the test's own kubectl and helm. */
+  adminKubeconfig: string;
+  /** The kubeconfig of user asmpvl-controller (no group), certificates inline: what the controller's Secret holds. */
+  controllerKubeconfig: string;
+  /** Seconds `cluster.sh asm-up` took. */
+  bootSeconds: number;
+}
 
 export interface CommandResult {
   code: number;
@@ -38,6 +50,8 @@ export interface NodeCluster {
   bootSeconds: number;
   /** Runs `command args` inside the namespace, KUBECONFIG pointing at the admin kubeconfig. */
   run(command: string, args: string[], options?: RunOptions): Promise<CommandResult>;
+  /** Starts the ASM instance's API server (own etcd, no node); `down` stops it. */
+  startAsmApiServer(): Promise<AsmApiServer>;
   /** Imports an image archive into containerd's `k8s.io` namespace, where the kubelet looks. */
   importImage(archive: string): Promise<CommandResult>;
   /** Starts the emulator on NODE_IP:port inside the namespace; `down` stops it. */
@@ -108,6 +122,15 @@ export async function bootNodeCluster(binDir: string): Promise<NodeCluster> {
     netns,
     bootSeconds,
     run,
+    startAsmApiServer: async () => {
+      const asmStarted = Date.now();
+      mustSucceed(await runProcess('bash', [CLUSTER_SH, 'asm-up', dir], { timeoutMs: 300_000 }), 'cluster.sh asm-up');
+      return {
+        adminKubeconfig: join(dir, 'asm-admin.kubeconfig'),
+        controllerKubeconfig: join(dir, 'asm-controller.kubeconfig'),
+        bootSeconds: Math.round((Date.now() - asmStarted) / 1000),
+      };
+    },
     importImage: (archive) =>
       run('ctr', ['--address', join(dir, 'containerd.sock'), '-n', 'k8s.io', 'images', 'import', archive], {
         timeoutMs: 300_000,

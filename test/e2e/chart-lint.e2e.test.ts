@@ -211,8 +211,16 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the ci/ folder covers every mode: default, cert-manager, url and controller (in-cluster and with a kubeconfig)', () => {
-  expect(MODES).toEqual(['cert-manager', 'controller', 'controller-kubeconfig', 'default', 'url']);
+test('the ci/ folder covers every mode: default, cert-manager, url, controller (in-cluster and with a kubeconfig) and both sides of an ASM install', () => {
+  expect(MODES).toEqual([
+    'asm-apiserver',
+    'asm-pods',
+    'cert-manager',
+    'controller',
+    'controller-kubeconfig',
+    'default',
+    'url',
+  ]);
 });
 
 test('ct lint passes on the chart with every ci/ values file', async () => {

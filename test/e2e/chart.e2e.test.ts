@@ -509,6 +509,103 @@ describe('webhook.url mode: the webhook runs out of cluster', () => {
   });
 });
 
+const ASM_NODE_ADDRESS = '192.168.0.10';
+const asmPodsValues: Values = {
+  'asm.side': 'pods',
+  'webhook.service.type': 'NodePort',
+  'webhook.service.nodePort': 30443,
+  'webhook.tls.ipAddresses[0]': ASM_NODE_ADDRESS,
+  'webhook.tls.extraDnsNames[0]': 'asmpvl-webhook.example.internal',
+  'controller.enabled': true,
+  'controller.kubeconfig.secretName': 'asm-kubeconfig',
+};
+const asmApiServerValues: Values = {
+  'asm.side': 'apiserver',
+  'webhook.url': `https://${ASM_NODE_ADDRESS}:30443`,
+  'webhook.caBundle': outOfClusterValues['webhook.caBundle'],
+  'controller.enabled': true,
+  'asm.controllerSubjects[0].kind': 'User',
+  'asm.controllerSubjects[0].name': 'asmpvl-controller',
+  'asm.controllerSubjects[0].apiGroup': 'rbac.authorization.k8s.io',
+};
+
+describe('an install for an ASM instance: the pod side and the API server side', () => {
+  test('the pod side runs the pods, exposes the webhook on its NodePort and renders nothing for asmpvlconfigs', () => {
+    const manifests = render(asmPodsValues);
+    expect(kinds(manifests)).toEqual([
+      'Deployment',
+      'Deployment',
+      'NetworkPolicy',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'PodDisruptionBudget',
+      'Secret',
+      'Service',
+      'Service',
+      'ServiceAccount',
+      'ServiceAccount',
+    ]);
+    const service = named(manifests, 'Service', SERVICE);
+    expect(service.spec.type).toBe('NodePort');
+    expect(service.spec.ports).toEqual([
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP', nodePort: 30443 },
+    ]);
+    const serving = new X509Certificate(pemOf(only(manifests, 'Secret').data!['tls.crt']));
+    expect(serving.subjectAltName).toContain(`IP Address:${ASM_NODE_ADDRESS}`);
+    expect(serving.subjectAltName).toContain('DNS:asmpvl-webhook.example.internal');
+    expect(serving.subjectAltName).toContain(`DNS:${SERVICE}.${NAMESPACE}.svc`);
+    const controller = named(manifests, 'Deployment', CONTROLLER);
+    expect(controller.spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('the API server side is the webhook configurations by URL and the controller RBAC for its kubeconfig identity, nothing else', () => {
+    const manifests = render(asmApiServerValues);
+    expect(kinds(manifests)).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'MutatingWebhookConfiguration',
+      'Role',
+      'Role',
+      'RoleBinding',
+      'RoleBinding',
+      'ValidatingWebhookConfiguration',
+    ]);
+    expect(webhookOf(manifests, 'ValidatingWebhookConfiguration').clientConfig).toEqual({
+      url: `https://${ASM_NODE_ADDRESS}:30443/validate`,
+      caBundle: outOfClusterValues['webhook.caBundle'],
+    });
+    for (const binding of manifests.filter((manifest) => manifest.kind.endsWith('Binding'))) {
+      expect(binding.subjects).toEqual([
+        { kind: 'User', name: 'asmpvl-controller', apiGroup: 'rbac.authorization.k8s.io' },
+      ]);
+    }
+  });
+
+  test('the pod side’s CA is what the API server side trusts: one values file, rendered twice', () => {
+    const pods = render(asmPodsValues);
+    const ca = only(pods, 'Secret').data!['ca.crt']!;
+    const apiServer = render({ ...asmApiServerValues, 'webhook.caBundle': ca });
+    const serving = new X509Certificate(pemOf(only(pods, 'Secret').data!['tls.crt']));
+    expect(serving.verify(new X509Certificate(pemOf(ca)).publicKey)).toBe(true);
+    expect(webhookOf(apiServer, 'MutatingWebhookConfiguration').clientConfig.caBundle).toBe(ca);
+  });
+
+  test('an existing TLS Secret is mounted instead of a generated one, and its CA comes from webhook.caBundle', () => {
+    const manifests = render({
+      'webhook.tls.existingSecret': 'my-webhook-tls',
+      'webhook.caBundle': outOfClusterValues['webhook.caBundle'],
+    });
+    expect(manifests.filter((manifest) => manifest.kind === 'Secret')).toEqual([]);
+    const volumes = only(manifests, 'Deployment').spec.template.spec.volumes as Array<{
+      secret?: { secretName: string };
+    }>;
+    expect(volumes.map((volume) => volume.secret?.secretName)).toContain('my-webhook-tls');
+    expect(webhookOf(manifests, 'ValidatingWebhookConfiguration').clientConfig.caBundle).toBe(
+      outOfClusterValues['webhook.caBundle'],
+    );
+  });
+});
+
 describe('values the chart refuses', () => {
   test.each<[string, Values, string]>([
     ['a misspelt key', { 'webhook.failurPolicy': 'Ignore' }, "additional properties 'failurPolicy' not allowed"],
@@ -534,6 +631,30 @@ describe('values the chart refuses', () => {
       'caBundle without webhook.url',
       { 'webhook.caBundle': outOfClusterValues['webhook.caBundle'] },
       'webhook.caBundle is only used with webhook.url',
+    ],
+    [
+      'the API server side without webhook.url',
+      { 'asm.side': 'apiserver' },
+      'asm.side=apiserver renders the webhook configurations for the ASM instance',
+    ],
+    [
+      'the API server side with the controller but no subjects',
+      Object.fromEntries(
+        Object.entries(asmApiServerValues).filter(([key]) => !key.startsWith('asm.controllerSubjects')),
+      ),
+      'set asm.controllerSubjects',
+    ],
+    [
+      'the pod side with the controller but no kubeconfig for the ASM instance',
+      { 'asm.side': 'pods', 'controller.enabled': true },
+      'set controller.kubeconfig.secretName',
+    ],
+    ['an unknown side', { 'asm.side': 'both' }, '/asm/side'],
+    ['a node port out of range', { 'webhook.service.nodePort': 80 }, '/webhook/service/nodePort'],
+    [
+      'an existing TLS Secret without its CA',
+      { 'webhook.tls.existingSecret': 'my-webhook-tls' },
+      'webhook.tls.existingSecret is set but webhook.caBundle is empty',
     ],
     [
       'webhook.url together with cert-manager',

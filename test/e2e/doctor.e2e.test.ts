@@ -97,6 +97,7 @@ describe('without the webhook', () => {
       kubeconfig: 'ok',
       'api-server': 'ok',
       crd: 'ok',
+      'crd-owner': 'ok',
       object: 'warn',
       webhook: 'fail',
       credentials: 'ok',
@@ -119,7 +120,10 @@ describe('without the webhook', () => {
     expect(lines).toContain(
       '     fix: install the chart (helm install asmpvl charts/asmpvl -n asmpvl-system --create-namespace); if it is installed, check the asmpvl-webhook pods and endpoints in asmpvl-system',
     );
-    expect(lines.at(-2)).toBe('6 ok, 1 warning(s), 1 failed, 1 skipped');
+    expect(lines).toContain(
+      'ok   ASMPvlConfig CRD owner: installed by asmpvl (label app.kubernetes.io/part-of=asmpvl)',
+    );
+    expect(lines.at(-2)).toBe('7 ok, 1 warning(s), 1 failed, 1 skipped');
     expect(result.stderr).toBe('');
   });
 
@@ -207,7 +211,7 @@ describe('with the chart installed and the webhook answering', () => {
     expect(result.stdout).toContain('skip clusters in the service mesh: not checked: no mesh id (set ASMPVL_MESH_ID');
     // One more ok than the checks above: no controller has claimed the object, the plugin provisions.
     expect(result.stdout).toContain('no controller has claimed asmpvlconfig/default');
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('12 ok, 0 warning(s), 0 failed, 1 skipped');
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('13 ok, 0 warning(s), 0 failed, 1 skipped');
     // Doctor changes nothing, in the cloud or in the cluster: its permission probes of writes are
     // DryRuns or name ids no one owns, so every one is refused.
     expect(emulator.requests().filter((entry) => entry.mutating && entry.status < 400)).toEqual([]);

@@ -79,7 +79,9 @@ The Secret holding tls.crt, tls.key and ca.crt. cert-manager and the chart write
 named Secrets, so switching between the two never has Helm and cert-manager fight over one object.
 */}}
 {{- define "asmpvl.tlsSecretName" -}}
-{{- if .Values.certManager.enabled }}
+{{- if .Values.webhook.tls.existingSecret }}
+{{- .Values.webhook.tls.existingSecret }}
+{{- else if .Values.certManager.enabled }}
 {{- printf "%s-webhook-cert-manager-tls" (include "asmpvl.fullname" .) }}
 {{- else }}
 {{- printf "%s-webhook-tls" (include "asmpvl.fullname" .) }}
@@ -93,6 +95,11 @@ named Secrets, so switching between the two never has Helm and cert-manager figh
 {{- list (printf "%s.%s.svc" $service $namespace) (printf "%s.%s.svc.%s" $service $namespace .Values.clusterDomain) (printf "%s.%s" $service $namespace) $service | toJson }}
 {{- end }}
 
+{{/* Every DNS name of the serving certificate: the Service's, then webhook.tls.extraDnsNames. */}}
+{{- define "asmpvl.certificateDNSNames" -}}
+{{- concat (include "asmpvl.serviceDNSNames" . | fromJsonArray) .Values.webhook.tls.extraDnsNames | uniq | toJson }}
+{{- end }}
+
 {{/* Image reference (webhook and controller share one image): the digest when given, else the tag, else the chart's appVersion. */}}
 {{- define "asmpvl.image" -}}
 {{- if .Values.image.digest }}
@@ -102,9 +109,47 @@ named Secrets, so switching between the two never has Helm and cert-manager figh
 {{- end }}
 {{- end }}
 
-{{/* True (non-empty) when the webhook runs out of cluster at webhook.url. */}}
+{{/* True (non-empty) when the webhook runs out of cluster at webhook.url (a single-cluster install). */}}
 {{- define "asmpvl.outOfCluster" -}}
-{{- if .Values.webhook.url }}true{{ end }}
+{{- if and .Values.webhook.url (not .Values.asm.side) }}true{{ end }}
+{{- end }}
+
+{{/*
+True (non-empty) when this release runs the webhook pods (Deployment, Service, TLS, budget): not on
+the ASM instance's side of a split install, and not with an out-of-cluster webhook.
+*/}}
+{{- define "asmpvl.rendersWebhookPods" -}}
+{{- if and (ne .Values.asm.side "apiserver") (not (include "asmpvl.outOfCluster" .)) }}true{{ end }}
+{{- end }}
+
+{{/* True (non-empty) when this release renders the webhook configurations: not on the pod side of a split install. */}}
+{{- define "asmpvl.rendersWebhookConfigurations" -}}
+{{- if ne .Values.asm.side "pods" }}true{{ end }}
+{{- end }}
+
+{{/* True (non-empty) when this release runs the controller pods: not on the ASM instance's side. */}}
+{{- define "asmpvl.rendersControllerPods" -}}
+{{- if and .Values.controller.enabled (ne .Values.asm.side "apiserver") }}true{{ end }}
+{{- end }}
+
+{{/*
+True (non-empty) when this release grants the controller's access to asmpvlconfigs, Events and its
+Lease: where the object lives, so not on the pod side of a split install (the controller there
+reaches the ASM instance through its kubeconfig and needs nothing of this cluster's API).
+*/}}
+{{- define "asmpvl.rendersControllerAccess" -}}
+{{- if and .Values.controller.enabled (ne .Values.asm.side "pods") }}true{{ end }}
+{{- end }}
+
+{{/* The subjects of the controller's RBAC bindings: its ServiceAccount, or on the ASM instance's side asm.controllerSubjects. */}}
+{{- define "asmpvl.controllerSubjects" -}}
+{{- if eq .Values.asm.side "apiserver" }}
+{{- toYaml .Values.asm.controllerSubjects }}
+{{- else }}
+- kind: ServiceAccount
+  name: {{ include "asmpvl.controllerName" . }}
+  namespace: {{ .Release.Namespace }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -112,18 +157,34 @@ Refuses combinations of values the schema cannot express, with a message that sa
 Included by the webhook configurations, which every mode renders.
 */}}
 {{- define "asmpvl.checkValues" -}}
+{{- $side := .Values.asm.side }}
+{{- if and (eq $side "apiserver") (not .Values.webhook.url) }}
+{{- fail "asm.side=apiserver renders the webhook configurations for the ASM instance, which call the webhook pods by URL: set webhook.url to where they answer (https://<node address>:<webhook.service.nodePort>, or the load balancer's address) and webhook.caBundle to their CA" }}
+{{- end }}
+{{- if and (eq $side "apiserver") .Values.controller.enabled (not .Values.asm.controllerSubjects) }}
+{{- fail "asm.side=apiserver with controller.enabled grants the controller's access in the ASM instance: set asm.controllerSubjects to the identity of the controller's kubeconfig there, e.g. [{kind: User, name: asmpvl-controller, apiGroup: rbac.authorization.k8s.io}]" }}
+{{- end }}
+{{- if and (eq $side "pods") .Values.controller.enabled (not .Values.controller.kubeconfig.secretName) }}
+{{- fail "asm.side=pods with controller.enabled: the controller must reach the ASM instance's API server, where the ASMPvlConfig lives; set controller.kubeconfig.secretName to a Secret holding its kubeconfig" }}
+{{- end }}
+{{- if and .Values.webhook.tls.existingSecret .Values.certManager.enabled }}
+{{- fail "webhook.tls.existingSecret and certManager.enabled exclude each other: the serving certificate comes from your Secret or from cert-manager, not both" }}
+{{- end }}
+{{- if and .Values.webhook.tls.existingSecret (include "asmpvl.rendersWebhookConfigurations" .) (not .Values.webhook.caBundle) }}
+{{- fail "webhook.tls.existingSecret is set but webhook.caBundle is empty: give the base64 PEM of the CA that signed the certificate in that Secret (base64 -w0 ca.crt), which the webhook configurations trust" }}
+{{- end }}
 {{- if .Values.webhook.url }}
-{{- if not .Values.webhook.caBundle }}
+{{- if and (not .Values.webhook.caBundle) (ne $side "pods") }}
 {{- fail "webhook.url is set but webhook.caBundle is empty: give the base64 PEM of the CA that signed the out-of-cluster webhook's certificate (base64 -w0 ca.crt)" }}
 {{- end }}
-{{- if not (contains "-----BEGIN CERTIFICATE-----" (b64dec .Values.webhook.caBundle)) }}
-{{- fail "webhook.caBundle does not decode to a PEM certificate: it must be the base64 of the CA's PEM file (base64 -w0 ca.crt), not the PEM itself" }}
-{{- end }}
-{{- if .Values.certManager.enabled }}
+{{- if and .Values.certManager.enabled (not $side) }}
 {{- fail "certManager.enabled and webhook.url exclude each other: with webhook.url the webhook runs out of cluster with its own certificate, whose CA goes in webhook.caBundle" }}
 {{- end }}
-{{- else if .Values.webhook.caBundle }}
-{{- fail "webhook.caBundle is only used with webhook.url; for the in-cluster webhook the chart (or cert-manager) provides the CA. Unset it, or set webhook.url" }}
+{{- else if and .Values.webhook.caBundle (not .Values.webhook.tls.existingSecret) (ne $side "pods") }}
+{{- fail "webhook.caBundle is only used with webhook.url or webhook.tls.existingSecret; for the in-cluster webhook the chart (or cert-manager) provides the CA. Unset it, or set webhook.url" }}
+{{- end }}
+{{- if and .Values.webhook.caBundle (not (contains "-----BEGIN CERTIFICATE-----" (b64dec .Values.webhook.caBundle))) }}
+{{- fail "webhook.caBundle does not decode to a PEM certificate: it must be the base64 of the CA's PEM file (base64 -w0 ca.crt), not the PEM itself" }}
 {{- end }}
 {{- with .Values.controller }}
 {{- if and .enabled .credentials.secretName .rrsa.roleName }}
@@ -134,7 +195,7 @@ Included by the webhook configurations, which every mode renders.
 
 {{/* cert-manager's cainjector fills caBundle from the serving Certificate's Secret. */}}
 {{- define "asmpvl.injectCAAnnotation" -}}
-{{- if and .Values.certManager.enabled (not (include "asmpvl.outOfCluster" .)) }}
+{{- if and .Values.certManager.enabled (not .Values.webhook.url) }}
 annotations:
   cert-manager.io/inject-ca-from: {{ printf "%s/%s" .Release.Namespace (include "asmpvl.webhookName" .) }}
 {{- end }}

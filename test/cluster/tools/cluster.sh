@@ -6,6 +6,10 @@
 #   cluster.sh up DIR BIN_DIR      boots it; DIR (new or empty) holds its state, logs and
 #                                  kubeconfig; prints the netns name when the node is Ready
 #   cluster.sh run DIR CMD ARGS..  runs CMD inside the namespace with KUBECONFIG set
+#   cluster.sh asm-up DIR          starts a second, node-less API server (own etcd) in the same
+#                                  namespace, standing for an ASM instance's: 172.30.0.3:6443;
+#                                  writes DIR/asm-admin.kubeconfig and DIR/asm-controller.kubeconfig
+#                                  (user asmpvl-controller, no group, certificates inline for a Secret)
 #   cluster.sh down DIR            tears everything down; safe to repeat, and safe on a half-booted DIR
 #
 # Addresses, all existing only inside the namespace: the node is 172.30.0.2 (on a veth pair the
@@ -18,6 +22,8 @@
 set -euo pipefail
 
 readonly NODE_IP=172.30.0.2
+# The ASM instance's API server: a second address on the node's interface, as a machine of its own.
+readonly ASM_IP=172.30.0.3
 readonly NODE_NAME=asmpvl-node
 readonly POD_CIDR=10.244.0.0/24
 readonly SERVICE_CIDR=10.96.0.0/16
@@ -133,6 +139,27 @@ write_pki() {
   openssl ec -in "$DIR/pki/service-account.key" -pubout -out "$DIR/pki/service-account.pub" 2>/dev/null
   local name
   for name in admin controller-manager scheduler kubelet kube-proxy; do kubeconfig "$name" "https://$NODE_IP:6443"; done
+}
+
+# A kubeconfig with everything inline, for a Secret read by a pod: kubeconfig_inline NAME SERVER USER.
+kubeconfig_inline() {
+  local name="$1" server="$2" user="$3"
+  cat >"$DIR/$name.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+  - name: asm
+    cluster: {server: "$server", certificate-authority-data: "$(base64 -w0 "$DIR/pki/ca.crt")"}
+users:
+  - name: $user
+    user:
+      client-certificate-data: "$(base64 -w0 "$DIR/pki/$user.crt")"
+      client-key-data: "$(base64 -w0 "$DIR/pki/$user.key")"
+contexts:
+  - name: asm
+    context: {cluster: asm, user: $user}
+current-context: asm
+EOF
 }
 
 # --- components ----------------------------------------------------------------------------------
@@ -254,6 +281,7 @@ up() {
   local bin_dir="$2"
   mkdir -p "$DIR/logs"
   BIN="$bin_dir"
+  echo "$BIN" >"$DIR/bin-dir"
   BUSYBOX=/bin/busybox
   local name
   for name in etcd kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy; do
@@ -276,6 +304,35 @@ up() {
   trap - EXIT
   log "node $NODE_NAME is Ready in namespace $NETNS after $((SECONDS - started)) s"
   echo "$NETNS"
+}
+
+# The ASM instance's API server: no node, no controller manager, no scheduler (it runs no pods), its
+# own etcd; the API server's own bootstrap makes the default and kube-system namespaces.
+asm_up() {
+  NETNS="$(cat "$DIR/netns")"
+  BIN="$(cat "$DIR/bin-dir")"
+  BUSYBOX=/bin/busybox
+  local started=$SECONDS pki="$DIR/pki"
+  in_netns ip addr add "$ASM_IP/32" dev node0
+  issue asm-apiserver asm-apiserver "" "IP:$ASM_IP"
+  issue asm-admin asmpvl-asm-admin system:masters
+  issue asm-controller asmpvl-controller
+  kubeconfig_inline asm-admin "https://$ASM_IP:6443" asm-admin
+  kubeconfig_inline asm-controller "https://$ASM_IP:6443" asm-controller
+  start asm-etcd "$BIN/etcd" --name=asm --data-dir="$DIR/asm-etcd" --listen-client-urls=http://127.0.0.1:2479 \
+    --advertise-client-urls=http://127.0.0.1:2479 --listen-peer-urls=http://127.0.0.1:2480 \
+    --initial-advertise-peer-urls=http://127.0.0.1:2480 --initial-cluster=asm=http://127.0.0.1:2480 \
+    --unsafe-no-fsync --log-level=warn
+  wait_for 60 asm-etcd in_netns "$BUSYBOX" wget -q -O /dev/null http://127.0.0.1:2479/health
+  # Services of this API server are never used (it has no nodes); its range is routed nowhere.
+  start asm-apiserver "$BIN/kube-apiserver" --etcd-servers=http://127.0.0.1:2479 \
+    --bind-address="$ASM_IP" --advertise-address="$ASM_IP" --secure-port=6443 \
+    --tls-cert-file="$pki/asm-apiserver.crt" --tls-private-key-file="$pki/asm-apiserver.key" --client-ca-file="$pki/ca.crt" \
+    --service-account-issuer=https://asm.invalid --service-account-key-file="$pki/service-account.pub" \
+    --service-account-signing-key-file="$pki/service-account.key" --service-cluster-ip-range=10.97.0.0/16 \
+    --authorization-mode=RBAC --profiling=false --cert-dir="$pki/asm"
+  wait_for 120 asm-apiserver in_netns "$BIN/kubectl" --kubeconfig="$DIR/asm-admin.kubeconfig" get --raw=/readyz
+  log "the ASM instance's API server answers at https://$ASM_IP:6443 after $((SECONDS - started)) s"
 }
 
 run() {
@@ -347,7 +404,7 @@ down() {
 main() {
   local command="${1:-}"
   DIR="${2:-}"
-  [[ -n "$command" && -n "$DIR" ]] || die "usage: cluster.sh up DIR BIN_DIR | run DIR CMD... | down DIR"
+  [[ -n "$command" && -n "$DIR" ]] || die "usage: cluster.sh up DIR BIN_DIR | run DIR CMD... | asm-up DIR | down DIR"
   DIR="$(realpath -m "$DIR")"
   case "$command" in
     up)
@@ -355,6 +412,7 @@ main() {
       up "$DIR" "$3"
       ;;
     run) shift 2 && run "$@" ;;
+    asm-up) asm_up ;;
     down) down ;;
     *) die "unknown command $command" ;;
   esac
