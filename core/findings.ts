@@ -42,3 +42,15 @@ export function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return parent === '' ? key : `${parent}.${key}`;
 }
+
+/**
+ * A value as it may appear in a message: text quoted and cut short, anything else named by its type.
+ * Never String() or JSON.stringify() of what a client sent: `{"toString": 1}` makes String() throw,
+ * and a deep value makes JSON.stringify() overflow the stack.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

@@ -1,4 +1,5 @@
 /** The validation core: one module, imported unchanged by the webhook and the plugin. */
+export * from './annotations';
 export * from './findings';
 export * from './json-patch';
 export * from './normalize';

@@ -3,6 +3,7 @@ import type { JsonPatchOperation } from './json-patch';
 import { normalizeConfig } from './normalize';
 import { checkRules } from './rules';
 import { schemaFindings } from './schema';
+import { checkSpecAnnotations } from './annotations';
 import { EXHAUSTIVE_SCHEMA_VALUES, judgedView, measureShape } from './shape';
 
 export interface ValidateOptions {
@@ -30,7 +31,7 @@ export function validateConfig(object: unknown, options: ValidateOptions = {}): 
     if (shape.problem !== undefined) return { errors: [shape.problem], warnings: [] };
     const rules = checkRules(view, options.zonePolicy ?? 'overlap');
     const schema = schemaFindings(view, shape.values <= EXHAUSTIVE_SCHEMA_VALUES ? 'all' : 'first');
-    return { errors: [...schema, ...rules.errors], warnings: rules.warnings };
+    return { errors: [...checkSpecAnnotations(object), ...schema, ...rules.errors], warnings: rules.warnings };
   } catch (error) {
     return { errors: [internalError(error)], warnings: [] };
   }

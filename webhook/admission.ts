@@ -2,6 +2,7 @@
  * admission.k8s.io/v1 types and the helpers that build answers, kept apart from HTTP (as
  * controller-runtime's admission package does): a handler decides, the server transports.
  */
+import { describeValue } from '../core';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -84,18 +85,6 @@ export function denied(
 }
 
 const OPERATIONS: readonly string[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
-
-/**
- * A value as it may appear in a message: text quoted and cut short, anything else named by its type.
- * Never String() or JSON.stringify() of what a client sent: `{"toString": 1}` makes String() throw,
- * and a deep value makes JSON.stringify() overflow the stack.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
-    return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}
 
 /** Reasons a body is not a usable AdmissionReview, or undefined when it is one. */
 export function admissionReviewProblem(body: unknown): string | undefined {

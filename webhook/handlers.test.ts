@@ -177,6 +177,22 @@ describe('validate', () => {
       expect(response.status?.message).toContain('cn-hangzhou-i');
     });
 
+    test('an UPDATE that sets an annotation standing for a spec field is judged: a value the field does not take is denied', () => {
+      const request = requestOf('update-breaks-zones.json');
+      const old = structuredClone(request.oldObject) as { metadata: Record<string, unknown> };
+      const misspelt = structuredClone(old);
+      misspelt.metadata.annotations = { 'asmpvl.io/deletion-policy': 'Delet' };
+      const response = validate({ ...request, oldObject: old, object: misspelt, operation: 'UPDATE' }, options);
+      expect(response.allowed).toBe(false);
+      expect(response.status?.message).toContain(
+        'metadata.annotations[asmpvl.io/deletion-policy]: must be Delete or Orphan (it stands for spec.deletionPolicy), got "Delet"',
+      );
+      // The same annotation already stored, with another annotation edited: not judged again.
+      const other = structuredClone(misspelt);
+      (other.metadata.annotations as Record<string, string>).note = 'x';
+      expect(validate({ ...request, oldObject: misspelt, object: other }, options).allowed).toBe(true);
+    });
+
     test('an UPDATE whose old or new spec is nested 100,000 levels deep is answered, never a stack overflow', () => {
       const { request, old } = stored();
       let deep: Record<string, unknown> = {};

@@ -3,6 +3,8 @@ import {
   KIND,
   normalizeConfig,
   shapeProblem,
+  SPEC_ANNOTATIONS,
+  specAnnotationValues,
   validateConfig,
   type Finding,
   type ZonePolicy,
@@ -36,7 +38,14 @@ function judgesObject(request: AdmissionRequest): boolean {
   const after = specOf(request.object);
   // Too deep or too large to compare safely (the diff recurses): judge it, and the core refuses what is wrong.
   if (shapeProblem(before) !== undefined || shapeProblem(after) !== undefined) return true;
-  return diff(before, after).length > 0;
+  return diff(before, after).length > 0 || specAnnotationsChanged(request.oldObject, request.object);
+}
+
+/** Whether an annotation that stands for a spec field (asmpvl.io/deletion-policy, …) was set, changed or removed. */
+function specAnnotationsChanged(before: unknown, after: unknown): boolean {
+  const old = specAnnotationValues(before);
+  const now = specAnnotationValues(after);
+  return SPEC_ANNOTATIONS.some(({ annotation }) => old.get(annotation) !== now.get(annotation));
 }
 
 function beingDeleted(object: unknown): boolean {

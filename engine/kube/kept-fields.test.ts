@@ -1,12 +1,5 @@
-import {
-  ANNOTATION_DELETION_POLICY,
-  ANNOTATION_KEPT_STATUS,
-  ANNOTATION_SAN_SYNC,
-  annotationsKeeping,
-  prunedFields,
-  prunedStatus,
-  withKeptFields,
-} from './kept-fields';
+import { ANNOTATION_DELETION_POLICY, ANNOTATION_SAN_SYNC } from '../../core';
+import { ANNOTATION_KEPT_STATUS, annotationsKeeping, prunedFields, prunedStatus, withKeptFields } from './kept-fields';
 import type { AsmPvlStatus, StoredConfig } from './kube';
 
 const READY = {

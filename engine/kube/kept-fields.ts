@@ -9,13 +9,9 @@
  * write that came back without them. Reading fills a missing field from its annotation; a field the
  * server kept always wins over the annotation.
  */
-import type { AsmPvlStatus } from '../../core';
+import { type AsmPvlStatus, SPEC_ANNOTATIONS } from '../../core';
 import type { StoredConfig } from './kube';
 
-/** spec.deletionPolicy, for a CRD that prunes it: Delete or Orphan. */
-export const ANNOTATION_DELETION_POLICY = 'asmpvl.io/deletion-policy';
-/** spec.sanSync, for a CRD that prunes it: Enabled or Disabled. */
-export const ANNOTATION_SAN_SYNC = 'asmpvl.io/san-sync';
 /**
  * The status fields the server pruned from asmpvl's last status write, as JSON. Written by asmpvl
  * alone; a watch of the object does not count a change of it as a reason to reconcile.
@@ -26,22 +22,6 @@ export const ANNOTATION_KEPT_STATUS = 'asmpvl.io/status';
 export const KEPT_STATUS_FIELDS = ['observedGeneration', 'lastHandledReconcileAt', 'conditions', 'mesh'] as const;
 type KeptStatusField = (typeof KEPT_STATUS_FIELDS)[number];
 export type KeptStatus = Pick<AsmPvlStatus, KeptStatusField>;
-
-/**
- * Each spec field asmpvl adds, with the annotation that stands for it, the values it takes, and what
- * an annotation outside them reads as. No schema checks an annotation, so a misspelt deletion policy
- * reads as Orphan: a word asmpvl cannot read never makes it delete cloud resources. A misspelt SAN
- * sync reads as absent (Enabled), which only ever adds SANs.
- */
-export const KEPT_SPEC_FIELDS = [
-  {
-    field: 'deletionPolicy',
-    annotation: ANNOTATION_DELETION_POLICY,
-    values: ['Delete', 'Orphan'],
-    unreadable: 'Orphan',
-  },
-  { field: 'sanSync', annotation: ANNOTATION_SAN_SYNC, values: ['Enabled', 'Disabled'], unreadable: undefined },
-] as const;
 
 function keptStatusOf(annotations: Record<string, string>): KeptStatus {
   const text = annotations[ANNOTATION_KEPT_STATUS];
@@ -68,7 +48,7 @@ function keptStatusOf(annotations: Record<string, string>): KeptStatus {
 export function withKeptFields(stored: StoredConfig): StoredConfig {
   const annotations = stored.metadata.annotations ?? {};
   let spec = stored.spec;
-  for (const { field, annotation, values, unreadable } of KEPT_SPEC_FIELDS) {
+  for (const { field, annotation, values, unreadable } of SPEC_ANNOTATIONS) {
     const given = annotations[annotation];
     if (spec?.[field] !== undefined || given === undefined) continue;
     const value = (values as readonly string[]).includes(given) ? given : unreadable;
@@ -116,7 +96,7 @@ export const OWN_CRD_LABEL = { key: 'app.kubernetes.io/part-of', value: 'asmpvl'
 
 /** Every field asmpvl adds beyond the resource's contract, as a path from the object's root. */
 export const ASMPVL_FIELDS = [
-  ...KEPT_SPEC_FIELDS.map(({ field }) => `spec.${field}`),
+  ...SPEC_ANNOTATIONS.map(({ field }) => `spec.${field}`),
   ...KEPT_STATUS_FIELDS.map((field) => `status.${field}`),
 ];
 

@@ -83,3 +83,22 @@ test('with the webhook down under failurePolicy Fail, metadata writes and the fi
   expect(await annotate()).toMatchObject({ code: 0 });
   await deleteAndRelease();
 });
+
+test('the annotations standing for spec fields are judged like the spec: a misspelt deletion policy is refused, other annotations pass', async () => {
+  release = await installWebhookRelease(RELEASE, NAMESPACE);
+  await createHeld();
+  const setPolicy = (value: string) =>
+    kubectl(['annotate', 'asmpvlconfig', 'default', `asmpvl.io/deletion-policy=${value}`, '--overwrite']);
+  const misspelt = await setPolicy('Delet');
+  expect(misspelt.code).toBe(1);
+  expect(misspelt.stderr).toContain(
+    'metadata.annotations[asmpvl.io/deletion-policy]: must be Delete or Orphan (it stands for spec.deletionPolicy), got "Delet"',
+  );
+  expect(await setPolicy('Orphan')).toMatchObject({ code: 0 });
+  // With the webhook down (failurePolicy Fail), a write of that annotation is refused, others pass:
+  // the API server's matchConditions send only the former to the webhook.
+  await release.webhook.stop();
+  expect((await setPolicy('Delete')).stderr).toMatch(/failed calling webhook/);
+  expect(await annotate()).toMatchObject({ code: 0 });
+  await deleteAndRelease();
+});

@@ -228,14 +228,15 @@ rules:
     scope: Cluster
 {{- /*
 Only what a write changes is judged (the webhook's handlers decide the same): an UPDATE that leaves
-the spec as stored, or touches an object being deleted (a finalizer's removal), never reaches the
-webhook, so neither a rule tightened since nor a webhook that is down can leave an object stuck.
+the spec and the annotations standing for spec fields as stored, or touches an object being deleted
+(a finalizer's removal), never reaches the webhook, so neither a rule tightened since nor a webhook
+that is down can leave an object stuck.
 */}}
 matchConditions:
   - name: not-being-deleted
     expression: "!has(object.metadata.deletionTimestamp)"
   - name: spec-changed
-    expression: "request.operation != 'UPDATE' || has(object.spec) != has(oldObject.spec) || (has(object.spec) && object.spec != oldObject.spec)"
+    expression: "request.operation != 'UPDATE' || has(object.spec) != has(oldObject.spec) || (has(object.spec) && object.spec != oldObject.spec) || object.metadata.?annotations[?'asmpvl.io/deletion-policy'] != oldObject.metadata.?annotations[?'asmpvl.io/deletion-policy'] || object.metadata.?annotations[?'asmpvl.io/san-sync'] != oldObject.metadata.?annotations[?'asmpvl.io/san-sync']"
 clientConfig:
   {{- if $root.Values.webhook.url }}
   url: {{ printf "%s%s" (trimSuffix "/" $root.Values.webhook.url) .path | quote }}
