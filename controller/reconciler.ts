@@ -15,7 +15,7 @@ import {
 } from '../engine/provisioning/controller-protocol';
 import { describeCause, needsChange } from '../engine/provisioning/errors';
 import { checkDrift } from '../engine/provisioning/drift-check';
-import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
+import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/pipeline';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
 import { failedRunStatus, setCondition } from '../engine/provisioning/status';
 

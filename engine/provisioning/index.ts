@@ -1,11 +1,11 @@
 /**
  * Provisioning: PrivateLink in both directions between the mesh and each ACK cluster, found by tags,
  * planned by a pure planner, executed with deadlines, reported in the status subresource.
- * Everything the plugin and the controller use is named here: `reconcile` (reconcile.ts) is the
+ * Everything the plugin and the controller use is named here: `reconcile` (pipeline/) is the
  * one pipeline, `refreshStatus` (refresh.ts) rewrites the status without changing the cloud.
  */
 export { refreshStatus, type RefreshOptions } from './refresh';
-export { reconcile, type ReconcileContext, type ReconcileOutcome } from './reconcile';
+export { reconcile, type ReconcileContext, type ReconcileOutcome } from './pipeline';
 export { type ProvisioningCloud, provisioningCloud } from './cloud-port';
 export { clientTokenFor } from './client-token';
 export { desiredState } from './desired';
@@ -14,16 +14,12 @@ export { executePlan, type ExecutionReport, type StepOutcome } from './executor'
 export { holdProvisioningLease } from './lease';
 export type * from './model';
 export { describePlan, planReconcile } from './planner';
-export {
-  connectedDomains,
-  executeRun,
-  type MeshView,
-  planRun,
-  readMesh,
-  type RunSettings,
-  syncSans,
-  writeRunStatus,
-} from './run';
+export { connectedDomains, executeRun, syncSans } from './pipeline/act';
+export type { RunSettings } from './pipeline/context';
+export { type MeshView, readMesh } from './pipeline/mesh-membership';
+export { observe } from './pipeline/observe';
+export { plan } from './pipeline/plan';
+export { writeRunStatus } from './pipeline/report';
 export {
   type ClusterMeshVerdict,
   explainVerdict,

@@ -9,7 +9,9 @@ import { provisioningCloud } from './cloud-port';
 import { discoverClusters } from './discovery';
 import { ProvisioningInputError } from './errors';
 import { observeInventory } from './inventory';
-import { readMesh, recordFailure, writeRunStatus } from './run';
+import { recordFailure } from './pipeline/failures';
+import { readMesh } from './pipeline/mesh-membership';
+import { writeRunStatus } from './pipeline/report';
 import { resolveMeshId, specClusters } from './spec-edit';
 import type { AsmPvlStatus } from './status';
 

@@ -12,8 +12,12 @@ import { describeCause, ProvisioningInputError, StepError } from '../errors';
 import type { ClusterMeshVerdict } from '../mesh-verdict';
 import type { ClusterSpec, Plan, VSwitchPlacement } from '../model';
 import { describePlan } from '../planner';
-import { checkMembership, type ReconcileContext, reconcile } from '../reconcile';
-import { connectedDomains, planRun, type RunSettings } from '../run';
+import { reconcile } from '../pipeline';
+import { connectedDomains } from '../pipeline/act';
+import type { ReconcileContext, RunSettings } from '../pipeline/context';
+import { observeMembership } from '../pipeline/mesh-membership';
+import { observe } from '../pipeline/observe';
+import { plan } from '../pipeline/plan';
 import { warmClusterDiscovery } from '../discovery';
 import { type ControllerPresence, reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
@@ -158,7 +162,12 @@ async function dryRunText(
   changed: boolean,
   toAdd: string[],
 ): Promise<{ lines: string[]; plan: Plan; failures: RecordedFailure[] }> {
-  const planned = await planRun(context.cloud, stored, { clusterIds }, settings);
+  const planned = plan(
+    await observe(context.cloud, stored, { clusterIds }, settings),
+    stored,
+    { clusterIds },
+    settings.meshId,
+  );
   const lines = [
     changed
       ? 'spec: asmpvlconfig/default would be updated (the API server accepted it in a dry run)'
@@ -216,7 +225,7 @@ export async function connect(context: FlowContext, request: ConnectRequest): Pr
       .join('; '),
   );
 
-  const membership = await checkMembership(context, meshId, request.clusterIds, {
+  const membership = await observeMembership(context, meshId, request.clusterIds, {
     addToMesh: request.addToMesh,
     dryRun: request.dryRun,
   });

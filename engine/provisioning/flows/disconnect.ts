@@ -10,7 +10,12 @@
 import type { StoredConfig } from '../../kube/store';
 import { ProvisioningInputError } from '../errors';
 import { describePlan } from '../planner';
-import { connectedDomains, executeRun, planRun, readMesh, type RunSettings, writeRunStatus } from '../run';
+import { connectedDomains, executeRun } from '../pipeline/act';
+import type { RunSettings } from '../pipeline/context';
+import { leaveMeshAdvice, readMesh } from '../pipeline/mesh-membership';
+import { observe } from '../pipeline/observe';
+import { plan } from '../pipeline/plan';
+import { writeRunStatus } from '../pipeline/report';
 import { reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
 import { awaitController, failuresInStatus } from './delegate';
@@ -64,12 +69,9 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
   const inSpec = specClusters(current).some((cluster) => cluster.clusterId === clusterId);
 
   if (request.dryRun) {
-    const planned = await planRun(
-      session.port,
-      withoutCluster(current, clusterId),
-      { clusterIds: [clusterId] },
-      settings,
-    );
+    const target = withoutCluster(current, clusterId);
+    const scope = { clusterIds: [clusterId] };
+    const planned = plan(await observe(session.port, target, scope, settings), target, scope, meshId);
     const lines = [
       ...describePlan(planned.plan),
       inSpec ? `then: remove ${clusterId} from asmpvlconfig/default` : `${clusterId} is not in asmpvlconfig/default`,
@@ -110,7 +112,8 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
   try {
     const fresh = (await store.getConfig()) ?? current;
     const target = withoutCluster(fresh, clusterId);
-    const planned = await planRun(session.port, target, { clusterIds: [clusterId] }, settings);
+    const scope = { clusterIds: [clusterId] };
+    const planned = plan(await observe(session.port, target, scope, settings), target, scope, meshId);
     const sanLeft = connectedDomains(planned.observation.inventory, [clusterId]).get(clusterId);
     if (!inSpec && planned.plan.actions.length === 0 && planned.observation.failures.length === 0) {
       return { config: fresh, failures: [], cancelled: false, nothingToDo: true };
@@ -127,9 +130,7 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
       const updated = await store.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
       session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
       // Leaving the mesh is not ours to decide (no API call here removes a cluster from it).
-      session.progress.info(
-        `${clusterId} stays in service mesh ${meshId}, which can no longer reach it: remove it from the mesh in the ASM console if it should leave`,
-      );
+      session.progress.info(leaveMeshAdvice(meshId, clusterId));
     }
     // The remaining clusters' standing in the mesh, for the status: one read.
     const meshRead = await readMesh(session.reportPort, meshId);

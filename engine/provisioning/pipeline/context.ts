@@ -1,0 +1,87 @@
+/**
+ * What one reconcile runs with and what it answers. The caller (a plugin command or the
+ * controller) owns every part of the context; the options say which run it is.
+ */
+import type { ConfigStore, StoredConfig } from '../../kube/store';
+import type { Progress } from '../../progress';
+import type { Advice } from '../advice';
+import type { ProvisioningCloud } from '../cloud-port';
+import type { ClusterMeshVerdict } from '../mesh-verdict';
+import type { Plan, PlanScope } from '../model';
+import type { AsmPvlStatus, RecordedFailure } from '../status';
+import type { Deadline, WaitPolicy } from '../waits';
+import type { Membership } from './mesh-membership';
+
+/** What one reconcile runs with; the caller (command or controller) owns every part of it. */
+export interface ReconcileContext {
+  store: ConfigStore;
+  /** Cancelled by the caller's signal (Ctrl-C, SIGTERM, a lost leadership). */
+  cloud: ProvisioningCloud;
+  /** Never cancelled: after a cancel the run still reads what the cloud holds, for a truthful status. */
+  reportCloud: ProvisioningCloud;
+  deadline: Deadline;
+  signal: AbortSignal;
+  progress: Progress;
+  advice: Advice;
+  waits?: WaitPolicy;
+  /**
+   * Checks, changing nothing, that the credentials may make every write a run can make; throws a
+   * ProvisioningInputError naming each denied RAM action. Called once a run knows it will change
+   * something, before the first change, so a missing permission leaves nothing half-done.
+   */
+  preflight?(): Promise<void>;
+}
+
+export interface ReconcileOptions {
+  meshId: string;
+  pilotLoadBalancerId?: string;
+  /** False with --no-wait: make each change and move on. */
+  wait: boolean;
+  /** False with --no-add-to-mesh: a cluster the mesh lacks stops the run before anything changes. */
+  addToMesh: boolean;
+  /**
+   * Wait (within the deadline) for the mesh to report the clusters running. The plugin does; the
+   * controller reads the mesh once and comes back later instead of holding its worker.
+   */
+  awaitMesh: boolean;
+  /** The mesh's clusters as already read (connect reads them before it edits the spec). */
+  membership?: Membership;
+  /** Recorded as status.lastHandledReconcileAt with the final status (a request the caller answered). */
+  handledRequest?: string;
+}
+
+/** Which clusters a run acts on: every cluster of the spec (and the removal of any other), or these. */
+export type ReconcileScope = PlanScope;
+
+export interface ReconcileOutcome {
+  config: StoredConfig;
+  status: AsmPvlStatus;
+  /** Failures that concern the clusters in scope (or everything). */
+  failures: RecordedFailure[];
+  cancelled: boolean;
+  /** Whether the cloud or the mesh was changed. */
+  changed: boolean;
+  /** One line per change made, for Events and summaries. */
+  changes: string[];
+  /** The mesh's verdict on each cluster in scope, as last read. */
+  meshVerdicts?: ClusterMeshVerdict[];
+  /** The steps that were planned. */
+  plan: Plan;
+}
+
+/** The parts of the context and options the phases below the pipeline read. */
+export interface RunSettings {
+  meshId: string;
+  pilotLoadBalancerId?: string;
+  deadline: Deadline;
+  waits?: WaitPolicy;
+  signal?: AbortSignal;
+  /** False with --no-wait. */
+  wait: boolean;
+  /** Reads in flight at once (default READS_AT_ONCE, 64); steps have their own bound (STEPS_IN_FLIGHT). */
+  concurrency?: number;
+  progress: Progress;
+  now?: () => Date;
+  /** Reads the cloud after the steps (default: the same cloud); one that a Ctrl-C does not cancel. */
+  reportCloud?: ProvisioningCloud;
+}
