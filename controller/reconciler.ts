@@ -14,7 +14,6 @@ import {
   KNOWN_STATUS_MANAGERS,
 } from '../engine/provisioning/controller-protocol';
 import { describeCause, needsChange } from '../engine/provisioning/errors';
-import { checkDrift } from '../engine/provisioning/drift-check';
 import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/pipeline';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
 import { failedRunStatus, setCondition } from '../engine/provisioning/status';
@@ -147,8 +146,8 @@ export class Reconciler {
       return this.fail(owned, 'MeshUnknown', describeCause(error), error);
     }
     const context = this.context();
-    if (await this.stillConverged(owned, context, meshId)) return { result: 'converged' };
-    this.lastFullAt = this.now();
+    const driftCheck = this.mayCheckDrift(owned);
+    if (!driftCheck) this.lastFullAt = this.now();
     let outcome: ReconcileOutcome;
     try {
       outcome = await reconcile(context, owned, 'all', {
@@ -158,6 +157,7 @@ export class Reconciler {
         addToMesh: true,
         awaitMesh: false,
         handledRequest: annotationsOf(owned)[ANNOTATION_RECONCILE_REQUEST],
+        driftCheck: driftCheck ? { onDrift: this.options.onDrift } : undefined,
       });
     } catch (error) {
       if (context.signal.aborted) return { result: 'cancelled' };
@@ -166,6 +166,8 @@ export class Reconciler {
       await this.options.store.recordEvent(owned, { type: 'Warning', reason: 'ReconcileFailed', message });
       return { result: 'failed', error: message };
     }
+    if (outcome.stoppedBefore === 'converged') return { result: 'converged' };
+    if (driftCheck) this.lastFullAt = this.now();
     await this.tell(owned, outcome);
     if (outcome.status.status === 'Available') this.convergedGeneration = owned.metadata.generation;
     if (outcome.cancelled) return { result: 'cancelled' };
@@ -181,31 +183,22 @@ export class Reconciler {
   }
 
   /**
-   * On a resync of a spec this process already converged (no request pending, the last full pass
-   * recent): whether three list calls show everything still in place. A failed look is no answer.
+   * Whether a resync may start with the cheap drift check: a spec this process already converged,
+   * no request pending, the last full pass recent.
    */
-  private async stillConverged(config: StoredConfig, context: ReconcileContext, meshId: string): Promise<boolean> {
+  private mayCheckDrift(config: StoredConfig): boolean {
     const fullEvery = this.options.fullResyncMs ?? 60 * 60_000;
     const annotations = annotationsOf(config);
     const pending =
       annotations[ANNOTATION_RECONCILE_REQUEST] !== undefined &&
       annotations[ANNOTATION_RECONCILE_REQUEST] !== config.status?.lastHandledReconcileAt;
-    if (
+    return !(
       fullEvery <= 0 ||
       pending ||
       config.metadata.generation !== this.convergedGeneration ||
       config.status?.status !== 'Available' ||
       this.now() - this.lastFullAt >= fullEvery
-    )
-      return false;
-    try {
-      const clusterIds = (config.spec.ackVpcEndpoint ?? []).map((cluster) => cluster.clusterId);
-      const check = await checkDrift(context.cloud, meshId, clusterIds);
-      if (check.drift) this.options.onDrift?.(check.drift);
-      return check.converged;
-    } catch {
-      return false;
-    }
+    );
   }
 
   private context(): ReconcileContext {

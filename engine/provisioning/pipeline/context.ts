@@ -10,7 +10,10 @@ import type { ClusterMeshVerdict } from '../mesh-verdict';
 import type { Plan, PlanScope } from '../model';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import type { Deadline, WaitPolicy } from '../waits';
+import type { Acted } from './act';
 import type { Membership } from './mesh-membership';
+import type { Observation } from './observe';
+import type { PlannedRun } from './plan';
 
 /** What one reconcile runs with; the caller (command or controller) owns every part of it. */
 export interface ReconcileContext {
@@ -48,6 +51,23 @@ export interface ReconcileOptions {
   membership?: Membership;
   /** Recorded as status.lastHandledReconcileAt with the final status (a request the caller answered). */
   handledRequest?: string;
+  /**
+   * Look first with the cheap drift check (three list calls): when nothing is off, the run ends
+   * there, writing nothing; what is off is told to `onDrift`. The controller asks for it on the
+   * resync of a spec it converged.
+   */
+  driftCheck?: { onDrift?: (drift: string) => void };
+  /**
+   * Told the plan before anything changes; false ends the run there, writing nothing (disconnect:
+   * nothing of the cluster anywhere).
+   */
+  proceed?(planned: PlannedRun): boolean;
+  /**
+   * Told how the steps ended, before the status is written; the object it returns (a spec edited
+   * after the cloud, as disconnect removes the entry once its resources are gone) is what the
+   * status answers.
+   */
+  afterAct?(acted: Acted): Promise<StoredConfig | undefined>;
 }
 
 /** Which clusters a run acts on: every cluster of the spec (and the removal of any other), or these. */
@@ -65,8 +85,12 @@ export interface ReconcileOutcome {
   changes: string[];
   /** The mesh's verdict on each cluster in scope, as last read. */
   meshVerdicts?: ClusterMeshVerdict[];
-  /** The steps that were planned. */
+  /** The steps that were planned (none when the run ended at the drift check or before acting). */
   plan: Plan;
+  /** What the observe phase read (absent when the drift check ended the run). */
+  observation?: Observation;
+  /** Why the run ended before acting: the drift check found nothing off, or `proceed` said no. */
+  stoppedBefore?: 'converged' | 'declined';
 }
 
 /** The parts of the context and options the phases below the pipeline read. */

@@ -10,7 +10,7 @@ import { CONTROLLER_ADVICE } from '../advice';
 import { provisioningCloud, RunReads } from '../cloud-port';
 import { ProvisioningInputError } from '../errors';
 import { defaultWaitPolicy } from '../waits';
-import { reconcile } from './index';
+import { dryRun, reconcile, refresh, sanSync } from './index';
 import type { ReconcileContext } from './context';
 import { membershipSettled, observeMembership } from './mesh-membership';
 import { observe } from './observe';
@@ -126,4 +126,61 @@ test('membership: observe names the clusters to add; settled means running, unli
   expect(membershipSettled([verdict('notRunning', 1)])).toBe(true);
   expect(membershipSettled([verdict('joining', 1)])).toBe(false);
   expect(membershipSettled([verdict('notRunning', 0)])).toBe(false);
+});
+
+const mutatingCalls = () => emulator.requests().filter((request) => request.mutating).length;
+
+test('dryRun stops after plan: the same plan reconcile would run, no change in the cloud, no status written', async () => {
+  const store = new MemoryStore(spec([C1]));
+  const planned = await dryRun(
+    provisioningCloud(cloud),
+    (await store.getConfig())!,
+    { clusterIds: [C1] },
+    { meshId: MESH },
+  );
+  expect(planned.plan.actions.length).toBeGreaterThan(0);
+  expect(mutatingCalls()).toBe(0);
+  expect(store.statusWrites).toBe(0);
+});
+
+test('the drift check ends a converged run before the full observe, writing nothing; drift sends it on', async () => {
+  const store = new MemoryStore(spec([C1]));
+  await reconcile(contextFor(store), (await store.getConfig())!, 'all', OPTIONS);
+  const writes = store.statusWrites;
+  const reads = emulator.requests().length;
+  const drifts: string[] = [];
+  const options = { ...OPTIONS, driftCheck: { onDrift: (drift: string) => void drifts.push(drift) } };
+  const quiet = await reconcile(contextFor(store), (await store.getConfig())!, 'all', options);
+  expect(quiet.stoppedBefore).toBe('converged');
+  expect(emulator.requests().length - reads).toBe(3);
+  expect(store.statusWrites).toBe(writes);
+  expect(drifts).toEqual([]);
+  const endpoint = emulator.state().endpoints[0]!;
+  await cloud.privateLink.endpoints.deleteVpcEndpoint(endpoint.endpointId, { clientToken: 'drift-test' });
+  const repaired = await reconcile(contextFor(store), (await store.getConfig())!, 'all', options);
+  expect(repaired.stoppedBefore).toBeUndefined();
+  expect(drifts).toHaveLength(1);
+  expect(repaired.changes.length).toBeGreaterThan(0);
+  expect(repaired.status.status).toBe('Available');
+});
+
+test('refresh observes and reports, acting on nothing; sanSync appends only the SANs', async () => {
+  const store = new MemoryStore(spec([C1]));
+  await reconcile(contextFor(store), (await store.getConfig())!, 'all', OPTIONS);
+  const domain = (await store.getConfig())!.status!.clusters![0]!.pvlEndpoint!.domainName!;
+  emulator.setClusterSans(C1, ['10.0.0.1']);
+  const before = mutatingCalls();
+  const refreshed = await refresh(contextFor(store), (await store.getConfig())!, { meshId: MESH });
+  expect(mutatingCalls()).toBe(before);
+  expect(refreshed.clusters?.map((cluster) => cluster.clusterId)).toEqual([C1]);
+  const synced = await sanSync(contextFor(store), (await store.getConfig())!, [C1], { meshId: MESH, dryRun: false });
+  expect(synced.failures).toEqual([]);
+  expect(synced.san.results.map((result) => [result.clusterId, result.after])).toEqual([[C1, ['10.0.0.1', domain]]]);
+  const writes = emulator
+    .requests()
+    .filter((request) => request.mutating)
+    .slice(before)
+    .map((request) => request.action);
+  // ModifyCluster is how ACK takes the API server certificate's SANs.
+  expect(new Set(writes)).toEqual(new Set(['ModifyCluster']));
 });
