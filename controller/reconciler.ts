@@ -36,6 +36,12 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
   /** What went wrong, for logs and metrics. */
   error?: string;
+  /**
+   * The failure stays until someone changes something (the spec, a RAM policy): logged as such. It
+   * is still retried with the same backoff, since a change outside the object (a RAM policy, a
+   * cluster created) wakes no watch.
+   */
+  terminal?: boolean;
 }
 
 /** One run's parts, opened by the manager for each reconcile (a fresh read memo, the run's signal). */
@@ -158,6 +164,7 @@ export class Reconciler {
         awaitMesh: false,
         handledRequest: annotationsOf(owned)[ANNOTATION_RECONCILE_REQUEST],
         driftCheck: driftCheck ? { onDrift: this.options.onDrift } : undefined,
+        progressingRequeueMs: this.options.progressingRequeueMs,
       });
     } catch (error) {
       if (context.signal.aborted) return { result: 'cancelled' };
@@ -171,10 +178,9 @@ export class Reconciler {
     await this.tell(owned, outcome);
     if (outcome.status.status === 'Available') this.convergedGeneration = owned.metadata.generation;
     if (outcome.cancelled) return { result: 'cancelled' };
-    if (outcome.failures.length > 0)
-      return { result: 'failed', error: outcome.failures.map((failure) => failure.message).join('; ') };
-    if (outcome.status.status !== 'Available')
-      return { result: 'progressing', requeueAfterMs: this.options.progressingRequeueMs ?? 10_000 };
+    const { failure, requeueAfterMs } = outcome.result;
+    if (failure) return { result: 'failed', error: failure.message, terminal: failure.terminal };
+    if (requeueAfterMs !== undefined) return { result: 'progressing', requeueAfterMs };
     return { result: 'converged' };
   }
 

@@ -14,6 +14,7 @@ import type { Acted } from './act';
 import type { Membership } from './mesh-membership';
 import type { Observation } from './observe';
 import type { PlannedRun } from './plan';
+import type { ReconcileResult } from './result';
 
 /** What one reconcile runs with; the caller (command or controller) owns every part of it. */
 export interface ReconcileContext {
@@ -68,6 +69,8 @@ export interface ReconcileOptions {
    * status answers.
    */
   afterAct?(acted: Acted): Promise<StoredConfig | undefined>;
+  /** How soon the result asks to come back while the mesh is on its way (default PROGRESSING_REQUEUE_MS). */
+  progressingRequeueMs?: number;
 }
 
 /** Which clusters a run acts on: every cluster of the spec (and the removal of any other), or these. */
@@ -91,6 +94,8 @@ export interface ReconcileOutcome {
   observation?: Observation;
   /** Why the run ended before acting: the drift check found nothing off, or `proceed` said no. */
   stoppedBefore?: 'converged' | 'declined';
+  /** When to come back, and whether a failure is terminal. */
+  result: ReconcileResult;
 }
 
 /** The parts of the context and options the phases below the pipeline read. */

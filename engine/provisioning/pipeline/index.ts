@@ -24,8 +24,10 @@ import { awaitMembership, type Membership, observeMembership, readMesh, verdicts
 import { type Observation, observe, observeForStatus } from './observe';
 import { plan, type PlannedRun } from './plan';
 import { reportStarted, reportStopped, writeRunStatus } from './report';
+import { resultOf } from './result';
 
 export type { ReconcileContext, ReconcileOptions, ReconcileOutcome, ReconcileScope, RunSettings } from './context';
+export type { ReconcileResult } from './result';
 
 const NO_PLAN: Plan = { actions: [], known: [] };
 
@@ -101,6 +103,7 @@ async function stillConverged(
       changes: [],
       plan: NO_PLAN,
       stoppedBefore: 'converged',
+      result: {},
     };
   } catch {
     return undefined;
@@ -195,16 +198,23 @@ async function phases(
     advice,
     handledRequest: options.handledRequest,
   });
+  const relevant = failuresOf(failures, named);
   return {
     config: { ...(edited ?? config), status },
     status,
-    failures: failuresOf(failures, named),
+    failures: relevant,
     cancelled: executed.report.cancelled,
     changed: acted.changed,
     changes: acted.changes,
     meshVerdicts: meshRead.mesh ? verdictsFor(meshRead.mesh, seen, clusterIds) : undefined,
     plan: planned.plan,
     observation,
+    result: resultOf({
+      cancelled: executed.report.cancelled,
+      failures: relevant,
+      status: status.status,
+      progressingRequeueMs: options.progressingRequeueMs,
+    }),
   };
 }
 
@@ -219,6 +229,7 @@ function declined(config: StoredConfig, planned: PlannedRun): ReconcileOutcome {
     plan: planned.plan,
     observation: planned.observation,
     stoppedBefore: 'declined',
+    result: {},
   };
 }
 
