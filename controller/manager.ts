@@ -196,7 +196,12 @@ export class Manager {
       this.options.metrics.reconcileSeconds.observe(seconds);
       this.options.metrics.lastReconcile.set(Date.now() / 1000);
       this.schedule(result);
-      const fields = { result: result.result, seconds, ...(result.error ? { error: result.error } : {}) };
+      const fields = {
+        result: result.result,
+        seconds,
+        ...(result.error ? { error: result.error } : {}),
+        ...(result.terminal ? { terminal: true } : {}),
+      };
       if (result.result === 'failed') log.warn(fields, 'reconcile failed');
       else log.info(fields, 'reconciled');
     }

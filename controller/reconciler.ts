@@ -14,8 +14,7 @@ import {
   KNOWN_STATUS_MANAGERS,
 } from '../engine/provisioning/controller-protocol';
 import { describeCause, needsChange } from '../engine/provisioning/errors';
-import { checkDrift } from '../engine/provisioning/drift-check';
-import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/reconcile';
+import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/pipeline';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
 import { failedRunStatus, setCondition } from '../engine/provisioning/status';
 
@@ -37,6 +36,12 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
   /** What went wrong, for logs and metrics. */
   error?: string;
+  /**
+   * The failure stays until someone changes something (the spec, a RAM policy): logged as such. It
+   * is still retried with the same backoff, since a change outside the object (a RAM policy, a
+   * cluster created) wakes no watch.
+   */
+  terminal?: boolean;
 }
 
 /** One run's parts, opened by the manager for each reconcile (a fresh read memo, the run's signal). */
@@ -147,8 +152,8 @@ export class Reconciler {
       return this.fail(owned, 'MeshUnknown', describeCause(error), error);
     }
     const context = this.context();
-    if (await this.stillConverged(owned, context, meshId)) return { result: 'converged' };
-    this.lastFullAt = this.now();
+    const driftCheck = this.mayCheckDrift(owned);
+    if (!driftCheck) this.lastFullAt = this.now();
     let outcome: ReconcileOutcome;
     try {
       outcome = await reconcile(context, owned, 'all', {
@@ -158,6 +163,8 @@ export class Reconciler {
         addToMesh: true,
         awaitMesh: false,
         handledRequest: annotationsOf(owned)[ANNOTATION_RECONCILE_REQUEST],
+        driftCheck: driftCheck ? { onDrift: this.options.onDrift } : undefined,
+        progressingRequeueMs: this.options.progressingRequeueMs,
       });
     } catch (error) {
       if (context.signal.aborted) return { result: 'cancelled' };
@@ -166,13 +173,14 @@ export class Reconciler {
       await this.options.store.recordEvent(owned, { type: 'Warning', reason: 'ReconcileFailed', message });
       return { result: 'failed', error: message };
     }
+    if (outcome.stoppedBefore === 'converged') return { result: 'converged' };
+    if (driftCheck) this.lastFullAt = this.now();
     await this.tell(owned, outcome);
     if (outcome.status.status === 'Available') this.convergedGeneration = owned.metadata.generation;
     if (outcome.cancelled) return { result: 'cancelled' };
-    if (outcome.failures.length > 0)
-      return { result: 'failed', error: outcome.failures.map((failure) => failure.message).join('; ') };
-    if (outcome.status.status !== 'Available')
-      return { result: 'progressing', requeueAfterMs: this.options.progressingRequeueMs ?? 10_000 };
+    const { failure, requeueAfterMs } = outcome.result;
+    if (failure) return { result: 'failed', error: failure.message, terminal: failure.terminal };
+    if (requeueAfterMs !== undefined) return { result: 'progressing', requeueAfterMs };
     return { result: 'converged' };
   }
 
@@ -181,31 +189,22 @@ export class Reconciler {
   }
 
   /**
-   * On a resync of a spec this process already converged (no request pending, the last full pass
-   * recent): whether three list calls show everything still in place. A failed look is no answer.
+   * Whether a resync may start with the cheap drift check: a spec this process already converged,
+   * no request pending, the last full pass recent.
    */
-  private async stillConverged(config: StoredConfig, context: ReconcileContext, meshId: string): Promise<boolean> {
+  private mayCheckDrift(config: StoredConfig): boolean {
     const fullEvery = this.options.fullResyncMs ?? 60 * 60_000;
     const annotations = annotationsOf(config);
     const pending =
       annotations[ANNOTATION_RECONCILE_REQUEST] !== undefined &&
       annotations[ANNOTATION_RECONCILE_REQUEST] !== config.status?.lastHandledReconcileAt;
-    if (
+    return !(
       fullEvery <= 0 ||
       pending ||
       config.metadata.generation !== this.convergedGeneration ||
       config.status?.status !== 'Available' ||
       this.now() - this.lastFullAt >= fullEvery
-    )
-      return false;
-    try {
-      const clusterIds = (config.spec.ackVpcEndpoint ?? []).map((cluster) => cluster.clusterId);
-      const check = await checkDrift(context.cloud, meshId, clusterIds);
-      if (check.drift) this.options.onDrift?.(check.drift);
-      return check.converged;
-    } catch {
-      return false;
-    }
+    );
   }
 
   private context(): ReconcileContext {

@@ -76,10 +76,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   // One run, one answer to each settled read, whichever port asks (cloud-port.ts RunReads).
   const reads = new RunReads();
   return {
-    cloud: accounts.mesh,
+    meshClients: accounts.mesh,
     accounts,
-    port: provisioningCloud(accounts, { reads }),
-    reportPort: provisioningCloud(reportAccounts, { reads }),
+    cloud: provisioningCloud(accounts, { reads }),
+    reportCloud: provisioningCloud(reportAccounts, { reads }),
     deadline: { at: Date.now() + options.timeoutMs, label: `--timeout ${options.timeoutLabel}` },
     signal: controller.signal,
     progress: options.progress,
@@ -133,8 +133,8 @@ export async function flowContext(kube: Kube, session: Session): Promise<FlowCon
   const deadline = { ...session.deadline, resume: CLI_ADVICE.resume };
   return {
     store: new KubeStore(kube, FIELD_MANAGER),
-    cloud: session.port,
-    reportCloud: session.reportPort,
+    cloud: session.cloud,
+    reportCloud: session.reportCloud,
     deadline,
     signal: session.signal,
     progress: session.progress,

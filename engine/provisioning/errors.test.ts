@@ -1,5 +1,5 @@
 import { CloudError, LocalErrorCode, toCloudError } from '../cloud/errors';
-import { needsChange, ProvisioningInputError, StepError } from './errors';
+import { InternalError, needsChange, ProvisioningInputError, ResourceGoneError, StepError } from './errors';
 import { SanSyncError } from './san-sync';
 
 const C1 = 'c84974f524e2045c87dccadff91a71708';
@@ -59,4 +59,16 @@ describe('needsChange', () => {
     expect(needsChange(new SanSyncError(C1, 'update the SANs', 'denied', undefined, denied))).toBe(true);
     expect(needsChange(new SanSyncError(C1, 'update the SANs', 'the task did not end in time'))).toBe(false);
   });
+});
+
+test('drift and our own bugs are not input errors: a retry (or a fix of ours) clears them, no change of the inputs', () => {
+  const gone = new ResourceGoneError('endpoint ep-1 disappeared while we waited for it; the next run recreates it');
+  expect(gone).not.toBeInstanceOf(ProvisioningInputError);
+  expect(needsChange(gone)).toBe(false);
+  expect(needsChange(new StepError(`create the endpoint of ${C1}`, gone, C1))).toBe(false);
+  const bug = new InternalError('no endpoint known for endpoint/pilot/c1 when a step needed it');
+  expect(bug.message).toBe(
+    'internal: no endpoint known for endpoint/pilot/c1 when a step needed it (please report this)',
+  );
+  expect(needsChange(bug)).toBe(false);
 });

@@ -45,6 +45,22 @@ export class ProvisioningInputError extends Error {
   override readonly name = 'ProvisioningInputError';
 }
 
+/**
+ * One of our own resources went missing while a run worked on it (deleted behind our back): drift,
+ * which the next run repairs, so a retry clears it and nothing in the inputs is wrong.
+ */
+export class ResourceGoneError extends Error {
+  override readonly name = 'ResourceGoneError';
+}
+
+/** A state the code should never reach (a bug of ours): reported as such, never blamed on the inputs. */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+  constructor(message: string) {
+    super(`internal: ${message} (please report this)`);
+  }
+}
+
 // Resources a person names (in the spec, a flag, the mesh's settings) or that come with them (a
 // cluster's VPC and API server load balancer): when the cloud lacks one, only a change helps. Our
 // own endpoints and endpoint services going missing is drift, which the next run repairs.
@@ -70,6 +86,7 @@ const ACCOUNT_CODE_PREFIXES = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'I
  */
 export function needsChange(failure: unknown): boolean {
   if (failure instanceof ProvisioningInputError) return true;
+  if (failure instanceof ResourceGoneError || failure instanceof InternalError) return false;
   if (failure instanceof CloudError) {
     if (failure.retryable || failure.code === LocalErrorCode.cancelled) return false;
     return (

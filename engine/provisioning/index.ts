@@ -1,11 +1,20 @@
 /**
  * Provisioning: PrivateLink in both directions between the mesh and each ACK cluster, found by tags,
  * planned by a pure planner, executed with deadlines, reported in the status subresource.
- * Everything the plugin and the controller use is named here: `reconcile` (reconcile.ts) is the
- * one pipeline, `refreshStatus` (refresh.ts) rewrites the status without changing the cloud.
+ * Everything the plugin and the controller use is named here: the pipeline (pipeline/) with its
+ * entry points `reconcile`, `dryRun`, `sanSync` and `refresh`; `refreshStatus` (refresh.ts)
+ * reads the object and runs `refresh`.
  */
 export { refreshStatus, type RefreshOptions } from './refresh';
-export { reconcile, type ReconcileContext, type ReconcileOutcome } from './reconcile';
+export {
+  dryRun,
+  reconcile,
+  type ReconcileContext,
+  type ReconcileOutcome,
+  refresh,
+  sanSync,
+  type SanSyncOutcome,
+} from './pipeline';
 export { type ProvisioningCloud, provisioningCloud } from './cloud-port';
 export { clientTokenFor } from './client-token';
 export { desiredState } from './desired';
@@ -14,16 +23,8 @@ export { executePlan, type ExecutionReport, type StepOutcome } from './executor'
 export { holdProvisioningLease } from './lease';
 export type * from './model';
 export { describePlan, planReconcile } from './planner';
-export {
-  connectedDomains,
-  executeRun,
-  type MeshView,
-  planRun,
-  readMesh,
-  type RunSettings,
-  syncSans,
-  writeRunStatus,
-} from './run';
+export { connectedDomains } from './pipeline/act';
+export { type MeshView } from './pipeline/mesh-membership';
 export {
   type ClusterMeshVerdict,
   explainVerdict,

@@ -15,17 +15,17 @@ export interface CallCount {
 }
 
 export interface Session {
-  /** The mesh account's cloud. */
-  cloud: Cloud;
-  /** Every account's cloud: the mesh's and one per cluster role. */
+  /** The mesh account's clients. */
+  meshClients: Cloud;
+  /** Every account's clients: the mesh's and one per cluster role. */
   accounts: AccountClouds;
-  /** Cancelled by Ctrl-C / SIGTERM. */
-  port: ProvisioningCloud;
+  /** What a run provisions through (every account behind one port); cancelled by Ctrl-C / SIGTERM. */
+  cloud: ProvisioningCloud;
   /**
    * Never cancelled: after a Ctrl-C the run still reads what the cloud holds and writes it to the
    * status, so the status tells the truth about where it stopped.
    */
-  reportPort: ProvisioningCloud;
+  reportCloud: ProvisioningCloud;
   deadline: Deadline;
   signal: AbortSignal;
   progress: Progress;

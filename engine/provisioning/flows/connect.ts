@@ -12,8 +12,10 @@ import { describeCause, ProvisioningInputError, StepError } from '../errors';
 import type { ClusterMeshVerdict } from '../mesh-verdict';
 import type { ClusterSpec, Plan, VSwitchPlacement } from '../model';
 import { describePlan } from '../planner';
-import { checkMembership, type ReconcileContext, reconcile } from '../reconcile';
-import { connectedDomains, planRun, type RunSettings } from '../run';
+import { dryRun, reconcile } from '../pipeline';
+import { connectedDomains } from '../pipeline/act';
+import type { ReconcileContext } from '../pipeline/context';
+import { observeMembership } from '../pipeline/mesh-membership';
 import { warmClusterDiscovery } from '../discovery';
 import { type ControllerPresence, reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
@@ -30,7 +32,6 @@ import {
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import { assignByVpc, defaultClusterVSwitches, requireVpc, resolveVSwitches, type VSwitchFlag } from '../vswitches';
 import { decideSanAppend } from '../san-sync';
-import { defaultWaitPolicy } from '../waits';
 
 export interface ConnectRequest {
   clusterIds: string[];
@@ -70,18 +71,18 @@ async function resolveEntries(
   current: StoredConfig | undefined,
   meshId: string,
 ): Promise<Entries> {
-  const port = context.cloud;
+  const { cloud } = context;
   const needMesh = request.asmVSwitches.length > 0 || !current;
-  const mesh = needMesh ? await port.describeMesh(meshId) : undefined;
+  const mesh = needMesh ? await cloud.describeMesh(meshId) : undefined;
   let asmVSwitches: VSwitchPlacement[] | undefined;
   if (request.asmVSwitches.length > 0) {
-    const resolved = await resolveVSwitches(port, '--asm-vswitch', request.asmVSwitches, true);
+    const resolved = await resolveVSwitches(cloud, '--asm-vswitch', request.asmVSwitches, true);
     requireVpc('--asm-vswitch', resolved, mesh?.vpcId, `service mesh ${meshId}`);
     asmVSwitches = resolved.map(({ vSwitchId, zoneId }) => ({ vSwitchId, zoneId }));
   } else if (!current) {
     // A new object: the mesh's own vSwitches are where its endpoints can go.
     const resolved = await resolveVSwitches(
-      port,
+      cloud,
       'the mesh vSwitch',
       (mesh?.vSwitchIds ?? []).map((vSwitchId) => ({ vSwitchId })),
       false,
@@ -96,17 +97,17 @@ async function resolveEntries(
   const [details, given] = await Promise.all([
     Promise.all(
       request.clusterIds.map(async (clusterId) => {
-        const detail = await port.describeCluster(clusterId);
+        const detail = await cloud.describeCluster(clusterId);
         // Its own vSwitches are resolved only for a new cluster given no --vswitch.
         const resolvesOwn =
           request.vSwitches.length === 0 && !existing.some((cluster) => cluster.clusterId === clusterId);
         if (resolvesOwn && detail.vpcId && detail.vSwitchIds.length > 1)
-          port.listVpcVSwitches(detail.vpcId).catch(() => undefined);
-        warmClusterDiscovery(port, clusterId);
+          cloud.listVpcVSwitches(detail.vpcId).catch(() => undefined);
+        warmClusterDiscovery(cloud, clusterId);
         return detail;
       }),
     ),
-    resolveVSwitches(port, '--vswitch', request.vSwitches, true),
+    resolveVSwitches(cloud, '--vswitch', request.vSwitches, true),
   ]);
   const assigned = assignByVpc(given, details);
   // Side by side: each cluster's own vSwitches are separate reads, paced by the cloud.
@@ -125,7 +126,7 @@ async function resolveEntries(
       const inSpec = existing.find((cluster) => cluster.clusterId === detail.clusterId);
       if (inSpec) return inSpec;
       const own = await resolveVSwitches(
-        port,
+        cloud,
         `the vSwitch of cluster ${detail.clusterId}`,
         detail.vSwitchIds.map((vSwitchId) => ({ vSwitchId })),
         false,
@@ -153,12 +154,12 @@ function applyEntries(
 async function dryRunText(
   context: ReconcileContext,
   stored: StoredConfig,
-  settings: RunSettings,
+  settings: { meshId: string; pilotLoadBalancerId?: string },
   clusterIds: string[],
   changed: boolean,
   toAdd: string[],
 ): Promise<{ lines: string[]; plan: Plan; failures: RecordedFailure[] }> {
-  const planned = await planRun(context.cloud, stored, { clusterIds }, settings);
+  const planned = await dryRun(context.cloud, stored, { clusterIds }, settings);
   const lines = [
     changed
       ? 'spec: asmpvlconfig/default would be updated (the API server accepted it in a dry run)'
@@ -187,16 +188,7 @@ export async function connect(context: FlowContext, request: ConnectRequest): Pr
   const current = await store.getConfig();
   const meshId = resolveMeshId(request.meshId, request.env, current);
   const pilotLoadBalancerId = request.pilotLoadBalancerId ?? annotationsOf(current)[ANNOTATION_PILOT_LOAD_BALANCER];
-  const settings: RunSettings = {
-    meshId,
-    pilotLoadBalancerId,
-    deadline: context.deadline,
-    waits: defaultWaitPolicy,
-    signal: context.signal,
-    wait: request.wait,
-    progress,
-    reportCloud: context.reportCloud,
-  };
+  const settings = { meshId, pilotLoadBalancerId };
 
   const reading = `read clusters ${request.clusterIds.join(', ')} and their vSwitches`;
   progress.start(reading);
@@ -216,7 +208,7 @@ export async function connect(context: FlowContext, request: ConnectRequest): Pr
       .join('; '),
   );
 
-  const membership = await checkMembership(context, meshId, request.clusterIds, {
+  const membership = await observeMembership(context, meshId, request.clusterIds, {
     addToMesh: request.addToMesh,
     dryRun: request.dryRun,
   });

@@ -1,6 +1,6 @@
 import type { HeldLease } from '../../kube';
 import type { ControllerPresence } from '../controller-protocol';
-import type { ReconcileContext } from '../reconcile';
+import type { ReconcileContext } from '../pipeline/context';
 
 /**
  * What a plugin flow runs with: the reconcile's context, plus the provisioning Lease that keeps two

@@ -67,15 +67,67 @@ export async function awaitController(
   return config;
 }
 
-/** The failures the controller's status records for `clusterIds` (none when Available). */
+const AREA_CONDITION = { apiserver: 'APIServerLinks', pilot: 'PilotLinks', mesh: 'MeshReady' } as const;
+
+type LinkStatus = { id?: string; status?: string; connectionStatus?: string };
+
+/** What is off with one link as the status records it, or undefined when it is Active (and Connected). */
+function linkProblem(what: string, link: LinkStatus | undefined, endpoint: boolean): string | undefined {
+  if (!link?.id) return `${what} is missing`;
+  if (link.status !== 'Active') return `${what} ${link.id} is ${link.status ?? 'in an unknown state'}`;
+  if (endpoint && link.connectionStatus !== 'Connected')
+    return `${what} ${link.id} is ${link.connectionStatus ?? 'not connected'}`;
+  return undefined;
+}
+
+/**
+ * What the status's own fields say is off with `clusterId`: its links and the mesh's view of it.
+ * A cluster the status does not list (the spec no longer has it) has nothing to say.
+ */
+function clusterFailures(status: AsmPvlStatus, clusterId: string): RecordedFailure[] {
+  const apiServer = status.clusters?.find((cluster) => cluster.clusterId === clusterId);
+  if (!apiServer) return [];
+  const pilot = status.pilot?.clusters?.find((cluster) => cluster.clusterId === clusterId);
+  const failure = (area: keyof typeof AREA_CONDITION, reason: string, message: string | undefined) => {
+    if (!message) return [];
+    // The condition of the same area carries the cloud's words (code, request id, what to do).
+    const condition = status.conditions?.find((found) => found.type === AREA_CONDITION[area]);
+    const said = condition?.status === 'False' && condition.message ? `; ${condition.type}: ${condition.message}` : '';
+    return [
+      { area, clusterId, reason: condition?.reason ?? reason, message: `cluster ${clusterId}: ${message}${said}` },
+    ];
+  };
+  const links = [
+    ...failure(
+      'apiserver',
+      'LinkNotReady',
+      linkProblem('its API-server endpoint service', apiServer.pvlEndpointService, false),
+    ),
+    ...failure('apiserver', 'LinkNotReady', linkProblem('its API-server endpoint', apiServer.pvlEndpoint, true)),
+    ...failure('pilot', 'LinkNotReady', linkProblem('its Pilot endpoint', pilot?.pvlEndpoint, true)),
+  ];
+  if (links.length > 0) return links;
+  const member = status.mesh?.clusters?.find((cluster) => cluster.clusterId === clusterId);
+  if (!member || (member.inMesh && member.state === 'running')) return [];
+  const lacking = member.missing?.length ? ` (it lacks: ${member.missing.join(', ')})` : '';
+  const seen = member.inMesh ? `lists it as ${member.state ?? 'not running'}` : 'does not list it';
+  return failure('mesh', 'MeshNotRunning', `service mesh ${status.mesh?.serviceMeshId ?? ''} ${seen}${lacking}`);
+}
+
+/**
+ * The failures the controller's status records for `clusterIds` (none when Available): each
+ * cluster's, read from its own fields (its links, the mesh's view of it); when none of them is off,
+ * the cause is shared (the Pilot service, the mesh, discovery) and the failing conditions say it.
+ */
 export function failuresInStatus(status: AsmPvlStatus | undefined, clusterIds: string[]): RecordedFailure[] {
   if (!status || status.status === 'Available') return [];
+  const ofClusters = clusterIds.flatMap((clusterId) => clusterFailures(status, clusterId));
+  if (ofClusters.length > 0) return ofClusters;
   const ready = status.conditions?.find((condition) => condition.type === 'Ready');
   const failing = (status.conditions ?? []).filter(
     (condition) => condition.status === 'False' && condition.type !== 'Ready',
   );
-  const named = failing.filter((condition) => clusterIds.some((id) => condition.message?.includes(id)));
-  const chosen = named.length > 0 ? named : failing.length > 0 ? failing : ready ? [ready] : [];
+  const chosen = failing.length > 0 ? failing : ready ? [ready] : [];
   return chosen.map((condition) => ({
     area: 'discovery',
     reason: condition.reason ?? 'NotAvailable',

@@ -10,7 +10,9 @@
 import type { StoredConfig } from '../../kube/store';
 import { ProvisioningInputError } from '../errors';
 import { describePlan } from '../planner';
-import { connectedDomains, executeRun, planRun, readMesh, type RunSettings, writeRunStatus } from '../run';
+import { dryRun, reconcile } from '../pipeline';
+import { connectedDomains } from '../pipeline/act';
+import { leaveMeshAdvice } from '../pipeline/mesh-membership';
 import { reconcileRequestToken, withReconcileRequest } from '../controller-protocol';
 import type { FlowContext } from './context';
 import { awaitController, failuresInStatus } from './delegate';
@@ -19,11 +21,9 @@ import {
   annotationsOf,
   resolveMeshId,
   specClusters,
-  specRevision,
   withoutCluster,
 } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
-import { defaultWaitPolicy } from '../waits';
 
 export interface DisconnectRequest {
   clusterId: string;
@@ -47,29 +47,18 @@ export interface DisconnectOutcome {
 export async function disconnect(context: FlowContext, request: DisconnectRequest): Promise<DisconnectOutcome> {
   const { clusterId } = request;
   const { store } = context;
-  const session = { ...context, port: context.cloud, reportPort: context.reportCloud };
   const current = await store.getConfig();
   if (!current) throw new ProvisioningInputError('asmpvlconfig/default does not exist: there is nothing to disconnect');
   const meshId = resolveMeshId(request.meshId, request.env, current);
-  const settings: RunSettings = {
-    meshId,
-    pilotLoadBalancerId: annotationsOf(current)[ANNOTATION_PILOT_LOAD_BALANCER],
-    deadline: session.deadline,
-    waits: defaultWaitPolicy,
-    signal: session.signal,
-    wait: true,
-    progress: session.progress,
-    reportCloud: session.reportPort,
-  };
+  const pilotLoadBalancerId = annotationsOf(current)[ANNOTATION_PILOT_LOAD_BALANCER];
+  const scope = { clusterIds: [clusterId] };
   const inSpec = specClusters(current).some((cluster) => cluster.clusterId === clusterId);
 
   if (request.dryRun) {
-    const planned = await planRun(
-      session.port,
-      withoutCluster(current, clusterId),
-      { clusterIds: [clusterId] },
-      settings,
-    );
+    const planned = await dryRun(context.cloud, withoutCluster(current, clusterId), scope, {
+      meshId,
+      pilotLoadBalancerId,
+    });
     const lines = [
       ...describePlan(planned.plan),
       inSpec ? `then: remove ${clusterId} from asmpvlconfig/default` : `${clusterId} is not in asmpvlconfig/default`,
@@ -88,11 +77,11 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
   if (context.controller) {
     // The controller removes the cluster's links once the spec no longer lists it.
     const token = reconcileRequestToken();
-    session.progress.start(`remove ${clusterId} from asmpvlconfig/default, for asmpvl-controller`);
+    context.progress.start(`remove ${clusterId} from asmpvlconfig/default, for asmpvl-controller`);
     const updated = await store.updateSpec((latest) =>
       withReconcileRequest(withoutCluster(latest ?? current, clusterId), token),
     );
-    session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
+    context.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
     const config = await awaitController(context, context.controller, token);
     const sanLeft = current.status?.clusters?.find((cluster) => cluster.clusterId === clusterId)?.pvlEndpoint
       ?.domainName;
@@ -109,48 +98,44 @@ export async function disconnect(context: FlowContext, request: DisconnectReques
   const lease = await context.holdLease();
   try {
     const fresh = (await store.getConfig()) ?? current;
-    const target = withoutCluster(fresh, clusterId);
-    const planned = await planRun(session.port, target, { clusterIds: [clusterId] }, settings);
-    const sanLeft = connectedDomains(planned.observation.inventory, [clusterId]).get(clusterId);
-    if (!inSpec && planned.plan.actions.length === 0 && planned.observation.failures.length === 0) {
-      return { config: fresh, failures: [], cancelled: false, nothingToDo: true };
-    }
-    session.progress.info(`${planned.plan.actions.length} step(s) to run`);
-    if (planned.plan.actions.length > 0) await context.preflight?.();
-    const executed = await executeRun(session.port, planned, specRevision(fresh), settings);
-    const failures = executed.failures.filter(
-      (failure) => failure.clusterId === undefined || failure.clusterId === clusterId,
-    );
-    const done = failures.length === 0 && !executed.report.cancelled;
-    if (done && inSpec) {
-      session.progress.start(`remove ${clusterId} from asmpvlconfig/default`);
-      const updated = await store.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
-      session.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
-      // Leaving the mesh is not ours to decide (no API call here removes a cluster from it).
-      session.progress.info(
-        `${clusterId} stays in service mesh ${meshId}, which can no longer reach it: remove it from the mesh in the ASM console if it should leave`,
-      );
-    }
-    // The remaining clusters' standing in the mesh, for the status: one read.
-    const meshRead = await readMesh(session.reportPort, meshId);
-    const status = await writeRunStatus(store, {
-      inventory: executed.inventory,
-      facts: planned.observation.facts,
-      mesh: meshRead.mesh,
-      failures: [...executed.failures, ...meshRead.failures],
-      inProgress: executed.report.cancelled,
-      advice: context.advice,
+    const target = { ...fresh, spec: withoutCluster(fresh, clusterId).spec };
+    // The cloud goes first; the entry leaves the spec only once nothing of the cluster is left.
+    const outcome = await reconcile(context, target, scope, {
+      meshId,
+      pilotLoadBalancerId,
+      wait: true,
+      addToMesh: false,
+      awaitMesh: false,
+      proceed: (planned) => inSpec || planned.plan.actions.length > 0 || planned.observation.failures.length > 0,
+      afterAct: async (acted) => {
+        const done = failuresOfCluster(acted.failures, clusterId).length === 0 && !acted.executed.report.cancelled;
+        if (!done || !inSpec) return undefined;
+        context.progress.start(`remove ${clusterId} from asmpvlconfig/default`);
+        const updated = await store.updateSpec((latest) => withoutCluster(latest ?? fresh, clusterId));
+        context.progress.succeed(`generation ${updated.metadata.generation ?? '?'}`);
+        // Leaving the mesh is not ours to decide (no API call here removes a cluster from it).
+        context.progress.info(leaveMeshAdvice(meshId, clusterId));
+        return updated;
+      },
     });
+    if (outcome.stoppedBefore === 'declined')
+      return { config: fresh, failures: [], cancelled: false, nothingToDo: true };
+    const sanLeft = outcome.observation && connectedDomains(outcome.observation.inventory, [clusterId]).get(clusterId);
     const config = (await store.getConfig()) ?? fresh;
     return {
-      config: { ...config, status },
-      status,
-      failures,
-      cancelled: executed.report.cancelled,
+      config: { ...config, status: outcome.status },
+      status: outcome.status,
+      failures: outcome.failures,
+      cancelled: outcome.cancelled,
       sanLeft,
       nothingToDo: false,
     };
   } finally {
     await lease.release();
   }
+}
+
+/** The failures of `clusterId`, and those of no one cluster. */
+function failuresOfCluster(failures: RecordedFailure[], clusterId: string): RecordedFailure[] {
+  return failures.filter((failure) => failure.clusterId === undefined || failure.clusterId === clusterId);
 }

@@ -3,18 +3,15 @@
  * API server certificate list its API-server endpoint's domain, append only, then rewrite the
  * status. Respects `spec.sanSync: Disabled` by refusing to touch anything.
  */
-import { READS_AT_ONCE } from '../../concurrency';
 import type { StoredConfig } from '../../kube/store';
-import { discoverClusters } from '../discovery';
 import { ProvisioningInputError } from '../errors';
-import { observeInventory } from '../inventory';
-import { readMesh, recordFailure, type RunSettings, type SanRun, syncSans, writeRunStatus } from '../run';
+import { sanSync } from '../pipeline';
+import type { SanRun } from '../pipeline/act';
 import { ANNOTATION_RECONCILE_REQUEST, reconcileRequestToken } from '../controller-protocol';
 import type { FlowContext } from './context';
 import { awaitController, failuresInStatus } from './delegate';
-import { resolveMeshId, specClusters, specRevision } from '../spec-edit';
+import { resolveMeshId, specClusters } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
-import { defaultWaitPolicy } from '../waits';
 
 export interface SyncSanRequest {
   /** Empty: every cluster of the spec. */
@@ -33,7 +30,6 @@ export interface SyncSanOutcome {
 
 export async function syncSanFlow(context: FlowContext, request: SyncSanRequest): Promise<SyncSanOutcome> {
   const { store } = context;
-  const session = { ...context, port: context.cloud, reportPort: context.reportCloud };
   const current = await store.getConfig();
   if (!current)
     throw new ProvisioningInputError(
@@ -52,16 +48,6 @@ export async function syncSanFlow(context: FlowContext, request: SyncSanRequest)
       `${unknown.join(', ')}: not in asmpvlconfig/default; connect it first (kubectl asmpvl connect <clusterId>)`,
     );
   const clusterIds = request.clusterIds.length > 0 ? request.clusterIds : specIds;
-  const settings: RunSettings & { dryRun: boolean; revision: string } = {
-    meshId,
-    deadline: session.deadline,
-    waits: defaultWaitPolicy,
-    signal: session.signal,
-    wait: true,
-    progress: session.progress,
-    dryRun: request.dryRun,
-    revision: specRevision(current),
-  };
 
   if (context.controller && !request.dryRun) {
     // The controller appends the SANs on every reconcile: ask for one and wait for its answer.
@@ -80,28 +66,13 @@ export async function syncSanFlow(context: FlowContext, request: SyncSanRequest)
   }
   const lease = request.dryRun ? undefined : await context.holdLease();
   try {
-    const [discovery, inventory] = await Promise.all([
-      discoverClusters(session.port, specIds, new Set(), READS_AT_ONCE),
-      observeInventory(session.port, meshId, { concurrency: READS_AT_ONCE }),
-    ]);
-    const san = await syncSans(session.port, inventory, discovery.facts, clusterIds, settings);
-    const discoveryFailures = discovery.failures.map((failure) => recordFailure('discovery', failure));
-    const failures = [...discoveryFailures, ...san.failures].filter(
-      (failure) => failure.clusterId === undefined || clusterIds.includes(failure.clusterId),
-    );
-    if (request.dryRun) return { config: current, san, failures };
-    // After the SANs changed, the mesh's verdict may have too: one read for the status.
-    const meshRead = await readMesh(session.reportPort, meshId);
-    const status = await writeRunStatus(store, {
-      inventory,
-      facts: discovery.facts,
-      mesh: meshRead.mesh,
-      failures: [...discoveryFailures, ...san.failures, ...meshRead.failures],
-      inProgress: false,
-      generation: current.metadata.generation,
-      advice: context.advice,
-    });
-    return { config: { ...current, status }, san, failures, status };
+    const synced = await sanSync(context, current, clusterIds, { meshId, dryRun: request.dryRun });
+    return {
+      config: synced.status ? { ...current, status: synced.status } : current,
+      san: synced.san,
+      failures: synced.failures,
+      status: synced.status,
+    };
   } finally {
     await lease?.release();
   }

@@ -1,5 +1,5 @@
-import type { Progress } from '../progress';
-import { StepLines } from './run';
+import type { Progress } from '../../progress';
+import { StepLines } from './step-lines';
 
 function recording(): Progress & { lines: string[] } {
   const lines: string[] = [];

@@ -4,8 +4,8 @@
  * Anything off (a resource missing, surplus, not Active or not Connected; a cluster the mesh does not
  * run, which is how a removed SAN or zone shows) sends the caller to a full reconcile.
  */
-import type { ProvisioningCloud } from './cloud-port';
-import { meshFilter, ownershipOf } from './tags';
+import type { ProvisioningCloud } from '../cloud-port';
+import { meshFilter, ownershipOf } from '../tags';
 
 export interface DriftCheck {
   converged: boolean;

@@ -1,0 +1,85 @@
+/**
+ * The observe phase: what the cloud holds and what discovery finds, for the spec a run converges
+ * to. Reads only; a cluster or mesh that cannot be read is a recorded failure, not the end of the run.
+ */
+import type { ASMPvlConfig } from '../../../core';
+import { READS_AT_ONCE } from '../../concurrency';
+import type { ProvisioningCloud } from '../cloud-port';
+import { discoverClusters, discoverMesh } from '../discovery';
+import { observeInventory } from '../inventory';
+import type { ClusterFacts, Inventory, MeshFacts, PlanScope } from '../model';
+import { specClusters } from '../spec-edit';
+import type { RecordedFailure } from '../status';
+import { recordFailure } from './failures';
+
+/** What the cloud holds and what discovery found, with whatever could not be read. */
+export interface Observation {
+  mesh?: MeshFacts;
+  facts: Record<string, ClusterFacts>;
+  inventory: Inventory;
+  failures: RecordedFailure[];
+  /** Clusters whose facts could not be read: never torn down for lack of facts. */
+  unreadable: string[];
+}
+
+export interface ObserveSettings {
+  meshId: string;
+  pilotLoadBalancerId?: string;
+  /** Reads in flight at once (default READS_AT_ONCE). */
+  concurrency?: number;
+}
+
+/**
+ * Discovers and observes for `target` (the spec to converge to). Clusters in `scope` get their API
+ * server load balancer looked up; the others only their detail.
+ */
+export async function observe(
+  cloud: ProvisioningCloud,
+  target: ASMPvlConfig,
+  scope: PlanScope,
+  settings: ObserveSettings,
+): Promise<Observation> {
+  const concurrency = settings.concurrency ?? READS_AT_ONCE;
+  const clusterIds = specClusters(target).map((cluster) => cluster.clusterId);
+  const provisioned = new Set(scope === 'all' ? clusterIds : scope.clusterIds.filter((id) => clusterIds.includes(id)));
+  const failures: RecordedFailure[] = [];
+  const [mesh, discovery, inventory] = await Promise.all([
+    discoverMesh(cloud, settings.meshId, settings.pilotLoadBalancerId).catch((error: unknown) => {
+      failures.push(recordFailure('discovery', error));
+      return undefined;
+    }),
+    discoverClusters(cloud, clusterIds, provisioned, concurrency),
+    observeInventory(cloud, settings.meshId, { concurrency }),
+  ]);
+  failures.push(...discovery.failures.map((failure) => recordFailure('discovery', failure)));
+  return {
+    mesh,
+    facts: discovery.facts,
+    inventory,
+    failures,
+    unreadable: discovery.failures.flatMap((failure) => failure.clusterId ?? []),
+  };
+}
+
+/**
+ * The facts a status needs and no plan: each cluster's detail and SANs (no load balancer lookup),
+ * and our resources by tag. Used where nothing is provisioned (a SAN sync, a status refresh).
+ */
+export async function observeForStatus(
+  cloud: ProvisioningCloud,
+  target: ASMPvlConfig,
+  meshId: string,
+  concurrency = READS_AT_ONCE,
+): Promise<Observation> {
+  const clusterIds = specClusters(target).map((cluster) => cluster.clusterId);
+  const [discovery, inventory] = await Promise.all([
+    discoverClusters(cloud, clusterIds, new Set(), concurrency),
+    observeInventory(cloud, meshId, { concurrency }),
+  ]);
+  return {
+    facts: discovery.facts,
+    inventory,
+    failures: discovery.failures.map((failure) => recordFailure('discovery', failure)),
+    unreadable: discovery.failures.flatMap((failure) => failure.clusterId ?? []),
+  };
+}
