@@ -56,6 +56,9 @@ export function run(command: string, args: string[], options: CommandOptions = {
         stderr: Buffer.concat(stderr).toString(),
       });
     });
+    // A command may exit before it reads its input (kubectl failing early): writing then fails with
+    // EPIPE, which is no error of the run; its exit code and stderr say what happened.
+    child.stdin.once('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
