@@ -6,13 +6,14 @@
  * the client's per-call token (the same on each retry of one call).
  */
 import { randomUUID } from 'node:crypto';
-import type { Endpoint, EndpointService, ServiceResourceType } from '../cloud/privatelink';
+import type { Endpoint } from '../cloud/privatelink';
 import { clientTokenFor } from './client-token';
 import { hasCode, type ProvisioningCloud } from './cloud-port';
 import { ProvisioningInputError } from './errors';
 import { type Action, keyName, linkLabel, type ResourceKey } from './model';
 import type { BatchedPoll, RunPolls } from './polls';
 import { tagsFor } from './tags';
+import { EndpointServiceManager } from './managers/endpoint-services';
 import { type Deadline, pollUntil, type WaitPolicy } from './waits';
 
 export interface StepContext {
@@ -67,31 +68,6 @@ function isLive<T>(found: T | undefined, status: (value: T) => string | undefine
 
 function pollOptions<T>(context: StepContext, what: string, describe: (value: T) => string) {
   return { deadline: context.deadline, waits: context.waits, signal: context.signal, what, describe };
-}
-
-/** Waits until the service is Active, or gone (undefined). */
-async function serviceSettled(context: StepContext, serviceId: string): Promise<EndpointService | undefined> {
-  const { services } = context.polls;
-  return services.watch(() =>
-    pollUntil(
-      () => services.read(serviceId),
-      (found) => found === undefined || found.serviceStatus === 'Active',
-      pollOptions(
-        context,
-        `endpoint service ${serviceId} to be Active`,
-        (found) => `status ${found?.serviceStatus ?? 'gone'}`,
-      ),
-    ),
-  );
-}
-
-async function serviceActive(context: StepContext, serviceId: string): Promise<EndpointService> {
-  const service = await serviceSettled(context, serviceId);
-  if (!service)
-    throw new ProvisioningInputError(
-      `endpoint service ${serviceId} disappeared while we waited for it; the next run recreates it`,
-    );
-  return service;
 }
 
 /** Waits until the endpoint is Active, or gone (undefined). */
@@ -171,41 +147,26 @@ const MOVING = new Set(['Connecting', 'Disconnecting']);
 
 // ---- the steps ----
 
+function services(context: StepContext): EndpointServiceManager {
+  return new EndpointServiceManager(context, context.polls.services);
+}
+
 async function createService(
   context: StepContext,
   action: Extract<Action, { kind: 'createService' }>,
 ): Promise<StepResult> {
-  const { loadBalancer, zones, key } = action;
-  const parameters = { loadBalancer: loadBalancer.loadBalancerId, kind: loadBalancer.kind, zones };
-  const created = await createFresh(
-    context,
-    action,
-    parameters,
-    async (clientToken) =>
-      (
-        await context.cloud.createService({
-          resources: zones.map((zoneId) => ({
-            resourceType: loadBalancer.kind,
-            resourceId: loadBalancer.loadBalancerId,
-            zoneId,
-          })),
-          serviceResourceType: loadBalancer.kind,
-          // The provider accepts each endpoint itself (connectEndpoint): a shared Pilot service must not
-          // take connections from endpoints it does not know.
-          autoAcceptEnabled: false,
-          serviceDescription: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
-          tags: tagsFor(context.meshId, action.link, action.clusterId),
-          clientToken,
-        })
-      ).serviceId,
-    async (serviceId) =>
-      context.wait
-        ? (await serviceSettled(context, serviceId)) !== undefined
-        : isLive(await context.cloud.getService(serviceId), (found) => found.serviceStatus),
+  const serviceId = await services(context).create(
+    {
+      loadBalancer: action.loadBalancer,
+      zones: action.zones,
+      description: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
+      tags: tagsFor(context.meshId, action.link, action.clusterId),
+    },
+    (parameters) => token(context, action, parameters),
   );
-  context.ids.set(keyName(key), created.id);
-  if (!created.settled) return { state: 'started', detail: created.id };
-  return { state: 'done', detail: `${created.id} Active` };
+  context.ids.set(keyName(action.key), serviceId);
+  if (!context.wait) return { state: 'started', detail: serviceId };
+  return { state: 'done', detail: `${serviceId} Active` };
 }
 
 async function awaitService(
@@ -213,7 +174,7 @@ async function awaitService(
   action: Extract<Action, { kind: 'awaitService' }>,
 ): Promise<StepResult> {
   if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
-  await serviceActive(context, action.serviceId);
+  await services(context).active(action.serviceId);
   return { state: 'done', detail: `${action.serviceId} Active` };
 }
 
@@ -222,20 +183,10 @@ async function attachServiceZone(
   action: Extract<Action, { kind: 'attachServiceZone' }>,
 ): Promise<StepResult> {
   const serviceId = resolve(context, action.key);
-  await serviceActive(context, serviceId);
-  try {
-    await context.cloud.attachResource({
-      serviceId,
-      resourceId: action.loadBalancer.loadBalancerId,
-      resourceType: action.loadBalancer.kind,
-      zoneId: action.zoneId,
-      clientToken: oneOff(),
-    });
-  } catch (error) {
-    if (!hasCode(error, 'EndpointServiceResourceExist')) throw error;
-  }
+  const manager = services(context);
+  await manager.attachZone(serviceId, action.loadBalancer, action.zoneId);
   if (!context.wait) return { state: 'started' };
-  await serviceActive(context, serviceId);
+  await manager.active(serviceId);
   return { state: 'done', detail: `${serviceId} covers ${action.zoneId}` };
 }
 
@@ -243,21 +194,10 @@ async function detachServiceZone(
   context: StepContext,
   action: Extract<Action, { kind: 'detachServiceZone' }>,
 ): Promise<StepResult> {
-  const service = await serviceActive(context, action.serviceId);
-  const { resource } = action;
-  try {
-    await context.cloud.detachResource({
-      serviceId: service.serviceId,
-      resourceId: resource.resourceId,
-      resourceType: resource.resourceType as 'slb' | 'nlb' | 'alb',
-      zoneId: resource.zoneId,
-      clientToken: oneOff(),
-    });
-  } catch (error) {
-    if (!hasCode(error, 'EndpointServiceResourceNotFound')) throw error;
-  }
+  const manager = services(context);
+  await manager.detachZone(action.serviceId, action.resource);
   if (!context.wait) return { state: 'started' };
-  await serviceActive(context, service.serviceId);
+  await manager.active(action.serviceId);
   return { state: 'done' };
 }
 
@@ -266,7 +206,7 @@ async function allowAccount(
   action: Extract<Action, { kind: 'allowAccount' }>,
 ): Promise<StepResult> {
   const serviceId = resolve(context, action.key);
-  await context.cloud.allowAccount(serviceId, action.accountId, oneOff());
+  await services(context).allowAccount(serviceId, action.accountId);
   return { state: 'done', detail: `${action.accountId} allowed on ${serviceId}` };
 }
 
@@ -412,55 +352,15 @@ async function deleteEndpoint(
   return { state: 'done', detail: `${endpointId} deleted` };
 }
 
-/**
- * Detaches every load balancer still attached to a service, one at a time (each change makes the
- * service busy until it settles). PrivateLink refuses to delete a service with resources attached
- * (`EndpointServiceDependenceViolation`).
- */
-async function detachEveryResource(context: StepContext, serviceId: string): Promise<void> {
-  const resources = await context.cloud.listServiceResources(serviceId);
-  for (const resource of resources) {
-    await serviceActive(context, serviceId);
-    try {
-      await context.cloud.detachResource({
-        serviceId,
-        resourceId: resource.resourceId,
-        // Optional to detach: absent, the cloud takes the type of the id.
-        resourceType: resource.resourceType as ServiceResourceType,
-        zoneId: resource.zoneId,
-        clientToken: oneOff(),
-      });
-    } catch (error) {
-      if (!hasCode(error, 'EndpointServiceResourceNotFound')) throw error;
-    }
-  }
-  if (resources.length > 0) await serviceActive(context, serviceId);
-}
-
 async function deleteService(
   context: StepContext,
   action: Extract<Action, { kind: 'deleteService' }>,
 ): Promise<StepResult> {
   const { serviceId } = action;
-  const service = await context.cloud.getService(serviceId);
-  if (!service) return { state: 'done', detail: 'already gone' };
-  if (service.serviceStatus !== 'Deleting') {
-    await serviceActive(context, serviceId);
-    await detachEveryResource(context, serviceId);
-    try {
-      await context.cloud.deleteService(serviceId, oneOff());
-    } catch (error) {
-      if (!hasCode(error, 'EndpointServiceNotFound')) throw error;
-    }
-  }
+  const manager = services(context);
+  if ((await manager.delete(serviceId)) === 'gone') return { state: 'done', detail: 'already gone' };
   if (!context.wait) return { state: 'started' };
-  await gone(
-    context,
-    context.polls.services,
-    serviceId,
-    `endpoint service ${serviceId}`,
-    (found) => found.serviceStatus,
-  );
+  await manager.gone(serviceId);
   return { state: 'done', detail: `${serviceId} deleted` };
 }
 
