@@ -26,6 +26,12 @@ export const WORLD = {
     /** The zones its API-server load balancer serves. */
     zones: ['cn-hangzhou-j', 'cn-hangzhou-i'],
   },
+  ack2: {
+    clusterId: 'cab1659d273777fbbeb08d1f747ad55b7',
+    loadBalancerId: 'lb-bp1sui76uf7xxd5korkdo',
+    /** The zones its API-server load balancer serves: both zones of the ASM VPC. */
+    zones: ['cn-hangzhou-j', 'cn-hangzhou-k'],
+  },
 } as const;
 
 const FAST_WAITS: WaitPolicy = { clock: systemClock, initialMs: 5, factor: 1.5, maxIntervalMs: 40, perWaitMs: 10_000 };
