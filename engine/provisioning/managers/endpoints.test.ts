@@ -14,7 +14,7 @@ beforeAll(async () => {
   run = await startEmulatedRun();
 });
 afterAll(() => run.emulator.stop());
-beforeEach(() => run.emulator.reset());
+beforeEach(() => run.reset());
 
 const ZONE_J = { zoneId: 'cn-hangzhou-j', vSwitchId: WORLD.asm.vSwitchJ };
 const ZONE_K = { zoneId: 'cn-hangzhou-k', vSwitchId: WORLD.asm.vSwitchK };
@@ -106,9 +106,11 @@ describe('create and connect', () => {
     );
   });
 
-  it('without waiting, returns the new id while the endpoint is still Creating', async () => {
-    const endpointId = await manager({ wait: false }).create(wanted(await service()), tokensOf('create-endpoint'));
-    expect((await run.cloud.getEndpoint(endpointId))?.endpointStatus).toBe('Creating');
+  it('without waiting, looks once that the new endpoint is there and returns its id', async () => {
+    const serviceId = await service();
+    const endpointId = await manager({ wait: false }).create(wanted(serviceId), tokensOf('create-endpoint'));
+    expect(endpointId).toMatch(/^ep-/);
+    expect(writes('GetVpcEndpointAttribute')).toHaveLength(1);
   });
 
   it('sent again with the same tokens (a resumed run), gets the same endpoint back', async () => {
@@ -132,11 +134,11 @@ describe('create and connect', () => {
     expect((await run.cloud.getEndpoint(made))?.endpointStatus).toBe('Active');
   });
 
-  it('surfaces a refusal it does not know: an endpoint to a service not Active yet', async () => {
-    const serviceId = await service({ wait: false });
-    const attempt = manager().create(wanted(serviceId), tokensOf('create-endpoint'));
+  it('surfaces a refusal it does not know: an endpoint to a service that does not exist', async () => {
+    const attempt = manager().create(wanted('epsrv-bp1nothere00000000'), tokensOf('create-endpoint'));
     await expect(attempt).rejects.toBeInstanceOf(CloudError);
-    await expect(attempt).rejects.toMatchObject({ code: 'IncorrectStatus.VpcEndpointService' });
+    await expect(attempt).rejects.toMatchObject({ code: 'EndpointServiceNotFound' });
+    expect(run.emulator.state().endpoints).toEqual([]);
   });
 });
 
@@ -167,7 +169,8 @@ describe('delete', () => {
     const endpoints = manager();
     const endpointId = await endpoints.create(wanted(await service()), tokensOf('create-endpoint'));
     expect(await endpoints.delete(endpointId)).toBe('deleting');
-    expect(await endpoints.delete(endpointId)).toBe('deleting');
+    // Deleting, or already gone: either way not asked again.
+    expect(['deleting', 'gone']).toContain(await endpoints.delete(endpointId));
     await endpoints.gone(endpointId);
     expect(await endpoints.delete(endpointId)).toBe('gone');
     expect(writes('DeleteVpcEndpoint')).toHaveLength(1);

@@ -38,25 +38,35 @@ const FAST_WAITS: WaitPolicy = { clock: systemClock, initialMs: 5, factor: 1.5, 
 
 export interface EmulatedRun {
   emulator: RunningEmulator;
+  /** The run's port: its settled reads (RunReads) last until reset(). */
   cloud: ProvisioningCloud;
   polls: RunPolls;
   context(options?: { wait?: boolean; cloud?: ProvisioningCloud }): ManagerContext;
+  /** The world as loaded, and a new run over it (no read of the last one kept). */
+  reset(): void;
 }
 
 export async function startEmulatedRun(): Promise<EmulatedRun> {
   const emulator = await startTwoClusterEmulator();
-  const cloud = provisioningCloud(cloudFor(emulator));
-  return {
+  const fresh = () => {
+    const cloud = provisioningCloud(cloudFor(emulator));
+    return { cloud, polls: runPolls(cloud, WORLD.meshId, systemClock) };
+  };
+  const run: EmulatedRun = {
     emulator,
-    cloud,
-    polls: runPolls(cloud, WORLD.meshId, systemClock),
+    ...fresh(),
     context: (options = {}) => ({
-      cloud: options.cloud ?? cloud,
+      cloud: options.cloud ?? run.cloud,
       deadline: { at: Date.now() + 20_000, label: 'the test deadline' },
       waits: FAST_WAITS,
       wait: options.wait ?? true,
     }),
+    reset: () => {
+      emulator.reset();
+      Object.assign(run, fresh());
+    },
   };
+  return run;
 }
 
 /** The create tokens of one step of the API-server link of ack-hz-1, as steps.ts makes them. */
