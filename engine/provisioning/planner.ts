@@ -381,12 +381,13 @@ function deleteEndpoint(builder: PlanBuilder, endpoint: ObservedEndpoint, why: s
   });
 }
 
+// Its own kind, not a deleteEndpoint that finds the endpoint Deleting: a wait is never reported as a change.
 function awaitEndpointGone(builder: PlanBuilder, endpoint: ObservedEndpoint): Action {
   return builder.add({
     link: endpoint.link,
     clusterId: endpoint.clusterId,
-    kind: 'deleteEndpoint',
-    id: `${prefix(endpoint.link, endpoint.clusterId)}/delete-endpoint/${endpoint.endpointId}`,
+    kind: 'awaitEndpointGone',
+    id: `${prefix(endpoint.link, endpoint.clusterId)}/await-endpoint-gone/${endpoint.endpointId}`,
     description: `wait for ${endpointLabel(endpoint.link, endpoint.clusterId)} ${endpoint.endpointId} to be deleted (already being deleted)`,
     dependsOn: [],
     mutating: false,
@@ -477,14 +478,13 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
 
   // Services no longer wanted: a cluster's API-server service, and the Pilot service once no
   // cluster is left in the spec and none of our endpoints still reaches it.
-  const deletedEndpointIds = new Set(
-    endpointDeletes.map((action) => (action.kind === 'deleteEndpoint' ? action.endpointId : '')),
-  );
+  const endpointIdOf = (action: Action) =>
+    action.kind === 'deleteEndpoint' || action.kind === 'awaitEndpointGone' ? action.endpointId : undefined;
+  const deletedEndpointIds = new Set(endpointDeletes.map(endpointIdOf));
   const dependentDeletes = (serviceId: string) =>
     endpointDeletes.filter(
       (action) =>
-        action.kind === 'deleteEndpoint' &&
-        inventory.endpoints.find((endpoint) => endpoint.endpointId === action.endpointId)?.serviceId === serviceId,
+        inventory.endpoints.find((endpoint) => endpoint.endpointId === endpointIdOf(action))?.serviceId === serviceId,
     );
   for (const service of resolved.services.values()) {
     if (service.link !== 'apiserver' || !inScope(scope, service.clusterId) || wanted.has(service.clusterId!)) continue;

@@ -55,6 +55,15 @@ function token(context: StepContext, action: Action, parameters: unknown): strin
   });
 }
 
+async function awaitEndpointGone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'awaitEndpointGone' }>,
+): Promise<StepResult> {
+  if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
+  await endpoints(context).gone(action.endpointId);
+  return { state: 'done', detail: `${action.endpointId} deleted` };
+}
+
 function services(context: StepContext): EndpointServiceManager {
   return new EndpointServiceManager(context, context.polls.services);
 }
@@ -239,6 +248,8 @@ export function runStep(context: StepContext, action: Action): Promise<StepResul
       return connectEndpoint(context, action);
     case 'deleteEndpoint':
       return deleteEndpoint(context, action);
+    case 'awaitEndpointGone':
+      return awaitEndpointGone(context, action);
     case 'deleteService':
       return deleteService(context, action);
   }
