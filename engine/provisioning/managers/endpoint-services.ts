@@ -18,14 +18,7 @@ import {
   pollOptions,
   tolerating,
 } from './manager';
-
-/** What a service's status means. */
-export const SERVICE_STATES = {
-  /** The only status in which a service takes a change. */
-  settled: 'Active',
-  /** On the way out: it is waited for, never changed. */
-  going: 'Deleting',
-} as const;
+import { SERVICE_STATES } from './states';
 
 /** The answers of each call that mean its end state already holds. */
 export const SERVICE_TOLERATED = {

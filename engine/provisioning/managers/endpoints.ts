@@ -18,20 +18,7 @@ import {
   pollOptions,
   tolerating,
 } from './manager';
-
-/** What an endpoint's status and its connection's status mean. */
-export const ENDPOINT_STATES = {
-  /** The only status in which an endpoint takes a change (and the only one it can be deleted in). */
-  settled: 'Active',
-  /** On the way out: it is waited for, never changed. */
-  going: 'Deleting',
-  /** The connection's end state. */
-  connected: 'Connected',
-  /** Connections the provider accepts (EnableVpcEndpointConnection). */
-  acceptable: new Set(['Pending', 'Disconnected']),
-  /** Connections on their way: only waited for. */
-  moving: new Set(['Connecting', 'Disconnecting']),
-} as const;
+import { ENDPOINT_STATES } from './states';
 
 /** The answers of each call that mean its end state already holds. */
 export const ENDPOINT_TOLERATED = {
