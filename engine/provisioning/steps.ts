@@ -55,15 +55,6 @@ function token(context: StepContext, action: Action, parameters: unknown): strin
   });
 }
 
-async function awaitEndpointGone(
-  context: StepContext,
-  action: Extract<Action, { kind: 'awaitEndpointGone' }>,
-): Promise<StepResult> {
-  if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
-  await endpoints(context).gone(action.endpointId);
-  return { state: 'done', detail: `${action.endpointId} deleted` };
-}
-
 function services(context: StepContext): EndpointServiceManager {
   return new EndpointServiceManager(context, context.polls.services);
 }
@@ -209,6 +200,15 @@ async function deleteEndpoint(
   if (!context.wait) return { state: 'started' };
   await manager.gone(endpointId);
   return { state: 'done', detail: `${endpointId} deleted` };
+}
+
+async function awaitEndpointGone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'awaitEndpointGone' }>,
+): Promise<StepResult> {
+  if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
+  await endpoints(context).gone(action.endpointId);
+  return { state: 'done', detail: `${action.endpointId} deleted` };
 }
 
 async function deleteService(

@@ -132,6 +132,16 @@ describe('zones', () => {
   });
 });
 
+describe('allowlist', () => {
+  it("lists another account on the service's allowlist", async () => {
+    const services = manager();
+    const serviceId = await services.create(WANTED, tokensOf('create-service'));
+    expect(await run.cloud.listServiceUserIds(serviceId)).toEqual([]);
+    await services.allowAccount(serviceId, '1234567890123456');
+    expect(await run.cloud.listServiceUserIds(serviceId)).toEqual(['1234567890123456']);
+  });
+});
+
 describe('delete', () => {
   it('detaches every resource first, deletes, and is gone; a second delete finds it gone', async () => {
     const services = manager();

@@ -136,7 +136,7 @@ export class EndpointServiceManager {
     );
   }
 
-  /** Lets another account's endpoints connect (the allowlist); an account already listed is no error. */
+  /** Lets another account's endpoints connect (the allowlist); the planner asks only when the list lacks the account. */
   async allowAccount(serviceId: string, accountId: string): Promise<void> {
     await this.context.cloud.allowAccount(serviceId, accountId, oneOffToken());
   }
