@@ -1,6 +1,6 @@
 /**
- * Time, made explicit: every wait polls at an interval that grows with the time already waited and ends at a deadline, every
- * sleep can be cancelled. (Calls are paced at each action's rate limit by engine/cloud/pacing.ts.)
+ * Time, made explicit: every wait polls at an interval that grows with the time already waited
+ * and ends at a deadline, every sleep can be cancelled. (Calls are paced at each action's rate limit by engine/cloud/pacing.ts.)
  */
 import { type Clock, systemClock } from '../clock';
 
@@ -88,15 +88,15 @@ export interface PollOptions<T> {
  * The pause before the next read, `elapsedMs` into a wait: the policy's fraction of the time
  * waited, within its bounds.
  */
-export function pollIntervalMs(waits: WaitPolicy, elapsedMs: number): number {
+function pollIntervalMs(waits: WaitPolicy, elapsedMs: number): number {
   // Rounded, not ceiled: 0.08 × 2600 is 208.00000000000003 in floating point.
   return Math.min(waits.maxIntervalMs, Math.max(waits.initialMs, Math.round(elapsedMs * waits.lateFraction)));
 }
 
 /**
  * Reads until `done` holds, sleeping between reads an interval that grows with the time already
- * waited (pollIntervalMs); throws WaitTimeoutError
- * when the next read would come after the per-wait limit or the run's deadline.
+ * waited (pollIntervalMs); throws WaitTimeoutError when the next read would come after the
+ * per-wait limit or the run's deadline.
  */
 export async function pollUntil<T>(
   read: () => Promise<T>,
