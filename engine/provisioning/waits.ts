@@ -1,6 +1,7 @@
 /**
  * Time, made explicit: every wait polls at an interval that grows with the time already waited
- * and ends at a deadline, every sleep can be cancelled. (Calls are paced at each action's rate limit by engine/cloud/pacing.ts.)
+ * and ends at a deadline, every sleep can be cancelled. (Calls are paced at each action's rate
+ * limit by engine/cloud/pacing.ts.)
  */
 import { type Clock, systemClock } from '../clock';
 
