@@ -34,7 +34,13 @@ export const WORLD = {
   },
 } as const;
 
-const FAST_WAITS: WaitPolicy = { clock: systemClock, initialMs: 5, lateFraction: 0.25, maxIntervalMs: 40, perWaitMs: 10_000 };
+const FAST_WAITS: WaitPolicy = {
+  clock: systemClock,
+  initialMs: 5,
+  lateFraction: 0.25,
+  maxIntervalMs: 40,
+  perWaitMs: 10_000,
+};
 
 export interface EmulatedRun {
   emulator: RunningEmulator;
