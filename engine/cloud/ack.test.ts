@@ -1,4 +1,4 @@
-import { apiServerLoadBalancerOf, type ClusterDetail, type ClusterResource } from './ack';
+import { apiServerLoadBalancerOf, type ClusterDetail, type ClusterResource, requireApiServerLoadBalancer } from './ack';
 import { CloudError } from './errors';
 import answers from './fixtures/ack-answers.json';
 import type { Cloud } from './index';
@@ -76,7 +76,10 @@ describe('DescribeClusterDetail', () => {
 
 describe('the API server load balancer', () => {
   it('is the k8s_master_slb resource when the cluster lists one', async () => {
-    const found = await cloud.ack.findApiServerLoadBalancer(CLUSTER);
+    const found = requireApiServerLoadBalancer(
+      await cloud.ack.describeClusterDetail(CLUSTER),
+      await cloud.ack.describeClusterResources(CLUSTER),
+    );
     expect(found).toEqual({
       loadBalancerId: 'lb-bp1apiserver00000000',
       kind: 'slb',
@@ -128,11 +131,35 @@ describe('the API server load balancer', () => {
   it('is undefined when the cluster has none', () => {
     expect(apiServerLoadBalancerOf(detail, [])).toBeUndefined();
   });
+
+  it('when required and the cluster has none, is an error naming the cluster', () => {
+    let error: unknown;
+    try {
+      requireApiServerLoadBalancer(detail, []);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CloudError);
+    expect(error).toMatchObject({
+      product: 'ACK',
+      action: 'DescribeClusterResources',
+      resourceId: CLUSTER,
+      code: 'ApiServerLoadBalancerNotFound',
+      retryable: false,
+    });
+    expect((error as Error).message).toContain(
+      `cluster ${CLUSTER} lists no load balancer in front of its API server (no k8s_master_slb resource, no control-plane endpoint)`,
+    );
+  });
 });
 
 describe('API server certificate SANs', () => {
   it('reads the current SANs', async () => {
-    expect(await cloud.ack.getApiServerCertSans(CLUSTER)).toEqual(['api.example.com', '10.0.0.1', 'old.example.com']);
+    expect((await cloud.ack.describeClusterDetail(CLUSTER)).apiServerCertSans).toEqual([
+      'api.example.com',
+      '10.0.0.1',
+      'old.example.com',
+    ]);
   });
 
   it('appends with action "append" (never "overwrite") and a client_token', async () => {

@@ -123,6 +123,23 @@ export function apiServerLoadBalancerOf(
     : undefined;
 }
 
+/** The load balancer in front of the API server (see apiServerLoadBalancerOf); an error naming the cluster when there is none. */
+export function requireApiServerLoadBalancer(
+  detail: ClusterDetail,
+  resources: ClusterResource[],
+): ApiServerLoadBalancer {
+  const found = apiServerLoadBalancerOf(detail, resources);
+  if (found) return found;
+  throw new CloudError({
+    product: 'ACK',
+    action: 'DescribeClusterResources',
+    resourceId: detail.clusterId,
+    code: 'ApiServerLoadBalancerNotFound',
+    message: `cluster ${detail.clusterId} lists no load balancer in front of its API server (no k8s_master_slb resource, no control-plane endpoint)`,
+    retryable: false,
+  });
+}
+
 /** The ACK API of one region. */
 export class AckClient {
   private readonly sdk: Cs;
@@ -155,29 +172,6 @@ export class AckClient {
         ),
     );
     return (response.body ?? []).map(clusterResourceOf);
-  }
-
-  /** The load balancer in front of the API server; an error naming the cluster when there is none. */
-  async findApiServerLoadBalancer(clusterId: string): Promise<ApiServerLoadBalancer> {
-    const [detail, resources] = await Promise.all([
-      this.describeClusterDetail(clusterId),
-      this.describeClusterResources(clusterId),
-    ]);
-    const found = apiServerLoadBalancerOf(detail, resources);
-    if (found) return found;
-    throw new CloudError({
-      product: 'ACK',
-      action: 'DescribeClusterResources',
-      resourceId: clusterId,
-      code: 'ApiServerLoadBalancerNotFound',
-      message: `cluster ${clusterId} lists no load balancer in front of its API server (no k8s_master_slb resource, no control-plane endpoint)`,
-      retryable: false,
-    });
-  }
-
-  /** The API server certificate's custom SANs as they are now. */
-  async getApiServerCertSans(clusterId: string): Promise<string[]> {
-    return (await this.describeClusterDetail(clusterId)).apiServerCertSans;
   }
 
   /**

@@ -1,5 +1,6 @@
 // ACK, VPC, ASM and SLB functions against the emulator, through the real SDKs and signing.
 import type { RunningEmulator } from '../../test/emulator';
+import { requireApiServerLoadBalancer } from './ack';
 import type { Cloud } from './index';
 import { cloudFor, eventually, startTwoClusterEmulator } from './testkit/emulated-cloud';
 
@@ -41,7 +42,11 @@ describe('ACK', () => {
   });
 
   it('finds the API server load balancer (k8s_master_slb, a CLB)', async () => {
-    expect(await cloud.ack.findApiServerLoadBalancer(ACK1.clusterId)).toEqual({
+    const [detail, resources] = await Promise.all([
+      cloud.ack.describeClusterDetail(ACK1.clusterId),
+      cloud.ack.describeClusterResources(ACK1.clusterId),
+    ]);
+    expect(requireApiServerLoadBalancer(detail, resources)).toEqual({
       loadBalancerId: ACK1.loadBalancerId,
       kind: 'slb',
       source: 'cluster resources (k8s_master_slb)',
@@ -57,7 +62,10 @@ describe('ACK', () => {
       (current) => current.state !== 'running',
     );
     expect(task).toMatchObject({ taskId: appended.taskId, clusterId: ACK1.clusterId, state: 'success' });
-    expect(await cloud.ack.getApiServerCertSans(ACK1.clusterId)).toEqual(['api.ack-hz-1.example.com', domain]);
+    expect((await cloud.ack.describeClusterDetail(ACK1.clusterId)).apiServerCertSans).toEqual([
+      'api.ack-hz-1.example.com',
+      domain,
+    ]);
     // The emulator neither logs nor honours ModifyCluster's client_token (ack.test.ts checks we send it).
     expect(emulator.requests().filter((request) => request.action === 'ModifyCluster')).toHaveLength(1);
   });

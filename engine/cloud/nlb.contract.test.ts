@@ -1,6 +1,7 @@
 // NLB against the emulator, through the real signing: an NLB's zones (GetLoadBalancerAttribute),
 // and an ACK cluster whose API server is behind an NLB.
 import { NLB_APISERVER_WORLD, type RunningEmulator, startEmulator } from '../../test/emulator';
+import { requireApiServerLoadBalancer } from './ack';
 import type { Cloud } from './index';
 import { servingZones } from './nlb';
 import { cloudFor } from './testkit/emulated-cloud';
@@ -58,7 +59,11 @@ test('a stopped or shifted zone is not one an endpoint service can use', () => {
 });
 
 test("ACK names the NLB as the cluster's API server load balancer (a private control-plane endpoint)", async () => {
-  expect(await cloud.ack.findApiServerLoadBalancer(ACK2)).toEqual({
+  const [detail, resources] = await Promise.all([
+    cloud.ack.describeClusterDetail(ACK2),
+    cloud.ack.describeClusterResources(ACK2),
+  ]);
+  expect(requireApiServerLoadBalancer(detail, resources)).toEqual({
     loadBalancerId: NLB_ID,
     kind: 'nlb',
     source: 'control plane endpoints',

@@ -4,10 +4,10 @@
  * adapter over engine/cloud, so discovery, the executor and SAN sync depend on this interface only.
  */
 import {
-  apiServerLoadBalancerOf,
   type ApiServerLoadBalancer,
   type ClusterDetail,
   type ClusterTask,
+  requireApiServerLoadBalancer,
   type SanAppendResult,
 } from '../cloud/ack';
 import { AccountClouds } from '../cloud/accounts';
@@ -284,19 +284,9 @@ export function provisioningCloud(clouds: Cloud | AccountClouds, options: PortOp
       const resources = await reads.once(`resources/${detail.clusterId}`, () =>
         cloud.ack.describeClusterResources(detail.clusterId),
       );
-      const found = apiServerLoadBalancerOf(detail, resources);
-      if (found) {
-        route.learn(cloud, found.loadBalancerId);
-        return found;
-      }
-      throw new CloudError({
-        product: 'ACK',
-        action: 'DescribeClusterResources',
-        resourceId: detail.clusterId,
-        code: 'ApiServerLoadBalancerNotFound',
-        message: `cluster ${detail.clusterId} lists no load balancer in front of its API server (no k8s_master_slb resource, no control-plane endpoint)`,
-        retryable: false,
-      });
+      const found = requireApiServerLoadBalancer(detail, resources);
+      route.learn(cloud, found.loadBalancerId);
+      return found;
     },
     describeVSwitch: (vSwitchId) =>
       reads.once(`vswitch/${vSwitchId}`, () =>

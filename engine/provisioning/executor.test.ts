@@ -112,7 +112,7 @@ function run(
       meshId: inputs.meshId,
       specRevision: 'uid-1/1',
       deadline: { at: Number.POSITIVE_INFINITY, label: '--timeout 10m' },
-      waits: { clock, initialMs: 1, factor: 1, maxIntervalMs: 1, perWaitMs: 60_000 },
+      waits: { clock, initialMs: 1, lateFraction: 0, maxIntervalMs: 1, perWaitMs: 60_000 },
       wait: options.wait ?? true,
       signal: options.signal,
     },

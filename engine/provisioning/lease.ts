@@ -40,7 +40,7 @@ export async function holdProvisioningLease(
   const waits: WaitPolicy = {
     clock: systemClock,
     initialMs: 1_000,
-    factor: 1,
+    lateFraction: 0,
     maxIntervalMs: 1_000,
     perWaitMs: Number.POSITIVE_INFINITY,
   };

@@ -183,9 +183,19 @@ export type Action =
   | (ActionBase & { kind: 'removeEndpointZone'; key: ResourceKey; zoneId: string })
   | (ActionBase & { kind: 'connectEndpoint'; key: ResourceKey; serviceKey: ResourceKey })
   | (ActionBase & { kind: 'deleteEndpoint'; endpointId: string })
+  /** An endpoint already being deleted (a run stopped after asking): only waited for until it is gone. */
+  | (ActionBase & { kind: 'awaitEndpointGone'; endpointId: string })
   | (ActionBase & { kind: 'deleteService'; serviceId: string });
 
 export type ActionKind = Action['kind'];
+
+/** The kinds of step that only wait for the cloud to get somewhere: never reported as a change. */
+export const WAIT_KINDS: ReadonlySet<ActionKind> = new Set(['awaitService', 'awaitEndpoint', 'awaitEndpointGone']);
+
+/** Whether a step only waits (its kind is one of WAIT_KINDS): it changes nothing in the cloud. */
+export function onlyWaits(action: Action): boolean {
+  return WAIT_KINDS.has(action.kind);
+}
 
 /** Which clusters a run may change: the ones named, or every cluster (orphans included). */
 export type PlanScope = { clusterIds: string[] } | 'all';

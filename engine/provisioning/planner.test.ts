@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { desiredState } from './desired';
-import type { ClusterFacts, DesiredInputs, Inventory, PlanScope, VSwitchPlacement } from './model';
+import {
+  type ClusterFacts,
+  type DesiredInputs,
+  type Inventory,
+  onlyWaits,
+  type PlanScope,
+  type VSwitchPlacement,
+} from './model';
 import { describePlan, planReconcile, resolveResources } from './planner';
 
 // Fixtures are data: the inputs of the two-cluster world, inventories as the cloud would list them,
@@ -87,6 +94,25 @@ describe('planReconcile', () => {
       ['service', 'apiserver', 'cab1659d273777fbbeb08d1f747ad55b7', 'epsrv-apic2000000000001'],
       ['service', 'pilot', '-', 'epsrv-pilot0000000000001'],
     ]);
+  });
+
+  test('an endpoint already being deleted is waited for under its own kind, which changes nothing', () => {
+    const testCase = cases.find((candidate) => candidate.inventory === 'inventory-disconnect-stopped')!;
+    const plan = planReconcile(desiredState(inputsFor(testCase)), inventoryFor(testCase.inventory), testCase.scope);
+    const waits = plan.actions.filter((action) => action.kind === 'awaitEndpointGone');
+    expect(waits.map((action) => [action.description, action.mutating, onlyWaits(action)])).toEqual([
+      [
+        'wait for the API-server endpoint of cab1659d273777fbbeb08d1f747ad55b7 ep-apic20000000000001 to be deleted (already being deleted)',
+        false,
+        true,
+      ],
+      [
+        'wait for the Pilot endpoint of cab1659d273777fbbeb08d1f747ad55b7 ep-pilotc2000000000001 to be deleted (already being deleted)',
+        false,
+        true,
+      ],
+    ]);
+    expect(plan.actions.filter((action) => action.kind === 'deleteEndpoint')).toEqual([]);
   });
 
   test('a converged plan reads as nothing to do', () => {

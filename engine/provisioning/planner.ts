@@ -25,25 +25,25 @@ import {
   type ResourceKey,
   type VSwitchPlacement,
 } from './model';
+import { ENDPOINT_STATES, SERVICE_STATES } from './managers/states';
 
 const SHARED = 'shared';
-
-/** Statuses of a resource on its way to Active: wait for it rather than touch it. */
-const SETTLING = new Set(['Creating', 'Pending']);
-const GONE_SOON = 'Deleting';
+const GONE_SOON = ENDPOINT_STATES.going;
 
 // ---- choosing the one resource of each key ----
 
-function rank(status: string | undefined): number {
-  if (status === 'Active') return 0;
-  if (status !== undefined && SETTLING.has(status)) return 1;
+type States = { settled: string; settling: ReadonlySet<string> };
+
+function rank(status: string | undefined, states: States): number {
+  if (status === states.settled) return 0;
+  if (status !== undefined && states.settling.has(status)) return 1;
   return 2;
 }
 
 // Active first, then the oldest, then by id: the same choice on every run.
-function byPreference<T extends { status?: string; createTime?: string }>(idOf: (item: T) => string) {
+function byPreference<T extends { status?: string; createTime?: string }>(states: States, idOf: (item: T) => string) {
   return (a: T, b: T) =>
-    rank(a.status) - rank(b.status) ||
+    rank(a.status, states) - rank(b.status, states) ||
     (a.createTime ?? '').localeCompare(b.createTime ?? '') ||
     idOf(a).localeCompare(idOf(b));
 }
@@ -74,8 +74,8 @@ export function resolveResources(inventory: Inventory): ResolvedResources {
   const services = new Map<string, ObservedService>();
   const surplusServices: ObservedService[] = [];
   const liveServices = inventory.services
-    .filter((service) => service.status !== GONE_SOON)
-    .sort(byPreference((service) => service.serviceId));
+    .filter((service) => service.status !== SERVICE_STATES.going)
+    .sort(byPreference(SERVICE_STATES, (service) => service.serviceId));
   for (const service of liveServices) {
     const name = keyName(serviceKey(service.link, service.clusterId));
     if (services.has(name) || (service.link === 'apiserver' && !service.clusterId)) surplusServices.push(service);
@@ -84,8 +84,8 @@ export function resolveResources(inventory: Inventory): ResolvedResources {
   const endpoints = new Map<string, ObservedEndpoint>();
   const surplusEndpoints: ObservedEndpoint[] = [];
   const liveEndpoints = inventory.endpoints
-    .filter((endpoint) => endpoint.status !== GONE_SOON)
-    .sort(byPreference((endpoint) => endpoint.endpointId));
+    .filter((endpoint) => endpoint.status !== ENDPOINT_STATES.going)
+    .sort(byPreference(ENDPOINT_STATES, (endpoint) => endpoint.endpointId));
   for (const endpoint of liveEndpoints) {
     const name = keyName(endpointKey(endpoint.link, endpoint.clusterId));
     const service = services.get(keyName(serviceKey(endpoint.link, endpoint.clusterId)));
@@ -162,7 +162,7 @@ function planService(
     return { chain: { tail: [create.id] }, attachIn };
   }
   let tail: string[] = [];
-  if (observed.status !== 'Active') {
+  if (observed.status !== SERVICE_STATES.settled) {
     tail = [
       builder.add({
         ...common,
@@ -283,12 +283,12 @@ function planEndpoint(
       securityGroupIds: link.endpointSecurityGroupIds,
       zones: link.endpointZones,
     });
-    connect(builder, link, [create.id], 'Pending');
+    connect(builder, link, [create.id], ENDPOINT_STATES.awaitingAccept);
     return { removedZones };
   }
 
   let tail: string[] = [];
-  if (observed.status !== 'Active') {
+  if (observed.status !== ENDPOINT_STATES.settled) {
     tail = [
       builder.add({
         ...common,
@@ -322,7 +322,7 @@ function planEndpoint(
   }
   for (const zoneId of remove.filter((zone) => !replaced.includes(zone)))
     tail = [removeZone(builder, link, key, observed, zoneId, tail, removedZones)];
-  if (observed.connectionStatus !== 'Connected') connect(builder, link, tail, observed.connectionStatus);
+  if (observed.connectionStatus !== ENDPOINT_STATES.connected) connect(builder, link, tail, observed.connectionStatus);
   return { removedZones };
 }
 
@@ -352,7 +352,7 @@ function removeZone(
 
 function connect(builder: PlanBuilder, link: DesiredLink, after: string[], status: string | undefined): void {
   // Connecting needs only waiting; Pending or Disconnected needs the provider to accept it.
-  const mutating = status !== 'Connecting';
+  const mutating = status !== ENDPOINT_STATES.connecting;
   builder.add({
     link: link.link,
     clusterId: link.clusterId,
@@ -381,12 +381,13 @@ function deleteEndpoint(builder: PlanBuilder, endpoint: ObservedEndpoint, why: s
   });
 }
 
+// Its own kind, not a deleteEndpoint that finds the endpoint Deleting: a wait is never reported as a change.
 function awaitEndpointGone(builder: PlanBuilder, endpoint: ObservedEndpoint): Action {
   return builder.add({
     link: endpoint.link,
     clusterId: endpoint.clusterId,
-    kind: 'deleteEndpoint',
-    id: `${prefix(endpoint.link, endpoint.clusterId)}/delete-endpoint/${endpoint.endpointId}`,
+    kind: 'awaitEndpointGone',
+    id: `${prefix(endpoint.link, endpoint.clusterId)}/await-endpoint-gone/${endpoint.endpointId}`,
     description: `wait for ${endpointLabel(endpoint.link, endpoint.clusterId)} ${endpoint.endpointId} to be deleted (already being deleted)`,
     dependsOn: [],
     mutating: false,
@@ -477,14 +478,13 @@ export function planReconcile(desired: DesiredState, inventory: Inventory, scope
 
   // Services no longer wanted: a cluster's API-server service, and the Pilot service once no
   // cluster is left in the spec and none of our endpoints still reaches it.
-  const deletedEndpointIds = new Set(
-    endpointDeletes.map((action) => (action.kind === 'deleteEndpoint' ? action.endpointId : '')),
-  );
+  const endpointIdOf = (action: Action) =>
+    action.kind === 'deleteEndpoint' || action.kind === 'awaitEndpointGone' ? action.endpointId : undefined;
+  const deletedEndpointIds = new Set(endpointDeletes.map(endpointIdOf));
   const dependentDeletes = (serviceId: string) =>
     endpointDeletes.filter(
       (action) =>
-        action.kind === 'deleteEndpoint' &&
-        inventory.endpoints.find((endpoint) => endpoint.endpointId === action.endpointId)?.serviceId === serviceId,
+        inventory.endpoints.find((endpoint) => endpoint.endpointId === endpointIdOf(action))?.serviceId === serviceId,
     );
   for (const service of resolved.services.values()) {
     if (service.link !== 'apiserver' || !inScope(scope, service.clusterId) || wanted.has(service.clusterId!)) continue;

@@ -82,6 +82,18 @@ describe('BatchedPoll', () => {
     expect(clock.sleeps).toEqual([LIST_GAP_MS]);
   });
 
+  test('a read asked during the gap waits only for what is left of it', async () => {
+    const cloud = fakeCloud(items);
+    const clock = fakeClock();
+    const poll = new BatchedPoll<Item>(cloud.get, cloud.list, (item) => item.id, clock);
+    const ids = items.map((item) => item.id);
+    await readTogether(poll, ids);
+    await clock.sleep(100);
+    await readTogether(poll, ids);
+    expect(cloud.calls).toEqual(['list', 'list']);
+    expect(clock.sleeps).toEqual([100, LIST_GAP_MS - 100]);
+  });
+
   test('a failed list fails no read: each waiting read then asks alone', async () => {
     const cloud = fakeCloud(items);
     let fail = true;

@@ -136,7 +136,7 @@ function fakeAck(options: {
 }
 
 function options(clock: Clock) {
-  const waits: WaitPolicy = { clock, initialMs: 100, factor: 2, maxIntervalMs: 1_000, perWaitMs: 60_000 };
+  const waits: WaitPolicy = { clock, initialMs: 100, lateFraction: 1, maxIntervalMs: 1_000, perWaitMs: 60_000 };
   return { deadline: { at: 600_000, label: '--timeout 10m' }, waits, clientToken: 'asmpvl-token' };
 }
 
@@ -167,7 +167,7 @@ describe('syncClusterSans', () => {
     const clock = fakeClock();
     const ack = fakeAck({ sans: [], state: ['updating', 'updating', 'running'] });
     await syncClusterSans(ack.cloud, CLUSTER, DOMAIN, options(clock));
-    expect(clock.sleeps.slice(0, 2)).toEqual([100, 200]);
+    expect(clock.sleeps.slice(0, 2)).toEqual([100, 100]);
     expect(ack.appended).toEqual([[DOMAIN]]);
   });
 

@@ -9,9 +9,11 @@
  * computed from a read could drop a SAN someone appended in between; a leftover SAN names a
  * deleted endpoint's domain, which embeds the endpoint's unique id and is never handed out again.
  */
-import type { ClusterTask } from '../cloud/ack';
 import type { ProvisioningCloud } from './cloud-port';
-import { type Deadline, pollUntil, type WaitPolicy } from './waits';
+import { SanSyncError, SanTaskManager } from './managers/san-tasks';
+import type { Deadline, WaitPolicy } from './waits';
+
+export { SanSyncError } from './managers/san-tasks';
 
 /** DNS names compare without regard to case. */
 function sameName(a: string, b: string): boolean {
@@ -57,20 +59,6 @@ export function verifySans(
   return { ok: dropped.length === 0 && missing.length === 0, dropped, missing };
 }
 
-/** Why a cluster's SANs could not be synced, for a person. */
-export class SanSyncError extends Error {
-  override readonly name = 'SanSyncError';
-  constructor(
-    readonly clusterId: string,
-    readonly step: string,
-    message: string,
-    readonly requestId?: string,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-  }
-}
-
 export interface SanSyncResult {
   clusterId: string;
   domain: string;
@@ -91,40 +79,6 @@ export interface SanSyncOptions {
   onStep?: (step: string) => void;
 }
 
-// While a cluster task (say, an earlier SAN update) runs, the cluster is `updating` and refuses
-// another change: wait for it to be running first. With `settled`, the first look may be the
-// run's own earlier read of the cluster (discovery's); every further look, and the read-back after
-// ModifyCluster, asks ACK again.
-async function runningClusterSans(
-  cloud: ProvisioningCloud,
-  clusterId: string,
-  options: SanSyncOptions,
-  settled: boolean,
-): Promise<string[]> {
-  let fresh = !settled;
-  const detail = await pollUntil(
-    () => {
-      const read = cloud.describeCluster(clusterId, { fresh });
-      fresh = true;
-      return read;
-    },
-    (cluster) => cluster.state !== 'updating',
-    {
-      ...options,
-      what: `cluster ${clusterId} to finish its running task (state updating)`,
-      describe: (cluster) => `state ${cluster.state ?? 'unknown'}`,
-    },
-  );
-  if (detail.state !== undefined && detail.state !== 'running') {
-    throw new SanSyncError(
-      clusterId,
-      'read the API server certificate SANs',
-      `cluster ${clusterId} is ${detail.state}; SANs can be changed only on a running cluster. Fix the cluster in the ACK console, then run sync-san again.`,
-    );
-  }
-  return detail.apiServerCertSans;
-}
-
 /**
  * Makes `clusterId`'s API server certificate list `domain`: reads the SANs, appends the domain if
  * missing (the API server restarts), waits for the cluster task, reads back and verifies.
@@ -135,35 +89,19 @@ export async function syncClusterSans(
   domain: string,
   options: SanSyncOptions,
 ): Promise<SanSyncResult> {
-  const before = await runningClusterSans(cloud, clusterId, options, true);
+  const sanTasks = new SanTaskManager({
+    cloud,
+    deadline: options.deadline,
+    waits: options.waits,
+    signal: options.signal,
+  });
+  const before = await sanTasks.observe(clusterId, { settled: true });
   const decision = decideSanAppend(before, [domain]);
   if (decision.append.length === 0) return { clusterId, domain, alreadyPresent: true, before, after: before };
 
   options.onStep?.(`append ${domain} to the API server certificate SANs of ${clusterId} (the API server restarts)`);
-  const appended = await cloud.appendCertSans(clusterId, decision.append, options.clientToken);
-  if (appended.taskId) {
-    const task = await pollUntil(
-      () => cloud.describeTask(appended.taskId!),
-      (candidate) => candidate.state !== 'running',
-      {
-        ...options,
-        what: `ACK task ${appended.taskId} (SANs of ${clusterId})`,
-        describe: (candidate: ClusterTask) => `state ${candidate.state ?? 'unknown'}`,
-      },
-    );
-    if (task.state !== 'success') {
-      const reason = task.error
-        ? `${task.error.code ?? ''} ${task.error.message ?? ''}`.trim()
-        : `ended ${task.state ?? 'without a state'}`;
-      throw new SanSyncError(
-        clusterId,
-        'update the API server certificate SANs',
-        `ACK task ${task.taskId} for cluster ${clusterId} failed: ${reason} (request id ${appended.requestId ?? 'unknown'}). Check the cluster's events in the ACK console, then run sync-san again.`,
-        appended.requestId,
-      );
-    }
-  }
-  const after = await runningClusterSans(cloud, clusterId, options, false);
+  const appended = await sanTasks.create(clusterId, decision.append, options.clientToken);
+  const after = await sanTasks.observe(clusterId, { settled: false });
   const verdict = verifySans(before, after, [domain]);
   if (!verdict.ok) {
     const parts = [

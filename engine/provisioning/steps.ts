@@ -1,19 +1,18 @@
 /**
- * What each kind of plan step does in the cloud. Every step looks before it acts (a resource
- * already in the wanted state is left alone, "already exists" and "not found" answers count as
- * done), so a step that ran half-way in a killed run is safe to run again. Creates carry a
- * deterministic ClientToken (client-token.ts); other writes are made safe by that look, and carry
- * the client's per-call token (the same on each retry of one call).
+ * The step dispatcher: which manager call (managers/) each kind of plan step is, and what the step
+ * reports. The managers look before they act and own the answers they take as already done, so a
+ * step that ran half-way in a killed run is safe to run again; here a step only resolves the ids
+ * it needs, makes its change and, unless the run does not wait (--no-wait), waits for it to settle.
  */
-import { randomUUID } from 'node:crypto';
-import type { Endpoint, EndpointService, ServiceResourceType } from '../cloud/privatelink';
 import { clientTokenFor } from './client-token';
-import { hasCode, type ProvisioningCloud } from './cloud-port';
+import type { ProvisioningCloud } from './cloud-port';
 import { ProvisioningInputError } from './errors';
 import { type Action, keyName, linkLabel, type ResourceKey } from './model';
-import type { BatchedPoll, RunPolls } from './polls';
+import type { RunPolls } from './polls';
 import { tagsFor } from './tags';
-import { type Deadline, pollUntil, type WaitPolicy } from './waits';
+import { EndpointServiceManager } from './managers/endpoint-services';
+import { EndpointManager } from './managers/endpoints';
+import type { Deadline, WaitPolicy } from './waits';
 
 export interface StepContext {
   cloud: ProvisioningCloud;
@@ -56,156 +55,26 @@ function token(context: StepContext, action: Action, parameters: unknown): strin
   });
 }
 
-const oneOff = () => randomUUID();
-
-/** Found and not on its way out. */
-function isLive<T>(found: T | undefined, status: (value: T) => string | undefined): boolean {
-  return found !== undefined && status(found) !== 'Deleting';
+function services(context: StepContext): EndpointServiceManager {
+  return new EndpointServiceManager(context, context.polls.services);
 }
-
-// ---- waiting for states ----
-
-function pollOptions<T>(context: StepContext, what: string, describe: (value: T) => string) {
-  return { deadline: context.deadline, waits: context.waits, signal: context.signal, what, describe };
-}
-
-/** Waits until the service is Active, or gone (undefined). */
-async function serviceSettled(context: StepContext, serviceId: string): Promise<EndpointService | undefined> {
-  const { services } = context.polls;
-  return services.watch(() =>
-    pollUntil(
-      () => services.read(serviceId),
-      (found) => found === undefined || found.serviceStatus === 'Active',
-      pollOptions(
-        context,
-        `endpoint service ${serviceId} to be Active`,
-        (found) => `status ${found?.serviceStatus ?? 'gone'}`,
-      ),
-    ),
-  );
-}
-
-async function serviceActive(context: StepContext, serviceId: string): Promise<EndpointService> {
-  const service = await serviceSettled(context, serviceId);
-  if (!service)
-    throw new ProvisioningInputError(
-      `endpoint service ${serviceId} disappeared while we waited for it; the next run recreates it`,
-    );
-  return service;
-}
-
-/** Waits until the endpoint is Active, or gone (undefined). */
-async function endpointSettled(context: StepContext, endpointId: string): Promise<Endpoint | undefined> {
-  const { endpoints } = context.polls;
-  return endpoints.watch(() =>
-    pollUntil(
-      () => endpoints.read(endpointId),
-      (found) => found === undefined || found.endpointStatus === 'Active',
-      pollOptions(
-        context,
-        `endpoint ${endpointId} to be Active`,
-        (found) => `status ${found?.endpointStatus ?? 'gone'}`,
-      ),
-    ),
-  );
-}
-
-async function endpointActive(context: StepContext, endpointId: string): Promise<Endpoint> {
-  const endpoint = await endpointSettled(context, endpointId);
-  if (!endpoint)
-    throw new ProvisioningInputError(
-      `endpoint ${endpointId} disappeared while we waited for it; the next run recreates it`,
-    );
-  return endpoint;
-}
-
-// A resource deleted behind our back more often than this within one run is someone else's fight.
-const MAX_REPLAYED_CREATES = 4;
-
-/**
- * A create whose ClientToken names this attempt, not the resource's role. The first attempt sends
- * the action's token; when the cloud answers with a resource that is gone (a replay of an earlier
- * create whose resource was deleted since: the cloud remembers tokens), the next attempt chains the
- * gone id into its token. A run resumed after a kill walks the same chain, so it re-sends the token
- * of the create that was in flight and gets that resource back, never a second one.
- */
-async function createFresh(
-  context: StepContext,
-  action: Action,
-  parameters: Record<string, unknown>,
-  create: (clientToken: string) => Promise<string>,
-  settle: (id: string) => Promise<boolean>,
-): Promise<{ id: string; settled: boolean }> {
-  const replayed: string[] = [];
-  for (;;) {
-    const chained = replayed.length > 0 ? { ...parameters, replacing: replayed } : parameters;
-    const id = await create(token(context, action, chained));
-    if (await settle(id)) return { id, settled: context.wait };
-    replayed.push(id);
-    if (replayed.length >= MAX_REPLAYED_CREATES)
-      throw new ProvisioningInputError(
-        `${replayed.join(', ')}: each was gone as soon as it was made; something deletes them (the console, another tool): stop it and the next run recreates the resource`,
-      );
-  }
-}
-
-async function gone<T>(
-  context: StepContext,
-  poll: BatchedPoll<T>,
-  id: string,
-  what: string,
-  status: (value: T) => string | undefined,
-): Promise<void> {
-  await poll.watch(() =>
-    pollUntil(
-      () => poll.read(id),
-      (found) => found === undefined,
-      pollOptions(context, `${what} to be deleted`, (found) => `status ${found ? status(found) : 'gone'}`),
-    ),
-  );
-}
-
-const CONNECTED = 'Connected';
-const ACCEPTABLE = new Set(['Pending', 'Disconnected']);
-const MOVING = new Set(['Connecting', 'Disconnecting']);
-
-// ---- the steps ----
 
 async function createService(
   context: StepContext,
   action: Extract<Action, { kind: 'createService' }>,
 ): Promise<StepResult> {
-  const { loadBalancer, zones, key } = action;
-  const parameters = { loadBalancer: loadBalancer.loadBalancerId, kind: loadBalancer.kind, zones };
-  const created = await createFresh(
-    context,
-    action,
-    parameters,
-    async (clientToken) =>
-      (
-        await context.cloud.createService({
-          resources: zones.map((zoneId) => ({
-            resourceType: loadBalancer.kind,
-            resourceId: loadBalancer.loadBalancerId,
-            zoneId,
-          })),
-          serviceResourceType: loadBalancer.kind,
-          // The provider accepts each endpoint itself (connectEndpoint): a shared Pilot service must not
-          // take connections from endpoints it does not know.
-          autoAcceptEnabled: false,
-          serviceDescription: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
-          tags: tagsFor(context.meshId, action.link, action.clusterId),
-          clientToken,
-        })
-      ).serviceId,
-    async (serviceId) =>
-      context.wait
-        ? (await serviceSettled(context, serviceId)) !== undefined
-        : isLive(await context.cloud.getService(serviceId), (found) => found.serviceStatus),
+  const serviceId = await services(context).create(
+    {
+      loadBalancer: action.loadBalancer,
+      zones: action.zones,
+      description: `asmpvl: ${linkLabel(action.link)} link${action.clusterId ? ` of ${action.clusterId}` : 's'} for mesh ${context.meshId}`,
+      tags: tagsFor(context.meshId, action.link, action.clusterId),
+    },
+    (parameters) => token(context, action, parameters),
   );
-  context.ids.set(keyName(key), created.id);
-  if (!created.settled) return { state: 'started', detail: created.id };
-  return { state: 'done', detail: `${created.id} Active` };
+  context.ids.set(keyName(action.key), serviceId);
+  if (!context.wait) return { state: 'started', detail: serviceId };
+  return { state: 'done', detail: `${serviceId} Active` };
 }
 
 async function awaitService(
@@ -213,7 +82,7 @@ async function awaitService(
   action: Extract<Action, { kind: 'awaitService' }>,
 ): Promise<StepResult> {
   if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
-  await serviceActive(context, action.serviceId);
+  await services(context).active(action.serviceId);
   return { state: 'done', detail: `${action.serviceId} Active` };
 }
 
@@ -222,20 +91,10 @@ async function attachServiceZone(
   action: Extract<Action, { kind: 'attachServiceZone' }>,
 ): Promise<StepResult> {
   const serviceId = resolve(context, action.key);
-  await serviceActive(context, serviceId);
-  try {
-    await context.cloud.attachResource({
-      serviceId,
-      resourceId: action.loadBalancer.loadBalancerId,
-      resourceType: action.loadBalancer.kind,
-      zoneId: action.zoneId,
-      clientToken: oneOff(),
-    });
-  } catch (error) {
-    if (!hasCode(error, 'EndpointServiceResourceExist')) throw error;
-  }
+  const manager = services(context);
+  await manager.attachZone(serviceId, action.loadBalancer, action.zoneId);
   if (!context.wait) return { state: 'started' };
-  await serviceActive(context, serviceId);
+  await manager.active(serviceId);
   return { state: 'done', detail: `${serviceId} covers ${action.zoneId}` };
 }
 
@@ -243,21 +102,10 @@ async function detachServiceZone(
   context: StepContext,
   action: Extract<Action, { kind: 'detachServiceZone' }>,
 ): Promise<StepResult> {
-  const service = await serviceActive(context, action.serviceId);
-  const { resource } = action;
-  try {
-    await context.cloud.detachResource({
-      serviceId: service.serviceId,
-      resourceId: resource.resourceId,
-      resourceType: resource.resourceType as 'slb' | 'nlb' | 'alb',
-      zoneId: resource.zoneId,
-      clientToken: oneOff(),
-    });
-  } catch (error) {
-    if (!hasCode(error, 'EndpointServiceResourceNotFound')) throw error;
-  }
+  const manager = services(context);
+  await manager.detachZone(action.serviceId, action.resource);
   if (!context.wait) return { state: 'started' };
-  await serviceActive(context, service.serviceId);
+  await manager.active(action.serviceId);
   return { state: 'done' };
 }
 
@@ -266,41 +114,33 @@ async function allowAccount(
   action: Extract<Action, { kind: 'allowAccount' }>,
 ): Promise<StepResult> {
   const serviceId = resolve(context, action.key);
-  await context.cloud.allowAccount(serviceId, action.accountId, oneOff());
+  await services(context).allowAccount(serviceId, action.accountId);
   return { state: 'done', detail: `${action.accountId} allowed on ${serviceId}` };
+}
+
+function endpoints(context: StepContext): EndpointManager {
+  return new EndpointManager(context, context.polls.endpoints);
 }
 
 async function createEndpoint(
   context: StepContext,
   action: Extract<Action, { kind: 'createEndpoint' }>,
 ): Promise<StepResult> {
-  const serviceId = resolve(context, action.serviceKey);
-  const parameters = { serviceId, vpcId: action.vpcId, securityGroupIds: action.securityGroupIds, zones: action.zones };
-  const created = await createFresh(
-    context,
-    action,
-    parameters,
-    async (clientToken) =>
-      (
-        await context.cloud.createEndpoint({
-          vpcId: action.vpcId,
-          serviceId,
-          securityGroupIds: action.securityGroupIds,
-          zones: action.zones,
-          endpointName: `asmpvl-${action.link}-${action.clusterId}`,
-          endpointDescription: `asmpvl: ${linkLabel(action.link)} link of ${action.clusterId} for mesh ${context.meshId}`,
-          tags: tagsFor(context.meshId, action.link, action.clusterId),
-          clientToken,
-        })
-      ).endpointId,
-    async (endpointId) =>
-      context.wait
-        ? (await endpointSettled(context, endpointId)) !== undefined
-        : isLive(await context.cloud.getEndpoint(endpointId), (found) => found.endpointStatus),
+  const endpointId = await endpoints(context).create(
+    {
+      serviceId: resolve(context, action.serviceKey),
+      vpcId: action.vpcId,
+      securityGroupIds: action.securityGroupIds,
+      zones: action.zones,
+      name: `asmpvl-${action.link}-${action.clusterId}`,
+      description: `asmpvl: ${linkLabel(action.link)} link of ${action.clusterId} for mesh ${context.meshId}`,
+      tags: tagsFor(context.meshId, action.link, action.clusterId),
+    },
+    (parameters) => token(context, action, parameters),
   );
-  context.ids.set(keyName(action.key), created.id);
-  if (!created.settled) return { state: 'started', detail: created.id };
-  return { state: 'done', detail: `${created.id} Active` };
+  context.ids.set(keyName(action.key), endpointId);
+  if (!context.wait) return { state: 'started', detail: endpointId };
+  return { state: 'done', detail: `${endpointId} Active` };
 }
 
 async function awaitEndpoint(
@@ -308,7 +148,7 @@ async function awaitEndpoint(
   action: Extract<Action, { kind: 'awaitEndpoint' }>,
 ): Promise<StepResult> {
   if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
-  await endpointActive(context, action.endpointId);
+  await endpoints(context).active(action.endpointId);
   return { state: 'done', detail: `${action.endpointId} Active` };
 }
 
@@ -317,20 +157,10 @@ async function addEndpointZone(
   action: Extract<Action, { kind: 'addEndpointZone' }>,
 ): Promise<StepResult> {
   const endpointId = resolve(context, action.key);
-  // A zone change locks the endpoint (Pending) until it settles: one at a time.
-  await endpointActive(context, endpointId);
-  try {
-    await context.cloud.addEndpointZone({
-      endpointId,
-      zoneId: action.zone.zoneId,
-      vSwitchId: action.zone.vSwitchId,
-      clientToken: oneOff(),
-    });
-  } catch (error) {
-    if (!hasCode(error, 'EndpointZoneDuplicated')) throw error;
-  }
+  const manager = endpoints(context);
+  await manager.addZone(endpointId, action.zone);
   if (!context.wait) return { state: 'started' };
-  await endpointActive(context, endpointId);
+  await manager.active(endpointId);
   return { state: 'done', detail: `${endpointId} in ${action.zone.zoneId}` };
 }
 
@@ -339,14 +169,10 @@ async function removeEndpointZone(
   action: Extract<Action, { kind: 'removeEndpointZone' }>,
 ): Promise<StepResult> {
   const endpointId = resolve(context, action.key);
-  await endpointActive(context, endpointId);
-  try {
-    await context.cloud.removeEndpointZone(endpointId, action.zoneId, oneOff());
-  } catch (error) {
-    if (!hasCode(error, 'EndpointZoneNotFound')) throw error;
-  }
+  const manager = endpoints(context);
+  await manager.removeZone(endpointId, action.zoneId);
   if (!context.wait) return { state: 'started' };
-  await endpointActive(context, endpointId);
+  await manager.active(endpointId);
   return { state: 'done' };
 }
 
@@ -355,40 +181,13 @@ async function connectEndpoint(
   action: Extract<Action, { kind: 'connectEndpoint' }>,
 ): Promise<StepResult> {
   const endpointId = resolve(context, action.key);
-  const serviceId = resolve(context, action.serviceKey);
-  // Looked up again rather than trusted from the plan: the connection may have moved since.
-  const endpoint = await endpointActive(context, endpointId);
-  const status = endpoint.connectionStatus ?? 'unknown';
-  if (status === CONNECTED)
-    return { state: 'done', detail: `${endpointId} Connected`, domain: endpoint.endpointDomain };
-  if (ACCEPTABLE.has(status)) await context.cloud.enableConnection(serviceId, endpointId, oneOff());
-  else if (!MOVING.has(status)) {
-    throw new ProvisioningInputError(
-      `the connection of endpoint ${endpointId} to ${serviceId} is ${status}; delete the endpoint (disconnect) and connect again`,
-    );
-  }
+  const manager = endpoints(context);
+  const start = await manager.accept(endpointId, resolve(context, action.serviceKey));
+  const domain = start.endpoint.endpointDomain;
+  if (start.state === 'connected') return { state: 'done', detail: `${endpointId} Connected`, domain };
   if (!context.wait) return { state: 'started' };
-  const { endpoints } = context.polls;
-  const connected = await endpoints.watch(() =>
-    pollUntil(
-      () => endpoints.read(endpointId),
-      (found) => found === undefined || found.connectionStatus === CONNECTED,
-      pollOptions(
-        context,
-        `the connection of endpoint ${endpointId} to be Connected`,
-        (found) => `connection ${found?.connectionStatus ?? 'gone'}`,
-      ),
-    ),
-  );
-  if (!connected)
-    throw new ProvisioningInputError(
-      `endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`,
-    );
-  return {
-    state: 'done',
-    detail: `${endpointId} Connected`,
-    domain: connected.endpointDomain ?? endpoint.endpointDomain,
-  };
+  const connected = await manager.connected(endpointId);
+  return { state: 'done', detail: `${endpointId} Connected`, domain: connected.endpointDomain ?? domain };
 }
 
 async function deleteEndpoint(
@@ -396,45 +195,20 @@ async function deleteEndpoint(
   action: Extract<Action, { kind: 'deleteEndpoint' }>,
 ): Promise<StepResult> {
   const { endpointId } = action;
-  const endpoint = await context.cloud.getEndpoint(endpointId);
-  if (!endpoint) return { state: 'done', detail: 'already gone' };
-  if (endpoint.endpointStatus !== 'Deleting') {
-    // Only an Active endpoint can be deleted; one being created or changed is waited for first.
-    await endpointActive(context, endpointId);
-    try {
-      await context.cloud.deleteEndpoint(endpointId, oneOff());
-    } catch (error) {
-      if (!hasCode(error, 'EndpointNotFound')) throw error;
-    }
-  }
+  const manager = endpoints(context);
+  if ((await manager.delete(endpointId)) === 'gone') return { state: 'done', detail: 'already gone' };
   if (!context.wait) return { state: 'started' };
-  await gone(context, context.polls.endpoints, endpointId, `endpoint ${endpointId}`, (found) => found.endpointStatus);
+  await manager.gone(endpointId);
   return { state: 'done', detail: `${endpointId} deleted` };
 }
 
-/**
- * Detaches every load balancer still attached to a service, one at a time (each change makes the
- * service busy until it settles). PrivateLink refuses to delete a service with resources attached
- * (`EndpointServiceDependenceViolation`).
- */
-async function detachEveryResource(context: StepContext, serviceId: string): Promise<void> {
-  const resources = await context.cloud.listServiceResources(serviceId);
-  for (const resource of resources) {
-    await serviceActive(context, serviceId);
-    try {
-      await context.cloud.detachResource({
-        serviceId,
-        resourceId: resource.resourceId,
-        // Optional to detach: absent, the cloud takes the type of the id.
-        resourceType: resource.resourceType as ServiceResourceType,
-        zoneId: resource.zoneId,
-        clientToken: oneOff(),
-      });
-    } catch (error) {
-      if (!hasCode(error, 'EndpointServiceResourceNotFound')) throw error;
-    }
-  }
-  if (resources.length > 0) await serviceActive(context, serviceId);
+async function awaitEndpointGone(
+  context: StepContext,
+  action: Extract<Action, { kind: 'awaitEndpointGone' }>,
+): Promise<StepResult> {
+  if (!context.wait) return { state: 'started', detail: 'not waited for (--no-wait)' };
+  await endpoints(context).gone(action.endpointId);
+  return { state: 'done', detail: `${action.endpointId} deleted` };
 }
 
 async function deleteService(
@@ -442,25 +216,10 @@ async function deleteService(
   action: Extract<Action, { kind: 'deleteService' }>,
 ): Promise<StepResult> {
   const { serviceId } = action;
-  const service = await context.cloud.getService(serviceId);
-  if (!service) return { state: 'done', detail: 'already gone' };
-  if (service.serviceStatus !== 'Deleting') {
-    await serviceActive(context, serviceId);
-    await detachEveryResource(context, serviceId);
-    try {
-      await context.cloud.deleteService(serviceId, oneOff());
-    } catch (error) {
-      if (!hasCode(error, 'EndpointServiceNotFound')) throw error;
-    }
-  }
+  const manager = services(context);
+  if ((await manager.delete(serviceId)) === 'gone') return { state: 'done', detail: 'already gone' };
   if (!context.wait) return { state: 'started' };
-  await gone(
-    context,
-    context.polls.services,
-    serviceId,
-    `endpoint service ${serviceId}`,
-    (found) => found.serviceStatus,
-  );
+  await manager.gone(serviceId);
   return { state: 'done', detail: `${serviceId} deleted` };
 }
 
@@ -489,6 +248,8 @@ export function runStep(context: StepContext, action: Action): Promise<StepResul
       return connectEndpoint(context, action);
     case 'deleteEndpoint':
       return deleteEndpoint(context, action);
+    case 'awaitEndpointGone':
+      return awaitEndpointGone(context, action);
     case 'deleteService':
       return deleteService(context, action);
   }

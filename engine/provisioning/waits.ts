@@ -1,6 +1,7 @@
 /**
- * Time, made explicit: every wait polls with a growing interval and ends at a deadline, every
- * sleep can be cancelled. (Calls are paced at each action's rate limit by engine/cloud/pacing.ts.)
+ * Time, made explicit: every wait polls at an interval that grows with the time already waited
+ * and ends at a deadline, every sleep can be cancelled. (Calls are paced at each action's rate
+ * limit by engine/cloud/pacing.ts.)
  */
 import { type Clock, systemClock } from '../clock';
 
@@ -22,11 +23,14 @@ export interface Deadline {
 
 export interface WaitPolicy {
   clock: Clock;
-  /** The first poll comes this long after the change. */
+  /** Polls come at least this far apart (the second poll comes this long after the first)... */
   initialMs: number;
-  /** Each interval is this many times the last... */
-  factor: number;
-  /** ...up to this. */
+  /**
+   * ...and, once this fraction of the time already waited is longer, that far apart: a change is
+   * then seen at most this fraction of its own duration late, however long it took...
+   */
+  lateFraction: number;
+  /** ...but never further apart than this. */
   maxIntervalMs: number;
   /**
    * No single resource is waited on longer than this (Terraform's default is 5 minutes per
@@ -35,12 +39,15 @@ export interface WaitPolicy {
   perWaitMs: number;
 }
 
-// The emulator's transitions take 0.2-3 s and the cloud's tens of seconds: start polling fast and
-// back off to a few seconds, so a quick transition is seen quickly and a slow one costs few calls.
+// The emulator's transitions take 0.2-3 s and the cloud's tens of seconds. Every 200 ms until
+// 2.5 s, then 8% of the time waited, up to 5 s: a transition of 1-3 s is seen within 0.25 s
+// (a geometric back-off saw one up to 60% of its duration late), a 2 s wait costs 11 reads and a
+// 2-minute one 67 (about one read per 2 s), far under the cloud's read limits per action; with
+// more than a few waits under way the reads are batched into lists anyway (polls.ts).
 export const defaultWaitPolicy: WaitPolicy = {
   clock: systemClock,
-  initialMs: 250,
-  factor: 1.6,
+  initialMs: 200,
+  lateFraction: 0.08,
   maxIntervalMs: 5_000,
   perWaitMs: 5 * 60_000,
 };
@@ -79,8 +86,18 @@ export interface PollOptions<T> {
 }
 
 /**
- * Reads until `done` holds, sleeping a growing interval between reads; throws WaitTimeoutError
- * when the next read would come after the per-wait limit or the run's deadline.
+ * The pause before the next read, `elapsedMs` into a wait: the policy's fraction of the time
+ * waited, within its bounds.
+ */
+function pollIntervalMs(waits: WaitPolicy, elapsedMs: number): number {
+  // Rounded, not ceiled: 0.08 × 2600 is 208.00000000000003 in floating point.
+  return Math.min(waits.maxIntervalMs, Math.max(waits.initialMs, Math.round(elapsedMs * waits.lateFraction)));
+}
+
+/**
+ * Reads until `done` holds, sleeping between reads an interval that grows with the time already
+ * waited (pollIntervalMs); throws WaitTimeoutError when the next read would come after the
+ * per-wait limit or the run's deadline.
  */
 export async function pollUntil<T>(
   read: () => Promise<T>,
@@ -93,17 +110,16 @@ export async function pollUntil<T>(
   const end = Math.min(perWaitEnd, options.deadline.at);
   const limit =
     end === perWaitEnd ? `the ${formatDuration(options.waits.perWaitMs)} limit per resource` : options.deadline.label;
-  let interval = options.waits.initialMs;
   for (;;) {
     if (options.signal?.aborted) throw new CancelledError();
     const value = await read();
     if (done(value)) return value;
     const now = clock.now();
+    const interval = pollIntervalMs(options.waits, now - start);
     if (now + interval > end)
       throw new WaitTimeoutError(options.what, options.describe?.(value), now - start, limit, options.deadline.resume);
     await clock.sleep(interval, options.signal).catch((error: unknown) => {
       throw options.signal?.aborted ? new CancelledError() : error;
     });
-    interval = Math.min(options.waits.maxIntervalMs, Math.ceil(interval * options.waits.factor));
   }
 }

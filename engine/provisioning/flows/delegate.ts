@@ -52,7 +52,7 @@ export async function awaitController(
       waits: {
         clock: context.waits?.clock ?? systemClock,
         initialMs: POLL_MS,
-        factor: 1,
+        lateFraction: 0,
         maxIntervalMs: POLL_MS,
         perWaitMs: Number.POSITIVE_INFINITY,
       },
