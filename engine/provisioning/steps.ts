@@ -6,7 +6,7 @@
  */
 import { clientTokenFor } from './client-token';
 import type { ProvisioningCloud } from './cloud-port';
-import { ProvisioningInputError } from './errors';
+import { InternalError } from './errors';
 import { type Action, keyName, linkLabel, type ResourceKey } from './model';
 import type { RunPolls } from './polls';
 import { tagsFor } from './tags';
@@ -39,9 +39,7 @@ export type StepResult = { state: 'done' | 'started'; detail?: string; domain?: 
 function resolve(context: StepContext, key: ResourceKey): string {
   const id = context.ids.get(keyName(key));
   if (id) return id;
-  throw new ProvisioningInputError(
-    `internal: no ${key.resource} known for ${keyName(key)} when a step needed it (please report this)`,
-  );
+  throw new InternalError(`no ${key.resource} known for ${keyName(key)} when a step needed it`);
 }
 
 function token(context: StepContext, action: Action, parameters: unknown): string {

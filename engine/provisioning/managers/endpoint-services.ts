@@ -5,7 +5,7 @@
  * answers that mean "already so" are taken as done.
  */
 import type { EndpointService, EndpointServiceResource, ServiceResourceType } from '../../cloud/privatelink';
-import { ProvisioningInputError } from '../errors';
+import { ResourceGoneError } from '../errors';
 import type { LoadBalancerRef } from '../model';
 import type { BatchedPoll } from '../polls';
 import type { Tag } from '../tags';
@@ -69,7 +69,7 @@ export class EndpointServiceManager {
   async active(serviceId: string): Promise<EndpointService> {
     const service = await this.settled(serviceId);
     if (!service)
-      throw new ProvisioningInputError(
+      throw new ResourceGoneError(
         `endpoint service ${serviceId} disappeared while we waited for it; the next run recreates it`,
       );
     return service;

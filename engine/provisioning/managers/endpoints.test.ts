@@ -1,6 +1,6 @@
 import { CloudError } from '../../cloud/errors';
 import type { Endpoint } from '../../cloud/privatelink';
-import { ProvisioningInputError } from '../errors';
+import { ProvisioningInputError, ResourceGoneError } from '../errors';
 import type { VSwitchPlacement } from '../model';
 import type { BatchedPoll } from '../polls';
 import { tagsFor } from '../tags';
@@ -101,8 +101,10 @@ describe('create and connect', () => {
 
   it('fails the wait for a connection when the endpoint disappears', async () => {
     const endpoints = new EndpointManager(run.context(), pollReading(undefined));
-    await expect(endpoints.connected('ep-1')).rejects.toThrow(
-      'endpoint ep-1 disappeared while its connection was being accepted; run the command again',
+    const wait = endpoints.connected('ep-1');
+    await expect(wait).rejects.toThrow(ResourceGoneError);
+    await expect(wait).rejects.toThrow(
+      'endpoint ep-1 disappeared while its connection was being accepted; the next run recreates it',
     );
   });
 

@@ -5,7 +5,7 @@
  * that mean "already so" are taken as done.
  */
 import type { Endpoint } from '../../cloud/privatelink';
-import { ProvisioningInputError } from '../errors';
+import { ProvisioningInputError, ResourceGoneError } from '../errors';
 import type { VSwitchPlacement } from '../model';
 import type { BatchedPoll } from '../polls';
 import type { Tag } from '../tags';
@@ -75,7 +75,7 @@ export class EndpointManager {
   async active(endpointId: string): Promise<Endpoint> {
     const endpoint = await this.settled(endpointId);
     if (!endpoint)
-      throw new ProvisioningInputError(
+      throw new ResourceGoneError(
         `endpoint ${endpointId} disappeared while we waited for it; the next run recreates it`,
       );
     return endpoint;
@@ -162,8 +162,8 @@ export class EndpointManager {
       ),
     );
     if (!connected)
-      throw new ProvisioningInputError(
-        `endpoint ${endpointId} disappeared while its connection was being accepted; run the command again`,
+      throw new ResourceGoneError(
+        `endpoint ${endpointId} disappeared while its connection was being accepted; the next run recreates it`,
       );
     return connected;
   }

@@ -188,9 +188,10 @@ export async function syncSanDomains(
   return run;
 }
 
-// Steps that only wait change nothing; every other step that ran made a change.
+// A step that only waits (its kind, or a connection already being accepted) changes nothing; every
+// other step that ran made a change.
 const changeOf = (outcome: StepOutcome): string | undefined =>
-  (outcome.state === 'done' || outcome.state === 'started') && !outcome.action.kind.startsWith('await')
+  (outcome.state === 'done' || outcome.state === 'started') && outcome.action.mutating
     ? outcome.action.description
     : undefined;
 
