@@ -342,6 +342,9 @@ function meshRecord(meshId: string, verdicts: ClusterMeshVerdict[]): NonNullable
   };
 }
 
+/** Reconciling's reason while a failure is retried (and no change is needed to clear it). */
+export const RETRYING_AFTER_FAILURE = 'RetryingAfterFailure';
+
 /**
  * kstatus's conditions for a computed Ready: Stalled (and not Reconciling) when a failure or a
  * problem of the spec needs a change, else Reconciling until Available; none once Available.
@@ -369,7 +372,7 @@ export function progressConditions(
     {
       type: CONDITION_TYPES.reconciling,
       status: 'True',
-      reason: failures.length > 0 ? 'RetryingAfterFailure' : ready.reason,
+      reason: failures.length > 0 ? RETRYING_AFTER_FAILURE : ready.reason,
       message: ready.message,
     },
   ];

@@ -6,7 +6,7 @@
 import type { StoredConfig } from '../../kube/store';
 import type { ControllerPresence } from '../controller-protocol';
 import { ProvisioningInputError } from '../errors';
-import type { AsmPvlStatus, RecordedFailure } from '../status';
+import { type AsmPvlStatus, CONDITION_TYPES, type RecordedFailure, RETRYING_AFTER_FAILURE } from '../status';
 import { systemClock } from '../../clock';
 import { pollUntil } from '../waits';
 import type { FlowContext } from './context';
@@ -25,7 +25,20 @@ function refusal(config: StoredConfig): string | undefined {
   return condition?.status === 'False' ? condition.message : undefined;
 }
 
-/** Waits for the controller to answer `token`; resolves to the object as it then is. */
+/**
+ * Whether the controller's status is one to report: Available, Stalled, or failing and retrying.
+ * Reconciling without a failure (the mesh still starting a cluster just added: the controller comes
+ * back for it) is on its way, and the plugin waits on as it does when it provisions itself.
+ */
+function settled(config: StoredConfig): boolean {
+  const reconciling = conditionOf(config, CONDITION_TYPES.reconciling);
+  return reconciling?.status !== 'True' || reconciling.reason === RETRYING_AFTER_FAILURE;
+}
+
+/**
+ * Waits for the controller to answer `token` and for that answer to settle; resolves to the object
+ * as it then is.
+ */
 export async function awaitController(
   context: FlowContext,
   presence: ControllerPresence,
@@ -46,7 +59,8 @@ export async function awaitController(
   };
   const config = await pollUntil(
     read,
-    (found) => !found || found.status?.lastHandledReconcileAt === token || refusal(found) !== undefined,
+    (found) =>
+      !found || refusal(found) !== undefined || (found.status?.lastHandledReconcileAt === token && settled(found)),
     {
       deadline: context.deadline,
       waits: {
@@ -57,7 +71,7 @@ export async function awaitController(
         perWaitMs: Number.POSITIVE_INFINITY,
       },
       signal: context.signal,
-      what: `asmpvl-controller to answer the reconcile request ${token}`,
+      what: `asmpvl-controller to answer the reconcile request ${token} and settle`,
       describe: (found) => `status ${found?.status?.status ?? 'none'}`,
     },
   );
