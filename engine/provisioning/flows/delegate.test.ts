@@ -1,5 +1,8 @@
+import { fakeClock } from '../../testing/fake-clock';
+import { MemoryStore } from '../../testing/memory-store';
 import type { AsmPvlStatus } from '../status';
-import { failuresInStatus } from './delegate';
+import type { FlowContext } from './context';
+import { awaitController, failuresInStatus } from './delegate';
 
 const C1 = 'c84974f524e2045c87dccadff91a71708';
 const C2 = 'cab1659d273777fbbeb08d1f747ad55b7';
@@ -64,4 +67,60 @@ test('a cluster the status no longer lists (disconnected) has nothing of its own
     [undefined, 'EndpointMissing'],
     [undefined, 'Joining'],
   ]);
+});
+
+describe('awaitController', () => {
+  const TOKEN = '2026-12-05T12:00:00.000Z';
+  const presence = { lease: 'kube-system/asmpvl-controller', holder: 'pod-a' };
+  const reconciling = (reason: string) => ({ type: 'Reconciling', status: 'True', reason, message: reason });
+
+  /** A controller that answers the request, then writes `later` statuses one poll apart. */
+  function controller(first: AsmPvlStatus, later: AsmPvlStatus[]) {
+    const store = new MemoryStore({
+      apiVersion: 'istio.alibabacloud.com/v1beta1',
+      kind: 'ASMPvlConfig',
+      metadata: { name: 'default' },
+      spec: {},
+    } as never);
+    const clock = fakeClock();
+    const write = (status: AsmPvlStatus) => store.writeStatus(() => ({ ...status, lastHandledReconcileAt: TOKEN }));
+    const sleep = clock.sleep;
+    clock.sleep = async (ms, signal) => {
+      await sleep(ms, signal);
+      const next = later.shift();
+      if (next) await write(next);
+    };
+    const lines: string[] = [];
+    const progress = { info: (line: string) => lines.push(line) };
+    const context = {
+      store,
+      progress,
+      signal: new AbortController().signal,
+      deadline: { at: 60_000, label: 'the --timeout of 1m' },
+      waits: { clock },
+    } as unknown as FlowContext;
+    return { run: async () => (await write(first), awaitController(context, presence, TOKEN)), lines, clock };
+  }
+
+  test('a status still Reconciling without a failure (the mesh starting a cluster) is waited past', async () => {
+    const joining = { status: 'Provisioning', conditions: [reconciling('MeshNotReady')] } as AsmPvlStatus;
+    const { run, lines, clock } = controller(joining, [joining, { status: 'Available', conditions: [] }]);
+    const config = await run();
+    expect(config.status?.status).toBe('Available');
+    expect(clock.sleeps).toEqual([500, 500]);
+    expect(lines).toContain('status: Available');
+  });
+
+  test('a failure being retried, or Stalled, is reported at once', async () => {
+    const retrying = { status: 'Degraded', conditions: [reconciling('RetryingAfterFailure')] } as AsmPvlStatus;
+    const first = controller(retrying, [{ status: 'Available' }]);
+    expect((await first.run()).status?.status).toBe('Degraded');
+    expect(first.clock.sleeps).toEqual([]);
+    const stalled = {
+      status: 'Degraded',
+      conditions: [{ type: 'Stalled', status: 'True', reason: 'NoSharedZone', message: 'no zone pairs' }],
+    } as AsmPvlStatus;
+    const second = controller(stalled, [{ status: 'Available' }]);
+    expect((await second.run()).status?.status).toBe('Degraded');
+  });
 });
