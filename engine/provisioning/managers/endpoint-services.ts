@@ -9,13 +9,12 @@ import { ResourceGoneError } from '../errors';
 import type { LoadBalancerRef } from '../model';
 import type { BatchedPoll } from '../polls';
 import type { Tag } from '../tags';
-import { pollUntil } from '../waits';
 import {
   type CreateToken,
   createReplayingTokens,
   type ManagerContext,
   oneOffToken,
-  pollOptions,
+  pollShared,
   tolerating,
 } from './manager';
 import { SERVICE_STATES } from './states';
@@ -52,16 +51,13 @@ export class EndpointServiceManager {
 
   /** Waits until the service is Active, or gone (undefined). */
   settled(serviceId: string): Promise<EndpointService | undefined> {
-    return this.poll.watch(() =>
-      pollUntil(
-        () => this.poll.read(serviceId),
-        (found) => found === undefined || found.serviceStatus === SERVICE_STATES.settled,
-        pollOptions(
-          this.context,
-          `endpoint service ${serviceId} to be Active`,
-          (found) => `status ${found?.serviceStatus ?? 'gone'}`,
-        ),
-      ),
+    return pollShared(
+      this.context,
+      this.poll,
+      serviceId,
+      (found) => found === undefined || found.serviceStatus === SERVICE_STATES.settled,
+      `endpoint service ${serviceId} to be Active`,
+      (found) => `status ${found?.serviceStatus ?? 'gone'}`,
     );
   }
 
@@ -160,16 +156,13 @@ export class EndpointServiceManager {
 
   /** Waits until the service is gone. */
   async gone(serviceId: string): Promise<void> {
-    await this.poll.watch(() =>
-      pollUntil(
-        () => this.poll.read(serviceId),
-        (found) => found === undefined,
-        pollOptions(
-          this.context,
-          `endpoint service ${serviceId} to be deleted`,
-          (found) => `status ${found ? found.serviceStatus : 'gone'}`,
-        ),
-      ),
+    await pollShared(
+      this.context,
+      this.poll,
+      serviceId,
+      (found) => found === undefined,
+      `endpoint service ${serviceId} to be deleted`,
+      (found) => `status ${found ? found.serviceStatus : 'gone'}`,
     );
   }
 

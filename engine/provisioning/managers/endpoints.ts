@@ -9,13 +9,12 @@ import { ProvisioningInputError, ResourceGoneError } from '../errors';
 import type { VSwitchPlacement } from '../model';
 import type { BatchedPoll } from '../polls';
 import type { Tag } from '../tags';
-import { pollUntil } from '../waits';
 import {
   type CreateToken,
   createReplayingTokens,
   type ManagerContext,
   oneOffToken,
-  pollOptions,
+  pollShared,
   tolerating,
 } from './manager';
 import { ENDPOINT_STATES } from './states';
@@ -58,16 +57,13 @@ export class EndpointManager {
 
   /** Waits until the endpoint is Active, or gone (undefined). */
   settled(endpointId: string): Promise<Endpoint | undefined> {
-    return this.poll.watch(() =>
-      pollUntil(
-        () => this.poll.read(endpointId),
-        (found) => found === undefined || found.endpointStatus === ENDPOINT_STATES.settled,
-        pollOptions(
-          this.context,
-          `endpoint ${endpointId} to be Active`,
-          (found) => `status ${found?.endpointStatus ?? 'gone'}`,
-        ),
-      ),
+    return pollShared(
+      this.context,
+      this.poll,
+      endpointId,
+      (found) => found === undefined || found.endpointStatus === ENDPOINT_STATES.settled,
+      `endpoint ${endpointId} to be Active`,
+      (found) => `status ${found?.endpointStatus ?? 'gone'}`,
     );
   }
 
@@ -150,16 +146,13 @@ export class EndpointManager {
 
   /** Waits until the endpoint's connection is Connected; its disappearance is an error. */
   async connected(endpointId: string): Promise<Endpoint> {
-    const connected = await this.poll.watch(() =>
-      pollUntil(
-        () => this.poll.read(endpointId),
-        (found) => found === undefined || found.connectionStatus === ENDPOINT_STATES.connected,
-        pollOptions(
-          this.context,
-          `the connection of endpoint ${endpointId} to be Connected`,
-          (found) => `connection ${found?.connectionStatus ?? 'gone'}`,
-        ),
-      ),
+    const connected = await pollShared(
+      this.context,
+      this.poll,
+      endpointId,
+      (found) => found === undefined || found.connectionStatus === ENDPOINT_STATES.connected,
+      `the connection of endpoint ${endpointId} to be Connected`,
+      (found) => `connection ${found?.connectionStatus ?? 'gone'}`,
     );
     if (!connected)
       throw new ResourceGoneError(
@@ -183,16 +176,13 @@ export class EndpointManager {
 
   /** Waits until the endpoint is gone. */
   async gone(endpointId: string): Promise<void> {
-    await this.poll.watch(() =>
-      pollUntil(
-        () => this.poll.read(endpointId),
-        (found) => found === undefined,
-        pollOptions(
-          this.context,
-          `endpoint ${endpointId} to be deleted`,
-          (found) => `status ${found ? found.endpointStatus : 'gone'}`,
-        ),
-      ),
+    await pollShared(
+      this.context,
+      this.poll,
+      endpointId,
+      (found) => found === undefined,
+      `endpoint ${endpointId} to be deleted`,
+      (found) => `status ${found ? found.endpointStatus : 'gone'}`,
     );
   }
 

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { hasCode, type ProvisioningCloud } from '../cloud-port';
 import { ProvisioningInputError } from '../errors';
-import type { Deadline, PollOptions, WaitPolicy } from '../waits';
+import type { BatchedPoll } from '../polls';
+import { type Deadline, type PollOptions, pollUntil, type WaitPolicy } from '../waits';
 
 export interface ManagerContext {
   cloud: ProvisioningCloud;
@@ -31,8 +32,23 @@ export type CreateToken = (parameters: Record<string, unknown>) => string;
 export const oneOffToken = (): string => randomUUID();
 
 /** Poll options for a wait of `context`'s run. */
-export function pollOptions<T>(context: ManagerContext, what: string, describe: (value: T) => string): PollOptions<T> {
+function pollOptions<T>(context: ManagerContext, what: string, describe: (value: T) => string): PollOptions<T> {
   return { deadline: context.deadline, waits: context.waits, signal: context.signal, what, describe };
+}
+
+/**
+ * Reads one resource through the run's shared polls (batched into list calls while many wait) until
+ * `done` holds; undefined once it is gone. `what` and `describe` word the timeout.
+ */
+export function pollShared<T>(
+  context: ManagerContext,
+  poll: BatchedPoll<T>,
+  id: string,
+  done: (found: T | undefined) => boolean,
+  what: string,
+  describe: (found: T | undefined) => string,
+): Promise<T | undefined> {
+  return poll.watch(() => pollUntil(() => poll.read(id), done, pollOptions(context, what, describe)));
 }
 
 // A resource deleted behind our back more often than this within one run is someone else's fight.
