@@ -170,12 +170,17 @@ export interface ClusterDiscovery {
   failures: StepError[];
 }
 
-/** Facts of many clusters side by side; a cluster that cannot be read is a failure, not the end of the run. */
+/**
+ * Facts of many clusters side by side; a cluster that cannot be read is a failure, not the end of
+ * the run. `onFacts` is told as each cluster's facts are in, with the record the answer returns
+ * (filled as the clusters come in).
+ */
 export async function discoverClusters(
   cloud: ProvisioningCloud,
   clusterIds: string[],
   provisioned: ReadonlySet<string>,
   concurrency: number,
+  onFacts?: (clusterId: string, facts: Record<string, ClusterFacts>) => void,
 ): Promise<ClusterDiscovery> {
   const facts: Record<string, ClusterFacts> = {};
   const failures: StepError[] = [];
@@ -184,7 +189,9 @@ export async function discoverClusters(
       facts[clusterId] = await discoverCluster(cloud, clusterId, provisioned.has(clusterId));
     } catch (error) {
       failures.push(error instanceof StepError ? error : new StepError(`read cluster ${clusterId}`, error, clusterId));
+      return;
     }
+    onFacts?.(clusterId, facts);
   });
   return { facts, failures };
 }

@@ -54,122 +54,198 @@ export interface ExecuteOptions {
    * (`endpoint/pilot/<clusterId>`, ...): nothing of this run touches that cluster's resources again.
    */
   onClusterSettled?: (clusterId: string, ids: ReadonlyMap<string, string>) => void;
+  /** Called once a step is ready: none starts before it resolves (a check before the first change), none at all when it rejects. */
+  gate?: () => Promise<void>;
 }
 
 type StepContextInput = Omit<StepContext, 'ids' | 'polls'>;
 
 /** Runs `plan` and reports how every step ended. Never throws for a step's failure. */
-export async function executePlan(
-  plan: Plan,
-  input: StepContextInput,
-  options: ExecuteOptions,
-): Promise<ExecutionReport> {
-  const context: StepContext = {
-    ...input,
-    ids: new Map(plan.known.map(({ key, id }) => [keyName(key), id])),
-    polls: runPolls(input.cloud, input.meshId, input.waits.clock, input.signal),
-  };
-  const now = options.now ?? Date.now;
-  const outcomes = new Map<string, StepOutcome>();
-  const running = new Map<string, Promise<void>>();
-  const pending = [...plan.actions];
+export function executePlan(plan: Plan, input: StepContextInput, options: ExecuteOptions): Promise<ExecutionReport> {
+  const run = new StepRun(input, options);
+  run.add(plan);
+  return run.close();
+}
 
-  const unsettled = new Map<string, number>();
-  for (const action of plan.actions)
-    if (action.clusterId) unsettled.set(action.clusterId, (unsettled.get(action.clusterId) ?? 0) + 1);
-  const record = (outcome: StepOutcome) => {
-    outcomes.set(outcome.action.id, outcome);
-    options.reporter?.finished(outcome);
-  };
-  const clusterEnded = (action: Action) => {
-    const { clusterId } = action;
-    if (!clusterId) return;
-    const left = (unsettled.get(clusterId) ?? 1) - 1;
-    unsettled.set(clusterId, left);
-    if (left > 0) return;
-    try {
-      options.onClusterSettled?.(clusterId, context.ids);
-    } catch {
-      // A listener's failure is its own.
+/**
+ * A run of steps that takes new steps while it runs, so one cluster's steps start as soon as they
+ * are planned, beside the steps of clusters planned earlier. A step whose id the run already holds
+ * is the same step (the shared Pilot service's steps are planned with every cluster) and runs once;
+ * a step may depend on one added later, and waits for it. `close` says no step will be added: a
+ * dependency still missing then can never be met.
+ */
+export class StepRun {
+  private readonly context: StepContext;
+  private readonly now: () => number;
+  private readonly added = new Map<string, Action>();
+  private readonly outcomes = new Map<string, StepOutcome>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly pending: Action[] = [];
+  private readonly unsettled = new Map<string, number>();
+  private readonly settledClusters = new Set<string>();
+  private closed = false;
+  /** Whether the gate let the steps start: unknown until a step is ready. */
+  private opened?: boolean;
+  private wake: () => void = () => undefined;
+  private loop?: Promise<void>;
+
+  constructor(
+    input: StepContextInput,
+    private readonly options: ExecuteOptions,
+  ) {
+    this.context = {
+      ...input,
+      ids: new Map(),
+      polls: runPolls(input.cloud, input.meshId, input.waits.clock, input.signal),
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Adds the plan's steps the run does not hold yet, and the existing resources it knows. */
+  add(plan: Plan): void {
+    if (this.closed) throw new Error('steps added to a run of steps after it was closed');
+    for (const { key, id } of plan.known)
+      if (!this.context.ids.has(keyName(key))) this.context.ids.set(keyName(key), id);
+    for (const action of plan.actions) {
+      if (this.added.has(action.id)) continue;
+      this.added.set(action.id, action);
+      this.pending.push(action);
+      if (action.clusterId) this.unsettled.set(action.clusterId, (this.unsettled.get(action.clusterId) ?? 0) + 1);
     }
-  };
-  const settle = (outcome: StepOutcome) => {
-    record(outcome);
-    clusterEnded(outcome.action);
-  };
+    this.loop ??= this.drive();
+    this.wake();
+  }
 
-  const start = (action: Action) => {
-    const began = now();
-    options.reporter?.started(action);
-    // The API-server link's chain goes on to a SAN update: its calls go before the Pilot link's.
-    const work = withCallPriority(action.link === 'apiserver' ? 1 : 0, () => runStep(context, action)).then(
-      (result) => {
-        record({ action, state: result.state, detail: result.detail, durationMs: now() - began });
-        try {
-          if (result.state === 'done') options.onDone?.(action, result);
-        } catch {
-          // A listener's failure is its own: the step is done either way.
-        }
-        clusterEnded(action);
-      },
-      (error: unknown) => {
-        const cancelled = error instanceof CancelledError || context.signal?.aborted === true;
-        const stepError = new StepError(action.description, error, action.clusterId);
-        settle({
-          action,
-          state: cancelled ? 'cancelled' : 'failed',
-          error: cancelled ? undefined : stepError,
-          durationMs: now() - began,
-        });
-      },
-    );
-    running.set(
-      action.id,
-      work.finally(() => running.delete(action.id)),
-    );
-  };
+  /** No step will be added: waits for the steps to end and reports them in the order they were added. */
+  async close(): Promise<ExecutionReport> {
+    this.closed = true;
+    // A cluster's steps all ended before the last ones were added: only now is it settled.
+    for (const [clusterId, left] of this.unsettled) if (left === 0) this.clusterSettled(clusterId);
+    this.loop ??= this.drive();
+    this.wake();
+    await this.loop;
+    const all = [...this.added.keys()].map((id) => this.outcomes.get(id)!);
+    return {
+      outcomes: all,
+      failures: all.flatMap((outcome) => (outcome.error ? [outcome.error] : [])),
+      cancelled: all.some((outcome) => outcome.state === 'cancelled'),
+      changed: all.some(
+        (outcome) =>
+          outcome.action.mutating &&
+          (outcome.state === 'done' || outcome.state === 'started' || outcome.state === 'failed'),
+      ),
+    };
+  }
 
-  for (;;) {
-    // Steps whose dependencies ended without their end state can never run.
-    for (const action of [...pending]) {
+  private async drive(): Promise<void> {
+    for (;;) {
+      this.settleUnrunnable();
+      if (this.opened === undefined && this.pending.length > 0) {
+        const { gate } = this.options;
+        this.opened = gate
+          ? await Promise.resolve()
+              .then(gate)
+              .then(
+                () => true,
+                () => false,
+              )
+          : true;
+      }
+      if (this.context.signal?.aborted || this.opened === false) {
+        for (const action of this.pending.splice(0)) this.settle({ action, state: 'cancelled', durationMs: 0 });
+      }
+      const ready = this.pending.filter((action) =>
+        action.dependsOn.every((id) => this.outcomes.get(id)?.state === 'done'),
+      );
+      for (const action of ready) {
+        if (this.running.size >= this.options.concurrency) break;
+        this.pending.splice(this.pending.indexOf(action), 1);
+        this.start(action);
+      }
+      if (this.running.size === 0 && this.closed) break;
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([...this.running.values(), woken]);
+    }
+    // A dependency no step added can meet (a planner bug): say so, do not hang.
+    for (const action of this.pending.splice(0))
+      this.settle({ action, state: 'blocked', detail: 'waits for a step that is not in the plan', durationMs: 0 });
+  }
+
+  /** Steps whose dependencies ended without their end state can never run. */
+  private settleUnrunnable(): void {
+    for (const action of [...this.pending]) {
       const blocker = action.dependsOn
-        .map((id) => outcomes.get(id))
+        .map((id) => this.outcomes.get(id))
         .find((outcome) => outcome && outcome.state !== 'done');
       if (!blocker) continue;
-      pending.splice(pending.indexOf(action), 1);
+      this.pending.splice(this.pending.indexOf(action), 1);
       const state: StepState =
         blocker.state === 'started' || blocker.state === 'deferred'
           ? 'deferred'
           : blocker.state === 'cancelled'
             ? 'cancelled'
             : 'blocked';
-      settle({ action, state, detail: `after "${blocker.action.description}" (${blocker.state})`, durationMs: 0 });
+      this.settle({ action, state, detail: `after "${blocker.action.description}" (${blocker.state})`, durationMs: 0 });
     }
-    if (context.signal?.aborted) {
-      for (const action of pending.splice(0)) settle({ action, state: 'cancelled', durationMs: 0 });
-    }
-    const ready = pending.filter((action) => action.dependsOn.every((id) => outcomes.get(id)?.state === 'done'));
-    for (const action of ready) {
-      if (running.size >= options.concurrency) break;
-      pending.splice(pending.indexOf(action), 1);
-      start(action);
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
   }
-  // A dependency the plan does not hold can never be met (a planner bug): say so, do not hang.
-  for (const action of pending)
-    settle({ action, state: 'blocked', detail: 'waits for a step that is not in the plan', durationMs: 0 });
 
-  const all = plan.actions.map((action) => outcomes.get(action.id)!);
-  return {
-    outcomes: all,
-    failures: all.flatMap((outcome) => (outcome.error ? [outcome.error] : [])),
-    cancelled: all.some((outcome) => outcome.state === 'cancelled'),
-    changed: all.some(
-      (outcome) =>
-        outcome.action.mutating &&
-        (outcome.state === 'done' || outcome.state === 'started' || outcome.state === 'failed'),
-    ),
-  };
+  private start(action: Action): void {
+    const began = this.now();
+    this.options.reporter?.started(action);
+    // The API-server link's chain goes on to a SAN update: its calls go before the Pilot link's.
+    const work = withCallPriority(action.link === 'apiserver' ? 1 : 0, () => runStep(this.context, action)).then(
+      (result) => {
+        this.record({ action, state: result.state, detail: result.detail, durationMs: this.now() - began });
+        try {
+          if (result.state === 'done') this.options.onDone?.(action, result);
+        } catch {
+          // A listener's failure is its own: the step is done either way.
+        }
+        this.clusterEnded(action);
+      },
+      (error: unknown) => {
+        const cancelled = error instanceof CancelledError || this.context.signal?.aborted === true;
+        const stepError = new StepError(action.description, error, action.clusterId);
+        this.settle({
+          action,
+          state: cancelled ? 'cancelled' : 'failed',
+          error: cancelled ? undefined : stepError,
+          durationMs: this.now() - began,
+        });
+      },
+    );
+    this.running.set(
+      action.id,
+      work.finally(() => this.running.delete(action.id)),
+    );
+  }
+
+  private record(outcome: StepOutcome): void {
+    this.outcomes.set(outcome.action.id, outcome);
+    this.options.reporter?.finished(outcome);
+  }
+
+  private settle(outcome: StepOutcome): void {
+    this.record(outcome);
+    this.clusterEnded(outcome.action);
+  }
+
+  private clusterEnded(action: Action): void {
+    const { clusterId } = action;
+    if (!clusterId) return;
+    const left = (this.unsettled.get(clusterId) ?? 1) - 1;
+    this.unsettled.set(clusterId, left);
+    // Before the run is closed, a later plan may still add steps for the cluster.
+    if (left === 0 && this.closed) this.clusterSettled(clusterId);
+  }
+
+  private clusterSettled(clusterId: string): void {
+    if (this.settledClusters.has(clusterId)) return;
+    this.settledClusters.add(clusterId);
+    try {
+      this.options.onClusterSettled?.(clusterId, this.context.ids);
+    } catch {
+      // A listener's failure is its own.
+    }
+  }
 }

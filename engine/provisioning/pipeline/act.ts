@@ -1,15 +1,17 @@
 /**
  * The act phase: run the plan's steps, add the clusters the mesh lacks beside them, and sync each
- * cluster's SANs as soon as its API-server link is Connected. Failures of steps are recorded, not
- * thrown; after any step the cloud is observed again, so the report tells what is there now.
+ * cluster's SANs as soon as its API-server link is Connected. It starts before the whole plan is
+ * known: each cluster's steps are added as soon as that cluster's facts are in, and the whole plan
+ * adds the rest. Failures of steps are recorded, not thrown; after any step the cloud is observed
+ * again, so the report tells what is there now.
  */
 import { READS_AT_ONCE } from '../../concurrency';
 import type { ProvisioningCloud } from '../cloud-port';
 import { clientTokenFor } from '../client-token';
 import { StepError } from '../errors';
-import { executePlan, type ExecutionReport, type StepOutcome } from '../executor';
+import { type ExecutionReport, type StepOutcome, StepRun } from '../executor';
 import { DetailReads, observeInventory } from '../inventory';
-import { type ClusterFacts, type Inventory, keyName } from '../model';
+import { type ClusterFacts, type Inventory, keyName, type Plan } from '../model';
 import { endpointKey, resolveResources, serviceKey } from '../planner';
 import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from '../san-sync';
 import type { RecordedFailure } from '../status';
@@ -37,19 +39,22 @@ export interface RunHooks {
   onApiServerConnected?(clusterId: string, domain: string): void;
 }
 
-/** Runs a planned run's steps, and observes again when anything changed. */
-export async function executeRun(
+/** A run of steps for `act`: started before the whole plan is known, closed by `executeRun`. */
+export interface RunSteps {
+  steps: StepRun;
+  /** Detail reads started as each cluster settles, for the observation after the steps. */
+  details: DetailReads;
+}
+
+/** Starts a run of steps that takes each cluster's steps as they are planned. */
+export function startSteps(
   cloud: ProvisioningCloud,
-  planned: PlannedRun,
   revision: string,
   settings: RunSettings,
-  hooks: RunHooks = {},
-): Promise<ExecutedRun> {
-  const concurrency = settings.concurrency ?? READS_AT_ONCE;
-  const observer = settings.reportCloud ?? cloud;
-  const details = new DetailReads(observer);
-  const report = await executePlan(
-    planned.plan,
+  hooks: RunHooks & { gate?: () => Promise<void> } = {},
+): RunSteps {
+  const details = new DetailReads(settings.reportCloud ?? cloud);
+  const steps = new StepRun(
     {
       cloud,
       meshId: settings.meshId,
@@ -62,6 +67,7 @@ export async function executeRun(
     {
       concurrency: STEPS_IN_FLIGHT,
       reporter: progressReporter(new StepLines(settings.progress)),
+      gate: hooks.gate,
       onClusterSettled: (clusterId, ids) => {
         // The cluster's own resources: its API-server service and its two endpoints.
         const serviceId = ids.get(keyName(serviceKey('apiserver', clusterId)));
@@ -77,15 +83,39 @@ export async function executeRun(
       },
     },
   );
+  return { steps, details };
+}
+
+// The steps in the whole plan's order, whichever started first: the lines of changes follow it.
+function inPlanOrder(report: ExecutionReport, plan: Plan): ExecutionReport {
+  const order = new Map(plan.actions.map((action, index) => [action.id, index]));
+  const rank = (outcome: StepOutcome) => order.get(outcome.action.id) ?? order.size;
+  const outcomes = [...report.outcomes].sort((a, b) => rank(a) - rank(b));
+  return { ...report, outcomes, failures: outcomes.flatMap((outcome) => (outcome.error ? [outcome.error] : [])) };
+}
+
+/**
+ * Adds the whole plan to the run's steps (those already added run once), waits for every step to
+ * end, and observes again when anything changed.
+ */
+export async function executeRun(
+  planned: PlannedRun,
+  run: RunSteps,
+  settings: RunSettings,
+  observer: ProvisioningCloud,
+): Promise<ExecutedRun> {
+  const concurrency = settings.concurrency ?? READS_AT_ONCE;
+  run.steps.add(planned.plan);
+  const report = inPlanOrder(await run.steps.close(), planned.plan);
   const failures = [
     ...planned.observation.failures,
     ...report.outcomes.flatMap((outcome) => (outcome.error ? [recordFailure(outcome.action.link, outcome.error)] : [])),
     ...planProblems(planned),
   ];
   let inventory = planned.observation.inventory;
-  if (planned.plan.actions.length > 0) {
+  if (report.outcomes.length > 0) {
     try {
-      inventory = await observeInventory(observer, settings.meshId, { concurrency, details });
+      inventory = await observeInventory(observer, settings.meshId, { concurrency, details: run.details });
     } catch (error) {
       failures.push(recordFailure('discovery', error));
     }
@@ -213,69 +243,112 @@ export interface ActOptions {
 }
 
 /**
- * Runs the plan, the mesh adds beside it (no PrivateLink step needs the mesh to list the cluster),
- * and the SAN syncs: a cluster's as soon as its API-server link is Connected, beside the steps of
- * the other clusters (one sync per cluster per run); the rest once the steps are over.
+ * The act phase under way. Each cluster's steps are added as soon as they are planned (`add`); the
+ * mesh adds go beside them (no PrivateLink step needs the mesh to list the cluster), and the SAN
+ * syncs too: a cluster's as soon as its API-server link is Connected (one sync per cluster per
+ * run); the rest once the steps are over. `finish` adds the whole plan and ends the phase.
  */
-export async function act(
-  context: ReconcileContext,
-  planned: PlannedRun,
-  settings: RunSettings,
-  options: ActOptions,
-): Promise<Acted> {
-  const { clusterIds, revision } = options;
-  const syncing = settings.wait && options.sanSync === 'Enabled';
-  const early = new Map<string, Promise<SanRun>>();
-  const hooks: RunHooks = {
-    onApiServerConnected: (clusterId, domain) => {
-      if (!syncing || !clusterIds.includes(clusterId) || early.has(clusterId)) return;
-      const domains = new Map([[clusterId, domain]]);
-      early.set(
-        clusterId,
-        syncSanDomains(context.cloud, domains, planned.observation.facts, { ...settings, revision }),
-      );
-    },
-  };
-  const [meshAdds, executed] = await Promise.all([
-    addToMesh(context, settings.meshId, options.membership?.toAdd ?? []),
-    executeRun(context.cloud, planned, revision, settings, hooks),
-  ]);
-  const failures: RecordedFailure[] = [...meshAdds.failures, ...executed.failures];
-  const changes = [...meshAdds.added, ...executed.report.outcomes.flatMap((outcome) => changeOf(outcome) ?? [])];
-  let sansAppended = false;
-  if (syncing) {
-    // An early sync under way when the run was cancelled still ends (cancelled or done) and is told.
-    const runs = await Promise.all(early.values());
-    if (!executed.report.cancelled) {
-      const rest = clusterIds.filter((clusterId) => !early.has(clusterId));
-      runs.push(
-        await syncSans(context.cloud, executed.inventory, planned.observation.facts, rest, { ...settings, revision }),
-      );
-    }
-    for (const sans of runs) {
-      failures.push(...sans.failures);
-      const appended = sans.results.filter((result) => !result.alreadyPresent);
-      sansAppended ||= appended.length > 0;
-      changes.push(
-        ...appended.map(
-          (result) => `append ${result.domain} to the API server certificate SANs of ${result.clusterId}`,
-        ),
-      );
-    }
-  } else if (options.sanSync === 'Disabled') {
-    for (const [clusterId, domain] of connectedDomains(executed.inventory, clusterIds)) {
-      if (decideSanAppend(planned.observation.facts[clusterId]?.certSans ?? [], [domain]).append.length > 0) {
-        settings.progress.info(
-          `spec.sanSync is Disabled: add ${domain} to the API server certificate SANs of ${clusterId} yourself`,
+export class Acting {
+  private readonly run: RunSteps;
+  private readonly syncing: boolean;
+  private readonly early = new Map<string, Promise<SanRun>>();
+  /** The run's facts: filled as the clusters come in, then the whole observation's. */
+  private facts: Record<string, ClusterFacts> = {};
+  private checked?: Promise<void>;
+  private meshAdds?: Promise<Awaited<ReturnType<typeof addToMesh>>>;
+
+  constructor(
+    private readonly context: ReconcileContext,
+    private readonly settings: RunSettings,
+    private readonly options: ActOptions,
+  ) {
+    this.syncing = settings.wait && options.sanSync === 'Enabled';
+    this.run = startSteps(context.cloud, options.revision, settings, {
+      gate: () => this.preflight(),
+      onApiServerConnected: (clusterId, domain) => this.syncEarly(clusterId, domain),
+    });
+  }
+
+  /**
+   * The context's check that every write the run can make is allowed, once, before the first change
+   * (the first step waits for it): a missing permission leaves nothing half-done.
+   */
+  preflight(): Promise<void> {
+    this.checked ??= Promise.resolve().then(() => this.context.preflight?.());
+    return this.checked;
+  }
+
+  /** Starts steps (one cluster's, planned from `facts`, the run's facts so far) beside those under way. */
+  add(plan: Plan, facts: Record<string, ClusterFacts>): void {
+    this.facts = facts;
+    void this.addToMesh();
+    this.run.steps.add(plan);
+  }
+
+  /** Adds the whole plan, waits for every step, the mesh adds and the SAN syncs, and tells how they ended. */
+  async finish(planned: PlannedRun): Promise<Acted> {
+    const { settings, options, context } = this;
+    const { clusterIds, revision } = options;
+    this.facts = planned.observation.facts;
+    const meshAdds = this.addToMesh();
+    const executed = await executeRun(planned, this.run, settings, settings.reportCloud ?? context.cloud);
+    const added = await meshAdds;
+    const failures: RecordedFailure[] = [...added.failures, ...executed.failures];
+    const changes = [...added.added, ...executed.report.outcomes.flatMap((outcome) => changeOf(outcome) ?? [])];
+    let sansAppended = false;
+    if (this.syncing) {
+      // An early sync under way when the run was cancelled still ends (cancelled or done) and is told.
+      const runs = await Promise.all(this.early.values());
+      if (!executed.report.cancelled) {
+        const rest = clusterIds.filter((clusterId) => !this.early.has(clusterId));
+        runs.push(await syncSans(context.cloud, executed.inventory, this.facts, rest, { ...settings, revision }));
+      }
+      for (const sans of runs) {
+        failures.push(...sans.failures);
+        const appended = sans.results.filter((result) => !result.alreadyPresent);
+        sansAppended ||= appended.length > 0;
+        changes.push(
+          ...appended.map(
+            (result) => `append ${result.domain} to the API server certificate SANs of ${result.clusterId}`,
+          ),
         );
       }
+    } else if (options.sanSync === 'Disabled') {
+      for (const [clusterId, domain] of connectedDomains(executed.inventory, clusterIds)) {
+        if (decideSanAppend(this.facts[clusterId]?.certSans ?? [], [domain]).append.length > 0) {
+          settings.progress.info(
+            `spec.sanSync is Disabled: add ${domain} to the API server certificate SANs of ${clusterId} yourself`,
+          );
+        }
+      }
     }
+    return {
+      executed,
+      failures,
+      changes,
+      changed: executed.report.changed || added.added.length > 0 || sansAppended,
+      sansAppended,
+    };
   }
-  return {
-    executed,
-    failures,
-    changes,
-    changed: executed.report.changed || meshAdds.added.length > 0 || sansAppended,
-    sansAppended,
-  };
+
+  /** The mesh adds, started once with the first steps (after the preflight when there is one to add). */
+  private addToMesh(): Promise<Awaited<ReturnType<typeof addToMesh>>> {
+    const toAdd = this.options.membership?.toAdd ?? [];
+    if (!this.meshAdds) {
+      const adds = toAdd.length === 0 ? Promise.resolve() : this.preflight();
+      this.meshAdds = adds.then(() => addToMesh(this.context, this.settings.meshId, toAdd));
+      // A refused preflight is thrown by the run (before it finishes), not here.
+      this.meshAdds.catch(() => undefined);
+    }
+    return this.meshAdds;
+  }
+
+  private syncEarly(clusterId: string, domain: string): void {
+    if (!this.syncing || !this.options.clusterIds.includes(clusterId) || this.early.has(clusterId)) return;
+    const domains = new Map([[clusterId, domain]]);
+    this.early.set(
+      clusterId,
+      syncSanDomains(this.context.cloud, domains, this.facts, { ...this.settings, revision: this.options.revision }),
+    );
+  }
 }

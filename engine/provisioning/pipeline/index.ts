@@ -16,13 +16,13 @@ import type { Plan } from '../model';
 import { specClusters, specRevision } from '../spec-edit';
 import type { AsmPvlStatus, RecordedFailure } from '../status';
 import { defaultWaitPolicy } from '../waits';
-import { act, type SanRun, syncSans } from './act';
+import { Acting, type SanRun, syncSans } from './act';
 import type { ReconcileContext, ReconcileOptions, ReconcileOutcome, ReconcileScope, RunSettings } from './context';
 import { checkDrift } from './drift';
 import { failuresOf } from './failures';
 import { awaitMembership, type Membership, observeMembership, readMesh, verdictsFor } from './mesh-membership';
-import { type Observation, observe, observeForStatus } from './observe';
-import { plan, type PlannedRun } from './plan';
+import { type ClusterObserved, type Observation, observe, observeForStatus } from './observe';
+import { plan, planCluster, type PlannedRun } from './plan';
 import { reportStarted, reportStopped, writeRunStatus } from './report';
 import { resultOf } from './result';
 
@@ -110,14 +110,18 @@ async function stillConverged(
   }
 }
 
-/** Observe and plan, shared by every entry point that plans. */
+/**
+ * Observe and plan, shared by every entry point that plans. `onCluster` is told of each cluster in
+ * scope as soon as its own facts are in, before the whole plan is made.
+ */
 async function observeAndPlan(
   cloud: ProvisioningCloud,
   config: ASMPvlConfig,
   scope: ReconcileScope,
   settings: Pick<RunSettings, 'meshId' | 'pilotLoadBalancerId'>,
+  onCluster?: (observed: ClusterObserved) => void,
 ): Promise<PlannedRun> {
-  const observation = await observe(cloud, config, scope, settings);
+  const observation = await observe(cloud, config, scope, settings, onCluster);
   return plan(observation, config, scope, settings.meshId);
 }
 
@@ -134,20 +138,25 @@ async function phases(
   const generation = config.metadata.generation;
   const sanSync = config.spec.sanSync ?? 'Enabled';
 
-  // Observe and plan.
+  // Observe and plan; unless the plan waits for approval, act starts meanwhile: each cluster's
+  // steps as soon as its own facts are in, beside the discovery of the others.
   const membership: Membership | undefined =
     options.membership ??
     (clusterIds.length > 0
       ? await observeMembership(context, options.meshId, clusterIds, { addToMesh: options.addToMesh })
       : undefined);
-  const planned = await observeAndPlan(context.cloud, config, scope, settings);
+  const acting = new Acting(context, settings, { clusterIds, membership, revision: specRevision(config), sanSync });
+  const early = options.proceed
+    ? undefined
+    : (observed: ClusterObserved) => acting.add(planCluster(observed, config, options.meshId), observed.facts);
+  const planned = await observeAndPlan(context.cloud, config, scope, settings, early);
   const { observation } = planned;
   if (options.proceed && !options.proceed(planned)) return declined(config, planned);
   const steps = planned.plan.actions.length;
   const toAdd = membership?.toAdd.length ?? 0;
 
-  // Act.
-  if (steps > 0 || toAdd > 0) await context.preflight?.();
+  // Act: the whole plan adds what the clusters' own steps lack.
+  if (steps > 0 || toAdd > 0) await acting.preflight();
   progress.info(steps === 0 ? 'the cloud already matches the spec: nothing to change' : `${steps} step(s) to run`);
   if (steps > 0) {
     await writeRunStatus(store, {
@@ -159,12 +168,7 @@ async function phases(
       advice,
     });
   }
-  const acted = await act(context, planned, settings, {
-    clusterIds,
-    membership,
-    revision: specRevision(config),
-    sanSync,
-  });
+  const acted = await acting.finish(planned);
   const { executed } = acted;
   const seen = { inventory: executed.inventory, facts: observation.facts };
   // Nothing changed since the first read of the mesh: that read still tells the truth.

@@ -29,28 +29,57 @@ export interface ObserveSettings {
   concurrency?: number;
 }
 
+/** One cluster's facts are in, with the reads every plan needs: the mesh and our resources. */
+export interface ClusterObserved {
+  clusterId: string;
+  mesh: MeshFacts;
+  inventory: Inventory;
+  /** The run's facts, filled as the clusters come in: the observation's `facts` in the end. */
+  facts: Record<string, ClusterFacts>;
+}
+
 /**
  * Discovers and observes for `target` (the spec to converge to). Clusters in `scope` get their API
- * server load balancer looked up; the others only their detail.
+ * server load balancer looked up; the others only their detail. `onCluster` is told of each cluster
+ * in scope as soon as its facts, the mesh and our resources are in (never when the mesh is
+ * unreadable), before the observation is answered.
  */
 export async function observe(
   cloud: ProvisioningCloud,
   target: ASMPvlConfig,
   scope: PlanScope,
   settings: ObserveSettings,
+  onCluster?: (observed: ClusterObserved) => void,
 ): Promise<Observation> {
   const concurrency = settings.concurrency ?? READS_AT_ONCE;
   const clusterIds = specClusters(target).map((cluster) => cluster.clusterId);
   const provisioned = new Set(scope === 'all' ? clusterIds : scope.clusterIds.filter((id) => clusterIds.includes(id)));
   const failures: RecordedFailure[] = [];
+  const meshRead = discoverMesh(cloud, settings.meshId, settings.pilotLoadBalancerId).catch((error: unknown) => {
+    failures.push(recordFailure('discovery', error));
+    return undefined;
+  });
+  const inventoryRead = observeInventory(cloud, settings.meshId, { concurrency });
+  const globalReads = Promise.all([meshRead, inventoryRead]);
+  const told: Array<Promise<void>> = [];
+  const tell = (clusterId: string, facts: Record<string, ClusterFacts>) => {
+    if (!onCluster || !provisioned.has(clusterId)) return;
+    told.push(
+      globalReads.then(
+        ([mesh, inventory]) => {
+          if (mesh) onCluster({ clusterId, mesh, inventory, facts });
+        },
+        // An unreadable inventory fails the observation below.
+        () => undefined,
+      ),
+    );
+  };
   const [mesh, discovery, inventory] = await Promise.all([
-    discoverMesh(cloud, settings.meshId, settings.pilotLoadBalancerId).catch((error: unknown) => {
-      failures.push(recordFailure('discovery', error));
-      return undefined;
-    }),
-    discoverClusters(cloud, clusterIds, provisioned, concurrency),
-    observeInventory(cloud, settings.meshId, { concurrency }),
+    meshRead,
+    discoverClusters(cloud, clusterIds, provisioned, concurrency, tell),
+    inventoryRead,
   ]);
+  await Promise.all(told);
   failures.push(...discovery.failures.map((failure) => recordFailure('discovery', failure)));
   return {
     mesh,
