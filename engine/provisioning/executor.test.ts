@@ -9,8 +9,8 @@ import type {
 } from '../cloud/privatelink';
 import type { ProvisioningCloud } from './cloud-port';
 import { desiredState } from './desired';
-import { type ExecuteOptions, executePlan } from './executor';
-import type { DesiredInputs } from './model';
+import { type ExecuteOptions, executePlan, StepRun } from './executor';
+import type { Action, DesiredInputs, Plan } from './model';
 import { planReconcile } from './planner';
 import type { Clock } from '../clock';
 
@@ -233,5 +233,150 @@ describe('executePlan', () => {
     const report = await run(fake, { signal: controller.signal });
     expect(report.cancelled).toBe(true);
     expect(fake.calls).toEqual([]);
+  });
+});
+
+function stepRun(fake: FakePrivateLink, options: Partial<ExecuteOptions> & { signal?: AbortSignal } = {}): StepRun {
+  const { signal, ...execute } = options;
+  return new StepRun(
+    {
+      cloud: fake.port(),
+      meshId: inputs.meshId,
+      specRevision: 'uid-1/1',
+      deadline: { at: Number.POSITIVE_INFINITY, label: '--timeout 10m' },
+      waits: { clock, initialMs: 1, lateFraction: 0, maxIntervalMs: 1, perWaitMs: 60_000 },
+      wait: true,
+      signal,
+    },
+    { concurrency: 4, ...execute },
+  );
+}
+
+const desired = desiredState(inputs);
+const empty = { services: [], endpoints: [] };
+const planFor = (clusterId: string) => planReconcile(desired, empty, { clusterIds: [clusterId] });
+const only = (plan: Plan, keep: (action: Action) => boolean): Plan => ({ ...plan, actions: plan.actions.filter(keep) });
+
+/** Resolves once `count` steps ended done (told through onDone). */
+function doneCounter() {
+  const ended: string[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  return {
+    ended,
+    onDone: (action: Action) => {
+      ended.push(action.id);
+      for (const waiter of waiters) if (ended.length >= waiter.count) waiter.resolve();
+    },
+    after: (count: number) =>
+      new Promise<void>((resolve) => {
+        if (ended.length >= count) resolve();
+        else waiters.push({ count, resolve });
+      }),
+  };
+}
+
+describe('StepRun: steps added while it runs', () => {
+  test("a cluster's steps added while another's run; the shared Pilot service's steps, planned with both, run once", async () => {
+    const fake = new FakePrivateLink();
+    const done = doneCounter();
+    const run = stepRun(fake, { onDone: done.onDone });
+    run.add(planFor(C1));
+    await done.after(1);
+    run.add(planFor(C2));
+    const report = await run.close();
+    expect(report.outcomes.map((outcome) => outcome.state)).toEqual(Array(11).fill('done'));
+    expect(new Set(report.outcomes.map((outcome) => outcome.action.id)).size).toBe(11);
+    expect(fake.calls.filter((call) => call === 'CreateVpcEndpointService')).toHaveLength(3);
+    expect(fake.calls.filter((call) => call === 'CreateVpcEndpoint')).toHaveLength(4);
+    // The whole plan added at the end adds nothing the run holds already.
+    const whole = planReconcile(desired, empty, 'all');
+    expect(whole.actions.map((action) => action.id).sort()).toEqual(
+      report.outcomes.map((outcome) => outcome.action.id).sort(),
+    );
+  });
+
+  test('a step that depends on one not added yet waits for it; one never added is blocked at close', async () => {
+    const fake = new FakePrivateLink();
+    const done = doneCounter();
+    const run = stepRun(fake, { onDone: done.onDone });
+    const plan = planFor(C1);
+    const pilotService = 'pilot/shared/create-service';
+    run.add(only(plan, (action) => action.id !== pilotService));
+    // The API-server link's three steps end; the Pilot endpoint waits for its service.
+    await done.after(3);
+    expect(done.ended.sort()).toEqual(
+      [`apiserver/${C1}/connect`, `apiserver/${C1}/create-endpoint`, `apiserver/${C1}/create-service`].sort(),
+    );
+    expect(fake.calls.filter((call) => call === 'CreateVpcEndpoint')).toHaveLength(1);
+    run.add(only(plan, (action) => action.id === pilotService));
+    run.add({
+      actions: [
+        { ...plan.actions.find((action) => action.id === `pilot/${C1}/connect`)!, id: 'orphan', dependsOn: ['never'] },
+      ],
+      known: [],
+    });
+    const report = await run.close();
+    const states = Object.fromEntries(report.outcomes.map((outcome) => [outcome.action.id, outcome.state]));
+    expect(states).toEqual({
+      [`apiserver/${C1}/create-service`]: 'done',
+      [`apiserver/${C1}/create-endpoint`]: 'done',
+      [`apiserver/${C1}/connect`]: 'done',
+      [`pilot/${C1}/create-endpoint`]: 'done',
+      [`pilot/${C1}/connect`]: 'done',
+      [pilotService]: 'done',
+      orphan: 'blocked',
+    });
+    expect(report.outcomes.find((outcome) => outcome.action.id === 'orphan')?.detail).toBe(
+      'waits for a step that is not in the plan',
+    );
+    // The Pilot endpoint was created only after its service.
+    expect(fake.calls.lastIndexOf('CreateVpcEndpointService')).toBeLessThan(
+      fake.calls.lastIndexOf('CreateVpcEndpoint'),
+    );
+  });
+
+  test('a cluster is settled only once the run is closed: a later plan may still add steps for it', async () => {
+    const fake = new FakePrivateLink();
+    const done = doneCounter();
+    const settled: string[] = [];
+    const run = stepRun(fake, { onDone: done.onDone, onClusterSettled: (clusterId) => settled.push(clusterId) });
+    run.add(planFor(C1));
+    await done.after(6);
+    expect(settled).toEqual([]);
+    const report = await run.close();
+    expect(report.failures).toEqual([]);
+    expect(settled).toEqual([C1]);
+  });
+
+  test('cancelled while it runs: no step starts after, steps added later are cancelled', async () => {
+    const fake = new FakePrivateLink();
+    const controller = new AbortController();
+    const done = doneCounter();
+    const run = stepRun(fake, { signal: controller.signal, onDone: done.onDone });
+    run.add(planFor(C1));
+    await done.after(1);
+    controller.abort();
+    const callsAtCancel = fake.calls.length;
+    run.add(planFor(C2));
+    const report = await run.close();
+    expect(report.cancelled).toBe(true);
+    const c2 = report.outcomes.filter((outcome) => outcome.action.clusterId === C2);
+    expect(c2.map((outcome) => outcome.state)).toEqual(Array(c2.length).fill('cancelled'));
+    expect(fake.calls.slice(callsAtCancel)).toEqual([]);
+  });
+
+  test('a gate that refuses (a failed check before the first change) starts no step', async () => {
+    const fake = new FakePrivateLink();
+    const run = stepRun(fake, { gate: () => Promise.reject(new Error('denied: vpc:CreateVpcEndpoint')) });
+    run.add(planFor(C1));
+    const report = await run.close();
+    expect(report.outcomes.map((outcome) => outcome.state)).toEqual(Array(6).fill('cancelled'));
+    expect(fake.calls).toEqual([]);
+  });
+
+  test('no step is added once the run is closed', async () => {
+    const run = stepRun(new FakePrivateLink());
+    await run.close();
+    expect(() => run.add(planFor(C1))).toThrow('steps added to a run of steps after it was closed');
   });
 });

@@ -4,10 +4,10 @@
 import type { ASMPvlConfig } from '../../../core';
 import type { RunningEmulator } from '../../../test/emulator';
 import type { Cloud } from '../../cloud';
-import { cloudFor, startTwoClusterEmulator } from '../../cloud/testkit/emulated-cloud';
+import { cloudFor, eventually, startTwoClusterEmulator } from '../../cloud/testkit/emulated-cloud';
 import { MemoryStore } from '../../testing/memory-store';
 import { CONTROLLER_ADVICE } from '../advice';
-import { provisioningCloud, RunReads } from '../cloud-port';
+import { type ProvisioningCloud, provisioningCloud, RunReads } from '../cloud-port';
 import { ProvisioningInputError } from '../errors';
 import { defaultWaitPolicy } from '../waits';
 import { dryRun, reconcile, refresh, sanSync } from './index';
@@ -183,4 +183,90 @@ test('refresh observes and reports, acting on nothing; sanSync appends only the 
     .map((request) => request.action);
   // ModifyCluster is how ACK takes the API server certificate's SANs.
   expect(new Set(writes)).toEqual(new Set(['ModifyCluster']));
+});
+
+/** The context's cloud, with `describeCluster` of `clusterId`'s discovery (its first read) replaced. */
+function withDiscovery(
+  context: ReconcileContext,
+  clusterId: string,
+  discover: (
+    read: () => ReturnType<ProvisioningCloud['describeCluster']>,
+  ) => ReturnType<ProvisioningCloud['describeCluster']>,
+): ReconcileContext {
+  const base = context.cloud;
+  let discovered = false;
+  const cloud: ProvisioningCloud = {
+    ...base,
+    describeCluster: (id, options) => {
+      if (id !== clusterId || discovered) return base.describeCluster(id, options);
+      discovered = true;
+      return discover(() => base.describeCluster(id, options));
+    },
+  };
+  return { ...context, cloud };
+}
+
+const inventoryOf = () => ({
+  services: emulator.state().endpointServices.length,
+  endpoints: emulator.state().endpoints.length,
+});
+
+test("a cluster whose discovery is slow does not hold another cluster's writes, and the run ends as one whole run", async () => {
+  const store = new MemoryStore(spec([C1, C2]));
+  let writesBeforeC2Read: string[] = [];
+  // C2's facts come in only once C1's endpoints are being created: a run that plans only when
+  // every fact is in never gets there (the wait then gives up and C2 is unreadable).
+  const context = withDiscovery(contextFor(store), C2, async (read) => {
+    const requests = await eventually(
+      async () => emulator.requests(),
+      (seen) => seen.some((request) => request.action === 'CreateVpcEndpoint'),
+      10_000,
+    );
+    writesBeforeC2Read = requests.filter((request) => request.mutating).map((request) => request.action);
+    return read();
+  });
+  const run = await reconcile(context, (await store.getConfig())!, 'all', OPTIONS);
+  expect(writesBeforeC2Read).toContain('CreateVpcEndpointService');
+  expect(writesBeforeC2Read).toContain('CreateVpcEndpoint');
+  expect(run.failures).toEqual([]);
+  expect(run.status.status).toBe('Available');
+  expect(run.status.clusters?.map((cluster) => [cluster.clusterId, cluster.pvlEndpoint?.connectionStatus])).toEqual([
+    [C1, 'Connected'],
+    [C2, 'Connected'],
+  ]);
+  // One Pilot service and one API-server service per cluster, one endpoint per link: nothing twice.
+  expect(inventoryOf()).toEqual({ services: 3, endpoints: 4 });
+  // The outcome tells the whole plan, and each change once, in the whole plan's order.
+  const planned = run.plan.actions.filter((action) => action.mutating).map((action) => action.description);
+  const stepChanges = run.changes.filter((change) => planned.includes(change));
+  expect(stepChanges).toEqual(planned);
+  expect(new Set(run.plan.actions.map((action) => action.clusterId))).toEqual(new Set([undefined, C1, C2]));
+}, 20_000);
+
+test('a cluster whose discovery fails does not stop the others; nothing of it is planned', async () => {
+  const store = new MemoryStore(spec([C1, C2]));
+  const context = withDiscovery(contextFor(store), C2, () => Promise.reject(new Error('ACK answered 503 three times')));
+  const run = await reconcile(context, (await store.getConfig())!, 'all', OPTIONS);
+  expect(run.failures.map((failure) => [failure.area, failure.clusterId])).toEqual([['discovery', C2]]);
+  expect(run.failures[0]!.message).toContain(`read cluster ${C2} (ACK DescribeClusterDetail)`);
+  expect(run.plan.actions.some((action) => action.clusterId === C2)).toBe(false);
+  expect(inventoryOf()).toEqual({ services: 2, endpoints: 2 });
+  const c1 = run.status.clusters?.find((cluster) => cluster.clusterId === C1);
+  expect(c1?.pvlEndpoint?.connectionStatus).toBe('Connected');
+  expect(run.status.status).not.toBe('Available');
+});
+
+test('with a plan to approve, nothing starts before it is approved', async () => {
+  const store = new MemoryStore(spec([C1, C2]));
+  let writesWhenAsked = -1;
+  const declined = await reconcile(contextFor(store), (await store.getConfig())!, 'all', {
+    ...OPTIONS,
+    proceed: (planned) => {
+      writesWhenAsked = mutatingCalls();
+      return planned.plan.actions.length === 0;
+    },
+  });
+  expect(declined.stoppedBefore).toBe('declined');
+  expect(writesWhenAsked).toBe(0);
+  expect(mutatingCalls()).toBe(0);
 });
