@@ -3,6 +3,7 @@
  * to. Reads only; a cluster or mesh that cannot be read is a recorded failure, not the end of the run.
  */
 import type { ASMPvlConfig } from '../../../core';
+import { withCallPriority } from '../../cloud/pacing';
 import { READS_AT_ONCE } from '../../concurrency';
 import type { ProvisioningCloud } from '../cloud-port';
 import { discoverClusters, discoverMesh } from '../discovery';
@@ -11,6 +12,9 @@ import type { ClusterFacts, Inventory, MeshFacts, PlanScope } from '../model';
 import { specClusters } from '../spec-edit';
 import type { RecordedFailure } from '../status';
 import { recordFailure } from './failures';
+
+// Above the steps' priorities (0 and 1): a read every plan waits for.
+const GLOBAL_READS_FIRST = 2;
 
 /** What the cloud holds and what discovery found, with whatever could not be read. */
 export interface Observation {
@@ -55,11 +59,18 @@ export async function observe(
   const clusterIds = specClusters(target).map((cluster) => cluster.clusterId);
   const provisioned = new Set(scope === 'all' ? clusterIds : scope.clusterIds.filter((id) => clusterIds.includes(id)));
   const failures: RecordedFailure[] = [];
-  const meshRead = discoverMesh(cloud, settings.meshId, settings.pilotLoadBalancerId).catch((error: unknown) => {
+  // Every cluster's plan waits for the mesh and our resources, so their reads go before the
+  // clusters' own reads of the same action (the Pilot load balancer is looked up like each API
+  // server's) that wait for a turn.
+  const meshRead = withCallPriority(GLOBAL_READS_FIRST, () =>
+    discoverMesh(cloud, settings.meshId, settings.pilotLoadBalancerId),
+  ).catch((error: unknown) => {
     failures.push(recordFailure('discovery', error));
     return undefined;
   });
-  const inventoryRead = observeInventory(cloud, settings.meshId, { concurrency });
+  const inventoryRead = withCallPriority(GLOBAL_READS_FIRST, () =>
+    observeInventory(cloud, settings.meshId, { concurrency }),
+  );
   const globalReads = Promise.all([meshRead, inventoryRead]);
   const told: Array<Promise<void>> = [];
   const tell = (clusterId: string, facts: Record<string, ClusterFacts>) => {
