@@ -367,11 +367,17 @@ describe('StepRun: steps added while it runs', () => {
 
   test('a gate that refuses (a failed check before the first change) starts no step', async () => {
     const fake = new FakePrivateLink();
-    const run = stepRun(fake, { gate: () => Promise.reject(new Error('denied: vpc:CreateVpcEndpoint')) });
+    const told: string[] = [];
+    const run = stepRun(fake, {
+      gate: () => Promise.reject(new Error('denied: vpc:CreateVpcEndpoint')),
+      reporter: { started: (action) => told.push(action.id), finished: (outcome) => told.push(outcome.action.id) },
+    });
     run.add(planFor(C1));
     const report = await run.close();
     expect(report.outcomes.map((outcome) => outcome.state)).toEqual(Array(6).fill('cancelled'));
     expect(fake.calls).toEqual([]);
+    // The refusal is the run's to tell: no step line for steps that never could start.
+    expect(told).toEqual([]);
   });
 
   test('no step is added once the run is closed', async () => {

@@ -139,7 +139,6 @@ export class StepRun {
 
   private async drive(): Promise<void> {
     for (;;) {
-      this.settleUnrunnable();
       if (this.opened === undefined && this.pending.length > 0) {
         const { gate } = this.options;
         this.opened = gate
@@ -151,7 +150,13 @@ export class StepRun {
               )
           : true;
       }
-      if (this.context.signal?.aborted || this.opened === false) {
+      // Refused by the gate: the run stops before anything changes, and says why itself.
+      if (this.opened === false) {
+        for (const action of this.pending.splice(0))
+          this.outcomes.set(action.id, { action, state: 'cancelled', detail: 'the gate refused', durationMs: 0 });
+      }
+      this.settleUnrunnable();
+      if (this.context.signal?.aborted) {
         for (const action of this.pending.splice(0)) this.settle({ action, state: 'cancelled', durationMs: 0 });
       }
       const ready = this.pending.filter((action) =>

@@ -270,3 +270,23 @@ test('with a plan to approve, nothing starts before it is approved', async () =>
   expect(writesWhenAsked).toBe(0);
   expect(mutatingCalls()).toBe(0);
 });
+
+test('a refused preflight stops the run before any change, though the first steps were planned early', async () => {
+  const store = new MemoryStore(spec([C1, C2]));
+  const lines: string[] = [];
+  const context: ReconcileContext = {
+    ...contextFor(store),
+    progress: {
+      ...SILENT,
+      start: (text: string) => void lines.push(text),
+      info: (text: string) => void lines.push(text),
+    },
+    preflight: () => Promise.reject(new ProvisioningInputError('the credentials may not call vpc:CreateVpcEndpoint')),
+  };
+  const run = reconcile(context, (await store.getConfig())!, 'all', OPTIONS);
+  await expect(run).rejects.toThrow('the credentials may not call vpc:CreateVpcEndpoint');
+  expect(mutatingCalls()).toBe(0);
+  // Neither a step nor a mesh add was started or told: only the membership read and what it found.
+  const told = lines.filter((line) => !line.startsWith('read the clusters of service mesh'));
+  expect(told).toEqual([C1, C2].map((clusterId) => `cluster ${clusterId} is not in service mesh ${MESH}: adding it`));
+});
