@@ -72,6 +72,8 @@ export async function observe(
     observeInventory(cloud, settings.meshId, { concurrency }),
   );
   const globalReads = Promise.all([meshRead, inventoryRead]);
+  // An unreadable inventory fails the observation below, whether or not a cluster waited for it.
+  globalReads.catch(() => undefined);
   const told: Array<Promise<void>> = [];
   const tell = (clusterId: string, facts: Record<string, ClusterFacts>) => {
     if (!onCluster || !provisioned.has(clusterId)) return;
@@ -80,7 +82,6 @@ export async function observe(
         ([mesh, inventory]) => {
           if (mesh) onCluster({ clusterId, mesh, inventory, facts });
         },
-        // An unreadable inventory fails the observation below.
         () => undefined,
       ),
     );
