@@ -23,9 +23,9 @@ cleans up on deletion. Flags:
   --mesh-id ID                         service mesh id (else ASMPVL_MESH_ID, else the object's asmpvl.io/mesh-id)
   --resync-period DURATION             reconcile at least this often (default 10m)
   --reconcile-timeout DURATION         deadline of one reconcile (default 15m)
-  --max-reconcile-wait DURATION        longest one reconcile waits for the cloud (a resource to settle, a SAN
-                                       task) before it stops waiting and requeues; a change to the object
-                                       ends the wait at once (default 30s)
+  --max-reconcile-wait DURATION        longest one reconcile waits on any one resource (to settle, a SAN task
+                                       to end) before it stops waiting and requeues; a change to the object
+                                       ends the waits at once (default 30s)
   --leader-elect[=false]               elect one leader among replicas (default true)
   --leader-election-namespace NS       Lease namespace (default: POD_NAMESPACE, else in a pod its own namespace,
                                        else the kubeconfig context's; required when none of these is set)

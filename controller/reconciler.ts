@@ -68,7 +68,7 @@ export interface ReconcilerOptions {
   fullResyncMs?: number;
   now?: () => number;
   /**
-   * The longest a reconcile waits on the cloud (a resource to settle, a SAN task) before it stops
+   * The longest a reconcile waits on any one resource (to settle, a SAN task to end) before it stops
    * waiting and asks to come back: the worker is never held by a slow cloud. Default 30s; the
    * per-resource limit still counts across the runs that waited.
    */
@@ -85,7 +85,7 @@ export interface ReconcilerOptions {
 /** The condition reason (and Event reason) of a controller that leaves the object to another install. */
 export const REASON_ANOTHER_CONTROLLER = 'AnotherController';
 
-/** The longest one reconcile waits on the cloud before it asks to come back. */
+/** The longest one reconcile waits on any one resource before it asks to come back. */
 export const DEFAULT_WAIT_HOLD_MS = 30_000;
 
 const SILENT = { start() {}, succeed() {}, fail() {}, info() {} };
@@ -223,7 +223,7 @@ export class Reconciler {
     );
   }
 
-  /** The run's parts, its waits held to the hold (or until `release`). */
+  /** The run's parts, each of its waits held to the hold (or until `release`). */
   private context(release: AbortSignal | undefined): ReconcileContext {
     const run = this.options.openRun();
     const waits = run.waits ?? defaultWaitPolicy;
@@ -232,7 +232,7 @@ export class Reconciler {
       waits: {
         ...waits,
         hold: {
-          until: waits.clock.now() + (this.options.waitHoldMs ?? DEFAULT_WAIT_HOLD_MS),
+          waitMs: this.options.waitHoldMs ?? DEFAULT_WAIT_HOLD_MS,
           release,
           began: this.waitsBegan,
         },

@@ -110,9 +110,9 @@ describe('pollUntil under a hold (the controller)', () => {
       describe: (status) => `status ${status}`,
     });
 
-  test('a wait unsettled at the hold stops without sleeping past it, as held, not failed', async () => {
+  test('a wait unsettled after the hold stops without sleeping past it, as held, not failed', async () => {
     const clock = fakeClock();
-    const error = await held(clock, { until: 1_000 }).catch((caught: unknown) => caught);
+    const error = await held(clock, { waitMs: 1_000 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WaitHeldError);
     expect((error as Error).message).toBe(
       'still waiting for endpoint ep-1 to be Active (last seen: status Creating); the next reconcile looks again',
@@ -127,7 +127,7 @@ describe('pollUntil under a hold (the controller)', () => {
     const began = new Map<string, number>();
     const outcomes: string[] = [];
     for (let run = 0; run < 10; run++) {
-      const error = await held(clock, { until: clock.now() + 1_000, began }).catch((caught: unknown) => caught);
+      const error = await held(clock, { waitMs: 1_000, began }).catch((caught: unknown) => caught);
       outcomes.push((error as Error).name);
       if (error instanceof WaitTimeoutError) break;
     }
@@ -139,9 +139,9 @@ describe('pollUntil under a hold (the controller)', () => {
   test('a settled wait is forgotten: the next wait on it starts its limit afresh', async () => {
     const clock = fakeClock();
     const began = new Map<string, number>();
-    await held(clock, { until: 500, began }).catch(() => undefined);
+    await held(clock, { waitMs: 500, began }).catch(() => undefined);
     expect(began.get('endpoint ep-1 to be Active')).toBe(0);
-    await held(clock, { until: 10_000, began }, async () => 'Active');
+    await held(clock, { waitMs: 10_000, began }, async () => 'Active');
     expect(began.size).toBe(0);
   });
 
@@ -149,7 +149,7 @@ describe('pollUntil under a hold (the controller)', () => {
     const clock = fakeClock();
     const release = new AbortController();
     let reads = 0;
-    const error = await held(clock, { until: 60_000, release: release.signal }, async () => {
+    const error = await held(clock, { waitMs: 60_000, release: release.signal }, async () => {
       if (++reads === 3) release.abort();
       return 'Creating';
     }).catch((caught: unknown) => caught);
@@ -167,7 +167,7 @@ describe('pollUntil under a hold (the controller)', () => {
         waits: {
           ...defaultWaitPolicy,
           initialMs: 60_000,
-          hold: { until: Date.now() + 600_000, release: release.signal },
+          hold: { waitMs: 600_000, release: release.signal },
         },
         what: 'x',
       },
@@ -187,7 +187,7 @@ describe('pollUntil under a hold (the controller)', () => {
         () => false,
         {
           deadline: { at: 60_000, label: '' },
-          waits: { ...policy(fakeClock()), hold: { until: 60_000, release: release.signal } },
+          waits: { ...policy(fakeClock()), hold: { waitMs: 60_000, release: release.signal } },
           what: 'x',
           signal: cancel.signal,
         },

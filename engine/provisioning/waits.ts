@@ -42,14 +42,14 @@ export interface WaitPolicy {
 }
 
 /**
- * A run that does not wait to the end: a wait still unsettled at `until`, or once `release` fires,
- * stops with WaitHeldError and its step is left for the next run, which looks again. The per-resource
- * limit counts from the first run that waited on the resource (`began`), so a resource that never
- * settles still times out, however many runs held the wait in turn.
+ * A run that does not wait to the end: a wait still unsettled after `waitMs` in this run, or once
+ * `release` fires, stops with WaitHeldError and its step is left for the next run, which looks again.
+ * The per-resource limit counts from the first run that waited on the resource (`began`), so a
+ * resource that never settles still times out, however many runs held the wait in turn.
  */
 export interface WaitHold {
-  /** The time (on the policy's clock) after which no wait sleeps again. */
-  until: number;
+  /** The longest one wait of this run sleeps before it stops (many short waits never stop a run). */
+  waitMs: number;
   /** Fired when the worker is wanted elsewhere (the object changed): every wait stops at once. */
   release?: AbortSignal;
   /** When each wait (by what it awaits) began, kept across runs by the caller. */
@@ -151,7 +151,8 @@ export async function pollUntil<T>(
   options: PollOptions<T>,
 ): Promise<T> {
   const { clock, hold } = options.waits;
-  const start = beganAt(options.waits, options.what, clock.now());
+  const startedHere = clock.now();
+  const start = beganAt(options.waits, options.what, startedHere);
   const perWaitEnd = start + options.waits.perWaitMs;
   const end = Math.min(perWaitEnd, options.deadline.at);
   const limit =
@@ -176,7 +177,7 @@ export async function pollUntil<T>(
         held = true;
         return new WaitHeldError(options.what, options.describe?.(value));
       };
-      if (hold && (now + interval > hold.until || hold.release?.aborted)) throw heldError();
+      if (hold && (now + interval > startedHere + hold.waitMs || hold.release?.aborted)) throw heldError();
       const wake =
         hold?.release && options.signal
           ? AbortSignal.any([options.signal, hold.release])
