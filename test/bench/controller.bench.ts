@@ -220,7 +220,9 @@ async function benchApply(clusters: number, delays: EmulatorDelays): Promise<Con
 const RESYNC_PERIOD_MS = 5_000;
 
 /** A deleted endpoint repaired by the next resync, then leader fail-overs, on one 1-cluster system. */
-async function benchRepairAndFailover(delays: EmulatorDelays): Promise<Omit<ControllerBench, 'delays' | 'apply' | 'editWhileWaiting'>> {
+async function benchRepairAndFailover(
+  delays: EmulatorDelays,
+): Promise<Omit<ControllerBench, 'delays' | 'apply' | 'editWhileWaiting'>> {
   const sandbox = await startSandbox(delays, {
     world: makeWorld({ clusters: 1, seed: 1 }),
     rateLimits: CLOUD_RATE_LIMITS,
