@@ -30,6 +30,14 @@ describe('parseFlags', () => {
     expect(flags.health.host).toBeUndefined();
   });
 
+  test('--max-reconcile-wait: 30s unless given, and a duration or nothing', () => {
+    expect(parseFlags(REQUIRED, {}).maxReconcileWaitMs).toBe(30_000);
+    expect(parseFlags(['--max-reconcile-wait', '2m'], {}).maxReconcileWaitMs).toBe(120_000);
+    expect(() => parseFlags(['--max-reconcile-wait', 'soon'], {})).toThrow(
+      '--max-reconcile-wait soon: expected a duration like 30s, 5m or 1h',
+    );
+  });
+
   test('--metrics-bind-address=0 turns metrics off', () => {
     expect(parseFlags(['--metrics-bind-address', '0'], {}).metrics).toBe(false);
   });

@@ -23,6 +23,9 @@ cleans up on deletion. Flags:
   --mesh-id ID                         service mesh id (else ASMPVL_MESH_ID, else the object's asmpvl.io/mesh-id)
   --resync-period DURATION             reconcile at least this often (default 10m)
   --reconcile-timeout DURATION         deadline of one reconcile (default 15m)
+  --max-reconcile-wait DURATION        longest one reconcile waits on any one resource (to settle, a SAN task
+                                       to end) before it stops waiting and requeues; a change to the object
+                                       ends the waits at once (default 30s)
   --leader-elect[=false]               elect one leader among replicas (default true)
   --leader-election-namespace NS       Lease namespace (default: POD_NAMESPACE, else in a pod its own namespace,
                                        else the kubeconfig context's; required when none of these is set)
@@ -58,6 +61,7 @@ export interface ControllerFlags {
   resyncMs: number;
   reconcileTimeout: string;
   reconcileTimeoutMs: number;
+  maxReconcileWaitMs: number;
   leaderElect: boolean;
   /** Undefined when neither the flag nor POD_NAMESPACE says: the caller looks further. */
   leaseNamespace?: string;
@@ -122,6 +126,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
       'mesh-id': { type: 'string' },
       'resync-period': { type: 'string', default: '10m' },
       'reconcile-timeout': { type: 'string', default: '15m' },
+      'max-reconcile-wait': { type: 'string', default: '30s' },
       'leader-elect': { type: 'boolean', default: true },
       'leader-election-namespace': { type: 'string' },
       'leader-election-id': { type: 'string', default: 'asmpvl-controller' },
@@ -163,6 +168,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     resyncMs: duration('resync-period', values['resync-period']),
     reconcileTimeout: values['reconcile-timeout'],
     reconcileTimeoutMs: duration('reconcile-timeout', values['reconcile-timeout']),
+    maxReconcileWaitMs: duration('max-reconcile-wait', values['max-reconcile-wait']),
     leaderElect: values['leader-elect'],
     leaseNamespace: values['leader-election-namespace'] ?? (env.POD_NAMESPACE || undefined),
     leaseName: values['leader-election-id'],

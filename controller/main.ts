@@ -124,6 +124,7 @@ async function main(): Promise<number> {
         meshId: flags.meshId,
         leaseRef,
         progress,
+        waitHoldMs: flags.maxReconcileWaitMs,
         onDrift: (drift) => currentLogger(log).info({ drift }, 'drift found: full reconcile'),
         readControllerLease: (config) => readControllerLease(kube, config),
         openRun: () => {

@@ -6,6 +6,7 @@
  */
 import {
   CustomObjectsApi,
+  type Informer,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
@@ -29,7 +30,12 @@ export interface ManagerOptions {
   /** The API server's address, for messages. */
   server: string;
   /** Made once per leadership term: the run's cloud and reconciles are cancelled by `signal`. */
-  reconcilerFor(signal: AbortSignal): Reconciler;
+  reconcilerFor(signal: AbortSignal): Pick<Reconciler, 'reconcile'>;
+  /**
+   * The watch of asmpvlconfigs over `list` (default: client-node's informer, listing and watching
+   * the API server); tests pass one of their own.
+   */
+  informerFor?(list: () => Promise<KubernetesListObject<KubernetesObject>>): Informer<KubernetesObject>;
   resyncMs: number;
   /** Backoff after a failure: from this, doubling, up to the max, with full jitter. */
   backoff: { initialMs: number; maxMs: number };
@@ -62,6 +68,8 @@ export class Manager {
   private readonly problems = new Map<Part, string>();
   private lastTrigger: string | undefined;
   private wake: (() => void) | undefined;
+  /** Ends the waits of the reconcile under way, so a change is taken up at once. */
+  private release: AbortController | undefined;
   private pending = true;
   private nextAt = 0;
   private failures = 0;
@@ -73,20 +81,19 @@ export class Manager {
 
   constructor(private readonly options: ManagerOptions) {
     const objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
-    this.informer = makeInformer<KubernetesObject>(
-      options.kubeConfig,
-      `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`,
-      async () => {
-        const list = (await objects.listClusterCustomObject({
-          group: API_GROUP,
-          version: API_VERSION,
-          plural: PLURAL,
-        })) as KubernetesListObject<KubernetesObject>;
-        this.synced = true;
-        this.solved('watch');
-        return list;
-      },
-    );
+    const list = async () => {
+      const listed = (await objects.listClusterCustomObject({
+        group: API_GROUP,
+        version: API_VERSION,
+        plural: PLURAL,
+      })) as KubernetesListObject<KubernetesObject>;
+      this.synced = true;
+      this.solved('watch');
+      return listed;
+    };
+    this.informer =
+      options.informerFor?.(list) ??
+      makeInformer<KubernetesObject>(options.kubeConfig, `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`, list);
   }
 
   /** Ready once the objects are listed, and while neither the watch nor the Lease is failing. */
@@ -162,9 +169,14 @@ export class Manager {
     await this.informer.stop();
   }
 
-  /** Asks for a reconcile as soon as the worker is free. */
+  /**
+   * Asks for a reconcile as soon as the worker is free, and frees it: the reconcile under way stops
+   * waiting on the cloud (its changes made so far stand, its status says what is under way) and
+   * ends, so the next one starts from the object as it is now.
+   */
   enqueue(): void {
     this.pending = true;
+    this.release?.abort();
     this.wake?.();
   }
 
@@ -186,10 +198,14 @@ export class Manager {
       const started = Date.now();
       const log = this.options.log.child(reconcileFields());
       let result: ReconcileResult;
+      const release = new AbortController();
+      this.release = release;
       try {
-        result = await inReconcile(log, () => reconciler.reconcile());
+        result = await inReconcile(log, () => reconciler.reconcile(release.signal));
       } catch (error) {
         result = { result: 'failed', error: error instanceof Error ? error.message : String(error) };
+      } finally {
+        this.release = undefined;
       }
       const seconds = (Date.now() - started) / 1000;
       this.options.metrics.reconciles.inc({ result: result.result });

@@ -54,6 +54,7 @@ interface ReconcilerTestOptions {
   now?: () => number;
   leaseRef?: string;
   readControllerLease?: ReconcilerOptions['readControllerLease'];
+  waitHoldMs?: number;
 }
 
 function reconcilerFor(store: MemoryStore, options: ReconcilerTestOptions = {}): Reconciler {
@@ -78,9 +79,9 @@ function reconcilerFor(store: MemoryStore, options: ReconcilerTestOptions = {}):
 }
 
 /** Reconciles until the status is Available (the mesh takes a moment to report a new cluster running). */
-async function converge(reconciler: Reconciler, store: MemoryStore): Promise<void> {
-  for (let pass = 0; pass < 20; pass++) {
-    const result = await reconciler.reconcile();
+async function converge(reconciler: Reconciler, store: MemoryStore, passes = 20, release?: AbortSignal): Promise<void> {
+  for (let pass = 0; pass < passes; pass++) {
+    const result = await reconciler.reconcile(release);
     if (result.result === 'failed') throw new Error(result.error);
     if ((await store.getConfig())?.status?.status === 'Available') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -288,6 +289,56 @@ test('a refused finalizer removal says who refused in a Warning, keeps the objec
   store.updateMetadata = allow;
   expect(await reconciler.reconcile()).toEqual({ result: 'deleted' });
   expect(await store.getConfig()).toBeUndefined();
+});
+
+describe('the controller never holds its worker in a wait', () => {
+  // A hold of 1 ms: every wait reads once and the pass ends, so each pass moves each chain one step.
+  const impatient = (store: MemoryStore) => reconcilerFor(store, { waitHoldMs: 1 });
+
+  test('a pass whose waits outlast the hold requeues soon, says Provisioning (Reconciling) without a failure, and the passes converge', async () => {
+    const store = new MemoryStore(spec([C1]));
+    const reconciler = impatient(store);
+    const first = await reconciler.reconcile();
+    expect(first).toEqual({ result: 'progressing', requeueAfterMs: 1_000 });
+    const status = (await store.getConfig())!.status!;
+    expect(status.status).toBe('Provisioning');
+    const condition = (type: string) => status.conditions?.find((candidate) => candidate.type === type);
+    expect(condition('Ready')?.status).toBe('False');
+    expect(condition('Reconciling')?.status).toBe('True');
+    expect(condition('Stalled')?.status).not.toBe('True');
+    expect(JSON.stringify(status)).not.toMatch(/failed|timed out/);
+    await converge(reconciler, store, 60);
+    const state = emulator.state();
+    expect(live(state.endpointServices, (service) => service.serviceStatus)).toHaveLength(2);
+    expect(live(state.endpoints, (endpoint) => endpoint.endpointStatus)).toHaveLength(2);
+    // Every change is told once, in the pass that made it, however many passes the waits took.
+    const changes = store.events
+      .filter((event) => event.reason === 'Provisioned')
+      .flatMap((event) => event.message.replace(/^\d+ change\(s\): /, '').split('; '));
+    expect(changes.length).toBeGreaterThan(4);
+    expect(new Set(changes).size).toBe(changes.length);
+    expect(store.events.filter((event) => event.type === 'Warning')).toEqual([]);
+    expect(changes.filter((change) => change.startsWith('append ')).length).toBe(1);
+  });
+
+  test('a released pass (the object changed) stops waiting at once; deletion then cleans up through held passes', async () => {
+    const store = new MemoryStore(spec([C1]));
+    const released = new AbortController();
+    released.abort();
+    const reconciler = reconcilerFor(store);
+    expect(await reconciler.reconcile(released.signal)).toEqual({ result: 'progressing', requeueAfterMs: 1_000 });
+    await converge(reconciler, store, 60, released.signal);
+    store.markDeleted();
+    const results: string[] = [];
+    for (let pass = 0; pass < 60 && results.at(-1) !== 'deleted'; pass++)
+      results.push((await reconciler.reconcile(released.signal)).result);
+    expect(results.at(-1)).toBe('deleted');
+    expect(results.slice(0, -1).every((result) => result === 'progressing')).toBe(true);
+    expect(await store.getConfig()).toBeUndefined();
+    expect(live(emulator.state().endpoints, (endpoint) => endpoint.endpointStatus)).toHaveLength(0);
+    expect(live(emulator.state().endpointServices, (service) => service.serviceStatus)).toHaveLength(0);
+    expect(store.events.filter((event) => event.type === 'Warning')).toEqual([]);
+  });
 });
 
 describe('a second asmpvl-controller (another install, another Lease) on the same object', () => {

@@ -17,6 +17,7 @@ import { describeCause, needsChange } from '../engine/provisioning/errors';
 import { type ReconcileContext, type ReconcileOutcome, reconcile } from '../engine/provisioning/pipeline';
 import { ANNOTATION_PILOT_LOAD_BALANCER, annotationsOf, resolveMeshId } from '../engine/provisioning/spec-edit';
 import { failedRunStatus, setCondition } from '../engine/provisioning/status';
+import { defaultWaitPolicy } from '../engine/provisioning/waits';
 
 export { ANNOTATION_CONTROLLER, ANNOTATION_RECONCILE_REQUEST, FINALIZER };
 
@@ -66,6 +67,12 @@ export interface ReconcilerOptions {
    */
   fullResyncMs?: number;
   now?: () => number;
+  /**
+   * The longest a reconcile waits on any one resource (to settle, a SAN task to end) before it stops
+   * waiting and asks to come back: the worker is never held by a slow cloud. Default 30s; the
+   * per-resource limit still counts across the runs that waited.
+   */
+  waitHoldMs?: number;
   /** Told what the drift check found (logs). */
   onDrift?: (drift: string) => void;
   /**
@@ -77,6 +84,9 @@ export interface ReconcilerOptions {
 
 /** The condition reason (and Event reason) of a controller that leaves the object to another install. */
 export const REASON_ANOTHER_CONTROLLER = 'AnotherController';
+
+/** The longest one reconcile waits on any one resource before it asks to come back. */
+export const DEFAULT_WAIT_HOLD_MS = 30_000;
 
 const SILENT = { start() {}, succeed() {}, fail() {}, info() {} };
 // Events carry the first few failures; the status has them all.
@@ -123,15 +133,21 @@ export class Reconciler {
   /** The generation this controller last saw Available: changes made for it are repairs of drift. */
   private convergedGeneration: number | undefined;
   private lastFullAt = 0;
+  /** When each wait a reconcile left under way began (the per-resource limit spans the runs). */
+  private readonly waitsBegan = new Map<string, number>();
 
   constructor(private readonly options: ReconcilerOptions) {}
 
-  /** One pass over asmpvlconfig/default. Throws only when the store itself cannot be read or written. */
-  async reconcile(): Promise<ReconcileResult> {
+  /**
+   * One pass over asmpvlconfig/default. Throws only when the store itself cannot be read or written.
+   * `release` fires when the manager wants the worker back (the object changed): the waits under way
+   * stop and the pass ends, asking to come back.
+   */
+  async reconcile(release?: AbortSignal): Promise<ReconcileResult> {
     const { store } = this.options;
     const config = await store.getConfig();
     if (!config) return { result: 'absent' };
-    if (config.metadata.deletionTimestamp) return this.finalize(config);
+    if (config.metadata.deletionTimestamp) return this.finalize(config, release);
     const refused = await this.refuse(config, foreignRefusal(config) ?? (await this.claimedRefusal(config)));
     if (refused) return refused;
     let owned: StoredConfig | undefined;
@@ -151,7 +167,7 @@ export class Reconciler {
     } catch (error) {
       return this.fail(owned, 'MeshUnknown', describeCause(error), error);
     }
-    const context = this.context();
+    const context = this.context(release);
     const driftCheck = this.mayCheckDrift(owned);
     if (!driftCheck) this.lastFullAt = this.now();
     let outcome: ReconcileOutcome;
@@ -207,9 +223,20 @@ export class Reconciler {
     );
   }
 
-  private context(): ReconcileContext {
+  /** The run's parts, each of its waits held to the hold (or until `release`). */
+  private context(release: AbortSignal | undefined): ReconcileContext {
+    const run = this.options.openRun();
+    const waits = run.waits ?? defaultWaitPolicy;
     return {
-      ...this.options.openRun(),
+      ...run,
+      waits: {
+        ...waits,
+        hold: {
+          waitMs: this.options.waitHoldMs ?? DEFAULT_WAIT_HOLD_MS,
+          release,
+          began: this.waitsBegan,
+        },
+      },
       store: this.options.store,
       progress: this.options.progress ?? SILENT,
       advice: CONTROLLER_ADVICE,
@@ -300,7 +327,7 @@ export class Reconciler {
    * as disconnect, and SANs stay; under Orphan nothing is touched. The finalizer goes only once the
    * cloud holds nothing of ours, so the object never vanishes leaving orphans behind.
    */
-  private async finalize(config: StoredConfig): Promise<ReconcileResult> {
+  private async finalize(config: StoredConfig, release: AbortSignal | undefined): Promise<ReconcileResult> {
     const { store } = this.options;
     if (!(config.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'deleted' };
     // Cleaning up is the claiming controller's job while it is alive.
@@ -314,7 +341,7 @@ export class Reconciler {
       } catch (error) {
         return this.fail(config, 'CleanupFailed', describeCause(error));
       }
-      const context = this.context();
+      const context = this.context(release);
       const emptied: StoredConfig = { ...config, spec: { ...config.spec, ackVpcEndpoint: [] } };
       let outcome: ReconcileOutcome;
       try {
@@ -324,6 +351,11 @@ export class Reconciler {
         return this.fail(config, 'CleanupFailed', describeCause(error));
       }
       if (outcome.cancelled) return { result: 'cancelled' };
+      // Deletions the hold left under way: the finalizer stays, and the next pass looks again.
+      if (outcome.held && outcome.failures.length === 0) {
+        if (outcome.changes.length > 0) await this.tell(config, outcome);
+        return { result: 'progressing', requeueAfterMs: outcome.result.requeueAfterMs };
+      }
       const left = leftovers(outcome);
       if (outcome.failures.length > 0 || left.length > 0) {
         const why = outcome.failures.map((failure) => failure.message).join('; ') || `still there: ${left.join(', ')}`;

@@ -12,7 +12,7 @@ import type { RunPolls } from './polls';
 import { tagsFor } from './tags';
 import { EndpointServiceManager } from './managers/endpoint-services';
 import { EndpointManager } from './managers/endpoints';
-import type { Deadline, WaitPolicy } from './waits';
+import { type Deadline, isHeld, type WaitPolicy } from './waits';
 
 export interface StepContext {
   cloud: ProvisioningCloud;
@@ -31,8 +31,9 @@ export interface StepContext {
 }
 
 /**
- * `done`: the step's end state holds. `started`: changed, not waited for (--no-wait). A connection
- * step that ends Connected names the endpoint's domain (what SAN sync appends).
+ * `done`: the step's end state holds. `started`: changed, not waited for (--no-wait, or the run's
+ * hold ended the wait). A connection step that ends Connected names the endpoint's domain (what SAN
+ * sync appends).
  */
 export type StepResult = { state: 'done' | 'started'; detail?: string; domain?: string };
 
@@ -221,8 +222,20 @@ async function deleteService(
   return { state: 'done', detail: `${serviceId} deleted` };
 }
 
-/** Runs one step. */
-export function runStep(context: StepContext, action: Action): Promise<StepResult> {
+/**
+ * Runs one step. A wait the run's hold ended leaves the step `started`: its change is made or under
+ * way, and the steps after it are left for the next run.
+ */
+export async function runStep(context: StepContext, action: Action): Promise<StepResult> {
+  try {
+    return await dispatch(context, action);
+  } catch (error) {
+    if (isHeld(error)) return { state: 'started', detail: error.message };
+    throw error;
+  }
+}
+
+function dispatch(context: StepContext, action: Action): Promise<StepResult> {
   switch (action.kind) {
     case 'createService':
       return createService(context, action);

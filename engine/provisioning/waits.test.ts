@@ -1,6 +1,6 @@
 import { isHolderGone } from './lease';
 import type { Clock } from '../clock';
-import { CancelledError, defaultWaitPolicy, pollUntil, WaitTimeoutError } from './waits';
+import { CancelledError, defaultWaitPolicy, pollUntil, WaitHeldError, type WaitHold, WaitTimeoutError } from './waits';
 import { fakeClock } from '../testing/fake-clock';
 
 const policy = (clock: Clock) => ({ clock, initialMs: 250, lateFraction: 0.5, maxIntervalMs: 1_000, perWaitMs: 5_000 });
@@ -92,6 +92,105 @@ describe('pollUntil', () => {
         async () => 0,
         () => false,
         { deadline: { at: 60_000, label: '' }, waits: policy(fakeClock()), what: 'x', signal: controller.signal },
+      ),
+    ).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('pollUntil under a hold (the controller)', () => {
+  const held = (
+    clock: ReturnType<typeof fakeClock>,
+    hold: WaitHold,
+    read: () => Promise<string> = async () => 'Creating',
+  ) =>
+    pollUntil(read, (status) => status === 'Active', {
+      deadline: { at: 60_000, label: '--reconcile-timeout 1m' },
+      waits: { ...policy(clock), hold },
+      what: 'endpoint ep-1 to be Active',
+      describe: (status) => `status ${status}`,
+    });
+
+  test('a wait unsettled after the hold stops without sleeping past it, as held, not failed', async () => {
+    const clock = fakeClock();
+    const error = await held(clock, { waitMs: 1_000 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WaitHeldError);
+    expect((error as Error).message).toBe(
+      'still waiting for endpoint ep-1 to be Active (last seen: status Creating); the next reconcile looks again',
+    );
+    // Reads at 0, 250, 500 and 750 ms; the next would come after the hold.
+    expect(clock.sleeps).toEqual([250, 250, 250]);
+    expect(clock.now()).toBe(750);
+  });
+
+  test('the per-resource limit counts from the first run that waited, across the runs that held the wait', async () => {
+    const clock = fakeClock();
+    const began = new Map<string, number>();
+    const outcomes: string[] = [];
+    for (let run = 0; run < 10; run++) {
+      const error = await held(clock, { waitMs: 1_000, began }).catch((caught: unknown) => caught);
+      outcomes.push((error as Error).name);
+      if (error instanceof WaitTimeoutError) break;
+    }
+    // 5 s per resource at about 1 s per run: held four times, then timed out, never more.
+    expect(outcomes).toEqual(['WaitHeldError', 'WaitHeldError', 'WaitHeldError', 'WaitHeldError', 'WaitTimeoutError']);
+    expect(began.size).toBe(0);
+  });
+
+  test('a settled wait is forgotten: the next wait on it starts its limit afresh', async () => {
+    const clock = fakeClock();
+    const began = new Map<string, number>();
+    await held(clock, { waitMs: 500, began }).catch(() => undefined);
+    expect(began.get('endpoint ep-1 to be Active')).toBe(0);
+    await held(clock, { waitMs: 10_000, began }, async () => 'Active');
+    expect(began.size).toBe(0);
+  });
+
+  test('a release (the object changed) ends a wait at its next poll, even far from the hold', async () => {
+    const clock = fakeClock();
+    const release = new AbortController();
+    let reads = 0;
+    const error = await held(clock, { waitMs: 60_000, release: release.signal }, async () => {
+      if (++reads === 3) release.abort();
+      return 'Creating';
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WaitHeldError);
+    expect(reads).toBe(3);
+  });
+
+  test('a release during a sleep wakes the wait at once (the real clock)', async () => {
+    const release = new AbortController();
+    const waiting = pollUntil(
+      async () => 'Creating',
+      () => false,
+      {
+        deadline: { at: Date.now() + 600_000, label: 'x' },
+        waits: {
+          ...defaultWaitPolicy,
+          initialMs: 60_000,
+          hold: { waitMs: 600_000, release: release.signal },
+        },
+        what: 'x',
+      },
+    );
+    setTimeout(() => release.abort(), 10);
+    await expect(waiting).rejects.toBeInstanceOf(WaitHeldError);
+  });
+
+  test('a cancelled run is cancelled, not held, when both fire', async () => {
+    const cancel = new AbortController();
+    const release = new AbortController();
+    cancel.abort();
+    release.abort();
+    await expect(
+      pollUntil(
+        async () => 0,
+        () => false,
+        {
+          deadline: { at: 60_000, label: '' },
+          waits: { ...policy(fakeClock()), hold: { waitMs: 60_000, release: release.signal } },
+          what: 'x',
+          signal: cancel.signal,
+        },
       ),
     ).rejects.toBeInstanceOf(CancelledError);
   });

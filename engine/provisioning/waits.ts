@@ -37,6 +37,23 @@ export interface WaitPolicy {
    * resource), whatever is left of the run's deadline.
    */
   perWaitMs: number;
+  /** How long this run holds its waits (the controller's: it comes back instead of waiting on). */
+  hold?: WaitHold;
+}
+
+/**
+ * A run that does not wait to the end: a wait still unsettled after `waitMs` in this run, or once
+ * `release` fires, stops with WaitHeldError and its step is left for the next run, which looks again.
+ * The per-resource limit counts from the first run that waited on the resource (`began`), so a
+ * resource that never settles still times out, however many runs held the wait in turn.
+ */
+export interface WaitHold {
+  /** The longest one wait of this run sleeps before it stops (many short waits never stop a run). */
+  waitMs: number;
+  /** Fired when the worker is wanted elsewhere (the object changed): every wait stops at once. */
+  release?: AbortSignal;
+  /** When each wait (by what it awaits) began, kept across runs by the caller. */
+  began?: Map<string, number>;
 }
 
 // The emulator's transitions take 0.2-3 s and the cloud's tens of seconds. Every 200 ms until
@@ -75,6 +92,35 @@ export class WaitTimeoutError extends Error {
   }
 }
 
+/**
+ * A wait the run's hold ended before the resource settled: not a failure, the step is under way and
+ * the next run looks again.
+ */
+export class WaitHeldError extends Error {
+  override readonly name = 'WaitHeldError';
+  constructor(
+    readonly what: string,
+    readonly lastSeen: string | undefined,
+  ) {
+    super(`still waiting for ${what}${lastSeen ? ` (last seen: ${lastSeen})` : ''}; the next reconcile looks again`);
+  }
+}
+
+/** Whether a wait stopped because the run's hold ended, not because anything failed. */
+export function isHeld(error: unknown): error is WaitHeldError {
+  return error instanceof WaitHeldError;
+}
+
+/** Remembers when a held wait began; forgets waits older than twice the per-resource limit (gone resources). */
+function beganAt(waits: WaitPolicy, what: string, now: number): number {
+  const began = waits.hold?.began;
+  if (!began) return now;
+  const start = began.get(what) ?? now;
+  for (const [key, at] of began) if (at < now - 2 * waits.perWaitMs) began.delete(key);
+  began.set(what, start);
+  return start;
+}
+
 export interface PollOptions<T> {
   deadline: Deadline;
   waits: WaitPolicy;
@@ -104,22 +150,46 @@ export async function pollUntil<T>(
   done: (value: T) => boolean,
   options: PollOptions<T>,
 ): Promise<T> {
-  const { clock } = options.waits;
-  const start = clock.now();
+  const { clock, hold } = options.waits;
+  const startedHere = clock.now();
+  const start = beganAt(options.waits, options.what, startedHere);
   const perWaitEnd = start + options.waits.perWaitMs;
   const end = Math.min(perWaitEnd, options.deadline.at);
   const limit =
     end === perWaitEnd ? `the ${formatDuration(options.waits.perWaitMs)} limit per resource` : options.deadline.label;
-  for (;;) {
-    if (options.signal?.aborted) throw new CancelledError();
-    const value = await read();
-    if (done(value)) return value;
-    const now = clock.now();
-    const interval = pollIntervalMs(options.waits, now - start);
-    if (now + interval > end)
-      throw new WaitTimeoutError(options.what, options.describe?.(value), now - start, limit, options.deadline.resume);
-    await clock.sleep(interval, options.signal).catch((error: unknown) => {
-      throw options.signal?.aborted ? new CancelledError() : error;
-    });
+  let held = false;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new CancelledError();
+      const value = await read();
+      if (done(value)) return value;
+      const now = clock.now();
+      const interval = pollIntervalMs(options.waits, now - start);
+      if (now + interval > end)
+        throw new WaitTimeoutError(
+          options.what,
+          options.describe?.(value),
+          now - start,
+          limit,
+          options.deadline.resume,
+        );
+      const heldError = () => {
+        held = true;
+        return new WaitHeldError(options.what, options.describe?.(value));
+      };
+      if (hold && (now + interval > startedHere + hold.waitMs || hold.release?.aborted)) throw heldError();
+      const wake =
+        hold?.release && options.signal
+          ? AbortSignal.any([options.signal, hold.release])
+          : (hold?.release ?? options.signal);
+      await clock.sleep(interval, wake).catch((error: unknown) => {
+        if (options.signal?.aborted) throw new CancelledError();
+        if (hold?.release?.aborted) throw heldError();
+        throw error;
+      });
+    }
+  } finally {
+    // A wait that ended (settled, timed out, failed) starts afresh next time; a held one goes on.
+    if (!held) hold?.began?.delete(options.what);
   }
 }

@@ -5,7 +5,9 @@
  * 100 clusters against the lower bound provisioning.bench.ts computes, (b) the cloud calls of one
  * resync of a converged system (a reconcile requested by annotation, the calls counted between its
  * start and its status), (c) the time to repair an endpoint deleted behind the controller's back,
- * (d) leader fail-over after SIGKILL of the leader. Nothing asserts on time.
+ * (d) leader fail-over after SIGKILL of the leader, (e) how soon a spec edit is taken up while the
+ * reconcile under way waits on a slow cloud, beside an earlier build when ASMPVL_BENCH_BASELINE_CONTROLLER
+ * names its bundle. Nothing asserts on time.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -64,6 +66,8 @@ export interface ControllerBench {
     repairMs: number;
   };
   failover: Array<{ leaseDurationMs: number; trials: number[] }>;
+  /** (e) This build, then the baseline build when one is named. */
+  editWhileWaiting: EditWhileWaiting[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -216,7 +220,9 @@ async function benchApply(clusters: number, delays: EmulatorDelays): Promise<Con
 const RESYNC_PERIOD_MS = 5_000;
 
 /** A deleted endpoint repaired by the next resync, then leader fail-overs, on one 1-cluster system. */
-async function benchRepairAndFailover(delays: EmulatorDelays): Promise<Omit<ControllerBench, 'delays' | 'apply'>> {
+async function benchRepairAndFailover(
+  delays: EmulatorDelays,
+): Promise<Omit<ControllerBench, 'delays' | 'apply' | 'editWhileWaiting'>> {
   const sandbox = await startSandbox(delays, {
     world: makeWorld({ clusters: 1, seed: 1 }),
     rateLimits: CLOUD_RATE_LIMITS,
@@ -312,6 +318,60 @@ async function benchRepairAndFailover(delays: EmulatorDelays): Promise<Omit<Cont
   }
 }
 
+/** Connections that take a minute, as a busy cloud's do: the reconcile under way waits on them. */
+const SLOW_CONNECT_MS = 60_000;
+
+export interface EditWhileWaiting {
+  /** The controller bundle measured (undefined: this build). */
+  bundle?: string;
+  /** The edit applied (a second cluster added) to that cluster's first create, per trial. */
+  trialsMs: number[];
+}
+
+/**
+ * (e) One cluster applied; once its links are being connected (a minute each), a second cluster is
+ * added to the spec: the time from that edit to the second cluster's first create (its API-server
+ * endpoint service). A controller that holds its worker in the wait takes the edit up only after it.
+ */
+export async function benchEditWhileWaiting(bundle: string | undefined, trials: number): Promise<EditWhileWaiting> {
+  const delays = { ...DEFAULT_DELAYS, connectMs: SLOW_CONNECT_MS };
+  const trialsMs: number[] = [];
+  for (let trial = 0; trial < trials; trial++) {
+    const sandbox = await startSandbox(delays, {
+      world: makeWorld({ clusters: 2, seed: 5 }),
+      rateLimits: CLOUD_RATE_LIMITS,
+    });
+    let replica: RunningController | undefined;
+    try {
+      await sandbox.deleteObject();
+      await resetControllerState();
+      replica = await startController(sandbox, { leaderElect: false, bundle });
+      const [first, second] = sandbox.allClusters;
+      await apply(configFor(sandbox, [first!]));
+      const connecting = () =>
+        sandbox.emulator.requests().some((entry) => entry.action === 'EnableVpcEndpointConnection');
+      await pollUntil(connecting, 'the first cluster connecting', 5 * 60_000, 50);
+      // The connection takes a minute: the reconcile is now waiting on it.
+      await sleep(2_000);
+      const before = sandbox.emulator.requests().length;
+      const edited = Date.now();
+      await apply(configFor(sandbox, [first!, second!]));
+      const created = () =>
+        sandbox.emulator
+          .requests()
+          .slice(before)
+          .find((entry) => entry.action === 'CreateVpcEndpointService');
+      await pollUntil(() => created() !== undefined, 'the second cluster created', 5 * 60_000, 50);
+      trialsMs.push(Date.parse(created()!.time) - edited);
+    } finally {
+      await replica?.stop();
+      await resetControllerState().catch(() => undefined);
+      await sandbox.stop();
+    }
+  }
+  return { bundle, trialsMs };
+}
+
 /** Runs every part against one API server, a fresh emulator world per part. */
 export async function benchController(
   options: { sizes?: number[]; delays?: Partial<EmulatorDelays> } = {},
@@ -321,7 +381,17 @@ export async function benchController(
   return withBenchCluster(async () => {
     const rows: ControllerApplyRow[] = [];
     for (const clusters of sizes) rows.push(await benchApply(clusters, delays));
-    return { delays, apply: rows, ...(await benchRepairAndFailover(delays)) };
+    const repairAndFailover = await benchRepairAndFailover(delays);
+    // ASMPVL_BENCH_BASELINE_CONTROLLER=<bundle>: an earlier build, measured the same way, trial by trial in turn.
+    const baseline = process.env.ASMPVL_BENCH_BASELINE_CONTROLLER;
+    const editWhileWaiting: EditWhileWaiting[] = [
+      { trialsMs: [] },
+      ...(baseline ? [{ bundle: baseline, trialsMs: [] }] : []),
+    ];
+    for (let trial = 0; trial < 2; trial++)
+      for (const build of editWhileWaiting)
+        build.trialsMs.push(...(await benchEditWhileWaiting(build.bundle, 1)).trialsMs);
+    return { delays, apply: rows, ...repairAndFailover, editWhileWaiting };
   });
 }
 
@@ -382,6 +452,16 @@ export async function controllerSection(table: Table): Promise<ControllerBench> 
     console.log(
       `leader fail-over after SIGKILL, lease ${seconds(leaseDurationMs)} s: ${trials.map((ms) => seconds(ms).toFixed(2)).join(', ')} s (until the standby's asmpvl_controller_leader is 1)`,
     );
+  const [ours, earlier] = bench.editWhileWaiting;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  console.log(
+    `a spec edit while the reconcile waits on ${seconds(SLOW_CONNECT_MS)} s connections, edit to the new cluster's first create: ` +
+      `${ours!.trialsMs.map((ms) => seconds(ms).toFixed(2)).join(', ')} s` +
+      (earlier
+        ? `; baseline ${earlier.bundle}: ${earlier.trialsMs.map((ms) => seconds(ms).toFixed(2)).join(', ')} s ` +
+          `(ratio of medians ${(median(ours!.trialsMs) / median(earlier.trialsMs)).toFixed(3)})`
+        : ''),
+  );
   console.log(`section wall time: ${seconds(performance.now() - started).toFixed(0)} s`);
   return bench;
 }

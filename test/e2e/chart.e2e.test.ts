@@ -718,6 +718,7 @@ describe('controller mode (controller.enabled)', () => {
     expect(container.command).toEqual(['node', '/app/dist/asmpvl-controller.cjs']);
     expect(container.args).toEqual([
       '--resync-period=10m',
+      '--max-reconcile-wait=30s',
       '--leader-elect=true',
       `--leader-election-namespace=${NAMESPACE}`,
       '--leader-election-id=asmpvl-controller',

@@ -30,12 +30,14 @@ export interface ControllerOptions {
   resyncPeriod?: string;
   leaderElect?: boolean;
   extraArgs?: string[];
+  /** Another build of the controller bundle (a benchmark's baseline); default dist/asmpvl-controller.cjs. */
+  bundle?: string;
 }
 
 /** Starts the bundled controller against the sandbox's emulator and the shared API server. */
 export async function startController(sandbox: Sandbox, options: ControllerOptions = {}): Promise<RunningController> {
   const args = [
-    CONTROLLER,
+    options.bundle ?? CONTROLLER,
     ...sandbox.processArgs,
     '--resync-period',
     options.resyncPeriod ?? '10m',

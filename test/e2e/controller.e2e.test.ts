@@ -99,6 +99,25 @@ describe('asmpvl-controller', () => {
     console.log(`apply to Available, 2 clusters: ${seconds.toFixed(1)} s`);
   });
 
+  test('waits held shorter than the cloud takes: the reconciles requeue without a failure, converge, and name each change once', async () => {
+    const [c1, c2] = sandbox.clusters;
+    // The emulator's transitions take 0.2-3 s: every wait longer than 100 ms ends the reconcile.
+    const running = await controller({ leaderElect: false, extraArgs: ['--max-reconcile-wait', '100ms'] });
+    await apply(configFor(sandbox, [c1, c2]));
+    await available();
+    expect(inventorySummary(sandbox.inventory())).toEqual(EXPECTED([c1, c2]));
+    expect(await running.metric('asmpvl_controller_reconciles_total', { result: 'progressing' })).toBeGreaterThan(1);
+    expect(await running.metric('asmpvl_controller_reconciles_total', { result: 'failed' })).toBe(0);
+    const events = await eventsOfConfig();
+    expect(events.filter((event) => event.startsWith('Warning/'))).toEqual([]);
+    const changes = events
+      .filter((event) => event.startsWith('Normal/Provisioned: '))
+      .flatMap((event) => event.replace(/^Normal\/Provisioned: \d+ change\(s\): /, '').split('; '));
+    // Both clusters' endpoints were created, each named once however many reconciles waited on it.
+    expect(changes.filter((change) => /^create the .* endpoint of /.test(change))).toHaveLength(4);
+    expect(new Set(changes).size).toBe(changes.length);
+  });
+
   test('drift is repaired within one resync, each repair named in an Event: a deleted endpoint, a removed SAN, a detached zone', async () => {
     const [c1, c2] = sandbox.clusters;
     await controller({ resyncPeriod: '3s' });

@@ -59,7 +59,7 @@ export async function syncSanFlow(context: FlowContext, request: SyncSanRequest)
     const config = await awaitController(context, context.controller, token);
     return {
       config,
-      san: { results: [], failures: [], wouldAppend: [], notConnected: [] },
+      san: { results: [], failures: [], wouldAppend: [], notConnected: [], held: [] },
       failures: failuresInStatus(config.status, clusterIds),
       status: config.status,
     };

@@ -15,7 +15,7 @@ import { type ClusterFacts, type Inventory, keyName, type Plan } from '../model'
 import { endpointKey, resolveResources, serviceKey } from '../planner';
 import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from '../san-sync';
 import type { RecordedFailure } from '../status';
-import { defaultWaitPolicy } from '../waits';
+import { defaultWaitPolicy, isHeld } from '../waits';
 import type { ReconcileContext, RunSettings } from './context';
 import { recordFailure } from './failures';
 import { addToMesh, type Membership } from './mesh-membership';
@@ -141,6 +141,11 @@ export interface SanRun {
   wouldAppend: Array<{ clusterId: string; domain: string }>;
   /** Clusters in scope whose API-server link is not Connected yet. */
   notConnected: string[];
+  /**
+   * Clusters whose SAN sync the run's hold left under way (`sent`: the append was sent, its task
+   * not awaited; else the cluster was still busy with another task): the next run reads them again.
+   */
+  held: Array<{ clusterId: string; domain: string; sent: boolean }>;
 }
 
 export type SanSettings = RunSettings & { dryRun?: boolean; revision: string };
@@ -168,7 +173,7 @@ export async function syncSanDomains(
   facts: Record<string, ClusterFacts>,
   settings: SanSettings,
 ): Promise<SanRun> {
-  const run: SanRun = { results: [], failures: [], wouldAppend: [], notConnected: [] };
+  const run: SanRun = { results: [], failures: [], wouldAppend: [], notConnected: [], held: [] };
   const waits = settings.waits ?? defaultWaitPolicy;
   const lines = new StepLines(settings.progress);
   await Promise.all(
@@ -184,6 +189,7 @@ export async function syncSanDomains(
       }
       const step = `sync the API server certificate SANs of ${clusterId}`;
       lines.begin(`san/${clusterId}`, step);
+      let sent = false;
       try {
         const result = await syncClusterSans(cloud, clusterId, domain, {
           deadline: settings.deadline,
@@ -197,6 +203,9 @@ export async function syncSanDomains(
             specRevision: settings.revision,
             parameters: { domain, before: known ?? [] },
           }),
+          onStep: () => {
+            sent = true;
+          },
         });
         run.results.push(result);
         facts[clusterId] = { ...(facts[clusterId] ?? { clusterId }), certSans: result.after };
@@ -206,6 +215,11 @@ export async function syncSanDomains(
             : `${domain} appended; ${result.before.length} earlier SAN(s) kept`,
         });
       } catch (error) {
+        if (isHeld(error)) {
+          run.held.push({ clusterId, domain, sent });
+          lines.end(`san/${clusterId}`, step, { detail: error.message });
+          return;
+        }
         const stepError =
           error instanceof SanSyncError
             ? new StepError(`${error.step} of cluster ${clusterId}`, error, clusterId)
@@ -233,6 +247,8 @@ export interface Acted {
   /** Whether the cloud or the mesh was changed. */
   changed: boolean;
   sansAppended: boolean;
+  /** The run's hold ended a wait: steps (or SAN tasks) are left under way for the next run. */
+  held: boolean;
 }
 
 export interface ActOptions {
@@ -296,6 +312,9 @@ export class Acting {
     const failures: RecordedFailure[] = [...added.failures, ...executed.failures];
     const changes = [...added.added, ...executed.report.outcomes.flatMap((outcome) => changeOf(outcome) ?? [])];
     let sansAppended = false;
+    let held =
+      settings.wait &&
+      executed.report.outcomes.some((outcome) => outcome.state === 'started' || outcome.state === 'deferred');
     if (this.syncing) {
       // An early sync under way when the run was cancelled still ends (cancelled or done) and is told.
       const runs = await Promise.all(this.early.values());
@@ -305,8 +324,12 @@ export class Acting {
       }
       for (const sans of runs) {
         failures.push(...sans.failures);
-        const appended = sans.results.filter((result) => !result.alreadyPresent);
+        const appended = [
+          ...sans.results.filter((result) => !result.alreadyPresent),
+          ...sans.held.filter((h) => h.sent),
+        ];
         sansAppended ||= appended.length > 0;
+        held ||= sans.held.length > 0;
         changes.push(
           ...appended.map(
             (result) => `append ${result.domain} to the API server certificate SANs of ${result.clusterId}`,
@@ -328,6 +351,7 @@ export class Acting {
       changes,
       changed: executed.report.changed || added.added.length > 0 || sansAppended,
       sansAppended,
+      held,
     };
   }
 

@@ -82,6 +82,8 @@ export interface ReconcileOutcome {
   /** Failures that concern the clusters in scope (or everything). */
   failures: RecordedFailure[];
   cancelled: boolean;
+  /** The run's hold ended a wait: steps are left under way, and the result asks to come back soon. */
+  held: boolean;
   /** Whether the cloud or the mesh was changed. */
   changed: boolean;
   /** One line per change made, for Events and summaries. */
