@@ -321,17 +321,19 @@ describe('the controller never holds its worker in a wait', () => {
     expect(changes.filter((change) => change.startsWith('append ')).length).toBe(1);
   });
 
-  test('a released pass (the object changed) stops waiting at once; deletion then cleans up through held passes', async () => {
+  test('a released pass (the object changed) starts no step and requeues; the passes converge, and deletion cleans up through held passes', async () => {
     const store = new MemoryStore(spec([C1]));
     const released = new AbortController();
     released.abort();
-    const reconciler = reconcilerFor(store);
+    const reconciler = reconcilerFor(store, { waitHoldMs: 1 });
     expect(await reconciler.reconcile(released.signal)).toEqual({ result: 'progressing', requeueAfterMs: 1_000 });
-    await converge(reconciler, store, 60, released.signal);
+    // Released before any step started: none did; the next passes take them up.
+    expect(emulator.state().endpoints).toEqual([]);
+    await converge(reconciler, store, 60);
     store.markDeleted();
     const results: string[] = [];
     for (let pass = 0; pass < 60 && results.at(-1) !== 'deleted'; pass++)
-      results.push((await reconciler.reconcile(released.signal)).result);
+      results.push((await reconciler.reconcile()).result);
     expect(results.at(-1)).toBe('deleted');
     expect(results.slice(0, -1).every((result) => result === 'progressing')).toBe(true);
     expect(await store.getConfig()).toBeUndefined();

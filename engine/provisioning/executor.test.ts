@@ -236,15 +236,25 @@ describe('executePlan', () => {
   });
 });
 
-function stepRun(fake: FakePrivateLink, options: Partial<ExecuteOptions> & { signal?: AbortSignal } = {}): StepRun {
-  const { signal, ...execute } = options;
+function stepRun(
+  fake: FakePrivateLink,
+  options: Partial<ExecuteOptions> & { signal?: AbortSignal; release?: AbortSignal } = {},
+): StepRun {
+  const { signal, release, ...execute } = options;
   return new StepRun(
     {
       cloud: fake.port(),
       meshId: inputs.meshId,
       specRevision: 'uid-1/1',
       deadline: { at: Number.POSITIVE_INFINITY, label: '--timeout 10m' },
-      waits: { clock, initialMs: 1, lateFraction: 0, maxIntervalMs: 1, perWaitMs: 60_000 },
+      waits: {
+        clock,
+        initialMs: 1,
+        lateFraction: 0,
+        maxIntervalMs: 1,
+        perWaitMs: 60_000,
+        ...(release ? { hold: { waitMs: 60_000, release } } : {}),
+      },
       wait: true,
       signal,
     },
@@ -363,6 +373,26 @@ describe('StepRun: steps added while it runs', () => {
     const c2 = report.outcomes.filter((outcome) => outcome.action.clusterId === C2);
     expect(c2.map((outcome) => outcome.state)).toEqual(Array(c2.length).fill('cancelled'));
     expect(fake.calls.slice(callsAtCancel)).toEqual([]);
+  });
+
+  test('released while it runs (the object changed): no step starts after, the rest is deferred, not cancelled', async () => {
+    const fake = new FakePrivateLink();
+    const release = new AbortController();
+    const done = doneCounter();
+    const run = stepRun(fake, { release: release.signal, onDone: done.onDone });
+    run.add(planFor(C1));
+    await done.after(1);
+    release.abort();
+    const callsAtRelease = fake.calls.length;
+    run.add(planFor(C2));
+    const report = await run.close();
+    expect(report.cancelled).toBe(false);
+    const c2 = report.outcomes.filter((outcome) => outcome.action.clusterId === C2);
+    expect(c2.length).toBeGreaterThan(0);
+    expect(c2.map((outcome) => outcome.state)).toEqual(Array(c2.length).fill('deferred'));
+    // Only what was under way at the release sent anything after it: no create of C2's.
+    expect(fake.calls.slice(callsAtRelease).filter((call) => call.startsWith('Create'))).toEqual([]);
+    expect(report.outcomes.filter((outcome) => outcome.state === 'failed')).toEqual([]);
   });
 
   test('a gate that refuses (a failed check before the first change) starts no step', async () => {

@@ -15,7 +15,8 @@ import { CancelledError } from './waits';
  * - started: the change was made and not waited for (--no-wait);
  * - failed: it failed (see error);
  * - blocked: a step it depends on failed or was cancelled;
- * - deferred: a step it depends on was started but not waited for (--no-wait);
+ * - deferred: a step it depends on was started but not waited for (--no-wait), or the run was
+ *   released before it started (the controller's next pass takes it up);
  * - cancelled: the run was cancelled before or while it ran.
  */
 export type StepState = 'done' | 'started' | 'failed' | 'blocked' | 'deferred' | 'cancelled';
@@ -158,6 +159,12 @@ export class StepRun {
       this.settleUnrunnable();
       if (this.context.signal?.aborted) {
         for (const action of this.pending.splice(0)) this.settle({ action, state: 'cancelled', durationMs: 0 });
+      }
+      // Released (the object changed): a step not started yet is left for the next pass, which
+      // plans it again from the object as it is now.
+      if (this.context.waits.hold?.release?.aborted) {
+        for (const action of this.pending.splice(0))
+          this.settle({ action, state: 'deferred', detail: 'left for the next reconcile', durationMs: 0 });
       }
       const ready = this.pending.filter((action) =>
         action.dependsOn.every((id) => this.outcomes.get(id)?.state === 'done'),
