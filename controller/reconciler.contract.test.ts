@@ -79,9 +79,9 @@ function reconcilerFor(store: MemoryStore, options: ReconcilerTestOptions = {}):
 }
 
 /** Reconciles until the status is Available (the mesh takes a moment to report a new cluster running). */
-async function converge(reconciler: Reconciler, store: MemoryStore, passes = 20, release?: AbortSignal): Promise<void> {
+async function converge(reconciler: Reconciler, store: MemoryStore, passes = 20): Promise<void> {
   for (let pass = 0; pass < passes; pass++) {
-    const result = await reconciler.reconcile(release);
+    const result = await reconciler.reconcile();
     if (result.result === 'failed') throw new Error(result.error);
     if ((await store.getConfig())?.status?.status === 'Available') return;
     await new Promise((resolve) => setTimeout(resolve, 50));

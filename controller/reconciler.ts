@@ -353,7 +353,7 @@ export class Reconciler {
       if (outcome.cancelled) return { result: 'cancelled' };
       // Deletions the hold left under way: the finalizer stays, and the next pass looks again.
       if (outcome.held && outcome.failures.length === 0) {
-        if (outcome.changes.length > 0) await this.tell(config, outcome);
+        await this.tell(config, outcome);
         return { result: 'progressing', requeueAfterMs: outcome.result.requeueAfterMs };
       }
       const left = leftovers(outcome);

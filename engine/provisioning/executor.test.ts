@@ -358,40 +358,42 @@ describe('StepRun: steps added while it runs', () => {
     expect(settled).toEqual([C1]);
   });
 
-  test('cancelled while it runs: no step starts after, steps added later are cancelled', async () => {
+  /**
+   * C1's steps run; once one is done the run is interrupted through `by` (its cancel signal, or the
+   * controller's release), then C2's steps are added: how those ended and what was called after.
+   */
+  async function interruptedMidRun(by: 'signal' | 'release') {
     const fake = new FakePrivateLink();
-    const controller = new AbortController();
+    const interrupt = new AbortController();
     const done = doneCounter();
-    const run = stepRun(fake, { signal: controller.signal, onDone: done.onDone });
+    const run = stepRun(fake, { [by]: interrupt.signal, onDone: done.onDone });
     run.add(planFor(C1));
     await done.after(1);
-    controller.abort();
-    const callsAtCancel = fake.calls.length;
+    interrupt.abort();
+    const callsBefore = fake.calls.length;
     run.add(planFor(C2));
     const report = await run.close();
+    return {
+      report,
+      c2: report.outcomes.filter((outcome) => outcome.action.clusterId === C2),
+      callsAfter: fake.calls.slice(callsBefore),
+    };
+  }
+
+  test('cancelled while it runs: no step starts after, steps added later are cancelled', async () => {
+    const { report, c2, callsAfter } = await interruptedMidRun('signal');
     expect(report.cancelled).toBe(true);
-    const c2 = report.outcomes.filter((outcome) => outcome.action.clusterId === C2);
     expect(c2.map((outcome) => outcome.state)).toEqual(Array(c2.length).fill('cancelled'));
-    expect(fake.calls.slice(callsAtCancel)).toEqual([]);
+    expect(callsAfter).toEqual([]);
   });
 
   test('released while it runs (the object changed): no step starts after, the rest is deferred, not cancelled', async () => {
-    const fake = new FakePrivateLink();
-    const release = new AbortController();
-    const done = doneCounter();
-    const run = stepRun(fake, { release: release.signal, onDone: done.onDone });
-    run.add(planFor(C1));
-    await done.after(1);
-    release.abort();
-    const callsAtRelease = fake.calls.length;
-    run.add(planFor(C2));
-    const report = await run.close();
+    const { report, c2, callsAfter } = await interruptedMidRun('release');
     expect(report.cancelled).toBe(false);
-    const c2 = report.outcomes.filter((outcome) => outcome.action.clusterId === C2);
     expect(c2.length).toBeGreaterThan(0);
     expect(c2.map((outcome) => outcome.state)).toEqual(Array(c2.length).fill('deferred'));
     // Only what was under way at the release sent anything after it: no create of C2's.
-    expect(fake.calls.slice(callsAtRelease).filter((call) => call.startsWith('Create'))).toEqual([]);
+    expect(callsAfter.filter((call) => call.startsWith('Create'))).toEqual([]);
     expect(report.outcomes.filter((outcome) => outcome.state === 'failed')).toEqual([]);
   });
 

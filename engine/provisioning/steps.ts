@@ -12,7 +12,7 @@ import type { RunPolls } from './polls';
 import { tagsFor } from './tags';
 import { EndpointServiceManager } from './managers/endpoint-services';
 import { EndpointManager } from './managers/endpoints';
-import { type Deadline, isHeld, type WaitPolicy } from './waits';
+import { type Deadline, type WaitPolicy, WaitHeldError } from './waits';
 
 export interface StepContext {
   cloud: ProvisioningCloud;
@@ -230,7 +230,7 @@ export async function runStep(context: StepContext, action: Action): Promise<Ste
   try {
     return await dispatch(context, action);
   } catch (error) {
-    if (isHeld(error)) return { state: 'started', detail: error.message };
+    if (error instanceof WaitHeldError) return { state: 'started', detail: error.message };
     throw error;
   }
 }

@@ -106,11 +106,6 @@ export class WaitHeldError extends Error {
   }
 }
 
-/** Whether a wait stopped because the run's hold ended, not because anything failed. */
-export function isHeld(error: unknown): error is WaitHeldError {
-  return error instanceof WaitHeldError;
-}
-
 /** Remembers when a held wait began; forgets waits older than twice the per-resource limit (gone resources). */
 function beganAt(waits: WaitPolicy, what: string, now: number): number {
   const began = waits.hold?.began;

@@ -15,7 +15,7 @@ import { type ClusterFacts, type Inventory, keyName, type Plan } from '../model'
 import { endpointKey, resolveResources, serviceKey } from '../planner';
 import { decideSanAppend, SanSyncError, type SanSyncResult, syncClusterSans } from '../san-sync';
 import type { RecordedFailure } from '../status';
-import { defaultWaitPolicy, isHeld } from '../waits';
+import { defaultWaitPolicy, WaitHeldError } from '../waits';
 import type { ReconcileContext, RunSettings } from './context';
 import { recordFailure } from './failures';
 import { addToMesh, type Membership } from './mesh-membership';
@@ -215,7 +215,7 @@ export async function syncSanDomains(
             : `${domain} appended; ${result.before.length} earlier SAN(s) kept`,
         });
       } catch (error) {
-        if (isHeld(error)) {
+        if (error instanceof WaitHeldError) {
           run.held.push({ clusterId, domain, sent });
           lines.end(`san/${clusterId}`, step, { detail: error.message });
           return;
